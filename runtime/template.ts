@@ -1,0 +1,51 @@
+/**
+ * The `bpf` tagged template.
+ *
+ * With the transformer, `bpf\`...\`` is replaced at build time by `bpf.compiled({...})`
+ * holding the ELF object. Without it (tsx, the REPL, TypeScript 7) the tag keeps the
+ * template's strings and values, and `load()` compiles them lazily at run time.
+ */
+import type { MapDecl } from "./map-decl.js";
+
+/** What the transformer emits for one template. */
+export interface CompiledPayload {
+  /** The ELF object: bytes, or base64 for large objects. */
+  readonly elf: Uint8Array | string;
+  /** Programs in the object, in section order. */
+  readonly programs: readonly { readonly name: string; readonly section: string }[];
+  /** Map name in the object -> the interpolated declaration (for `obj.map(decl)`). */
+  readonly maps: Readonly<Record<string, MapDecl>>;
+  /** Host file of the template, for messages. */
+  readonly source?: string;
+}
+
+export class BpfTemplate {
+  /** Raw strings of the template (between interpolations); empty when compiled. */
+  readonly strings: readonly string[];
+  /** Interpolated values. */
+  readonly values: readonly unknown[];
+  readonly compiled: CompiledPayload | undefined;
+  constructor(strings: readonly string[], values: readonly unknown[], compiled?: CompiledPayload) {
+    this.strings = strings;
+    this.values = values;
+    this.compiled = compiled;
+  }
+
+  /** The ELF bytes when compiled at build time. */
+  elfBytes(): Uint8Array | undefined {
+    const elf = this.compiled?.elf;
+    if (elf === undefined) return undefined;
+    return typeof elf === "string" ? new Uint8Array(Buffer.from(elf, "base64")) : elf;
+  }
+}
+
+export interface BpfTag {
+  (strings: TemplateStringsArray, ...values: unknown[]): BpfTemplate;
+  /** Target of the transformer's rewrite; not for hand-written code. */
+  compiled(payload: CompiledPayload): BpfTemplate;
+}
+
+export const bpf: BpfTag = Object.assign(
+  (strings: TemplateStringsArray, ...values: unknown[]) => new BpfTemplate(strings.raw, values),
+  { compiled: (payload: CompiledPayload) => new BpfTemplate([], [], payload) },
+);
