@@ -4,7 +4,7 @@
  * so a green CI means the kernel really ran our programs.
  */
 import { readFileSync } from "node:fs";
-import { describe } from "@jest/globals";
+import { describe, test } from "@jest/globals";
 
 const CAP_SYS_ADMIN = 21n;
 const CAP_PERFMON = 38n;

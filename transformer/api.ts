@@ -1,0 +1,90 @@
+/**
+ * The compiler's contract with its callers (the tsc plugin, the CLI, the run-time fallback).
+ *
+ * A caller turns one `bpf` template into a `TemplateSource`: the template body with every
+ * `${expr}` replaced by a same-length placeholder identifier (so offsets in `text` map 1:1
+ * to the host file), and what each interpolation resolved to. `compileTemplate` returns
+ * diagnostics at host-file offsets and, when there are no errors, the ELF object.
+ */
+import type { ScalarName } from "../runtime/types.js";
+import type { MapKind } from "../runtime/map-decl.js";
+
+export interface MapSlotInfo {
+  readonly kind: MapKind;
+  readonly key: ScalarName;
+  readonly value: ScalarName;
+  readonly maxEntries: number;
+}
+
+/** Where something is declared in the host program, for related information. */
+export interface SourceLocation {
+  readonly fileName: string;
+  readonly start: number;
+  readonly length: number;
+}
+
+export type SlotValue =
+  /** A map declaration; `name` is its name in the object file. */
+  | { readonly kind: "map"; readonly name: string; readonly map: MapSlotInfo; readonly declaredAt?: SourceLocation }
+  /** A compile-time integer constant. */
+  | { readonly kind: "int"; readonly value: bigint }
+  /** Something the caller could not resolve; using it is an error with this reason. */
+  | { readonly kind: "unresolved"; readonly reason: string };
+
+export interface Slot {
+  /** The placeholder identifier written into `text` in place of `${expr}` (same length). */
+  readonly placeholder: string;
+  /** Offset of the placeholder in `text`. */
+  readonly start: number;
+  readonly length: number;
+  readonly value: SlotValue;
+}
+
+export interface TemplateSource {
+  /** Host file name (for messages and, later, line info). */
+  readonly fileName: string;
+  /** Full text of the host file (for line/column); equals `text` when there is no host. */
+  readonly hostText: string;
+  /** Offset in `hostText` of the first character of the template body. */
+  readonly start: number;
+  /** Template body (raw text) with placeholders substituted. */
+  readonly text: string;
+  readonly slots: readonly Slot[];
+}
+
+export type Severity = "error" | "warning";
+
+export interface Diagnostic {
+  /** Stable code, e.g. "WBPF2001". */
+  readonly code: string;
+  readonly severity: Severity;
+  /** Offset in the host file and length of the offending source. */
+  readonly start: number;
+  readonly length: number;
+  /** What happened and what to do. */
+  readonly message: string;
+  readonly related?: readonly (SourceLocation & { readonly message: string })[];
+}
+
+export interface CompiledProgramInfo {
+  /** Function name (symbol name in the ELF). */
+  readonly name: string;
+  /** ELF section, e.g. "tracepoint/syscalls/sys_enter_openat" or "xdp". */
+  readonly section: string;
+  /** Number of BPF instructions (8-byte units). */
+  readonly insnCount: number;
+}
+
+export interface CompileResult {
+  readonly diagnostics: readonly Diagnostic[];
+  /** Present when no diagnostic is an error. */
+  readonly elf?: Uint8Array;
+  readonly programs: readonly CompiledProgramInfo[];
+  /** Map names in the object, in `.maps` order. */
+  readonly maps: readonly string[];
+}
+
+/** Numeric code for TypeScript's diagnostic `code` field: "WBPF2001" -> 92001. */
+export function numericCode(code: string): number {
+  return 90000 + Number(code.replace(/^WBPF/, ""));
+}
