@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+/**
+ * The `whistler` command line. Every failure a user can cause ends in one readable message
+ * and exit status 1; `--debug` shows the stack.
+ */
+import { Command } from "commander";
+import pc from "picocolors";
+import { buildCommand } from "./build.js";
+import { loadCommand } from "./load.js";
+import { disasmCommand } from "./disasm.js";
+import { WhistlerError } from "../runtime/errors.js";
+
+const program = new Command()
+  .name("whistler")
+  .description("Compile, inspect and load eBPF programs written in TypeScript")
+  .option("--debug", "show stack traces of errors")
+  .showHelpAfterError();
+
+program
+  .command("build")
+  .description("compile every exported bpf template of FILE.ts to DIR/<exportName>.bpf.o")
+  .argument("<file>", "TypeScript file holding bpf templates")
+  .requiredOption("-o, --out-dir <dir>", "directory for the .bpf.o files")
+  .action((file: string, opts: { outDir: string }) => buildCommand(file, opts.outDir));
+
+program
+  .command("load")
+  .description("load every map and program of a BPF ELF object into the kernel, describe them, and close them")
+  .argument("<object>", "BPF ELF object (.bpf.o)")
+  .action((obj: string) => loadCommand(obj));
+
+program
+  .command("disasm")
+  .description("disassemble a BPF ELF object, or the templates of a TypeScript file")
+  .argument("<file>", ".bpf.o object or .ts file")
+  .action((file: string) => disasmCommand(file));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  const debug = program.opts<{ debug?: boolean }>().debug === true;
+  if (err instanceof WhistlerError && !debug) {
+    process.stderr.write(`${pc.red("error")}: ${err.message}\n`);
+  } else {
+    process.stderr.write(`${pc.red("error")}: ${debug && err instanceof Error ? err.stack : String(err instanceof Error ? err.message : err)}\n`);
+  }
+  process.exitCode = 1;
+}

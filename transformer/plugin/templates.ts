@@ -1,0 +1,206 @@
+/**
+ * Finding `bpf` templates in a type-checked program and turning each into a `TemplateSource`.
+ *
+ * Shared by the tsc plugin and `whistler build`: the tag is recognised by the symbol it
+ * resolves to (the `bpf` export of whistler-ts), not by its name, and every `${expr}` is
+ * resolved through the type checker, across files and re-exports.
+ */
+import type * as TS from "typescript";
+import type { Slot, SlotValue, TemplateSource, MapSlotInfo } from "../api.js";
+import { isScalarName, type ScalarName } from "../../runtime/types.js";
+import type { MapKind } from "../../runtime/map-decl.js";
+
+export interface TemplateSite {
+  readonly node: TS.TaggedTemplateExpression;
+  /** Name of the exported `const` the template is assigned to, if any. */
+  readonly exportName: string | undefined;
+  readonly source: TemplateSource;
+  /** Object-file map name -> the interpolated expression that denotes the map. */
+  readonly mapExprs: ReadonlyMap<string, TS.Expression>;
+}
+
+/** Map classes of whistler-ts and the kind each declares. */
+const MAP_CLASSES: Readonly<Record<string, MapKind>> = { HashMap: "hash", ArrayMap: "array" };
+
+/** Files of the package that declare its public API (sources, or built .js/.d.ts). */
+function isOwnApiFile(fileName: string, module: "template" | "map-decl" | "types"): boolean {
+  return new RegExp(`[/\\\\]runtime[/\\\\]${module}\\.(d\\.)?[mc]?[tj]s$`).test(fileName);
+}
+
+function resolveAlias(ts: typeof TS, checker: TS.TypeChecker, sym: TS.Symbol | undefined): TS.Symbol | undefined {
+  if (sym && sym.flags & ts.SymbolFlags.Alias) return checker.getAliasedSymbol(sym);
+  return sym;
+}
+
+function isApiSymbol(sym: TS.Symbol | undefined, name: string, module: "template" | "map-decl" | "types"): boolean {
+  if (!sym || sym.getName() !== name) return false;
+  return (sym.declarations ?? []).some((d) => isOwnApiFile(d.getSourceFile().fileName, module));
+}
+
+export function isBpfTag(ts: typeof TS, checker: TS.TypeChecker, tag: TS.Expression): boolean {
+  return isApiSymbol(resolveAlias(ts, checker, checker.getSymbolAtLocation(tag)), "bpf", "template");
+}
+
+/** Placeholder identifier of exactly `length` characters for slot `index`: `$3______`. */
+export function placeholderFor(index: number, length: number): string | undefined {
+  const id = `$${index}`;
+  return id.length > length ? undefined : id.padEnd(length, "_");
+}
+
+/** Evaluates a compile-time integer expression (literals and + - * << | & on them). */
+function evalInt(ts: typeof TS, checker: TS.TypeChecker, e: TS.Expression): bigint | undefined {
+  if (ts.isParenthesizedExpression(e)) return evalInt(ts, checker, e.expression);
+  if (ts.isNumericLiteral(e)) return Number.isInteger(Number(e.text)) ? BigInt(Number(e.text)) : undefined;
+  if (ts.isBigIntLiteral(e)) return BigInt(e.text.slice(0, -1));
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken) {
+    const v = evalInt(ts, checker, e.operand);
+    return v === undefined ? undefined : -v;
+  }
+  if (ts.isBinaryExpression(e)) {
+    const l = evalInt(ts, checker, e.left);
+    const r = evalInt(ts, checker, e.right);
+    if (l === undefined || r === undefined) return undefined;
+    switch (e.operatorToken.kind) {
+      case ts.SyntaxKind.PlusToken: return l + r;
+      case ts.SyntaxKind.MinusToken: return l - r;
+      case ts.SyntaxKind.AsteriskToken: return l * r;
+      case ts.SyntaxKind.LessThanLessThanToken: return l << r;
+      case ts.SyntaxKind.BarToken: return l | r;
+      case ts.SyntaxKind.AmpersandToken: return l & r;
+      default: return undefined;
+    }
+  }
+  const t = checker.getTypeAtLocation(e);
+  if (t.isNumberLiteral() && Number.isInteger(t.value)) return BigInt(t.value);
+  if (t.flags & ts.TypeFlags.BigIntLiteral) {
+    const v = (t as TS.BigIntLiteralType).value;
+    return BigInt((v.negative ? "-" : "") + v.base10Value);
+  }
+  if (ts.isIdentifier(e)) {
+    const decl = resolveAlias(ts, checker, checker.getSymbolAtLocation(e))?.valueDeclaration;
+    if (decl && ts.isVariableDeclaration(decl) && decl.initializer && isConstDecl(ts, decl)) {
+      return evalInt(ts, checker, decl.initializer);
+    }
+  }
+  return undefined;
+}
+
+function isConstDecl(ts: typeof TS, decl: TS.VariableDeclaration): boolean {
+  return ts.isVariableDeclarationList(decl.parent) && (decl.parent.flags & ts.NodeFlags.Const) !== 0;
+}
+
+function scalarOf(ts: typeof TS, checker: TS.TypeChecker, e: TS.Expression | undefined): ScalarName | undefined {
+  if (!e) return undefined;
+  const sym = resolveAlias(ts, checker, checker.getSymbolAtLocation(e));
+  if (sym && isScalarName(sym.getName()) && isApiSymbol(sym, sym.getName(), "types")) return sym.getName() as ScalarName;
+  return undefined;
+}
+
+function property(ts: typeof TS, obj: TS.ObjectLiteralExpression, name: string): TS.Expression | undefined {
+  for (const p of obj.properties) {
+    if (ts.isPropertyAssignment(p) && p.name.getText() === name) return p.initializer;
+    if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) return p.name;
+  }
+  return undefined;
+}
+
+/** Resolves one interpolated expression to what the compiler needs to know about it. */
+function resolveSlot(ts: typeof TS, checker: TS.TypeChecker, expr: TS.Expression): SlotValue {
+  const sym = resolveAlias(ts, checker, checker.getSymbolAtLocation(expr));
+  const decl = sym?.valueDeclaration;
+  if (decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.isNewExpression(decl.initializer)) {
+    const ctor = decl.initializer;
+    const cls = resolveAlias(ts, checker, checker.getSymbolAtLocation(ctor.expression));
+    const kind = cls ? MAP_CLASSES[cls.getName()] : undefined;
+    if (kind && cls && isApiSymbol(cls, cls.getName(), "map-decl")) {
+      return resolveMapDecl(ts, checker, decl, ctor, kind);
+    }
+  }
+  const n = evalInt(ts, checker, expr);
+  if (n !== undefined) return { kind: "int", value: n };
+  return {
+    kind: "unresolved",
+    reason: `\`${expr.getText()}\` is neither a map declared with \`new HashMap(...)\`/\`new ArrayMap(...)\` nor a compile-time integer constant`,
+  };
+}
+
+function resolveMapDecl(
+  ts: typeof TS, checker: TS.TypeChecker, decl: TS.VariableDeclaration, ctor: TS.NewExpression, kind: MapKind,
+): SlotValue {
+  const where = ` (map declared at ${decl.getSourceFile().fileName}:${decl.getSourceFile().getLineAndCharacterOfPosition(decl.getStart()).line + 1})`;
+  const opts = ctor.arguments?.[0];
+  if (!opts || !ts.isObjectLiteralExpression(opts)) {
+    return { kind: "unresolved", reason: `map options must be an object literal${where}` };
+  }
+  const key = kind === "array" ? "u32" : scalarOf(ts, checker, property(ts, opts, "key"));
+  const value = scalarOf(ts, checker, property(ts, opts, "value"));
+  const maxExpr = property(ts, opts, "maxEntries");
+  const maxEntries = maxExpr ? evalInt(ts, checker, maxExpr) : undefined;
+  if (!key) return { kind: "unresolved", reason: `map key must be a scalar type token such as u32${where}` };
+  if (!value) return { kind: "unresolved", reason: `map value must be a scalar type token such as u64${where}` };
+  if (maxEntries === undefined || maxEntries <= 0n || maxEntries > 0xffffffffn) {
+    return { kind: "unresolved", reason: `maxEntries must be a positive compile-time integer${where}` };
+  }
+  const nameExpr = property(ts, opts, "name");
+  const name = nameExpr && ts.isStringLiteralLike(nameExpr) ? nameExpr.text : decl.name.getText();
+  const map: MapSlotInfo = { kind, key, value, maxEntries: Number(maxEntries) };
+  const sf = decl.getSourceFile();
+  return { kind: "map", name, map, declaredAt: { fileName: sf.fileName, start: decl.getStart(), length: decl.getWidth() } };
+}
+
+function exportedConstName(ts: typeof TS, node: TS.Node): string | undefined {
+  const decl = node.parent;
+  if (!decl || !ts.isVariableDeclaration(decl) || decl.initializer !== node || !ts.isIdentifier(decl.name)) return undefined;
+  const stmt = decl.parent?.parent;
+  if (!stmt || !ts.isVariableStatement(stmt)) return undefined;
+  const exported = stmt.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false;
+  return exported ? decl.name.text : undefined;
+}
+
+/** Builds the compiler input for one tagged template. */
+export function templateSite(ts: typeof TS, checker: TS.TypeChecker, node: TS.TaggedTemplateExpression): TemplateSite {
+  const sf = node.getSourceFile();
+  const host = sf.text;
+  const tpl = node.template;
+  const start = tpl.getStart(sf) + 1;
+  const end = tpl.getEnd() - 1;
+  let text = host.slice(start, end);
+  const slots: Slot[] = [];
+  const mapExprs = new Map<string, TS.Expression>();
+  if (ts.isTemplateExpression(tpl)) {
+    let prev: TS.TemplateLiteralLikeNode = tpl.head;
+    tpl.templateSpans.forEach((span, i) => {
+      const from = prev.getEnd() - 2 - start; // the `${`
+      const to = span.literal.getStart(sf) + 1 - start; // after the `}`
+      const length = to - from;
+      const placeholder = placeholderFor(i, length) ?? "";
+      const value: SlotValue = placeholder
+        ? resolveSlot(ts, checker, span.expression)
+        : { kind: "unresolved", reason: "too many interpolations for this short `${}`; add spaces inside it" };
+      const filler = placeholder || "$".padEnd(length, "_");
+      text = text.slice(0, from) + filler + text.slice(to);
+      slots.push({ placeholder: filler, start: from, length, value });
+      if (value.kind === "map") mapExprs.set(value.name, span.expression);
+      prev = span.literal;
+    });
+  }
+  return {
+    node,
+    exportName: exportedConstName(ts, node),
+    source: { fileName: sf.fileName, hostText: host, start, text, slots },
+    mapExprs,
+  };
+}
+
+/** Every `bpf` tagged template in a source file, in source order. */
+export function findTemplates(ts: typeof TS, checker: TS.TypeChecker, sf: TS.SourceFile): TemplateSite[] {
+  const sites: TemplateSite[] = [];
+  const visit = (node: TS.Node): void => {
+    if (ts.isTaggedTemplateExpression(node) && isBpfTag(ts, checker, node.tag)) {
+      sites.push(templateSite(ts, checker, node));
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return sites;
+}

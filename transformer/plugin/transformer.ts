@@ -1,0 +1,51 @@
+/**
+ * The ts-patch program transformer: `{ "transform": "whistler-ts/transformer" }` in
+ * compilerOptions.plugins. Replaces every `bpf` template with its compiled object and
+ * reports the compiler's diagnostics at the template's positions in the host file.
+ */
+import type * as TS from "typescript";
+import { compileTemplate } from "../compile.js";
+import type { CompileResult } from "../api.js";
+import { findTemplates, type TemplateSite } from "./templates.js";
+import { compiledCall } from "./emit.js";
+import { toTsDiagnostic } from "./diagnostics.js";
+import { compileCached } from "./cache.js";
+
+/** What ts-patch passes a program transformer (the subset we use). */
+export interface TransformerExtras {
+  readonly ts: typeof TS;
+  addDiagnostic(diag: TS.Diagnostic): number;
+}
+
+export interface WhistlerPluginConfig {
+  /** Treat warnings as errors (fail the build). */
+  readonly warningsAsErrors?: boolean;
+}
+
+export default function whistlerTransformer(
+  program: TS.Program,
+  config: WhistlerPluginConfig,
+  extras: TransformerExtras,
+): TS.TransformerFactory<TS.SourceFile> {
+  const ts = extras.ts;
+  const checker = program.getTypeChecker();
+  return (context) => (sf) => {
+    const sites = findTemplates(ts, checker, sf);
+    if (sites.length === 0) return sf;
+    const results = new Map<TS.Node, { site: TemplateSite; result: CompileResult }>();
+    for (const site of sites) {
+      const result = compileCached(site.source, compileTemplate);
+      for (const d of result.diagnostics) {
+        const severity = d.severity === "warning" && config.warningsAsErrors ? "error" : d.severity;
+        extras.addDiagnostic(toTsDiagnostic(ts, sf, { ...d, severity }, program));
+      }
+      results.set(site.node, { site, result });
+    }
+    const visit = (node: TS.Node): TS.Node => {
+      const hit = results.get(node);
+      if (hit?.result.elf) return compiledCall(ts, hit.site, hit.result, sf.fileName);
+      return ts.visitEachChild(node, visit, context);
+    };
+    return ts.visitEachChild(sf, visit, context);
+  };
+}
