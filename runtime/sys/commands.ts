@@ -1,0 +1,275 @@
+/**
+ * Typed wrappers for the bpf(2) commands of the cold paths (create, load, attach, info,
+ * test-run). Each fills a zeroed attr, calls `bpf()` and wraps any new fd in an `Fd`.
+ */
+import type { Capability } from "../errors.js";
+import {
+  BPF_OBJ_NAME_LEN, BpfCmd, BtfLoadAttr, LinkCreateAttr, MapCreateAttr, MapInfo, ObjInfoAttr,
+  ProgInfo, ProgLoadAttr, RawTracepointOpenAttr, TestRunAttr,
+} from "./attrs.js";
+import { bpf, type BpfCallContext } from "./bpf.js";
+import { Fd } from "./fd.js";
+import { NativeBuffer } from "./native.js";
+
+/** Kernel object names: at most 15 bytes of [A-Za-z0-9_.]. */
+export function objectName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_.]/g, "_").slice(0, BPF_OBJ_NAME_LEN - 1);
+}
+
+function writeName(buf: NativeBuffer, offset: number, name: string): void {
+  buf.bytes.set(new TextEncoder().encode(objectName(name)), offset);
+}
+
+export interface MapCreateOptions {
+  type: number;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  flags?: number;
+  name?: string;
+  innerMapFd?: number;
+  numaNode?: number;
+  btfFd?: number;
+  btfKeyTypeId?: number;
+  btfValueTypeId?: number;
+  mapExtra?: bigint;
+}
+
+export function mapCreate(o: MapCreateOptions, ctx?: BpfCallContext): Fd {
+  using attr = new NativeBuffer(MapCreateAttr.size);
+  const v = attr.view;
+  v.setUint32(MapCreateAttr.map_type, o.type, true);
+  v.setUint32(MapCreateAttr.key_size, o.keySize, true);
+  v.setUint32(MapCreateAttr.value_size, o.valueSize, true);
+  v.setUint32(MapCreateAttr.max_entries, o.maxEntries, true);
+  v.setUint32(MapCreateAttr.map_flags, o.flags ?? 0, true);
+  v.setUint32(MapCreateAttr.inner_map_fd, o.innerMapFd ?? 0, true);
+  v.setUint32(MapCreateAttr.numa_node, o.numaNode ?? 0, true);
+  if (o.name) writeName(attr, MapCreateAttr.map_name, o.name);
+  if (o.btfFd !== undefined) {
+    v.setUint32(MapCreateAttr.btf_fd, o.btfFd, true);
+    v.setUint32(MapCreateAttr.btf_key_type_id, o.btfKeyTypeId ?? 0, true);
+    v.setUint32(MapCreateAttr.btf_value_type_id, o.btfValueTypeId ?? 0, true);
+  }
+  v.setBigUint64(MapCreateAttr.map_extra, o.mapExtra ?? 0n, true);
+  const fd = bpf(BpfCmd.MAP_CREATE, attr.ptr, MapCreateAttr.size, ctx ?? { what: `create map "${o.name ?? ""}"` });
+  return new Fd(fd, `map ${o.name ?? ""}`);
+}
+
+export interface ProgLoadOptions {
+  type: number;
+  /** Instructions, 8 bytes each, relocations already applied. */
+  insns: Uint8Array;
+  license: string;
+  name?: string;
+  expectedAttachType?: number;
+  flags?: number;
+  ifindex?: number;
+  btfFd?: number;
+  attachBtfId?: number;
+  /** 0: no log (the fast first attempt). */
+  logLevel?: number;
+  /** Log buffer, required when logLevel > 0. */
+  log?: NativeBuffer;
+  caps?: readonly Capability[];
+}
+
+/**
+ * BPF_PROG_LOAD. On failure throws BpfError; when a log buffer was given, the kernel's log
+ * is in it and `logTrueSize` (kernels >= 6.4) says how large a buffer it wanted.
+ */
+export function progLoad(o: ProgLoadOptions, out?: { logTrueSize: number }): Fd {
+  using attr = new NativeBuffer(ProgLoadAttr.size);
+  using insns = NativeBuffer.from(o.insns);
+  using license = NativeBuffer.from(o.license);
+  const v = attr.view;
+  v.setUint32(ProgLoadAttr.prog_type, o.type, true);
+  v.setUint32(ProgLoadAttr.insn_cnt, Math.floor(o.insns.length / 8), true);
+  v.setBigUint64(ProgLoadAttr.insns, insns.ptr, true);
+  v.setBigUint64(ProgLoadAttr.license, license.ptr, true);
+  if (o.logLevel && o.log) {
+    v.setUint32(ProgLoadAttr.log_level, o.logLevel, true);
+    v.setUint32(ProgLoadAttr.log_size, o.log.size, true);
+    v.setBigUint64(ProgLoadAttr.log_buf, o.log.ptr, true);
+  }
+  v.setUint32(ProgLoadAttr.prog_flags, o.flags ?? 0, true);
+  if (o.name) writeName(attr, ProgLoadAttr.prog_name, o.name);
+  v.setUint32(ProgLoadAttr.prog_ifindex, o.ifindex ?? 0, true);
+  v.setUint32(ProgLoadAttr.expected_attach_type, o.expectedAttachType ?? 0, true);
+  v.setUint32(ProgLoadAttr.prog_btf_fd, o.btfFd ?? 0, true);
+  v.setUint32(ProgLoadAttr.attach_btf_id, o.attachBtfId ?? 0, true);
+  try {
+    const fd = bpf(BpfCmd.PROG_LOAD, attr.ptr, ProgLoadAttr.size, { what: `load program "${o.name ?? ""}"`, caps: o.caps });
+    return new Fd(fd, `program ${o.name ?? ""}`);
+  } finally {
+    if (out) out.logTrueSize = v.getUint32(ProgLoadAttr.log_true_size, true);
+  }
+}
+
+/** BPF_BTF_LOAD; with a log buffer the kernel explains a rejection there. */
+export function btfLoad(btf: Uint8Array, log?: NativeBuffer): Fd {
+  using attr = new NativeBuffer(BtfLoadAttr.size);
+  using data = NativeBuffer.from(btf);
+  const v = attr.view;
+  v.setBigUint64(BtfLoadAttr.btf, data.ptr, true);
+  v.setUint32(BtfLoadAttr.btf_size, btf.length, true);
+  if (log) {
+    v.setBigUint64(BtfLoadAttr.btf_log_buf, log.ptr, true);
+    v.setUint32(BtfLoadAttr.btf_log_size, log.size, true);
+    v.setUint32(BtfLoadAttr.btf_log_level, 1, true);
+  }
+  return new Fd(bpf(BpfCmd.BTF_LOAD, attr.ptr, BtfLoadAttr.size, { what: "load BTF" }), "BTF");
+}
+
+export interface ProgInfoResult {
+  type: number;
+  id: number;
+  name: string;
+  tag: string;
+  jitedBytes: number;
+  xlatedInsns: number;
+  verifiedInsns: number;
+  runTimeNs: bigint;
+  runCount: bigint;
+}
+
+function readName(view: DataView, offset: number): string {
+  const bytes = new Uint8Array(view.buffer, view.byteOffset + offset, BPF_OBJ_NAME_LEN);
+  const end = bytes.indexOf(0);
+  return new TextDecoder().decode(bytes.subarray(0, end < 0 ? bytes.length : end));
+}
+
+function objGetInfo(fd: number, info: NativeBuffer, what: string): void {
+  using attr = new NativeBuffer(ObjInfoAttr.size);
+  attr.view.setUint32(ObjInfoAttr.bpf_fd, fd, true);
+  attr.view.setUint32(ObjInfoAttr.info_len, info.size, true);
+  attr.view.setBigUint64(ObjInfoAttr.info, info.ptr, true);
+  bpf(BpfCmd.OBJ_GET_INFO_BY_FD, attr.ptr, ObjInfoAttr.size, { what });
+}
+
+export function progInfo(fd: number): ProgInfoResult {
+  using info = new NativeBuffer(ProgInfo.size);
+  objGetInfo(fd, info, "read program info");
+  const v = info.view;
+  let tag = "";
+  for (let i = 0; i < 8; i++) tag += v.getUint8(ProgInfo.tag + i).toString(16).padStart(2, "0");
+  return {
+    type: v.getUint32(ProgInfo.type, true),
+    id: v.getUint32(ProgInfo.id, true),
+    name: readName(v, ProgInfo.name),
+    tag,
+    jitedBytes: v.getUint32(ProgInfo.jited_prog_len, true),
+    xlatedInsns: v.getUint32(ProgInfo.xlated_prog_len, true) / 8,
+    verifiedInsns: v.getUint32(ProgInfo.verified_insns, true),
+    runTimeNs: v.getBigUint64(ProgInfo.run_time_ns, true),
+    runCount: v.getBigUint64(ProgInfo.run_cnt, true),
+  };
+}
+
+export interface MapInfoResult {
+  type: number;
+  id: number;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  flags: number;
+  name: string;
+}
+
+export function mapInfo(fd: number): MapInfoResult {
+  using info = new NativeBuffer(MapInfo.size);
+  objGetInfo(fd, info, "read map info");
+  const v = info.view;
+  return {
+    type: v.getUint32(MapInfo.type, true),
+    id: v.getUint32(MapInfo.id, true),
+    keySize: v.getUint32(MapInfo.key_size, true),
+    valueSize: v.getUint32(MapInfo.value_size, true),
+    maxEntries: v.getUint32(MapInfo.max_entries, true),
+    flags: v.getUint32(MapInfo.map_flags, true),
+    name: readName(v, MapInfo.name),
+  };
+}
+
+export interface LinkCreateOptions {
+  progFd: number;
+  /** Target fd (perf event, cgroup) or ifindex (XDP). */
+  target: number;
+  attachType: number;
+  flags?: number;
+  /** perf_event.bpf_cookie */
+  cookie?: bigint;
+  label: string;
+  ctx?: BpfCallContext;
+}
+
+export function linkCreate(o: LinkCreateOptions): Fd {
+  using attr = new NativeBuffer(LinkCreateAttr.size);
+  const v = attr.view;
+  v.setUint32(LinkCreateAttr.prog_fd, o.progFd, true);
+  v.setUint32(LinkCreateAttr.target_fd, o.target, true);
+  v.setUint32(LinkCreateAttr.attach_type, o.attachType, true);
+  v.setUint32(LinkCreateAttr.flags, o.flags ?? 0, true);
+  v.setBigUint64(LinkCreateAttr.perf_event_bpf_cookie, o.cookie ?? 0n, true);
+  return new Fd(bpf(BpfCmd.LINK_CREATE, attr.ptr, LinkCreateAttr.size, o.ctx), o.label);
+}
+
+export function rawTracepointOpen(name: string, progFd: number, ctx?: BpfCallContext): Fd {
+  using attr = new NativeBuffer(RawTracepointOpenAttr.size);
+  using cname = NativeBuffer.from(name);
+  attr.view.setBigUint64(RawTracepointOpenAttr.name, cname.ptr, true);
+  attr.view.setUint32(RawTracepointOpenAttr.prog_fd, progFd, true);
+  return new Fd(bpf(BpfCmd.RAW_TRACEPOINT_OPEN, attr.ptr, RawTracepointOpenAttr.size, ctx), `raw tracepoint ${name}`);
+}
+
+export interface TestRunOptions {
+  data?: Uint8Array;
+  /** Room for output data; defaults to the input size plus 256 (XDP may grow packets). */
+  dataOutSize?: number;
+  ctx?: Uint8Array;
+  ctxOutSize?: number;
+  repeat?: number;
+  flags?: number;
+  cpu?: number;
+}
+
+export interface TestRunResult {
+  retval: number;
+  data: Uint8Array;
+  ctx: Uint8Array | undefined;
+  /** Average duration per repeat, as the kernel measured it. */
+  durationNs: number;
+}
+
+export function progTestRun(progFd: number, o: TestRunOptions, ctx?: BpfCallContext): TestRunResult {
+  const data = o.data ?? new Uint8Array(0);
+  using attr = new NativeBuffer(TestRunAttr.size);
+  using din = NativeBuffer.from(data);
+  using dout = new NativeBuffer(o.dataOutSize ?? data.length + 256);
+  using cin = o.ctx ? NativeBuffer.from(o.ctx) : undefined;
+  using cout = o.ctx ? new NativeBuffer(o.ctxOutSize ?? o.ctx.length) : undefined;
+  const v = attr.view;
+  v.setUint32(TestRunAttr.prog_fd, progFd, true);
+  v.setUint32(TestRunAttr.data_size_in, data.length, true);
+  v.setUint32(TestRunAttr.data_size_out, dout.size, true);
+  v.setBigUint64(TestRunAttr.data_in, din.ptr, true);
+  v.setBigUint64(TestRunAttr.data_out, dout.ptr, true);
+  v.setUint32(TestRunAttr.repeat, o.repeat ?? 1, true);
+  if (cin && cout) {
+    v.setUint32(TestRunAttr.ctx_size_in, cin.size, true);
+    v.setUint32(TestRunAttr.ctx_size_out, cout.size, true);
+    v.setBigUint64(TestRunAttr.ctx_in, cin.ptr, true);
+    v.setBigUint64(TestRunAttr.ctx_out, cout.ptr, true);
+  }
+  v.setUint32(TestRunAttr.flags, o.flags ?? 0, true);
+  v.setUint32(TestRunAttr.cpu, o.cpu ?? 0, true);
+  bpf(BpfCmd.PROG_TEST_RUN, attr.ptr, TestRunAttr.size, ctx);
+  const outLen = Math.min(v.getUint32(TestRunAttr.data_size_out, true), dout.size);
+  const ctxLen = cout ? Math.min(v.getUint32(TestRunAttr.ctx_size_out, true), cout.size) : 0;
+  return {
+    retval: v.getUint32(TestRunAttr.retval, true),
+    data: dout.bytes.slice(0, outLen),
+    ctx: cout ? cout.bytes.slice(0, ctxLen) : undefined,
+    durationNs: v.getUint32(TestRunAttr.duration, true),
+  };
+}

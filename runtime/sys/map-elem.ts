@@ -1,0 +1,77 @@
+/**
+ * The map element hot path. A `MapElemCalls` owns native key/value buffers and prebuilt
+ * attrs for one map, so a lookup is: the caller encodes the key into `key`, one bpf() call,
+ * the caller decodes `value`. Nothing is allocated per call.
+ */
+import { BpfCmd, MapElemAttr } from "./attrs.js";
+import { bpf, ENOENT, type BpfCallContext } from "./bpf.js";
+import { NativeBuffer } from "./native.js";
+
+export class MapElemCalls {
+  /** Key input (lookup, update, delete, and the current key of get-next-key). */
+  readonly key: NativeBuffer;
+  /** Value input/output. */
+  readonly value: NativeBuffer;
+  /** Output of get-next-key. */
+  readonly nextKey: NativeBuffer;
+  readonly #elem: NativeBuffer;
+  readonly #next: NativeBuffer;
+  readonly #elemPtr: bigint;
+  readonly #nextPtr: bigint;
+  readonly #lookupCtx: BpfCallContext;
+  readonly #updateCtx: BpfCallContext;
+  readonly #deleteCtx: BpfCallContext;
+  readonly #nextCtx: BpfCallContext;
+
+  constructor(mapFd: number, keySize: number, valueSize: number, label: string) {
+    this.key = new NativeBuffer(keySize);
+    this.value = new NativeBuffer(valueSize);
+    this.nextKey = new NativeBuffer(keySize);
+    this.#elem = new NativeBuffer(MapElemAttr.size);
+    this.#next = new NativeBuffer(MapElemAttr.size);
+    const e = this.#elem.view;
+    e.setUint32(MapElemAttr.map_fd, mapFd, true);
+    e.setBigUint64(MapElemAttr.key, this.key.ptr, true);
+    e.setBigUint64(MapElemAttr.value, this.value.ptr, true);
+    const n = this.#next.view;
+    n.setUint32(MapElemAttr.map_fd, mapFd, true);
+    n.setBigUint64(MapElemAttr.key, this.key.ptr, true);
+    n.setBigUint64(MapElemAttr.next_key, this.nextKey.ptr, true);
+    this.#elemPtr = this.#elem.ptr;
+    this.#nextPtr = this.#next.ptr;
+    this.#lookupCtx = { what: `${label}: lookup`, tolerate: ENOENT };
+    this.#updateCtx = { what: `${label}: update` };
+    this.#deleteCtx = { what: `${label}: delete`, tolerate: ENOENT };
+    this.#nextCtx = { what: `${label}: iterate`, tolerate: ENOENT };
+  }
+
+  /** Lookup `key` into `value`; false when absent. */
+  lookup(): boolean {
+    return bpf(BpfCmd.MAP_LOOKUP_ELEM, this.#elemPtr, MapElemAttr.size, this.#lookupCtx) >= 0;
+  }
+
+  /** Store `value` at `key`; flags BPF_ANY (0), BPF_NOEXIST (1), BPF_EXIST (2). */
+  update(flags: number): void {
+    this.#elem.view.setBigUint64(MapElemAttr.flags, BigInt(flags), true);
+    try {
+      bpf(BpfCmd.MAP_UPDATE_ELEM, this.#elemPtr, MapElemAttr.size, this.#updateCtx);
+    } finally {
+      if (flags !== 0) this.#elem.view.setBigUint64(MapElemAttr.flags, 0n, true);
+    }
+  }
+
+  /** Delete `key`; false when absent. */
+  delete(): boolean {
+    return bpf(BpfCmd.MAP_DELETE_ELEM, this.#elemPtr, MapElemAttr.size, this.#deleteCtx) >= 0;
+  }
+
+  /** The key after `key` (or the first key when `first`) into `nextKey`; false at the end. */
+  next(first: boolean): boolean {
+    this.#next.view.setBigUint64(MapElemAttr.key, first ? 0n : this.key.ptr, true);
+    return bpf(BpfCmd.MAP_GET_NEXT_KEY, this.#nextPtr, MapElemAttr.size, this.#nextCtx) >= 0;
+  }
+
+  [Symbol.dispose](): void {
+    for (const b of [this.key, this.value, this.nextKey, this.#elem, this.#next]) b[Symbol.dispose]();
+  }
+}
