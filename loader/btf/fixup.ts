@@ -1,0 +1,36 @@
+/**
+ * BTF fix-ups before BPF_BTF_LOAD. Compilers emit DATASEC records with size 0 and variable
+ * offsets 0, leaving the linker (or loader) to fill them in from the ELF section sizes and
+ * symbol values; the kernel rejects them otherwise. Pure: returns a patched copy.
+ */
+import { BtfError } from "../../runtime/errors.js";
+import type { Btf } from "./reader.js";
+
+export interface DatasecFacts {
+  /** Size of the ELF section named `name`, if it exists. */
+  sectionSize(name: string): number | undefined;
+  /** Offset of symbol `name` in section `section`, if it exists. */
+  symbolOffset(section: string, name: string): number | undefined;
+}
+
+export function fixupDatasecs(btf: Btf, facts: DatasecFacts): Uint8Array {
+  const out = btf.raw.slice();
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const base = btf.typeStart;
+  for (const t of btf.types) {
+    if (t.kind !== "DATASEC") continue;
+    const size = facts.sectionSize(t.name);
+    if (size === undefined) continue;
+    view.setUint32(base + t.offset + 8, size, true);
+    t.vars.forEach((v, i) => {
+      const variable = btf.type(v.type);
+      if (variable.kind !== "VAR") return;
+      const off = facts.symbolOffset(t.name, variable.name);
+      if (off === undefined) {
+        throw new BtfError(btf.section, base + t.offset, `section ${t.name}: variable "${variable.name}" has no symbol`);
+      }
+      view.setUint32(base + t.offset + 12 + i * 12 + 4, off, true);
+    });
+  }
+  return out;
+}

@@ -1,0 +1,7 @@
+/**
+ * loader/btf: a pure, bounds-checked BTF reader (every kind, type-id lookups safe against
+ * cycles) and the fix-ups an object's BTF needs before the kernel accepts it. No syscalls.
+ */
+export { Btf, type BtfHeader, type BtfScalarInfo } from "./reader.js";
+export { fixupDatasecs, type DatasecFacts } from "./fixup.js";
+export * from "./types.js";

@@ -1,0 +1,298 @@
+/**
+ * BTF reader: header, string table and every type kind, bounds-checked. Pure: bytes in, a
+ * `Btf` out. Type references are checked to be in range once, at parse time, so lookups never
+ * fail later; chains through modifiers and typedefs are walked with a step limit, so a
+ * hostile cycle ends in a `BtfError`, not a hang.
+ */
+import { BtfError } from "../../runtime/errors.js";
+import { ByteReader, cString } from "../elf/bytes.js";
+import {
+  BTF_INT_BOOL, BTF_INT_SIGNED, BTF_MAGIC, BtfKind,
+  type BtfComposite, type BtfDatasec, type BtfType, type BtfVar,
+} from "./types.js";
+
+const HEADER_MIN = 24;
+const TYPE_HEADER = 12;
+/** Longest chain of modifiers/typedefs/arrays we follow before calling it a cycle. */
+const MAX_RESOLVE_DEPTH = 64;
+
+export interface BtfHeader {
+  readonly version: number;
+  readonly flags: number;
+  readonly hdrLen: number;
+  readonly typeOff: number;
+  readonly typeLen: number;
+  readonly strOff: number;
+  readonly strLen: number;
+}
+
+/** A scalar the codecs can handle, found behind typedefs/modifiers. */
+export interface BtfScalarInfo {
+  readonly size: number;
+  readonly signed: boolean;
+  readonly bool: boolean;
+}
+
+export class Btf {
+  /** The raw bytes as given (fix-ups copy them). */
+  readonly raw: Uint8Array;
+  readonly header: BtfHeader;
+  /** types[id]; id 0 is void. */
+  readonly types: readonly BtfType[];
+  readonly section: string;
+
+  private constructor(raw: Uint8Array, header: BtfHeader, types: BtfType[], section: string) {
+    this.raw = raw;
+    this.header = header;
+    this.types = types;
+    this.section = section;
+  }
+
+  /** Parse BTF from `bytes` (the contents of section `section`, for messages). */
+  static parse(bytes: Uint8Array, section = ".BTF"): Btf {
+    const fail = (off: number, msg: string): BtfError => new BtfError(section, off, msg);
+    const r = new ByteReader(bytes, fail);
+    if (bytes.length < HEADER_MIN) throw fail(0, `${bytes.length} bytes is smaller than a BTF header (${HEADER_MIN})`);
+    const magic = r.u16(0);
+    if (magic !== BTF_MAGIC) {
+      throw fail(0, magic === 0x9feb ? "big-endian BTF is not supported" : `bad magic 0x${magic.toString(16)} (expected 0xeb9f)`);
+    }
+    const header: BtfHeader = {
+      version: r.u8(2),
+      flags: r.u8(3),
+      hdrLen: r.u32(4),
+      typeOff: r.u32(8),
+      typeLen: r.u32(12),
+      strOff: r.u32(16),
+      strLen: r.u32(20),
+    };
+    if (header.version !== 1) throw fail(2, `version ${header.version} is not supported (expected 1)`);
+    if (header.hdrLen < HEADER_MIN || header.hdrLen > bytes.length) throw fail(4, `hdr_len ${header.hdrLen} is out of range`);
+    const typeStart = header.hdrLen + header.typeOff;
+    const strStart = header.hdrLen + header.strOff;
+    r.check(typeStart, header.typeLen, "type section");
+    r.check(strStart, header.strLen, "string section");
+    if (header.typeOff % 4 !== 0) throw fail(8, `type_off ${header.typeOff} is not 4-byte aligned`);
+
+    const strs = new ByteReader(bytes.subarray(strStart, strStart + header.strLen), (off, msg) => fail(strStart + off, msg));
+    if (header.strLen > 0 && strs.bytes[0] !== 0) throw fail(strStart, "string section does not start with an empty string");
+    const str = (off: number, what: string): string => cString(strs, off, what);
+
+    const tr = new ByteReader(bytes.subarray(typeStart, typeStart + header.typeLen), (off, msg) => fail(typeStart + off, msg));
+    const types: BtfType[] = [{ kind: "VOID", id: 0, offset: -1, name: "" }];
+    let o = 0;
+    while (o < tr.length) {
+      const id = types.length;
+      const at = o;
+      const name = str(tr.u32(o, "name_off"), `name of type #${id}`);
+      const info = tr.u32(o + 4, "info");
+      const sizeOrType = tr.u32(o + 8, "size/type");
+      const vlen = info & 0xffff;
+      const kind = (info >>> 24) & 0x1f;
+      const kflag = (info >>> 31) === 1;
+      o += TYPE_HEADER;
+      // Check the whole variable part up front: a huge vlen fails here, before allocating.
+      const need = (n: number, what: string): void => tr.check(o, n, `${what} of type #${id}`);
+      const base = { id, offset: at, name };
+      switch (kind) {
+        case BtfKind.INT: {
+          need(4, "int encoding");
+          const enc = tr.u32(o);
+          o += 4;
+          types.push({ ...base, kind: "INT", size: sizeOrType, encoding: (enc >>> 24) & 0xf, bitOffset: (enc >>> 16) & 0xff, bits: enc & 0xff });
+          break;
+        }
+        case BtfKind.PTR: types.push({ ...base, kind: "PTR", type: sizeOrType }); break;
+        case BtfKind.TYPEDEF: types.push({ ...base, kind: "TYPEDEF", type: sizeOrType }); break;
+        case BtfKind.VOLATILE: types.push({ ...base, kind: "VOLATILE", type: sizeOrType }); break;
+        case BtfKind.CONST: types.push({ ...base, kind: "CONST", type: sizeOrType }); break;
+        case BtfKind.RESTRICT: types.push({ ...base, kind: "RESTRICT", type: sizeOrType }); break;
+        case BtfKind.TYPE_TAG: types.push({ ...base, kind: "TYPE_TAG", type: sizeOrType }); break;
+        case BtfKind.ARRAY: {
+          need(12, "array");
+          types.push({ ...base, kind: "ARRAY", type: tr.u32(o), indexType: tr.u32(o + 4), nelems: tr.u32(o + 8) });
+          o += 12;
+          break;
+        }
+        case BtfKind.STRUCT:
+        case BtfKind.UNION: {
+          need(vlen * 12, `${vlen} members`);
+          const members = [];
+          for (let i = 0; i < vlen; i++, o += 12) {
+            const off = tr.u32(o + 8);
+            members.push({
+              name: str(tr.u32(o), `member ${i} of type #${id}`),
+              type: tr.u32(o + 4),
+              bitOffset: kflag ? off & 0xffffff : off,
+              bitfieldSize: kflag ? off >>> 24 : 0,
+            });
+          }
+          types.push({ ...base, kind: kind === BtfKind.STRUCT ? "STRUCT" : "UNION", size: sizeOrType, members });
+          break;
+        }
+        case BtfKind.ENUM: {
+          need(vlen * 8, `${vlen} enumerators`);
+          const values = [];
+          for (let i = 0; i < vlen; i++, o += 8) {
+            values.push({ name: str(tr.u32(o), `enumerator ${i} of type #${id}`), value: BigInt(kflag ? tr.i32(o + 4) : tr.u32(o + 4)) });
+          }
+          types.push({ ...base, kind: "ENUM", size: sizeOrType, signed: kflag, values });
+          break;
+        }
+        case BtfKind.ENUM64: {
+          need(vlen * 12, `${vlen} enumerators`);
+          const values = [];
+          for (let i = 0; i < vlen; i++, o += 12) {
+            const v = (BigInt(tr.u32(o + 8)) << 32n) | BigInt(tr.u32(o + 4));
+            values.push({ name: str(tr.u32(o), `enumerator ${i} of type #${id}`), value: kflag ? BigInt.asIntN(64, v) : v });
+          }
+          types.push({ ...base, kind: "ENUM64", size: sizeOrType, signed: kflag, values });
+          break;
+        }
+        case BtfKind.FWD: types.push({ ...base, kind: "FWD", union: kflag }); break;
+        case BtfKind.FUNC: types.push({ ...base, kind: "FUNC", type: sizeOrType, linkage: vlen }); break;
+        case BtfKind.FUNC_PROTO: {
+          need(vlen * 8, `${vlen} parameters`);
+          const params = [];
+          for (let i = 0; i < vlen; i++, o += 8) params.push({ name: str(tr.u32(o), `parameter ${i} of type #${id}`), type: tr.u32(o + 4) });
+          types.push({ ...base, kind: "FUNC_PROTO", returnType: sizeOrType, params });
+          break;
+        }
+        case BtfKind.VAR: {
+          need(4, "var linkage");
+          types.push({ ...base, kind: "VAR", type: sizeOrType, linkage: tr.u32(o) });
+          o += 4;
+          break;
+        }
+        case BtfKind.DATASEC: {
+          need(vlen * 12, `${vlen} variables`);
+          const vars = [];
+          for (let i = 0; i < vlen; i++, o += 12) vars.push({ type: tr.u32(o), offset: tr.u32(o + 4), size: tr.u32(o + 8) });
+          types.push({ ...base, kind: "DATASEC", size: sizeOrType, vars });
+          break;
+        }
+        case BtfKind.FLOAT: types.push({ ...base, kind: "FLOAT", size: sizeOrType }); break;
+        case BtfKind.DECL_TAG: {
+          need(4, "decl tag component");
+          types.push({ ...base, kind: "DECL_TAG", type: sizeOrType, componentIdx: tr.i32(o) });
+          o += 4;
+          break;
+        }
+        default:
+          throw fail(typeStart + at + 4, `type #${id} has unknown kind ${kind}`);
+      }
+    }
+    const btf = new Btf(bytes, header, types, section);
+    btf.#checkReferences(typeStart);
+    return btf;
+  }
+
+  /** Every type id a record refers to must exist. */
+  #checkReferences(typeStart: number): void {
+    const n = this.types.length;
+    for (const t of this.types) {
+      const refs: number[] = [];
+      switch (t.kind) {
+        case "PTR": case "TYPEDEF": case "VOLATILE": case "CONST": case "RESTRICT": case "TYPE_TAG":
+        case "FUNC": case "VAR": case "DECL_TAG":
+          refs.push(t.type); break;
+        case "ARRAY": refs.push(t.type, t.indexType); break;
+        case "STRUCT": case "UNION": for (const m of t.members) refs.push(m.type); break;
+        case "FUNC_PROTO": refs.push(t.returnType); for (const p of t.params) refs.push(p.type); break;
+        case "DATASEC": for (const v of t.vars) refs.push(v.type); break;
+        case "VOID": case "INT": case "ENUM": case "ENUM64": case "FWD": case "FLOAT": break;
+        default: { const never: never = t; void never; }
+      }
+      for (const ref of refs) {
+        if (ref >= n) throw new BtfError(this.section, typeStart + t.offset, `type #${t.id} refers to type #${ref}, but the last type is #${n - 1}`);
+      }
+    }
+  }
+
+  /** Offset of the type section in `raw`. */
+  get typeStart(): number {
+    return this.header.hdrLen + this.header.typeOff;
+  }
+
+  type(id: number): BtfType {
+    const t = this.types[id];
+    if (!t) throw new BtfError(this.section, 0, `no type #${id} (the last type is #${this.types.length - 1})`);
+    return t;
+  }
+
+  /** Follow typedefs and modifiers (CONST, VOLATILE, RESTRICT, TYPE_TAG) to the underlying type. */
+  resolve(id: number): BtfType {
+    let t = this.type(id);
+    for (let depth = 0; ; depth++) {
+      if (depth > MAX_RESOLVE_DEPTH) throw this.#cycle(id);
+      switch (t.kind) {
+        case "TYPEDEF": case "CONST": case "VOLATILE": case "RESTRICT": case "TYPE_TAG":
+          t = this.type(t.type);
+          continue;
+        default:
+          return t;
+      }
+    }
+  }
+
+  /** Size in bytes of a type, as the kernel computes it. */
+  sizeof(id: number): number {
+    let t = this.type(id);
+    let mult = 1;
+    for (let depth = 0; ; depth++) {
+      if (depth > MAX_RESOLVE_DEPTH) throw this.#cycle(id);
+      switch (t.kind) {
+        case "INT": case "STRUCT": case "UNION": case "ENUM": case "ENUM64": case "DATASEC": case "FLOAT":
+          return mult * t.size;
+        case "PTR":
+          return mult * 8;
+        case "TYPEDEF": case "CONST": case "VOLATILE": case "RESTRICT": case "TYPE_TAG": case "VAR":
+          t = this.type(t.type);
+          continue;
+        case "ARRAY":
+          mult *= t.nelems;
+          if (!Number.isSafeInteger(mult)) throw new BtfError(this.section, this.typeStart + t.offset, `type #${id} is too large`);
+          t = this.type(t.type);
+          continue;
+        case "VOID": case "FWD": case "FUNC": case "FUNC_PROTO": case "DECL_TAG":
+          throw new BtfError(this.section, this.typeStart + Math.max(0, t.offset), `type #${id} (${t.kind}) has no size`);
+        default: {
+          const never: never = t;
+          return never;
+        }
+      }
+    }
+  }
+
+  /** The scalar behind `id` (through typedefs/modifiers), or undefined for anything else. */
+  scalar(id: number): BtfScalarInfo | undefined {
+    const t = this.resolve(id);
+    if (t.kind === "INT" && [1, 2, 4, 8].includes(t.size) && t.bitOffset === 0 && t.bits === t.size * 8) {
+      return { size: t.size, signed: (t.encoding & BTF_INT_SIGNED) !== 0, bool: (t.encoding & BTF_INT_BOOL) !== 0 };
+    }
+    if ((t.kind === "ENUM" || t.kind === "ENUM64") && [1, 2, 4, 8].includes(t.size)) return { size: t.size, signed: t.signed, bool: false };
+    return undefined;
+  }
+
+  /** First type of `kind` named `name`. */
+  find<K extends BtfType["kind"]>(kind: K, name: string): Extract<BtfType, { kind: K }> | undefined {
+    for (const t of this.types) if (t.kind === kind && t.name === name) return t as Extract<BtfType, { kind: K }>;
+    return undefined;
+  }
+
+  datasec(name: string): BtfDatasec | undefined {
+    return this.find("DATASEC", name);
+  }
+
+  /** The struct behind a VAR (a `.maps` entry), or an error naming it. */
+  varStruct(v: BtfVar): BtfComposite {
+    const t = this.resolve(v.type);
+    if (t.kind !== "STRUCT") throw new BtfError(this.section, this.typeStart + v.offset, `variable "${v.name}" is a ${t.kind}, expected a struct`);
+    return t;
+  }
+
+  #cycle(id: number): BtfError {
+    const t = this.types[id];
+    return new BtfError(this.section, this.typeStart + Math.max(0, t?.offset ?? 0), `type #${id} is part of a reference cycle (or a chain deeper than ${MAX_RESOLVE_DEPTH})`);
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Bounds-checked little-endian reads over a region of the input. Every out-of-range read
+ * becomes an error naming the region and absolute offset, through `fail`, so malformed input
+ * never surfaces as a RangeError from deep inside.
+ */
+export type Fail = (offset: number, message: string) => Error;
+
+export class ByteReader {
+  readonly bytes: Uint8Array;
+  readonly #view: DataView;
+  readonly #fail: Fail;
+
+  constructor(bytes: Uint8Array, fail: Fail) {
+    this.bytes = bytes;
+    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.#fail = fail;
+  }
+
+  get length(): number {
+    return this.bytes.length;
+  }
+
+  fail(offset: number, message: string): Error {
+    return this.#fail(offset, message);
+  }
+
+  /** Throws unless [offset, offset+size) lies inside the region. */
+  check(offset: number, size: number, what: string): void {
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(size) || offset < 0 || size < 0 || offset + size > this.bytes.length) {
+      throw this.#fail(offset, `${what} (${size} bytes) runs past the end (${this.bytes.length} bytes)`);
+    }
+  }
+
+  u8(offset: number, what = "byte"): number {
+    this.check(offset, 1, what);
+    return this.#view.getUint8(offset);
+  }
+
+  u16(offset: number, what = "u16"): number {
+    this.check(offset, 2, what);
+    return this.#view.getUint16(offset, true);
+  }
+
+  u32(offset: number, what = "u32"): number {
+    this.check(offset, 4, what);
+    return this.#view.getUint32(offset, true);
+  }
+
+  i32(offset: number, what = "i32"): number {
+    this.check(offset, 4, what);
+    return this.#view.getInt32(offset, true);
+  }
+
+  /** A 64-bit field that must fit a safe integer (offsets, sizes). */
+  u64n(offset: number, what = "u64"): number {
+    this.check(offset, 8, what);
+    const v = this.#view.getBigUint64(offset, true);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw this.#fail(offset, `${what} ${v} is out of range`);
+    return Number(v);
+  }
+
+  u64(offset: number, what = "u64"): bigint {
+    this.check(offset, 8, what);
+    return this.#view.getBigUint64(offset, true);
+  }
+
+  /** A view of [offset, offset+size), checked, without copying. */
+  slice(offset: number, size: number, what: string): Uint8Array {
+    this.check(offset, size, what);
+    return this.bytes.subarray(offset, offset + size);
+  }
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: false });
+
+/** NUL-terminated string at `offset` of a string table. */
+export function cString(table: ByteReader, offset: number, what: string): string {
+  if (offset < 0 || offset >= table.length) {
+    if (offset === 0 && table.length === 0) return "";
+    throw table.fail(offset, `${what}: string offset ${offset} outside the string table (${table.length} bytes)`);
+  }
+  const end = table.bytes.indexOf(0, offset);
+  if (end < 0) throw table.fail(offset, `${what}: string at ${offset} is not NUL-terminated`);
+  return decoder.decode(table.bytes.subarray(offset, end));
+}

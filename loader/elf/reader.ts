@@ -1,0 +1,164 @@
+/**
+ * ELF64 little-endian reader: header, section headers, string tables, symbols, relocations.
+ * Pure (bytes in, values out) and bounds-checked: malformed input is an `ElfError` naming the
+ * section and offset. Counts come from the input, so every table is checked against the file
+ * size before anything is allocated for it.
+ */
+import { ElfError } from "../../runtime/errors.js";
+import { ByteReader, cString } from "./bytes.js";
+import {
+  EM_BPF, SHT_NOBITS, SHT_NULL, SHT_REL, SHT_RELA, SHT_STRTAB, SHT_SYMTAB,
+  type ElfHeader, type ElfRelocation, type ElfSection, type ElfSymbol,
+} from "./types.js";
+
+const EHDR_SIZE = 64;
+const SHDR_SIZE = 64;
+const SYM_SIZE = 24;
+const REL_SIZE = 16;
+const RELA_SIZE = 24;
+
+export class ElfFile {
+  readonly bytes: Uint8Array;
+  readonly header: ElfHeader;
+  readonly sections: readonly ElfSection[];
+  readonly #byName = new Map<string, ElfSection>();
+  #symbols: readonly ElfSymbol[] | undefined;
+
+  private constructor(bytes: Uint8Array, header: ElfHeader, sections: ElfSection[]) {
+    this.bytes = bytes;
+    this.header = header;
+    this.sections = sections;
+    for (const s of sections) if (!this.#byName.has(s.name)) this.#byName.set(s.name, s);
+  }
+
+  /** Parse `bytes` as an ELF64 LE object; `machine` (default EM_BPF) must match. */
+  static parse(bytes: Uint8Array, machine: number | undefined = EM_BPF): ElfFile {
+    const file = new ByteReader(bytes, (off, msg) => new ElfError("header", off, msg));
+    if (bytes.length < EHDR_SIZE) throw new ElfError("header", 0, `file is ${bytes.length} bytes, smaller than an ELF header (64)`);
+    if (bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) {
+      throw new ElfError("header", 0, "not an ELF file (bad magic)");
+    }
+    if (bytes[4] !== 2) throw new ElfError("header", 4, `ELF class ${bytes[4]} is not ELFCLASS64`);
+    if (bytes[5] !== 1) throw new ElfError("header", 5, "object is not little-endian (only ELFDATA2LSB is supported)");
+    const header: ElfHeader = {
+      type: file.u16(16),
+      machine: file.u16(18),
+      version: file.u32(20),
+      shoff: file.u64n(40, "e_shoff"),
+      flags: file.u32(48),
+      shnum: file.u16(60),
+      shstrndx: file.u16(62),
+    };
+    if (machine !== undefined && header.machine !== machine) {
+      throw new ElfError("header", 18, `e_machine is ${header.machine}, expected ${machine} (EM_BPF)`);
+    }
+    const shentsize = file.u16(58);
+    if (header.shnum !== 0 && shentsize !== SHDR_SIZE) throw new ElfError("header", 58, `e_shentsize is ${shentsize}, expected 64`);
+    const shdrs = new ByteReader(bytes, (off, msg) => new ElfError("section headers", off, msg));
+    shdrs.check(header.shoff, header.shnum * SHDR_SIZE, `${header.shnum} section headers`);
+    if (header.shnum > 0 && header.shstrndx >= header.shnum) {
+      throw new ElfError("header", 62, `e_shstrndx ${header.shstrndx} is not a section (${header.shnum} sections)`);
+    }
+
+    const raw: Omit<ElfSection, "name">[] = [];
+    const names: number[] = [];
+    for (let i = 0; i < header.shnum; i++) {
+      const o = header.shoff + i * SHDR_SIZE;
+      const type = shdrs.u32(o + 4);
+      const offset = shdrs.u64n(o + 24, "sh_offset");
+      const size = shdrs.u64n(o + 32, "sh_size");
+      let data: Uint8Array = new Uint8Array(0);
+      if (type !== SHT_NOBITS && type !== SHT_NULL) {
+        if (offset + size > bytes.length) {
+          throw new ElfError(`section #${i}`, o, `contents [${offset}, ${offset + size}) run past the end of the file (${bytes.length} bytes)`);
+        }
+        data = bytes.subarray(offset, offset + size);
+      }
+      names.push(shdrs.u32(o));
+      raw.push({
+        index: i, type, data, offset, size,
+        flags: shdrs.u64n(o + 8, "sh_flags"),
+        link: shdrs.u32(o + 40),
+        info: shdrs.u32(o + 44),
+        addralign: shdrs.u64n(o + 48, "sh_addralign"),
+        entsize: shdrs.u64n(o + 56, "sh_entsize"),
+      });
+    }
+    const sections: ElfSection[] = [];
+    if (header.shnum > 0) {
+      const shstr = raw[header.shstrndx]!;
+      if (shstr.type !== SHT_STRTAB) throw new ElfError(`section #${header.shstrndx}`, shstr.offset, "section name table is not SHT_STRTAB");
+      const table = new ByteReader(shstr.data, (off, msg) => new ElfError(".shstrtab", shstr.offset + off, msg));
+      for (let i = 0; i < raw.length; i++) sections.push({ ...raw[i]!, name: cString(table, names[i]!, `name of section #${i}`) });
+    }
+    return new ElfFile(bytes, header, sections);
+  }
+
+  section(name: string): ElfSection | undefined {
+    return this.#byName.get(name);
+  }
+
+  sectionAt(index: number): ElfSection | undefined {
+    return this.sections[index];
+  }
+
+  #strtab(index: number, user: ElfSection): ByteReader {
+    const s = this.sections[index];
+    if (!s || s.type !== SHT_STRTAB) throw new ElfError(user.name, user.offset, `sh_link ${index} is not a string table`);
+    return new ByteReader(s.data, (off, msg) => new ElfError(s.name, s.offset + off, msg));
+  }
+
+  /** The symbol table (empty if there is none). Index 0 is the null symbol. */
+  symbols(): readonly ElfSymbol[] {
+    if (this.#symbols) return this.#symbols;
+    const symtab = this.sections.find((s) => s.type === SHT_SYMTAB);
+    if (!symtab) return (this.#symbols = []);
+    if (symtab.entsize !== SYM_SIZE) throw new ElfError(symtab.name, symtab.offset, `sh_entsize ${symtab.entsize}, expected ${SYM_SIZE}`);
+    if (symtab.size % SYM_SIZE !== 0) throw new ElfError(symtab.name, symtab.offset, `size ${symtab.size} is not a multiple of ${SYM_SIZE}`);
+    const strs = this.#strtab(symtab.link, symtab);
+    const r = new ByteReader(symtab.data, (off, msg) => new ElfError(symtab.name, symtab.offset + off, msg));
+    const out: ElfSymbol[] = [];
+    for (let i = 0, o = 0; o < r.length; i++, o += SYM_SIZE) {
+      const info = r.u8(o + 4);
+      out.push({
+        index: i,
+        name: cString(strs, r.u32(o), `name of symbol #${i}`),
+        type: info & 0xf,
+        bind: info >> 4,
+        visibility: r.u8(o + 5) & 0x3,
+        shndx: r.u16(o + 6),
+        value: r.u64n(o + 8, "st_value"),
+        size: r.u64n(o + 16, "st_size"),
+      });
+    }
+    return (this.#symbols = out);
+  }
+
+  /** Relocation sections (SHT_REL/SHT_RELA) that apply to section `target`. */
+  relocationSectionsFor(target: ElfSection): ElfSection[] {
+    return this.sections.filter((s) => (s.type === SHT_REL || s.type === SHT_RELA) && s.info === target.index);
+  }
+
+  /** Entries of a SHT_REL or SHT_RELA section, with symbol indexes checked. */
+  relocations(rel: ElfSection): ElfRelocation[] {
+    const isRela = rel.type === SHT_RELA;
+    if (!isRela && rel.type !== SHT_REL) throw new ElfError(rel.name, rel.offset, "not a relocation section");
+    const size = isRela ? RELA_SIZE : REL_SIZE;
+    if (rel.size % size !== 0) throw new ElfError(rel.name, rel.offset, `size ${rel.size} is not a multiple of ${size}`);
+    const nsyms = this.symbols().length;
+    const r = new ByteReader(rel.data, (off, msg) => new ElfError(rel.name, rel.offset + off, msg));
+    const out: ElfRelocation[] = [];
+    for (let o = 0; o < r.length; o += size) {
+      const info = r.u64(o + 8, "r_info");
+      const symbol = Number(info >> 32n);
+      if (symbol >= nsyms) throw new ElfError(rel.name, rel.offset + o + 8, `relocation names symbol #${symbol}, but there are ${nsyms}`);
+      out.push({
+        offset: r.u64n(o, "r_offset"),
+        type: Number(info & 0xffffffffn),
+        symbol,
+        addend: isRela ? BigInt.asIntN(64, r.u64(o + 16)) : 0n,
+      });
+    }
+    return out;
+  }
+}
