@@ -1,0 +1,140 @@
+/**
+ * `BpfObject`: a loaded object's maps and programs, typed map handles, attachAll, and one
+ * dispose that closes links, then programs, then maps (idempotent).
+ */
+import { AttachError, WhistlerError } from "../../runtime/errors.js";
+import type { MapDecl } from "../../runtime/map-decl.js";
+import { possibleCpus, type Fd } from "../../runtime/sys/index.js";
+import type { JsValueOf } from "../../runtime/types.js";
+import type { Link, XdpMode } from "../link/index.js";
+import { codecFor, MapHandle, PERCPU_MAP_TYPES, type MapKey, type MapValue } from "../maps/index.js";
+import type { Program } from "../program/index.js";
+import type { MapSpec } from "./spec.js";
+
+/** The handle type for a declaration: `HashMap<u32, u64>` -> `MapHandle<number, bigint>`. */
+export type HandleFor<D> = D extends MapDecl<infer K, infer V>
+  ? D extends { readonly kind: "percpu_hash" | "percpu_array" }
+    ? MapHandle<JsValueOf<K>, JsValueOf<V>[]>
+    : MapHandle<JsValueOf<K>, JsValueOf<V>>
+  : never;
+
+export interface AttachAllOptions {
+  /** Where XDP programs attach; `false` skips them. Required when the object has XDP programs. */
+  xdp?: { ifname: string | number; mode?: XdpMode } | false;
+}
+
+/** @internal A created map. */
+export interface LoadedMap {
+  readonly spec: MapSpec;
+  readonly fd: Fd;
+  readonly decl: MapDecl | undefined;
+}
+
+export class BpfObject implements Disposable, AsyncDisposable {
+  readonly programs: ReadonlyMap<string, Program>;
+  readonly #maps: ReadonlyMap<string, LoadedMap>;
+  readonly #handles = new Map<string, MapHandle<unknown, unknown>>();
+  readonly #links: Link[] = [];
+  #disposed = false;
+
+  /** @internal Made by load(). */
+  constructor(programs: ReadonlyMap<string, Program>, maps: ReadonlyMap<string, LoadedMap>) {
+    this.programs = programs;
+    this.#maps = maps;
+  }
+
+  /** Names of the object's maps (as in the ELF). */
+  get mapNames(): string[] {
+    return [...this.#maps.keys()];
+  }
+
+  #checkOpen(): void {
+    if (this.#disposed) throw new WhistlerError("the object was disposed", { hint: "keep it alive (await using obj = await load(...)) while you use it" });
+  }
+
+  program(name: string): Program {
+    this.#checkOpen();
+    const p = this.programs.get(name);
+    if (!p) throw new WhistlerError(`no program "${name}" in the object`, { hint: `programs: ${[...this.programs.keys()].join(", ") || "(none)"}` });
+    return p;
+  }
+
+  /** A typed handle for a declared map (`obj.map(counts)`), or an untyped one by name. */
+  map<D extends MapDecl>(decl: D): HandleFor<D>;
+  /** By ELF name; K/V are the caller's assertion of what the map holds. */
+  map<K = MapKey, V = MapValue>(name: string): MapHandle<K, V>;
+  map(declOrName: MapDecl | string): MapHandle<unknown, unknown> {
+    this.#checkOpen();
+    let name: string | undefined;
+    if (typeof declOrName === "string") {
+      name = declOrName;
+    } else {
+      for (const [n, m] of this.#maps) if (m.decl === declOrName) name = n;
+      if (name === undefined && declOrName.name !== undefined && this.#maps.has(declOrName.name)) name = declOrName.name;
+      if (name === undefined) {
+        throw new WhistlerError(`this map declaration is not used by the object`, {
+          hint: `interpolate it into the bpf template, or open a map by name: ${this.mapNames.join(", ") || "(none)"}`,
+        });
+      }
+    }
+    const cached = this.#handles.get(name);
+    if (cached) return cached;
+    const m = this.#maps.get(name);
+    if (!m) throw new WhistlerError(`no map "${name}" in the object`, { hint: `maps: ${this.mapNames.join(", ") || "(none)"}` });
+    const s = m.spec;
+    const handle = new MapHandle<unknown, unknown>(
+      m.fd,
+      {
+        name: s.name, type: s.type, keySize: s.keySize, valueSize: s.valueSize, maxEntries: s.maxEntries,
+        cpus: PERCPU_MAP_TYPES.has(s.type) ? possibleCpus() : 1,
+      },
+      codecFor(s.keySize, m.decl?.key, s.keyScalar, `map "${name}" key`),
+      codecFor(s.valueSize, m.decl?.value, s.valueScalar, `map "${name}" value`),
+    );
+    this.#handles.set(name, handle);
+    return handle;
+  }
+
+  /** Attach every program where its section says. On failure, detaches what it attached. */
+  attachAll(opts: AttachAllOptions = {}): Link[] {
+    this.#checkOpen();
+    const made: Link[] = [];
+    try {
+      for (const p of this.programs.values()) {
+        if (p.target.kind === "xdp") {
+          if (opts.xdp === false) continue;
+          if (opts.xdp === undefined) {
+            throw new AttachError(p.name, "XDP needs an interface", { hint: "call attachAll({ xdp: { ifname: \"eth0\" } }), or attachAll({ xdp: false }) to skip XDP programs" });
+          }
+          made.push(p.attach({ ifname: opts.xdp.ifname, xdpMode: opts.xdp.mode }));
+        } else {
+          made.push(p.attach());
+        }
+      }
+    } catch (e) {
+      for (const l of made.reverse()) l.detach();
+      throw e;
+    }
+    this.#links.push(...made);
+    return made;
+  }
+
+  /** Track a link made outside attachAll so dispose detaches it too. */
+  adopt(link: Link): Link {
+    this.#links.push(link);
+    return link;
+  }
+
+  [Symbol.dispose](): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    for (const l of this.#links.reverse()) l.detach();
+    for (const h of this.#handles.values()) h[Symbol.dispose]();
+    for (const p of this.programs.values()) p.close();
+    for (const m of this.#maps.values()) m.fd.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this[Symbol.dispose]();
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Turning an `ObjectSpec` into kernel objects: BTF, then maps, then programs (map references
+ * patched to fds). Any failure closes everything created so far.
+ *
+ * Programs load first without a verifier log (cheap for the kernel); only a failed load is
+ * retried with log level 1 and a buffer grown until the log fits, to build a VerifierError.
+ */
+import { BpfError, VerifierError, WhistlerError } from "../../runtime/errors.js";
+import { MAP_TYPE_IDS, type MapDecl } from "../../runtime/map-decl.js";
+import { btfLoad, ENOSPC, EPERM, mapCreate, NativeBuffer, progLoad, type Fd } from "../../runtime/sys/index.js";
+import { Program } from "../program/index.js";
+import { BpfObject, type LoadedMap } from "./bpf-object.js";
+import { ProgType } from "./sections.js";
+import type { MapSpec, ObjectSpec, ProgramSpec } from "./spec.js";
+
+export interface LoadOptions {
+  /** Largest verifier log to collect on failure (bytes). Default 16 MiB. */
+  maxLogSize?: number;
+  /** Verifier log level for the retry after a failure: 1 (default) or 2 (every state). */
+  logLevel?: 1 | 2;
+  /** Map name in the object -> declaration, for typed handles (set by load() for templates). */
+  decls?: Readonly<Record<string, MapDecl>>;
+}
+
+const FIRST_LOG_SIZE = 64 * 1024;
+const BPF_PSEUDO_MAP_FD = 1;
+
+function checkDecl(spec: MapSpec, decl: MapDecl): void {
+  const problems: string[] = [];
+  if (MAP_TYPE_IDS[decl.kind] !== spec.type) problems.push(`kind ${decl.kind} (type ${MAP_TYPE_IDS[decl.kind]}) vs type ${spec.type}`);
+  if (decl.kind !== "ringbuf" && decl.key.size !== spec.keySize) problems.push(`key ${decl.key.name} vs ${spec.keySize} bytes`);
+  if (decl.kind !== "ringbuf" && decl.value.size !== spec.valueSize) problems.push(`value ${decl.value.name} vs ${spec.valueSize} bytes`);
+  if (decl.maxEntries !== spec.maxEntries) problems.push(`maxEntries ${decl.maxEntries} vs ${spec.maxEntries}`);
+  if (problems.length) {
+    throw new WhistlerError(`map "${spec.name}": the declaration does not match the object (${problems.join("; ")})`, {
+      hint: "rebuild so the compiled object matches the declaration",
+    });
+  }
+}
+
+function createMap(spec: MapSpec, btfFd: Fd | undefined): Fd {
+  const base = {
+    type: spec.type, keySize: spec.keySize, valueSize: spec.valueSize, maxEntries: spec.maxEntries,
+    flags: spec.flags, numaNode: spec.numaNode, name: spec.name,
+  };
+  const ctx = { what: `create map "${spec.name}"` };
+  if (btfFd && (spec.btfKeyTypeId || spec.btfValueTypeId)) {
+    try {
+      return mapCreate({ ...base, btfFd: btfFd.raw, btfKeyTypeId: spec.btfKeyTypeId, btfValueTypeId: spec.btfValueTypeId }, ctx);
+    } catch (e) {
+      // Some kernels reject BTF for some map types; the map works without it (libbpf does the same).
+      if (!(e instanceof BpfError) || e.errno === EPERM) throw e;
+    }
+  }
+  return mapCreate(base, ctx);
+}
+
+function patchInsns(p: ProgramSpec, maps: ReadonlyMap<string, LoadedMap>): Uint8Array {
+  const insns = p.insns.slice();
+  const view = new DataView(insns.buffer, insns.byteOffset, insns.byteLength);
+  for (const r of p.mapRelocations) {
+    const m = maps.get(r.map)!;
+    const at = r.insn * 8;
+    // ld_imm64 dst, map: src_reg = BPF_PSEUDO_MAP_FD, imm = fd, second half's imm = 0.
+    view.setUint8(at + 1, (view.getUint8(at + 1) & 0x0f) | (BPF_PSEUDO_MAP_FD << 4));
+    view.setInt32(at + 4, m.fd.raw, true);
+    view.setInt32(at + 12, 0, true);
+  }
+  return insns;
+}
+
+function loadProgram(p: ProgramSpec, insns: Uint8Array, license: string, opts: LoadOptions): Fd {
+  const base = {
+    type: ProgType[p.def.progType], insns, license, name: p.name,
+    expectedAttachType: p.def.expectedAttachType, caps: p.def.caps,
+  };
+  let first: BpfError;
+  try {
+    return progLoad(base);
+  } catch (e) {
+    if (!(e instanceof BpfError) || e.errno === EPERM) throw e;
+    first = e;
+  }
+  const max = opts.maxLogSize ?? 16 * 1024 * 1024;
+  let size = Math.min(FIRST_LOG_SIZE, max);
+  for (;;) {
+    using log = new NativeBuffer(size);
+    const out = { logTrueSize: 0 };
+    try {
+      // Loads that failed without a log can pass with one only by chance; take the fd then.
+      return progLoad({ ...base, logLevel: opts.logLevel ?? 1, log }, out);
+    } catch (e) {
+      if (!(e instanceof BpfError)) throw e;
+      if (e.errno === ENOSPC && size < max) {
+        size = Math.min(max, Math.max(size * 4, out.logTrueSize));
+        continue;
+      }
+      const end = log.bytes.indexOf(0);
+      const text = new TextDecoder().decode(log.bytes.subarray(0, end < 0 ? log.size : end));
+      throw new VerifierError(p.name, e.errno === ENOSPC ? first.errno : e.errno, text, { cause: first });
+    }
+  }
+}
+
+/** Create the spec's maps and load its programs. */
+export function loadSpec(spec: ObjectSpec, opts: LoadOptions = {}): BpfObject {
+  const maps = new Map<string, LoadedMap>();
+  const programs = new Map<string, Program>();
+  let btfFd: Fd | undefined;
+  try {
+    if (spec.btf) {
+      try {
+        btfFd = btfLoad(spec.btf);
+      } catch (e) {
+        // Without BTF, maps still work (no pretty-printing in bpftool); refuse only on EPERM.
+        if (!(e instanceof BpfError) || e.errno === EPERM) throw e;
+      }
+    }
+    for (const s of spec.maps.values()) {
+      const decl = opts.decls?.[s.name];
+      if (decl) checkDecl(s, decl);
+      maps.set(s.name, { spec: s, fd: createMap(s, btfFd), decl });
+    }
+    for (const p of spec.programs) {
+      if (programs.has(p.name)) throw new WhistlerError(`two programs are named "${p.name}"`);
+      const fd = loadProgram(p, patchInsns(p, maps), spec.license, opts);
+      programs.set(p.name, new Program(fd, p.name, p.section, p.def.progType, p.def.target, p.insns.length / 8));
+    }
+  } catch (e) {
+    for (const p of programs.values()) p.close();
+    for (const m of maps.values()) m.fd.close();
+    throw e;
+  } finally {
+    // Maps and programs hold their own references to the BTF.
+    btfFd?.close();
+  }
+  return new BpfObject(programs, maps);
+}

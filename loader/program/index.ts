@@ -1,0 +1,2 @@
+/** loader/program: loaded programs: info, attach by section, test runs. */
+export { Program, type AttachOptions, type ProgramInfo, type TestRunInput, type TestRunOutput } from "./program.js";
