@@ -16,8 +16,11 @@ export class MapElemCalls {
   readonly nextKey: NativeBuffer;
   readonly #elem: NativeBuffer;
   readonly #next: NativeBuffer;
+  /** Delete has its own attr: the kernel wants every field after `key` zero (EINVAL otherwise). */
+  readonly #del: NativeBuffer;
   readonly #elemPtr: bigint;
   readonly #nextPtr: bigint;
+  readonly #delPtr: bigint;
   readonly #lookupCtx: BpfCallContext;
   readonly #updateCtx: BpfCallContext;
   readonly #deleteCtx: BpfCallContext;
@@ -29,6 +32,9 @@ export class MapElemCalls {
     this.nextKey = new NativeBuffer(keySize);
     this.#elem = new NativeBuffer(MapElemAttr.size);
     this.#next = new NativeBuffer(MapElemAttr.size);
+    this.#del = new NativeBuffer(MapElemAttr.size);
+    this.#del.view.setUint32(MapElemAttr.map_fd, mapFd, true);
+    this.#del.view.setBigUint64(MapElemAttr.key, this.key.ptr, true);
     const e = this.#elem.view;
     e.setUint32(MapElemAttr.map_fd, mapFd, true);
     e.setBigUint64(MapElemAttr.key, this.key.ptr, true);
@@ -39,6 +45,7 @@ export class MapElemCalls {
     n.setBigUint64(MapElemAttr.next_key, this.nextKey.ptr, true);
     this.#elemPtr = this.#elem.ptr;
     this.#nextPtr = this.#next.ptr;
+    this.#delPtr = this.#del.ptr;
     this.#lookupCtx = { what: `${label}: lookup`, tolerate: ENOENT };
     this.#updateCtx = { what: `${label}: update` };
     this.#deleteCtx = { what: `${label}: delete`, tolerate: ENOENT };
@@ -62,7 +69,7 @@ export class MapElemCalls {
 
   /** Delete `key`; false when absent. */
   delete(): boolean {
-    return bpf(BpfCmd.MAP_DELETE_ELEM, this.#elemPtr, MapElemAttr.size, this.#deleteCtx) >= 0;
+    return bpf(BpfCmd.MAP_DELETE_ELEM, this.#delPtr, MapElemAttr.size, this.#deleteCtx) >= 0;
   }
 
   /** The key after `key` (or the first key when `first`) into `nextKey`; false at the end. */
@@ -72,6 +79,6 @@ export class MapElemCalls {
   }
 
   [Symbol.dispose](): void {
-    for (const b of [this.key, this.value, this.nextKey, this.#elem, this.#next]) b[Symbol.dispose]();
+    for (const b of [this.key, this.value, this.nextKey, this.#elem, this.#next, this.#del]) b[Symbol.dispose]();
   }
 }
