@@ -1,0 +1,63 @@
+/**
+ * The syntax tree of the BPF language: the subset of TypeScript the parser accepts.
+ *
+ * Every node keeps its span (template `text` offsets) so diagnostics and, later, BTF line
+ * info point at the exact source. Nodes are plain data; the checker produces a separate
+ * typed tree (`typed.ts`) rather than mutating these.
+ */
+import type { Span } from "../diagnostics.js";
+
+export type BinaryOp =
+  | "+" | "-" | "*" | "/" | "%" | "&" | "|" | "^" | "<<" | ">>" | ">>>"
+  | "<" | "<=" | ">" | ">=" | "==" | "!=" | "&&" | "||";
+
+export type AssignOp = "=" | "+=" | "-=" | "*=" | "/=" | "%=" | "&=" | "|=" | "^=" | "<<=" | ">>=" | ">>>=";
+
+export type UnaryOp = "!" | "~" | "-" | "+";
+
+export type Expr =
+  | { readonly k: "int"; readonly value: bigint; readonly span: Span }
+  | { readonly k: "bool"; readonly value: boolean; readonly span: Span }
+  | { readonly k: "null"; readonly span: Span }
+  | { readonly k: "name"; readonly name: string; readonly span: Span }
+  | { readonly k: "binary"; readonly op: BinaryOp; readonly left: Expr; readonly right: Expr; readonly opSpan: Span; readonly span: Span }
+  | { readonly k: "unary"; readonly op: UnaryOp; readonly operand: Expr; readonly span: Span }
+  | { readonly k: "cast"; readonly expr: Expr; readonly to: string; readonly toSpan: Span; readonly span: Span }
+  | { readonly k: "call"; readonly callee: string; readonly calleeSpan: Span; readonly args: readonly Expr[]; readonly span: Span }
+  | { readonly k: "method"; readonly target: Expr; readonly method: string; readonly methodSpan: Span; readonly args: readonly Expr[]; readonly span: Span }
+  | { readonly k: "member"; readonly target: Expr; readonly name: string; readonly nameSpan: Span; readonly span: Span }
+  | { readonly k: "index"; readonly target: Expr; readonly index: Expr; readonly span: Span }
+  | { readonly k: "assign"; readonly op: AssignOp; readonly target: Expr; readonly value: Expr; readonly span: Span }
+  | { readonly k: "incdec"; readonly op: "++" | "--"; readonly prefix: boolean; readonly target: Expr; readonly span: Span };
+
+export interface TypeAnnotation {
+  readonly name: string;
+  readonly span: Span;
+}
+
+export type Stmt =
+  | { readonly k: "let"; readonly isConst: boolean; readonly name: string; readonly nameSpan: Span; readonly type?: TypeAnnotation; readonly init?: Expr; readonly span: Span }
+  | { readonly k: "expr"; readonly expr: Expr; readonly span: Span }
+  | { readonly k: "if"; readonly cond: Expr; readonly then: Stmt; readonly else?: Stmt; readonly span: Span }
+  | { readonly k: "return"; readonly value?: Expr; readonly span: Span }
+  | { readonly k: "block"; readonly body: readonly Stmt[]; readonly span: Span };
+
+/** The ctx parameter's declared type, e.g. `Tracepoint<"syscalls/sys_enter_openat">`. */
+export interface CtxTypeRef {
+  readonly name: string;
+  readonly args: readonly string[];
+  readonly span: Span;
+}
+
+export interface ProgramDecl {
+  readonly name: string;
+  readonly nameSpan: Span;
+  readonly ctxName: string;
+  readonly ctxNameSpan: Span;
+  readonly ctxType: CtxTypeRef;
+  readonly returnType?: TypeAnnotation;
+  readonly body: readonly Stmt[];
+  /** The closing brace, where "missing return" is reported. */
+  readonly endSpan: Span;
+  readonly span: Span;
+}

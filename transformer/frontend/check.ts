@@ -1,0 +1,760 @@
+/**
+ * Type checker: `ast.ts` -> `typed.ts`, reporting every language error.
+ *
+ * Resolves names (locals, interpolated slots, constants, helpers, intrinsics), gives
+ * untyped constants their types, makes implicit widening explicit, rejects narrowing and
+ * sign changes, checks map key/value types and methods, tracks which map value pointers
+ * are known non-null (flow-sensitive, through if/else, early returns, && and ||), and
+ * checks that every path returns. On error it returns an `error`-typed node so checking
+ * continues and one mistake yields one diagnostic.
+ */
+import type { ScalarName } from "../../runtime/types.js";
+import { isScalarName } from "../../runtime/types.js";
+import type { Slot } from "../api.js";
+import type { DiagnosticCode, DiagnosticSink, Span } from "../diagnostics.js";
+import type { BinaryOp, Expr, ProgramDecl, Stmt } from "./ast.js";
+import { ALL_MAP_METHODS, CONSTANTS, INTRINSICS, MAP_METHODS } from "./builtins.js";
+import { CTX_KINDS, ctxKindNames, type CtxKindDef, type ProgType } from "./ctx.js";
+import { HELPERS, helper, helperAllowed } from "./helpers.js";
+import { suggest } from "./suggest.js";
+import type { ArithOp, CheckedProgram, CheckedTemplate, CmpOp, LValue, Local, MapMethod, MapRef, TExpr, TStmt } from "./typed.js";
+import { BOOL, ERROR, UNTYPED, VOID, bitsOf, commonType, fits, isSigned, scalar, typeName, widensTo, wrap, type Type } from "./types.js";
+
+type Sym =
+  | { readonly k: "local"; readonly local: Local }
+  /** `const x = <untyped constant>`: stays untyped, like a named literal. */
+  | { readonly k: "const"; readonly value: bigint; readonly span: Span }
+  | { readonly k: "ctx" };
+
+class Scope {
+  readonly vars = new Map<string, Sym>();
+  constructor(readonly parent?: Scope) {}
+  lookup(name: string): Sym | undefined {
+    return this.vars.get(name) ?? this.parent?.lookup(name);
+  }
+  *names(): Iterable<string> {
+    yield* this.vars.keys();
+    if (this.parent) yield* this.parent.names();
+  }
+}
+
+const ARITH: Partial<Record<BinaryOp, ArithOp>> = {
+  "+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod", "&": "and", "|": "or", "^": "xor",
+  "<<": "shl", ">>": "shr", ">>>": "ushr",
+};
+const CMP: Partial<Record<BinaryOp, CmpOp>> = { "==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge" };
+
+/** Facts a condition proves: locals known non-null when it is true / false. */
+interface Narrowing {
+  readonly whenTrue: ReadonlySet<number>;
+  readonly whenFalse: ReadonlySet<number>;
+}
+const NO_FACTS: Narrowing = { whenTrue: new Set(), whenFalse: new Set() };
+
+const union = (a: ReadonlySet<number>, b: ReadonlySet<number>): Set<number> => new Set([...a, ...b]);
+const intersect = (a: ReadonlySet<number>, b: ReadonlySet<number>): Set<number> => new Set([...a].filter((x) => b.has(x)));
+
+function foldUntyped(op: ArithOp, a: bigint, b: bigint): bigint | string {
+  switch (op) {
+    case "add": return a + b;
+    case "sub": return a - b;
+    case "mul": return a * b;
+    case "div": return b === 0n ? "division by zero" : a / b;
+    case "mod": return b === 0n ? "division by zero" : a % b;
+    case "and": return a & b;
+    case "or": return a | b;
+    case "xor": return a ^ b;
+    case "shl": return b < 0n || b > 64n ? `shift by ${b} is out of range` : a << b;
+    case "shr":
+    case "ushr": return b < 0n || b > 64n ? `shift by ${b} is out of range` : a >> b;
+  }
+}
+
+export function checkTemplate(programs: readonly ProgramDecl[], slots: readonly Slot[], sink: DiagnosticSink): CheckedTemplate {
+  const maps: MapRef[] = [];
+  const byName = new Map<string, MapRef>();
+  for (const s of slots) {
+    if (s.value.kind !== "map" || byName.has(s.value.name)) continue;
+    const ref: MapRef = { index: maps.length, name: s.value.name, info: s.value.map, ...(s.value.declaredAt ? { declaredAt: s.value.declaredAt } : {}) };
+    maps.push(ref);
+    byName.set(ref.name, ref);
+  }
+  const slotByPlaceholder = new Map(slots.map((s) => [s.placeholder, s]));
+  const out: CheckedProgram[] = [];
+  const seen = new Set<string>();
+  for (const p of programs) {
+    if (seen.has(p.name)) {
+      sink.error("WBPF1010", p.nameSpan, `program '${p.name}' is declared twice; each program needs its own name (it is the ELF symbol)`);
+      continue;
+    }
+    seen.add(p.name);
+    const checked = new ProgramChecker(p, slotByPlaceholder, byName, sink).check();
+    if (checked) out.push(checked);
+  }
+  return { programs: out, maps };
+}
+
+class ProgramChecker {
+  private nextLocal = 0;
+  private nonNull = new Set<number>();
+  private progType: ProgType = "tracepoint";
+  private ctxKind: CtxKindDef | undefined;
+
+  constructor(
+    private readonly decl: ProgramDecl,
+    private readonly slots: ReadonlyMap<string, Slot>,
+    private readonly maps: ReadonlyMap<string, MapRef>,
+    private readonly sink: DiagnosticSink,
+  ) {}
+
+  private error(code: DiagnosticCode, span: Span, message: string): TExpr {
+    this.sink.error(code, span, message);
+    return { k: "const", ty: ERROR, value: 0n, span };
+  }
+
+  check(): CheckedProgram | undefined {
+    const d = this.decl;
+    const kind = Object.prototype.hasOwnProperty.call(CTX_KINDS, d.ctxType.name) ? CTX_KINDS[d.ctxType.name] : undefined;
+    if (!kind) {
+      const near = suggest(d.ctxType.name, ctxKindNames());
+      this.sink.error("WBPF1004", d.ctxType.span,
+        `unknown context type '${d.ctxType.name}'${near ? `; did you mean '${near}'?` : ""} Known: ${ctxKindNames().join(", ")}`);
+      return undefined;
+    }
+    if (d.ctxType.args.length !== kind.typeArgs) {
+      this.sink.error("WBPF1004", d.ctxType.span, `context type '${d.ctxType.name}' takes ${kind.typeArgs} type argument(s); write ${kind.usage}`);
+      return undefined;
+    }
+    const argError = kind.checkArgs(d.ctxType.args);
+    if (argError) {
+      this.sink.error("WBPF1004", d.ctxType.span, argError);
+      return undefined;
+    }
+    this.ctxKind = kind;
+    this.progType = kind.progType;
+    if (d.returnType && d.returnType.name !== "i32") {
+      this.sink.error("WBPF1003", d.returnType.span, `programs return i32 (the kernel reads the return value as an int); write \`: i32\``);
+    }
+    const scope = new Scope();
+    scope.vars.set(d.ctxName, { k: "ctx" });
+    const errorsBefore = this.sink.list.length;
+    const { stmts, terminates } = this.block(d.body, scope);
+    if (!terminates) {
+      this.sink.error("WBPF1011", d.endSpan, `program '${d.name}' can reach its end without returning a value; add \`return 0;\` (or the action to take)`);
+    }
+    if (this.sink.list.length !== errorsBefore) return undefined;
+    return { name: d.name, section: kind.section(d.ctxType.args), progType: kind.progType, ctxBtf: kind.btf, ctxName: d.ctxName, body: stmts, span: d.span };
+  }
+
+  // ---- statements -------------------------------------------------------------------
+
+  private block(body: readonly Stmt[], scope: Scope): { stmts: TStmt[]; terminates: boolean } {
+    const stmts: TStmt[] = [];
+    let terminates = false;
+    for (const s of body) {
+      // Code after a return is dead; still check it so its errors show.
+      if (this.stmt(s, scope, stmts)) terminates = true;
+    }
+    return { stmts, terminates };
+  }
+
+  /** Checks one statement, appending to `out`; returns whether it always returns. */
+  private stmt(s: Stmt, scope: Scope, out: TStmt[]): boolean {
+    switch (s.k) {
+      case "let": {
+        this.letDecl(s, scope, out);
+        return false;
+      }
+      case "expr": {
+        const e = this.expr(s.expr, scope);
+        out.push({ k: "expr", e, span: s.span });
+        return false;
+      }
+      case "return": {
+        if (!s.value) {
+          this.error("WBPF1003", s.span, "programs must return an i32 value, e.g. `return 0;`");
+          return true;
+        }
+        const v = this.expr(s.value, scope);
+        const value = this.convert(v, "i32", "WBPF1003", (x) => `returned ${this.describe(x)} does not fit the program's i32 result; cast with \`as i32\` if the value fits`);
+        out.push({ k: "return", value, span: s.span });
+        return true;
+      }
+      case "block": {
+        const r = this.block(s.body, new Scope(scope));
+        out.push(...r.stmts);
+        return r.terminates;
+      }
+      case "if": {
+        const before = new Set(this.nonNull);
+        const { te: cond, facts } = this.cond(s.cond, scope);
+        this.nonNull = union(before, facts.whenTrue);
+        const t = this.block([s.then], new Scope(scope));
+        const thenOut = this.nonNull;
+        this.nonNull = union(before, facts.whenFalse);
+        const e = s.else ? this.block([s.else], new Scope(scope)) : { stmts: [], terminates: false };
+        const elseOut = this.nonNull;
+        this.nonNull = t.terminates ? elseOut : e.terminates ? thenOut : intersect(thenOut, elseOut);
+        out.push({ k: "if", cond, then: t.stmts, else: e.stmts, span: s.span });
+        return t.terminates && e.terminates;
+      }
+    }
+  }
+
+  private letDecl(s: Extract<Stmt, { k: "let" }>, scope: Scope, out: TStmt[]): void {
+    if (scope.vars.has(s.name)) {
+      this.error("WBPF1010", s.nameSpan, `'${s.name}' is already declared in this block; pick another name or assign with \`${s.name} = ...\``);
+      return;
+    }
+    let declared: ScalarName | undefined;
+    if (s.type) {
+      if (!isScalarName(s.type.name)) {
+        const near = suggest(s.type.name, ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "bool"]);
+        this.error("WBPF1003", s.type.span, `unknown type '${s.type.name}'${near ? `; did you mean '${near}'?` : ""} Locals are integers: u8 u16 u32 u64 i8 i16 i32 i64 bool`);
+        scope.vars.set(s.name, { k: "local", local: this.newLocal(s.name, ERROR, !s.isConst, s.nameSpan) });
+        return;
+      }
+      declared = s.type.name;
+    }
+    let init: TExpr;
+    let type: Type;
+    if (!s.init) {
+      if (s.isConst || !declared) {
+        this.error("WBPF1003", s.nameSpan, s.isConst ? `const '${s.name}' needs a value` : `'${s.name}' needs a type or a value, e.g. \`let ${s.name}: u32 = 0;\``);
+        scope.vars.set(s.name, { k: "local", local: this.newLocal(s.name, ERROR, true, s.nameSpan) });
+        return;
+      }
+      // BPF has no uninitialised registers the verifier accepts: start at zero.
+      type = scalar(declared);
+      init = { k: "const", ty: type, value: 0n, span: s.nameSpan };
+    } else {
+      const v = this.expr(s.init, scope);
+      if (declared) {
+        type = scalar(declared);
+        init = this.convert(v, declared, "WBPF1003", (x) => `cannot initialise '${s.name}' (${declared}) with ${this.describe(x)}; cast with \`as ${declared}\` if the value fits`);
+      } else if (v.ty.k === "untyped" && v.k === "const") {
+        if (s.isConst) {
+          // A named constant: keeps adapting to where it is used.
+          scope.vars.set(s.name, { k: "const", value: v.value, span: s.nameSpan });
+          return;
+        }
+        // `let x = 5`: a variable needs a size; i64 holds every literal users write.
+        const t: ScalarName = fits(v.value, "i64") ? "i64" : "u64";
+        type = scalar(t);
+        init = this.convert(v, t, "WBPF1008", () => `${v.value} does not fit in 64 bits`);
+      } else if (v.ty.k === "void" || v.ty.k === "null") {
+        this.error("WBPF1003", s.init.span, v.ty.k === "void" ? "this expression has no value" : `'${s.name}' cannot start as null without a type; BPF locals are integers or pointers from lookups`);
+        type = ERROR;
+        init = v;
+      } else {
+        type = v.ty.k === "ptr" ? { k: "ptr", to: v.ty.to, nullable: true } : v.ty;
+        init = v;
+      }
+    }
+    const local = this.newLocal(s.name, type, !s.isConst, s.nameSpan);
+    scope.vars.set(s.name, { k: "local", local });
+    if (type.k === "ptr" && init.ty.k === "ptr" && !init.ty.nullable) this.nonNull.add(local.id);
+    out.push({ k: "let", local, init, span: s.span });
+  }
+
+  private newLocal(name: string, type: Type, mutable: boolean, span: Span): Local {
+    return { id: this.nextLocal++, name, type, mutable, span };
+  }
+
+  // ---- conversions ---------------------------------------------------------------------
+
+  private describe(e: TExpr): string {
+    return e.k === "const" && e.ty.k === "untyped" ? `constant ${e.value}` : `a value of type ${typeName(e.ty)}`;
+  }
+
+  /**
+   * Implicit conversion to scalar `to`: untyped constants that fit, and widening that keeps
+   * every value. Anything else reports `code` with `message(e)` at the expression.
+   */
+  private convert(e: TExpr, to: ScalarName, code: DiagnosticCode, message: (e: TExpr) => string): TExpr {
+    const ty = e.ty;
+    if (ty.k === "error") return e;
+    if (ty.k === "untyped" && e.k === "const") {
+      if (!fits(e.value, to)) {
+        this.sink.error(code === "WBPF1003" ? "WBPF1008" : code, e.span, message(e));
+        return { ...e, ty: ERROR };
+      }
+      return { k: "const", ty: scalar(to), value: e.value, span: e.span };
+    }
+    if (ty.k === "scalar") {
+      if (ty.name === to) return e;
+      if (widensTo(ty.name, to)) return { k: "convert", ty: scalar(to), e, span: e.span };
+    }
+    this.sink.error(code, e.span, message(e));
+    return { ...e, ty: ERROR };
+  }
+
+  /** Gives both operands one scalar type (untyped adapts, narrower widens). */
+  private unify(l: TExpr, r: TExpr, op: string, span: Span): [TExpr, TExpr, ScalarName] | undefined {
+    if (l.ty.k === "error" || r.ty.k === "error") return undefined;
+    if (l.ty.k === "untyped" && r.ty.k === "scalar") return this.unifyTo(l, r, r.ty.name, op);
+    if (r.ty.k === "untyped" && l.ty.k === "scalar") return this.unifyTo(l, r, l.ty.name, op);
+    if (l.ty.k === "scalar" && r.ty.k === "scalar") {
+      const t = commonType(l.ty.name, r.ty.name);
+      if (!t) {
+        const why = isSigned(l.ty.name) !== isSigned(r.ty.name) ? "they differ in signedness" : "neither widens to the other";
+        this.sink.error("WBPF1003", span, `operands of '${op}' have types ${l.ty.name} and ${r.ty.name} and ${why}; cast one with \`as\``);
+        return undefined;
+      }
+      return [this.convert(l, t, "WBPF1003", () => ""), this.convert(r, t, "WBPF1003", () => ""), t];
+    }
+    this.sink.error("WBPF1003", span, `'${op}' does not apply to ${typeName(l.ty)} and ${typeName(r.ty)}`);
+    return undefined;
+  }
+
+  private unifyTo(l: TExpr, r: TExpr, t: ScalarName, op: string): [TExpr, TExpr, ScalarName] | undefined {
+    const msg = (x: TExpr) => `${this.describe(x)} does not fit ${t}, the type of the other operand of '${op}'`;
+    const a = this.convert(l, t, "WBPF1008", msg);
+    const b = this.convert(r, t, "WBPF1008", msg);
+    return a.ty.k === "error" || b.ty.k === "error" ? undefined : [a, b, t];
+  }
+
+  // ---- expressions ---------------------------------------------------------------------
+
+  private expr(e: Expr, scope: Scope): TExpr {
+    switch (e.k) {
+      case "int": return { k: "const", ty: UNTYPED, value: e.value, span: e.span };
+      case "bool": return { k: "const", ty: BOOL, value: e.value ? 1n : 0n, span: e.span };
+      case "null": return { k: "null", ty: { k: "null" }, span: e.span };
+      case "name": return this.name(e, scope);
+      case "binary": return this.binary(e, scope);
+      case "unary": return this.unary(e, scope);
+      case "cast": return this.cast(e, scope);
+      case "call": return this.call(e, scope);
+      case "method": return this.method(e, scope);
+      case "member": return this.member(e, scope);
+      case "index": return this.index(e, scope);
+      case "assign": return this.assign(e, scope);
+      case "incdec": return this.incdec(e, scope);
+    }
+  }
+
+  private candidates(scope: Scope): string[] {
+    return [...scope.names(), ...Object.keys(HELPERS), ...Object.keys(CONSTANTS), ...Object.keys(INTRINSICS)];
+  }
+
+  private name(e: Extract<Expr, { k: "name" }>, scope: Scope): TExpr {
+    const sym = scope.lookup(e.name);
+    if (sym) {
+      switch (sym.k) {
+        case "const": return { k: "const", ty: UNTYPED, value: sym.value, span: e.span };
+        case "ctx": return this.error("WBPF1002", e.span, `the context '${e.name}' is not a value; read its fields, e.g. \`${e.name}.data\``);
+        case "local": {
+          const t = sym.local.type;
+          const ty: Type = t.k === "ptr" && this.nonNull.has(sym.local.id) ? { ...t, nullable: false } : t;
+          return { k: "local", ty, local: sym.local, span: e.span };
+        }
+      }
+    }
+    const slot = this.slots.get(e.name);
+    if (slot) {
+      switch (slot.value.kind) {
+        case "int": return { k: "const", ty: UNTYPED, value: slot.value.value, span: e.span };
+        case "map": return this.error("WBPF1014", e.span, `map '${slot.value.name}' is not a value; call one of its methods, e.g. \`.lookup(key)\``);
+        case "unresolved": return this.error("WBPF1013", e.span, `this interpolation could not be resolved at build time: ${slot.value.reason}`);
+      }
+    }
+    if (Object.prototype.hasOwnProperty.call(CONSTANTS, e.name)) return { k: "const", ty: UNTYPED, value: CONSTANTS[e.name]!, span: e.span };
+    if (helper(e.name) || Object.prototype.hasOwnProperty.call(INTRINSICS, e.name)) {
+      return this.error("WBPF1002", e.span, `'${e.name}' is a function; call it: \`${e.name}(...)\``);
+    }
+    const near = suggest(e.name, this.candidates(scope));
+    return this.error("WBPF1001", e.span, `unknown identifier '${e.name}'${near ? `; did you mean '${near}'?` : "; declare it with const or let, or interpolate a host value with ${...}"}`);
+  }
+
+  private binary(e: Extract<Expr, { k: "binary" }>, scope: Scope): TExpr {
+    if (e.op === "&&" || e.op === "||") return this.cond(e, scope).te;
+    const l = this.expr(e.left, scope);
+    const r = this.expr(e.right, scope);
+    if (l.ty.k === "error" || r.ty.k === "error") return { k: "const", ty: ERROR, value: 0n, span: e.span };
+    const cmp = CMP[e.op];
+    if (cmp) return this.compare(cmp, e.op, l, r, e);
+    const op = ARITH[e.op]!;
+    if (l.ty.k === "untyped" && r.ty.k === "untyped" && l.k === "const" && r.k === "const") {
+      const v = foldUntyped(op, l.value, r.value);
+      if (typeof v === "string") return this.error("WBPF1008", e.span, `${v} in a constant expression`);
+      return { k: "const", ty: UNTYPED, value: v, span: e.span };
+    }
+    // Packet pointer arithmetic: pointer + unsigned offset.
+    if (op === "add" && (l.ty.k === "pkt" || r.ty.k === "pkt")) {
+      const [ptr, off] = l.ty.k === "pkt" ? [l, r] : [r, l];
+      if (ptr === r && l.ty.k === "pkt") return this.error("WBPF1003", e.span, "cannot add two packet pointers");
+      const o = this.convert(off, "u64", "WBPF1003", (x) => `packet offsets are unsigned integers; ${this.describe(x)} cannot be added to a packet pointer${x.ty.k === "scalar" && isSigned(x.ty.name) ? `; cast with \`as u32\` if it is never negative` : ""}`);
+      return { k: "pktadd", ty: { k: "pkt" }, ptr, off: o, span: e.span };
+    }
+    for (const x of [l, r]) {
+      if (x.ty.k !== "scalar" && x.ty.k !== "untyped") {
+        return this.error("WBPF1003", x.span, `'${e.op}' needs integers, not ${typeName(x.ty)}${x.ty.k === "pkt" || x.ty.k === "pkt_end" ? "; packet pointers only support `p + offset` and comparisons" : ""}`);
+      }
+      if (x.ty.k === "scalar" && x.ty.name === "bool") {
+        return this.error("WBPF1003", x.span, `'${e.op}' needs integers, not bool; convert with \`as u8\``);
+      }
+    }
+    if (op === "shl" || op === "shr" || op === "ushr") return this.shift(op, l, r, e);
+    const u = this.unify(l, r, e.op, e.opSpan);
+    if (!u) return { k: "const", ty: ERROR, value: 0n, span: e.span };
+    const [a, b, t] = u;
+    if ((op === "div" || op === "mod") && b.k === "const" && b.value === 0n) {
+      return this.error("WBPF1008", b.span, `division by zero; BPF would yield ${op === "div" ? "0" : "the dividend"}, which is never what was meant`);
+    }
+    return { k: "arith", op, ty: scalar(t), l: a, r: b, span: e.span };
+  }
+
+  private shift(op: ArithOp, l: TExpr, r: TExpr, e: Extract<Expr, { k: "binary" }>): TExpr {
+    // The result has the left operand's type; an untyped left takes the right's.
+    let left = l;
+    if (l.ty.k === "untyped") {
+      const t = (r.ty as { name: ScalarName }).name;
+      left = this.convert(l, t, "WBPF1008", (x) => `${this.describe(x)} does not fit ${t}; write it as a typed value, e.g. \`(${e.left.k === "int" ? e.left.value : "x"} as u64)\``);
+      if (left.ty.k === "error") return left;
+    }
+    const t = (left.ty as { name: ScalarName }).name;
+    let right = r;
+    if (r.ty.k === "untyped" && r.k === "const") {
+      if (r.value < 0n || r.value >= BigInt(bitsOf(t) === 1 ? 8 : bitsOf(t))) {
+        return this.error("WBPF1008", r.span, `shift by ${r.value} is out of range for ${t} (0 to ${bitsOf(t) - 1})`);
+      }
+      right = { k: "const", ty: scalar(t), value: r.value, span: r.span };
+    }
+    return { k: "arith", op, ty: scalar(t), l: left, r: right, span: e.span };
+  }
+
+  private compare(op: CmpOp, text: string, l: TExpr, r: TExpr, e: Extract<Expr, { k: "binary" }>): TExpr {
+    const eqOnly = op === "eq" || op === "ne";
+    if (l.ty.k === "untyped" && r.ty.k === "untyped" && l.k === "const" && r.k === "const") {
+      const a = l.value, b = r.value;
+      const v = op === "eq" ? a === b : op === "ne" ? a !== b : op === "lt" ? a < b : op === "le" ? a <= b : op === "gt" ? a > b : a >= b;
+      return { k: "const", ty: BOOL, value: v ? 1n : 0n, span: e.span };
+    }
+    const ptrKinds = ["pkt", "pkt_end"];
+    if (ptrKinds.includes(l.ty.k) && ptrKinds.includes(r.ty.k)) {
+      if (l.ty.k === "pkt_end" && r.ty.k === "pkt_end") return this.error("WBPF1003", e.span, "comparing the packet end with itself is always the same");
+      return { k: "cmp", op, ty: BOOL, l, r, span: e.span };
+    }
+    if ((l.ty.k === "ptr" && r.ty.k === "null") || (l.ty.k === "null" && r.ty.k === "ptr")) {
+      if (!eqOnly) return this.error("WBPF1003", e.opSpan, `pointers compare with null only by === or !==`);
+      return { k: "cmp", op, ty: BOOL, l, r, span: e.span };
+    }
+    if (l.ty.k === "scalar" && r.ty.k === "scalar" && (l.ty.name === "bool" || r.ty.name === "bool") && !eqOnly) {
+      return this.error("WBPF1003", e.opSpan, `'${text}' does not order booleans; compare them with === or !==`);
+    }
+    const u = this.unify(l, r, text, e.opSpan);
+    if (!u) return { k: "const", ty: ERROR, value: 0n, span: e.span };
+    return { k: "cmp", op, ty: BOOL, l: u[0], r: u[1], span: e.span };
+  }
+
+  /** Checks an expression used as a condition and what it proves about null pointers. */
+  private cond(e: Expr, scope: Scope): { te: TExpr; facts: Narrowing } {
+    if (e.k === "binary" && (e.op === "&&" || e.op === "||")) {
+      const left = this.cond(e.left, scope);
+      const saved = this.nonNull;
+      // The right side runs only when the left is true (&&) or false (||).
+      this.nonNull = union(saved, e.op === "&&" ? left.facts.whenTrue : left.facts.whenFalse);
+      const right = this.cond(e.right, scope);
+      this.nonNull = saved;
+      const facts: Narrowing = e.op === "&&"
+        ? { whenTrue: union(left.facts.whenTrue, right.facts.whenTrue), whenFalse: intersect(left.facts.whenFalse, right.facts.whenFalse) }
+        : { whenTrue: intersect(left.facts.whenTrue, right.facts.whenTrue), whenFalse: union(left.facts.whenFalse, right.facts.whenFalse) };
+      return { te: { k: "logic", op: e.op === "&&" ? "and" : "or", ty: BOOL, l: left.te, r: right.te, span: e.span }, facts };
+    }
+    if (e.k === "unary" && e.op === "!") {
+      const inner = this.cond(e.operand, scope);
+      return { te: { k: "not", ty: BOOL, e: inner.te, span: e.span }, facts: { whenTrue: inner.facts.whenFalse, whenFalse: inner.facts.whenTrue } };
+    }
+    const te = this.expr(e, scope);
+    const ty = te.ty;
+    if (ty.k !== "scalar" && ty.k !== "untyped" && ty.k !== "ptr" && ty.k !== "error") {
+      return { te: this.error("WBPF1003", e.span, `${typeName(ty)} cannot be used as a condition; compare it explicitly`), facts: NO_FACTS };
+    }
+    return { te, facts: this.facts(te) };
+  }
+
+  private facts(te: TExpr): Narrowing {
+    const ptrLocal = (x: TExpr) => (x.k === "local" && x.local.type.k === "ptr" ? x.local.id : undefined);
+    const direct = ptrLocal(te);
+    if (direct !== undefined) return { whenTrue: new Set([direct]), whenFalse: new Set() };
+    if (te.k === "cmp" && (te.op === "eq" || te.op === "ne")) {
+      const id = te.l.k === "null" ? ptrLocal(te.r) : te.r.k === "null" ? ptrLocal(te.l) : undefined;
+      if (id !== undefined) {
+        const s = new Set([id]);
+        return te.op === "ne" ? { whenTrue: s, whenFalse: new Set() } : { whenTrue: new Set(), whenFalse: s };
+      }
+    }
+    return NO_FACTS;
+  }
+
+  private unary(e: Extract<Expr, { k: "unary" }>, scope: Scope): TExpr {
+    if (e.op === "!") return this.cond(e, scope).te;
+    const v = this.expr(e.operand, scope);
+    if (v.ty.k === "error") return v;
+    if (v.ty.k === "untyped" && v.k === "const") {
+      const value = e.op === "-" ? -v.value : e.op === "~" ? ~v.value : v.value;
+      return { k: "const", ty: UNTYPED, value, span: e.span };
+    }
+    if (v.ty.k !== "scalar" || v.ty.name === "bool") {
+      return this.error("WBPF1003", e.span, `unary '${e.op}' needs an integer, not ${typeName(v.ty)}`);
+    }
+    if (e.op === "+") return v;
+    return { k: e.op === "-" ? "neg" : "bnot", ty: v.ty, e: v, span: e.span };
+  }
+
+  private cast(e: Extract<Expr, { k: "cast" }>, scope: Scope): TExpr {
+    const v = this.expr(e.expr, scope);
+    if (!isScalarName(e.to)) {
+      const near = suggest(e.to, ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "bool"]);
+      return this.error("WBPF1003", e.toSpan, `cannot cast to '${e.to}'${near ? `; did you mean '${near}'?` : ""} Casts convert between u8 u16 u32 u64 i8 i16 i32 i64 bool`);
+    }
+    const to = e.to;
+    if (v.ty.k === "error") return v;
+    if (v.ty.k === "untyped" && v.k === "const") {
+      // An explicit cast of a constant wraps, as it would at run time.
+      return { k: "const", ty: scalar(to), value: wrap(v.value, to), span: e.span };
+    }
+    if (v.ty.k !== "scalar") return this.error("WBPF1003", e.span, `cannot cast ${typeName(v.ty)} to ${to}`);
+    if (v.ty.name === to) return v;
+    if (to === "bool") return { k: "cmp", op: "ne", ty: BOOL, l: v, r: { k: "const", ty: v.ty, value: 0n, span: e.span }, span: e.span };
+    return { k: "convert", ty: scalar(to), e: v, span: e.span };
+  }
+
+  private arity(e: { args: readonly Expr[]; span: Span }, n: number, what: string): boolean {
+    if (e.args.length === n) return true;
+    this.sink.error("WBPF1006", e.span, `${what} takes ${n} argument${n === 1 ? "" : "s"}, got ${e.args.length}`);
+    return false;
+  }
+
+  private call(e: Extract<Expr, { k: "call" }>, scope: Scope): TExpr {
+    const shadow = scope.lookup(e.callee);
+    if (shadow) return this.error("WBPF1002", e.calleeSpan, `'${e.callee}' is a local variable, not a function`);
+    const h = helper(e.callee);
+    if (h) {
+      if (!helperAllowed(h, this.progType)) {
+        const allowed = h.progTypes === "all" ? "all" : h.progTypes.join(", ");
+        return this.error("WBPF1005", e.calleeSpan, `helper '${e.callee}' is not available to ${this.progType} programs (only ${allowed}); the kernel's verifier would reject it`);
+      }
+      if (!this.arity(e, h.params.length, `'${e.callee}'`)) return { k: "const", ty: ERROR, value: 0n, span: e.span };
+      const args = e.args.map((a, i) => {
+        const p = h.params[i]!;
+        return this.convert(this.expr(a, scope), p, "WBPF1003", (x) => `argument ${i + 1} of '${e.callee}' is ${p}; ${this.describe(x)} does not convert implicitly`);
+      });
+      return { k: "helper", ty: scalar(h.ret), name: e.callee, helper: h, args, span: e.span };
+    }
+    const intr = Object.prototype.hasOwnProperty.call(INTRINSICS, e.callee) ? INTRINSICS[e.callee] : undefined;
+    if (intr) {
+      if (intr.kind === "load") {
+        if (!this.arity(e, 2, `'${e.callee}'`)) return { k: "const", ty: ERROR, value: 0n, span: e.span };
+        const ptr = this.expr(e.args[0]!, scope);
+        const off = this.expr(e.args[1]!, scope);
+        if (ptr.ty.k === "error" || off.ty.k === "error") return { k: "const", ty: ERROR, value: 0n, span: e.span };
+        if (ptr.ty.k !== "pkt") return this.error("WBPF1003", ptr.span, `'${e.callee}' reads packet memory; its first argument must be a packet pointer such as ctx.data, not ${typeName(ptr.ty)}`);
+        if (off.k !== "const" || (off.ty.k !== "untyped" && off.ty.k !== "scalar")) {
+          return this.error("WBPF1015", off.span, `the offset of '${e.callee}' must be a constant; for a variable offset add it to the pointer first and bounds-check the result`);
+        }
+        if (off.value < 0n || off.value > 0x7fffn) return this.error("WBPF1008", off.span, `offset ${off.value} is out of range (0 to 32767)`);
+        const name = (["u8", "u16", "", "u32", "", "", "", "u64"] as const)[intr.size - 1] as ScalarName;
+        return { k: "load", ty: scalar(name), size: intr.size, ptr, off: Number(off.value), span: e.span };
+      }
+      if (!this.arity(e, 1, `'${e.callee}'`)) return { k: "const", ty: ERROR, value: 0n, span: e.span };
+      const t: ScalarName = intr.bits === 16 ? "u16" : "u32";
+      const arg = this.convert(this.expr(e.args[0]!, scope), t, "WBPF1003", (x) => `'${e.callee}' takes a ${t}; ${this.describe(x)} does not convert implicitly; cast with \`as ${t}\``);
+      if (arg.k === "const" && arg.ty.k === "scalar") {
+        return { k: "const", ty: scalar(t), value: bswap(arg.value, intr.bits), span: e.span };
+      }
+      return { k: "bswap", ty: scalar(t), bits: intr.bits, e: arg, span: e.span };
+    }
+    const near = suggest(e.callee, [...Object.keys(HELPERS), ...Object.keys(INTRINSICS)]);
+    return this.error("WBPF1001", e.calleeSpan, `unknown function '${e.callee}'${near ? `; did you mean '${near}'?` : "; see docs/LANGUAGE.md for the helpers available"}`);
+  }
+
+  private mapOf(target: Expr, scope: Scope): MapRef | undefined {
+    if (target.k !== "name" || scope.lookup(target.name)) return undefined;
+    const slot = this.slots.get(target.name);
+    return slot?.value.kind === "map" ? this.maps.get(slot.value.name) : undefined;
+  }
+
+  private method(e: Extract<Expr, { k: "method" }>, scope: Scope): TExpr {
+    const map = this.mapOf(e.target, scope);
+    if (!map) {
+      const t = this.expr(e.target, scope);
+      if (t.ty.k === "error") return t;
+      return this.error("WBPF1002", e.methodSpan, `only maps have methods; ${typeName(t.ty)} has no method '${e.method}'`);
+    }
+    const allowed = MAP_METHODS[map.info.kind];
+    const method = e.method as MapMethod;
+    if (!allowed.includes(method)) {
+      const known = (ALL_MAP_METHODS as readonly string[]).includes(e.method);
+      const near = known ? undefined : suggest(e.method, allowed);
+      const list = allowed.length ? allowed.join(", ") : "none yet";
+      return this.error("WBPF2003", e.methodSpan, known
+        ? `${map.info.kind} map '${map.name}' has no '${e.method}'${map.info.kind.includes("array") && e.method === "delete" ? " (array entries always exist; store 0 with update instead)" : ""}; its methods: ${list}`
+        : `map '${map.name}' has no method '${e.method}'${near ? `; did you mean '${near}'?` : ""} Its methods: ${list}`);
+    }
+    const [min, max] = method === "lookup" || method === "delete" ? [1, 1] : method === "increment" ? [1, 2] : [2, 3];
+    if (e.args.length < min || e.args.length > max) {
+      return this.error("WBPF1006", e.span, `'${map.name}.${method}' takes ${min === max ? min : `${min} or ${max}`} arguments, got ${e.args.length}`);
+    }
+    const related = map.declaredAt ? [{ ...map.declaredAt, message: `map '${map.name}' is declared here` }] : undefined;
+    const checkArg = (i: number, want: ScalarName, code: "WBPF2001" | "WBPF2002", role: string): TExpr => {
+      const a = this.expr(e.args[i]!, scope);
+      const c = this.convertQuiet(a, want);
+      if (c) return c;
+      const desc = a.k === "const" && a.ty.k === "untyped" ? `${role} ${a.value}` : `${role} of type ${typeName(a.ty)}`;
+      this.sink.error(code, a.span, `${desc} does not fit map '${map.name}' whose ${role} is ${want}${a.ty.k === "scalar" ? `; cast with \`as ${want}\` if the value fits` : ""}`, related);
+      return { ...a, ty: ERROR };
+    };
+    const args: TExpr[] = [checkArg(0, map.info.key, "WBPF2001", "key")];
+    if (method === "update") {
+      args.push(checkArg(1, map.info.value, "WBPF2002", "value"));
+      if (e.args[2]) args.push(this.convert(this.expr(e.args[2], scope), "u64", "WBPF1003", (x) => `update flags are BPF_ANY, BPF_NOEXIST or BPF_EXIST, not ${this.describe(x)}`));
+      else args.push({ k: "const", ty: scalar("u64"), value: 0n, span: e.span });
+    }
+    if (method === "increment") {
+      if (e.args[1]) args.push(checkArg(1, map.info.value, "WBPF2002", "value"));
+      else args.push({ k: "const", ty: scalar(map.info.value), value: 1n, span: e.span });
+    }
+    const ty: Type = method === "lookup" ? { k: "ptr", to: map.info.value, nullable: true } : method === "increment" ? VOID : scalar("i64");
+    return { k: "map", ty, map, method, args, span: e.span };
+  }
+
+  /** Like `convert` but silent: undefined when the conversion is not allowed. */
+  private convertQuiet(a: TExpr, want: ScalarName): TExpr | undefined {
+    if (a.ty.k === "error") return a;
+    if (a.ty.k === "untyped" && a.k === "const") return fits(a.value, want) ? { k: "const", ty: scalar(want), value: a.value, span: a.span } : undefined;
+    if (a.ty.k === "scalar" && widensTo(a.ty.name, want)) return a.ty.name === want ? a : { k: "convert", ty: scalar(want), e: a, span: a.span };
+    return undefined;
+  }
+
+  private member(e: Extract<Expr, { k: "member" }>, scope: Scope): TExpr {
+    const t = e.target;
+    if (t.k === "name" && scope.lookup(t.name)?.k === "ctx") {
+      const kind = this.ctxKind!;
+      const field = Object.prototype.hasOwnProperty.call(kind.fields, e.name) ? kind.fields[e.name] : undefined;
+      if (!field) {
+        const names = Object.keys(kind.fields);
+        const near = suggest(e.name, names);
+        return this.error("WBPF1004", e.nameSpan, `${this.decl.ctxType.name} context has no field '${e.name}'${near ? `; did you mean '${near}'?` : ""}${names.length ? ` Fields: ${names.join(", ")}` : " (tracepoint record fields are not readable yet)"}`);
+      }
+      const ty: Type = field.type === "pkt" ? { k: "pkt" } : field.type === "pkt_end" ? { k: "pkt_end" } : scalar(field.type);
+      return { k: "ctxload", ty, field, span: e.span };
+    }
+    if (this.mapOf(t, scope)) return this.error("WBPF2003", e.nameSpan, `maps have methods, not fields; call e.g. \`.lookup(key)\``);
+    const v = this.expr(t, scope);
+    if (v.ty.k === "error") return v;
+    return this.error("WBPF1002", e.nameSpan, `${typeName(v.ty)} has no field '${e.name}'`);
+  }
+
+  private index(e: Extract<Expr, { k: "index" }>, scope: Scope): TExpr {
+    const p = this.expr(e.target, scope);
+    const i = this.expr(e.index, scope);
+    if (p.ty.k === "error" || i.ty.k === "error") return { k: "const", ty: ERROR, value: 0n, span: e.span };
+    if (p.ty.k !== "ptr") return this.error("WBPF1002", e.span, `only map value pointers can be indexed (\`p[0]\`), not ${typeName(p.ty)}`);
+    if (i.k !== "const" || i.value !== 0n) return this.error("WBPF1008", i.span, "map values are single scalars: the only index is 0, as in `p[0]`");
+    if (p.ty.nullable) {
+      const name = e.target.k === "name" ? e.target.name : "the pointer";
+      return this.error("WBPF1007", e.target.span, `${name} may be null (the key may be missing); check it first: \`if (${name} !== null) ...\``);
+    }
+    return { k: "deref", ty: scalar(p.ty.to), ptr: p, span: e.span };
+  }
+
+  private lvalue(target: Expr, scope: Scope): { lv: LValue; read: TExpr } | undefined {
+    if (target.k === "name") {
+      const sym = scope.lookup(target.name);
+      if (sym?.k === "local") {
+        if (!sym.local.mutable) {
+          this.sink.error("WBPF1009", target.span, `'${target.name}' is a const; declare it with \`let\` to assign to it`);
+          return undefined;
+        }
+        const read = this.name(target, scope);
+        return { lv: { k: "local", local: sym.local }, read };
+      }
+      if (sym?.k === "const") {
+        this.sink.error("WBPF1009", target.span, `'${target.name}' is a const; declare it with \`let\` to assign to it`);
+        return undefined;
+      }
+      if (!sym) {
+        this.name(target, scope); // reports unknown / not-a-value
+        return undefined;
+      }
+    }
+    if (target.k === "index") {
+      const read = this.index(target, scope);
+      if (read.k !== "deref") return undefined;
+      return { lv: { k: "deref", ptr: read.ptr, ty: (read.ty as { name: ScalarName }).name }, read };
+    }
+    if (target.k === "member") {
+      const r = this.member(target, scope);
+      if (r.ty.k !== "error") this.sink.error("WBPF1009", target.span, "context fields are read-only here");
+      return undefined;
+    }
+    this.sink.error("WBPF1009", target.span, "only variables and `p[0]` can be assigned to");
+    return undefined;
+  }
+
+  private assign(e: Extract<Expr, { k: "assign" }>, scope: Scope): TExpr {
+    const t = this.lvalue(e.target, scope);
+    const v = this.expr(e.value, scope);
+    if (!t || v.ty.k === "error") return { k: "const", ty: ERROR, value: 0n, span: e.span };
+    const { lv, read } = t;
+    const ty = read.ty;
+    if (ty.k === "error") return read;
+    if (e.op === "=") {
+      if (ty.k === "scalar") {
+        const value = this.convert(v, ty.name, "WBPF1003", (x) => `cannot assign ${this.describe(x)} to ${this.targetName(e.target)} (${ty.name}); cast with \`as ${ty.name}\` if the value fits`);
+        return this.finishAssign(lv, value, e.span, ty);
+      }
+      if (ty.k === "ptr" && v.ty.k === "ptr" && v.ty.to === ty.to) return this.finishAssign(lv, v, e.span, ty);
+      return this.error("WBPF1003", e.span, `cannot assign ${this.describe(v)} to ${this.targetName(e.target)} (${typeName(ty)})`);
+    }
+    if (ty.k !== "scalar" || ty.name === "bool") return this.error("WBPF1003", e.span, `'${e.op}' needs an integer variable, not ${typeName(ty)}`);
+    const opText = e.op.slice(0, -1) as BinaryOp;
+    const op = ARITH[opText]!;
+    let rhs: TExpr;
+    if (op === "shl" || op === "shr" || op === "ushr") {
+      rhs = this.shift(op, read, v, { k: "binary", op: opText, left: e.target, right: e.value, opSpan: e.span, span: e.span });
+    } else {
+      const value = this.convert(v, ty.name, "WBPF1003", (x) => `'${e.op}' on ${ty.name} needs a ${ty.name} operand; ${this.describe(x)} does not convert implicitly; cast with \`as ${ty.name}\``);
+      if (value.ty.k === "error") return value;
+      if ((op === "div" || op === "mod") && value.k === "const" && value.value === 0n) return this.error("WBPF1008", value.span, "division by zero");
+      rhs = { k: "arith", op, ty, l: read, r: value, span: e.span };
+    }
+    if (rhs.ty.k === "error") return rhs;
+    return this.finishAssign(lv, rhs, e.span, ty);
+  }
+
+  private finishAssign(lv: LValue, value: TExpr, span: Span, ty: Type, yieldsOld = false): TExpr {
+    if (lv.k === "local") {
+      // A new value may be null again (or now known non-null).
+      if (value.ty.k === "ptr" && !value.ty.nullable) this.nonNull.add(lv.local.id);
+      else this.nonNull.delete(lv.local.id);
+    }
+    return { k: "assign", ty, target: lv, value, yieldsOld, span };
+  }
+
+  private targetName(t: Expr): string {
+    return t.k === "name" ? `'${t.name}'` : "the target";
+  }
+
+  private incdec(e: Extract<Expr, { k: "incdec" }>, scope: Scope): TExpr {
+    const t = this.lvalue(e.target, scope);
+    if (!t) return { k: "const", ty: ERROR, value: 0n, span: e.span };
+    const ty = t.read.ty;
+    if (ty.k !== "scalar" || ty.name === "bool") return this.error("WBPF1003", e.span, `'${e.op}' needs an integer variable, not ${typeName(ty)}`);
+    const one: TExpr = { k: "const", ty, value: 1n, span: e.span };
+    const rhs: TExpr = { k: "arith", op: e.op === "++" ? "add" : "sub", ty, l: t.read, r: one, span: e.span };
+    return this.finishAssign(t.lv, rhs, e.span, ty, !e.prefix);
+  }
+}
+
+export function bswap(value: bigint, bits: 16 | 32 | 64): bigint {
+  let v = BigInt.asUintN(bits, value);
+  let out = 0n;
+  for (let i = 0; i < bits / 8; i++) {
+    out = (out << 8n) | (v & 0xffn);
+    v >>= 8n;
+  }
+  return out;
+}

@@ -1,0 +1,419 @@
+/**
+ * Parser: template text -> `ast.ts` nodes, using TypeScript's own parser.
+ *
+ * The template is TypeScript syntax, so we let `ts.createSourceFile` do the parsing and
+ * then walk its tree, accepting the subset we compile and reporting everything else with
+ * WBPF1002 ("what you wrote, what to write instead"). Spans are `getStart()`/`getEnd()` in
+ * template text; placeholders (`$0_____`) are ordinary identifiers at this stage.
+ *
+ *   template  = { "export" "function" name "(" ctx ":" CtxType ")" [":" type] block }
+ *   statement = let/const decl | if | return | block | expression ";"
+ */
+import ts from "typescript";
+import type { DiagnosticSink, Span } from "../diagnostics.js";
+import type { AssignOp, BinaryOp, CtxTypeRef, Expr, ProgramDecl, Stmt, TypeAnnotation } from "./ast.js";
+
+const BINARY: Partial<Record<ts.SyntaxKind, BinaryOp>> = {
+  [ts.SyntaxKind.PlusToken]: "+",
+  [ts.SyntaxKind.MinusToken]: "-",
+  [ts.SyntaxKind.AsteriskToken]: "*",
+  [ts.SyntaxKind.SlashToken]: "/",
+  [ts.SyntaxKind.PercentToken]: "%",
+  [ts.SyntaxKind.AmpersandToken]: "&",
+  [ts.SyntaxKind.BarToken]: "|",
+  [ts.SyntaxKind.CaretToken]: "^",
+  [ts.SyntaxKind.LessThanLessThanToken]: "<<",
+  [ts.SyntaxKind.GreaterThanGreaterThanToken]: ">>",
+  [ts.SyntaxKind.GreaterThanGreaterThanGreaterThanToken]: ">>>",
+  [ts.SyntaxKind.LessThanToken]: "<",
+  [ts.SyntaxKind.LessThanEqualsToken]: "<=",
+  [ts.SyntaxKind.GreaterThanToken]: ">",
+  [ts.SyntaxKind.GreaterThanEqualsToken]: ">=",
+  // `==` and `===` mean the same on integers: no coercions exist in this language.
+  [ts.SyntaxKind.EqualsEqualsToken]: "==",
+  [ts.SyntaxKind.EqualsEqualsEqualsToken]: "==",
+  [ts.SyntaxKind.ExclamationEqualsToken]: "!=",
+  [ts.SyntaxKind.ExclamationEqualsEqualsToken]: "!=",
+  [ts.SyntaxKind.AmpersandAmpersandToken]: "&&",
+  [ts.SyntaxKind.BarBarToken]: "||",
+};
+
+const ASSIGN: Partial<Record<ts.SyntaxKind, AssignOp>> = {
+  [ts.SyntaxKind.EqualsToken]: "=",
+  [ts.SyntaxKind.PlusEqualsToken]: "+=",
+  [ts.SyntaxKind.MinusEqualsToken]: "-=",
+  [ts.SyntaxKind.AsteriskEqualsToken]: "*=",
+  [ts.SyntaxKind.SlashEqualsToken]: "/=",
+  [ts.SyntaxKind.PercentEqualsToken]: "%=",
+  [ts.SyntaxKind.AmpersandEqualsToken]: "&=",
+  [ts.SyntaxKind.BarEqualsToken]: "|=",
+  [ts.SyntaxKind.CaretEqualsToken]: "^=",
+  [ts.SyntaxKind.LessThanLessThanEqualsToken]: "<<=",
+  [ts.SyntaxKind.GreaterThanGreaterThanEqualsToken]: ">>=",
+  [ts.SyntaxKind.GreaterThanGreaterThanGreaterThanEqualsToken]: ">>>=",
+};
+
+/** Advice for constructs people will try; the rest get a generic message. */
+const UNSUPPORTED_ADVICE: Partial<Record<ts.SyntaxKind, string>> = {
+  [ts.SyntaxKind.ForStatement]: "`for` loops are not supported yet; unroll the loop by hand",
+  [ts.SyntaxKind.ForOfStatement]: "`for...of` is not supported; BPF has no iterators",
+  [ts.SyntaxKind.ForInStatement]: "`for...in` is not supported; BPF has no objects",
+  [ts.SyntaxKind.WhileStatement]: "`while` loops are not supported yet; unroll the loop by hand",
+  [ts.SyntaxKind.DoStatement]: "`do...while` loops are not supported yet; unroll the loop by hand",
+  [ts.SyntaxKind.SwitchStatement]: "`switch` is not supported yet; use if/else",
+  [ts.SyntaxKind.TryStatement]: "`try` is not supported; BPF has no exceptions",
+  [ts.SyntaxKind.ThrowStatement]: "`throw` is not supported; BPF has no exceptions: return an error code",
+  [ts.SyntaxKind.StringLiteral]: "strings are not supported yet; use integer constants",
+  [ts.SyntaxKind.NoSubstitutionTemplateLiteral]: "strings are not supported yet; use integer constants",
+  [ts.SyntaxKind.TemplateExpression]: "template strings are not supported; use integer constants",
+  [ts.SyntaxKind.ArrowFunction]: "closures are not supported; write an exported program function",
+  [ts.SyntaxKind.FunctionExpression]: "closures are not supported; write an exported program function",
+  [ts.SyntaxKind.ObjectLiteralExpression]: "object literals are not supported yet; use scalar locals",
+  [ts.SyntaxKind.ArrayLiteralExpression]: "array literals are not supported yet; use scalar locals",
+  [ts.SyntaxKind.ConditionalExpression]: "the `?:` operator is not supported yet; use if/else",
+  [ts.SyntaxKind.NewExpression]: "`new` is not supported; BPF code has no heap",
+  [ts.SyntaxKind.ClassDeclaration]: "classes are not supported; declare structs with defstruct in the host program",
+  [ts.SyntaxKind.AwaitExpression]: "`await` is not supported; BPF programs run to completion",
+  [ts.SyntaxKind.TypeOfExpression]: "`typeof` is not supported; types are known at compile time",
+  [ts.SyntaxKind.DeleteExpression]: "`delete` is not supported; use `map.delete(key)`",
+  [ts.SyntaxKind.VoidExpression]: "`void` is not supported; write the expression as a statement",
+  [ts.SyntaxKind.NonNullExpression]: "the `!` assertion is not supported; check the pointer with `if (p !== null)`",
+  [ts.SyntaxKind.CommaToken]: "the comma operator is not supported; write separate statements",
+};
+
+function describeKind(node: ts.Node): string {
+  return ts.SyntaxKind[node.kind] ?? "construct";
+}
+
+export interface ParseResult {
+  readonly programs: ProgramDecl[];
+}
+
+/** Parse a template body. Never throws on bad input: problems go to `sink`. */
+export function parseTemplate(text: string, sink: DiagnosticSink): ParseResult {
+  const sf = ts.createSourceFile("template.ts", text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  // Syntax errors: TypeScript keeps them on the source file (not part of its public typing).
+  const parseDiags = (sf as unknown as { parseDiagnostics?: readonly ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+  for (const d of parseDiags) {
+    const start = d.start ?? 0;
+    sink.error("WBPF1000", { start, end: start + (d.length ?? 0) }, `syntax error: ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`);
+  }
+  if (parseDiags.length > 0) return { programs: [] };
+  return new Parser(sf, sink).template();
+}
+
+class Parser {
+  constructor(private readonly sf: ts.SourceFile, private readonly sink: DiagnosticSink) {}
+
+  private span(node: ts.Node): Span {
+    return { start: node.getStart(this.sf), end: node.getEnd() };
+  }
+
+  private unsupported(node: ts.Node, what?: string): void {
+    const advice = UNSUPPORTED_ADVICE[node.kind];
+    const message = what ?? advice ?? `${describeKind(node)} is not supported in BPF code`;
+    this.sink.error("WBPF1002", this.span(node), message);
+  }
+
+  template(): ParseResult {
+    const programs: ProgramDecl[] = [];
+    for (const st of this.sf.statements) {
+      if (!ts.isFunctionDeclaration(st)) {
+        this.sink.error("WBPF1012", this.span(st),
+          `only program declarations may appear at the top level of a template (found ${describeKind(st)}); write \`export function name(ctx: Xdp): i32 { ... }\``);
+        continue;
+      }
+      const p = this.program(st);
+      if (p) programs.push(p);
+    }
+    if (programs.length === 0 && this.sf.statements.length === 0) {
+      this.sink.error("WBPF1012", { start: 0, end: 0 }, "the template declares no program; write `export function name(ctx: Xdp): i32 { ... }`");
+    }
+    return { programs };
+  }
+
+  private program(fn: ts.FunctionDeclaration): ProgramDecl | undefined {
+    const nameNode = fn.name;
+    const headSpan = nameNode ? this.span(nameNode) : this.span(fn);
+    const exported = fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false;
+    if (!nameNode) {
+      this.sink.error("WBPF1012", headSpan, "a program function needs a name; it becomes the ELF symbol");
+      return undefined;
+    }
+    if (!exported) {
+      this.sink.error("WBPF1012", headSpan,
+        `function '${nameNode.text}' is not exported; helper functions are not supported yet, so every function must be a program: write \`export function ${nameNode.text}(...)\``);
+      return undefined;
+    }
+    for (const m of fn.modifiers ?? []) {
+      if (m.kind !== ts.SyntaxKind.ExportKeyword) {
+        this.unsupported(m, `the '${m.getText(this.sf)}' modifier is not supported on programs`);
+        return undefined;
+      }
+    }
+    if (fn.asteriskToken || fn.typeParameters) {
+      this.unsupported(fn, "generator and generic functions are not supported; write a plain `export function`");
+      return undefined;
+    }
+    if (fn.parameters.length !== 1) {
+      this.sink.error("WBPF1012", fn.parameters.length ? this.span(fn.parameters[1] ?? fn.parameters[0]!) : headSpan,
+        `program '${nameNode.text}' must take exactly one parameter, the context: \`(ctx: Xdp)\`, \`(ctx: Tracepoint<"group/name">)\``);
+      return undefined;
+    }
+    const param = fn.parameters[0]!;
+    if (!ts.isIdentifier(param.name)) {
+      this.unsupported(param.name, "destructuring the context is not supported; name it, e.g. `ctx`");
+      return undefined;
+    }
+    if (!param.type) {
+      this.sink.error("WBPF1004", this.span(param),
+        `the context parameter needs a type that says the program type, e.g. \`${param.name.text}: Xdp\` or \`${param.name.text}: Tracepoint<"syscalls/sys_enter_openat">\``);
+      return undefined;
+    }
+    const ctxType = this.ctxType(param.type);
+    if (!ctxType) return undefined;
+    let returnType: TypeAnnotation | undefined;
+    if (fn.type) {
+      returnType = this.typeAnnotation(fn.type);
+      if (!returnType) return undefined;
+    }
+    if (!fn.body) {
+      this.sink.error("WBPF1012", headSpan, `program '${nameNode.text}' has no body`);
+      return undefined;
+    }
+    const body = this.statements(fn.body.statements);
+    const close = fn.body.getEnd();
+    return {
+      name: nameNode.text,
+      nameSpan: headSpan,
+      ctxName: param.name.text,
+      ctxNameSpan: this.span(param.name),
+      ctxType,
+      ...(returnType ? { returnType } : {}),
+      body,
+      endSpan: { start: close - 1, end: close },
+      span: this.span(fn),
+    };
+  }
+
+  private ctxType(node: ts.TypeNode): CtxTypeRef | undefined {
+    if (!ts.isTypeReferenceNode(node) || !ts.isIdentifier(node.typeName)) {
+      this.sink.error("WBPF1004", this.span(node), `'${node.getText(this.sf)}' is not a context type; use one of Xdp, Tracepoint<"group/name">`);
+      return undefined;
+    }
+    const args: string[] = [];
+    for (const a of node.typeArguments ?? []) {
+      if (ts.isLiteralTypeNode(a) && ts.isStringLiteral(a.literal)) {
+        args.push(a.literal.text);
+      } else {
+        this.sink.error("WBPF1004", this.span(a), `context type arguments are string literals, e.g. Tracepoint<"syscalls/sys_enter_openat">`);
+        return undefined;
+      }
+    }
+    return { name: node.typeName.text, args, span: this.span(node) };
+  }
+
+  private typeAnnotation(node: ts.TypeNode): TypeAnnotation | undefined {
+    if (ts.isTypeReferenceNode(node) && ts.isIdentifier(node.typeName) && !node.typeArguments) {
+      return { name: node.typeName.text, span: this.span(node) };
+    }
+    if (node.kind === ts.SyntaxKind.BooleanKeyword) return { name: "bool", span: this.span(node) };
+    if (node.kind === ts.SyntaxKind.NumberKeyword || node.kind === ts.SyntaxKind.BigIntKeyword) {
+      this.sink.error("WBPF1003", this.span(node), `'${node.getText(this.sf)}' has no size in BPF; use a sized integer type such as u32, i64 or u64`);
+      return undefined;
+    }
+    this.unsupported(node, `the type '${node.getText(this.sf)}' is not supported; use an integer type (u8 u16 u32 u64 i8 i16 i32 i64 bool)`);
+    return undefined;
+  }
+
+  private statements(list: ts.NodeArray<ts.Statement>): Stmt[] {
+    const out: Stmt[] = [];
+    for (const st of list) {
+      const s = this.statement(st);
+      if (s) out.push(...s);
+    }
+    return out;
+  }
+
+  /** One TS statement may declare several variables, hence an array. */
+  private statement(st: ts.Statement): Stmt[] | undefined {
+    if (ts.isVariableStatement(st)) return this.variables(st);
+    if (ts.isExpressionStatement(st)) {
+      const expr = this.expr(st.expression);
+      return expr ? [{ k: "expr", expr, span: this.span(st) }] : undefined;
+    }
+    if (ts.isIfStatement(st)) {
+      const cond = this.expr(st.expression);
+      const then = this.single(st.thenStatement);
+      const els = st.elseStatement ? this.single(st.elseStatement) : undefined;
+      if (!cond || !then || (st.elseStatement && !els)) return undefined;
+      return [{ k: "if", cond, then, ...(els ? { else: els } : {}), span: this.span(st) }];
+    }
+    if (ts.isReturnStatement(st)) {
+      if (!st.expression) return [{ k: "return", span: this.span(st) }];
+      const value = this.expr(st.expression);
+      return value ? [{ k: "return", value, span: this.span(st) }] : undefined;
+    }
+    if (ts.isBlock(st)) return [{ k: "block", body: this.statements(st.statements), span: this.span(st) }];
+    if (ts.isEmptyStatement(st)) return [];
+    if (ts.isFunctionDeclaration(st)) {
+      this.unsupported(st, "nested functions are not supported; BPF-to-BPF calls come later: inline the code");
+      return undefined;
+    }
+    this.unsupported(st);
+    return undefined;
+  }
+
+  /** A statement in a position that holds one (if/else arms); wraps declarations in a block. */
+  private single(st: ts.Statement): Stmt | undefined {
+    const s = this.statement(st);
+    if (!s) return undefined;
+    return s.length === 1 ? s[0] : { k: "block", body: s, span: this.span(st) };
+  }
+
+  private variables(st: ts.VariableStatement): Stmt[] | undefined {
+    // Let = 1, Const = 2, Using = 4, AwaitUsing = 6 within the BlockScoped bits.
+    const kind = st.declarationList.flags & ts.NodeFlags.BlockScoped;
+    const isConst = kind === ts.NodeFlags.Const;
+    if (kind === ts.NodeFlags.Using || kind === ts.NodeFlags.AwaitUsing) {
+      this.unsupported(st.declarationList, "`using` is not supported; use `const` or `let`");
+      return undefined;
+    }
+    if (!isConst && kind !== ts.NodeFlags.Let) {
+      this.unsupported(st.declarationList, "`var` is not supported; use `const` or `let`");
+      return undefined;
+    }
+    const out: Stmt[] = [];
+    let ok = true;
+    for (const d of st.declarationList.declarations) {
+      if (!ts.isIdentifier(d.name)) {
+        this.unsupported(d.name, "destructuring is not supported; declare one variable at a time");
+        ok = false;
+        continue;
+      }
+      let type: TypeAnnotation | undefined;
+      if (d.type) {
+        type = this.typeAnnotation(d.type);
+        if (!type) { ok = false; continue; }
+      }
+      let init: Expr | undefined;
+      if (d.initializer) {
+        init = this.expr(d.initializer);
+        if (!init) { ok = false; continue; }
+      }
+      out.push({ k: "let", isConst, name: d.name.text, nameSpan: this.span(d.name), ...(type ? { type } : {}), ...(init ? { init } : {}), span: this.span(d) });
+    }
+    return ok ? out : undefined;
+  }
+
+  private exprs(list: readonly ts.Expression[]): Expr[] | undefined {
+    const out: Expr[] = [];
+    for (const e of list) {
+      const x = this.expr(e);
+      if (!x) return undefined;
+      out.push(x);
+    }
+    return out;
+  }
+
+  private expr(e: ts.Expression): Expr | undefined {
+    const span = this.span(e);
+    if (ts.isNumericLiteral(e)) {
+      const raw = e.getText(this.sf).replace(/_/g, "");
+      if (!/^(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|[0-9]+)$/.test(raw)) {
+        this.sink.error("WBPF1003", span, `'${raw}' is not an integer; BPF has no floating point`);
+        return undefined;
+      }
+      return { k: "int", value: BigInt(raw), span };
+    }
+    if (ts.isBigIntLiteral(e)) {
+      return { k: "int", value: BigInt(e.getText(this.sf).replace(/_/g, "").replace(/n$/, "")), span };
+    }
+    if (e.kind === ts.SyntaxKind.TrueKeyword) return { k: "bool", value: true, span };
+    if (e.kind === ts.SyntaxKind.FalseKeyword) return { k: "bool", value: false, span };
+    if (e.kind === ts.SyntaxKind.NullKeyword) return { k: "null", span };
+    if (ts.isIdentifier(e)) return { k: "name", name: e.text, span };
+    if (ts.isParenthesizedExpression(e)) return this.expr(e.expression);
+    if (ts.isAsExpression(e) || ts.isTypeAssertionExpression(e)) {
+      const inner = this.expr(e.expression);
+      const to = this.typeAnnotation(e.type);
+      if (!inner || !to) return undefined;
+      return { k: "cast", expr: inner, to: to.name, toSpan: to.span, span };
+    }
+    if (ts.isBinaryExpression(e)) {
+      const kind = e.operatorToken.kind;
+      const assign = ASSIGN[kind];
+      const left = this.expr(e.left);
+      const right = this.expr(e.right);
+      if (!left || !right) return undefined;
+      if (assign) return { k: "assign", op: assign, target: left, value: right, span };
+      const op = BINARY[kind];
+      if (!op) {
+        this.unsupported(e.operatorToken, `the '${e.operatorToken.getText(this.sf)}' operator is not supported`);
+        return undefined;
+      }
+      return { k: "binary", op, left, right, opSpan: this.span(e.operatorToken), span };
+    }
+    if (ts.isPrefixUnaryExpression(e)) {
+      const operand = this.expr(e.operand);
+      if (!operand) return undefined;
+      switch (e.operator) {
+        case ts.SyntaxKind.ExclamationToken: return { k: "unary", op: "!", operand, span };
+        case ts.SyntaxKind.TildeToken: return { k: "unary", op: "~", operand, span };
+        case ts.SyntaxKind.MinusToken: return { k: "unary", op: "-", operand, span };
+        case ts.SyntaxKind.PlusToken: return { k: "unary", op: "+", operand, span };
+        case ts.SyntaxKind.PlusPlusToken: return { k: "incdec", op: "++", prefix: true, target: operand, span };
+        case ts.SyntaxKind.MinusMinusToken: return { k: "incdec", op: "--", prefix: true, target: operand, span };
+      }
+    }
+    if (ts.isPostfixUnaryExpression(e)) {
+      const operand = this.expr(e.operand);
+      if (!operand) return undefined;
+      return { k: "incdec", op: e.operator === ts.SyntaxKind.PlusPlusToken ? "++" : "--", prefix: false, target: operand, span };
+    }
+    if (ts.isCallExpression(e)) {
+      if (e.questionDotToken || e.typeArguments) {
+        this.unsupported(e, "optional calls and type arguments are not supported in calls");
+        return undefined;
+      }
+      for (const a of e.arguments) {
+        if (ts.isSpreadElement(a)) {
+          this.unsupported(a, "spread arguments are not supported; pass each argument");
+          return undefined;
+        }
+      }
+      const args = this.exprs(e.arguments);
+      if (!args) return undefined;
+      const callee = e.expression;
+      if (ts.isIdentifier(callee)) return { k: "call", callee: callee.text, calleeSpan: this.span(callee), args, span };
+      if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.name) && !callee.questionDotToken) {
+        const target = this.expr(callee.expression);
+        if (!target) return undefined;
+        return { k: "method", target, method: callee.name.text, methodSpan: this.span(callee.name), args, span };
+      }
+      this.unsupported(callee, "only helpers, builtins and map methods can be called");
+      return undefined;
+    }
+    if (ts.isPropertyAccessExpression(e)) {
+      if (e.questionDotToken || !ts.isIdentifier(e.name)) {
+        this.unsupported(e, "optional chaining (`?.`) is not supported; check for null with `if`");
+        return undefined;
+      }
+      const target = this.expr(e.expression);
+      if (!target) return undefined;
+      return { k: "member", target, name: e.name.text, nameSpan: this.span(e.name), span };
+    }
+    if (ts.isElementAccessExpression(e)) {
+      if (e.questionDotToken) {
+        this.unsupported(e, "optional chaining (`?.[]`) is not supported; check for null with `if`");
+        return undefined;
+      }
+      const target = this.expr(e.expression);
+      const index = this.expr(e.argumentExpression);
+      if (!target || !index) return undefined;
+      return { k: "index", target, index, span };
+    }
+    this.unsupported(e);
+    return undefined;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The checked tree: what the checker hands to IR lowering.
+ *
+ * Every name is resolved, every expression has a concrete type, implicit conversions are
+ * explicit `convert` nodes, untyped constants have been given types, and compound
+ * assignments are spelled out. Lowering can trust all of it and never reports errors.
+ */
+import type { Span } from "../diagnostics.js";
+import type { MapSlotInfo, SourceLocation } from "../api.js";
+import type { ScalarName } from "../../runtime/types.js";
+import type { CtxBtf, CtxField, ProgType } from "./ctx.js";
+import type { HelperDef } from "./helpers.js";
+import type { Type } from "./types.js";
+
+export interface Local {
+  readonly id: number;
+  readonly name: string;
+  readonly type: Type;
+  readonly mutable: boolean;
+  readonly span: Span;
+}
+
+export interface MapRef {
+  /** Index in the object's `.maps` section. */
+  readonly index: number;
+  readonly name: string;
+  readonly info: MapSlotInfo;
+  readonly declaredAt?: SourceLocation;
+}
+
+export type ArithOp = "add" | "sub" | "mul" | "div" | "mod" | "and" | "or" | "xor" | "shl" | "shr" | "ushr";
+export type CmpOp = "eq" | "ne" | "lt" | "le" | "gt" | "ge";
+
+export type MapMethod = "lookup" | "update" | "delete" | "increment";
+
+type E<K extends string, T> = { readonly k: K; readonly ty: Type; readonly span: Span } & T;
+
+export type TExpr =
+  | E<"const", { readonly value: bigint }>
+  | E<"null", object>
+  | E<"local", { readonly local: Local }>
+  /** `ty` is the operation type; both operands have it, except a shift's right operand. */
+  | E<"arith", { readonly op: ArithOp; readonly l: TExpr; readonly r: TExpr }>
+  /** `l` and `r` have the same type (scalar, packet pointers, or ptr vs null). */
+  | E<"cmp", { readonly op: CmpOp; readonly l: TExpr; readonly r: TExpr }>
+  | E<"logic", { readonly op: "and" | "or"; readonly l: TExpr; readonly r: TExpr }>
+  /** Logical not of a condition (bool, integer or pointer). */
+  | E<"not", { readonly e: TExpr }>
+  | E<"neg", { readonly e: TExpr }>
+  | E<"bnot", { readonly e: TExpr }>
+  /** Scalar-to-scalar conversion with C semantics (truncate, sign- or zero-extend). */
+  | E<"convert", { readonly e: TExpr }>
+  | E<"helper", { readonly name: string; readonly helper: HelperDef; readonly args: readonly TExpr[] }>
+  | E<"ctxload", { readonly field: CtxField }>
+  /** Packet pointer plus an unsigned offset. */
+  | E<"pktadd", { readonly ptr: TExpr; readonly off: TExpr }>
+  | E<"load", { readonly size: 1 | 2 | 4 | 8; readonly ptr: TExpr; readonly off: number }>
+  | E<"bswap", { readonly bits: 16 | 32 | 64; readonly e: TExpr }>
+  /** `p[0]` of a non-null map value pointer. */
+  | E<"deref", { readonly ptr: TExpr }>
+  | E<"map", { readonly map: MapRef; readonly method: MapMethod; readonly args: readonly TExpr[] }>
+  /** Assignment; `value` already has the target's type. The expression's value is the new
+   * value, or the old one when `yieldsOld` (postfix ++/--). */
+  | E<"assign", { readonly target: LValue; readonly value: TExpr; readonly yieldsOld: boolean }>;
+
+export type LValue =
+  | { readonly k: "local"; readonly local: Local }
+  | { readonly k: "deref"; readonly ptr: TExpr; readonly ty: ScalarName };
+
+export type TStmt =
+  | { readonly k: "let"; readonly local: Local; readonly init: TExpr; readonly span: Span }
+  | { readonly k: "expr"; readonly e: TExpr; readonly span: Span }
+  | { readonly k: "if"; readonly cond: TExpr; readonly then: readonly TStmt[]; readonly else: readonly TStmt[]; readonly span: Span }
+  | { readonly k: "return"; readonly value: TExpr; readonly span: Span };
+
+export interface CheckedProgram {
+  readonly name: string;
+  readonly section: string;
+  readonly progType: ProgType;
+  readonly ctxBtf: CtxBtf;
+  readonly ctxName: string;
+  readonly body: readonly TStmt[];
+  readonly span: Span;
+}
+
+export interface CheckedTemplate {
+  readonly programs: readonly CheckedProgram[];
+  readonly maps: readonly MapRef[];
+}

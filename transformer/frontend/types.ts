@@ -1,0 +1,100 @@
+/**
+ * Types of the BPF language and the conversion rules between them.
+ *
+ * Integers are sized (u8..u64, i8..i64) plus bool. Literals are "untyped" until context
+ * gives them a type (like Go's untyped constants): `x + 1` takes x's type, and the literal
+ * must fit. Implicit conversions only widen without changing meaning (u8 -> u32, u8 -> i16,
+ * i8 -> i64); anything else needs `as`. Pointers are separate kinds, never integers.
+ */
+import { SCALARS, type ScalarName } from "../../runtime/types.js";
+
+export type Type =
+  | { readonly k: "scalar"; readonly name: ScalarName }
+  /** An integer constant whose type is not fixed yet. */
+  | { readonly k: "untyped" }
+  /** A packet pointer (`ctx.data`, `data + n`): compares with `pkt_end`, feeds load_uN. */
+  | { readonly k: "pkt" }
+  /** The packet end pointer (`ctx.data_end`): only compared against. */
+  | { readonly k: "pkt_end" }
+  /** A map value pointer from `lookup`; nullable until checked. */
+  | { readonly k: "ptr"; readonly to: ScalarName; readonly nullable: boolean }
+  | { readonly k: "null" }
+  | { readonly k: "void" }
+  /** The type of an expression that already produced a diagnostic: accepted everywhere so
+   * one mistake gives one message. */
+  | { readonly k: "error" };
+
+export const scalar = (name: ScalarName): Type => ({ k: "scalar", name });
+export const UNTYPED: Type = { k: "untyped" };
+export const VOID: Type = { k: "void" };
+export const BOOL: Type = scalar("bool");
+export const ERROR: Type = { k: "error" };
+
+export function typeName(t: Type): string {
+  switch (t.k) {
+    case "scalar": return t.name;
+    case "untyped": return "integer constant";
+    case "pkt": return "packet pointer";
+    case "pkt_end": return "packet end pointer";
+    case "ptr": return t.nullable ? `Ptr<${t.to}> | null` : `Ptr<${t.to}>`;
+    case "null": return "null";
+    case "void": return "void";
+    case "error": return "<error>";
+  }
+}
+
+export function sizeOf(name: ScalarName): 1 | 2 | 4 | 8 {
+  return SCALARS[name].size;
+}
+
+export function isSigned(name: ScalarName): boolean {
+  return SCALARS[name].signed;
+}
+
+export function bitsOf(name: ScalarName): number {
+  return name === "bool" ? 1 : SCALARS[name].size * 8;
+}
+
+/** Inclusive value range of a scalar type. */
+export function rangeOf(name: ScalarName): [bigint, bigint] {
+  if (name === "bool") return [0n, 1n];
+  const bits = BigInt(SCALARS[name].size * 8);
+  return isSigned(name) ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
+}
+
+export function fits(value: bigint, name: ScalarName): boolean {
+  const [lo, hi] = rangeOf(name);
+  return value >= lo && value <= hi;
+}
+
+/** Wrap an integer to a scalar type's width (two's complement), as the machine would. */
+export function wrap(value: bigint, name: ScalarName): bigint {
+  if (name === "bool") return value !== 0n ? 1n : 0n;
+  const bits = SCALARS[name].size * 8;
+  return isSigned(name) ? BigInt.asIntN(bits, value) : BigInt.asUintN(bits, value);
+}
+
+/**
+ * May a value of type `from` be used where `to` is expected without a cast? Only when every
+ * value of `from` is a value of `to` (widening that keeps the meaning). bool is its own
+ * world: no integer converts to it implicitly, and it converts to no integer.
+ */
+export function widensTo(from: ScalarName, to: ScalarName): boolean {
+  if (from === to) return true;
+  if (from === "bool" || to === "bool") return false;
+  const [flo, fhi] = rangeOf(from);
+  const [tlo, thi] = rangeOf(to);
+  return flo >= tlo && fhi <= thi;
+}
+
+/** The type both operands of an arithmetic operator convert to, if any. */
+export function commonType(a: ScalarName, b: ScalarName): ScalarName | undefined {
+  if (widensTo(a, b)) return b;
+  if (widensTo(b, a)) return a;
+  return undefined;
+}
+
+/** Values of 64-bit types live in full registers; the rest use 32-bit ALU ops. */
+export function widthOf(name: ScalarName): 32 | 64 {
+  return sizeOf(name) === 8 ? 64 : 32;
+}

@@ -1,0 +1,47 @@
+/**
+ * The optimisation pipeline, in order (QBE's `main.c` `func()`): each pass reports whether
+ * it changed anything; the list runs until a fixpoint (bounded), and the IR is verified
+ * after every pass so a broken invariant names the pass that broke it.
+ */
+import type { Fn } from "../ir/ir.js";
+import { verify } from "../ir/verify.js";
+import { constFold } from "./constfold.js";
+import { copyProp } from "./copyprop.js";
+import { dce } from "./dce.js";
+import { simplifyCfg } from "./simplifycfg.js";
+
+export interface Pass {
+  readonly name: string;
+  readonly run: (fn: Fn) => boolean;
+}
+
+export const PIPELINE: readonly Pass[] = [
+  { name: "copyprop", run: copyProp },
+  { name: "constfold", run: constFold },
+  { name: "simplifycfg", run: simplifyCfg },
+  { name: "dce", run: dce },
+];
+
+export interface PipelineOptions {
+  /** Called after each pass that changed the function (for dumps and tests). */
+  readonly onPass?: (pass: string, fn: Fn) => void;
+  /** Verify after every pass (default true; the cost is small at these sizes). */
+  readonly verify?: boolean;
+}
+
+export function optimize(fn: Fn, opts: PipelineOptions = {}): Fn {
+  const check = opts.verify ?? true;
+  if (check) verify(fn, "lowering");
+  for (let round = 0; round < 16; round++) {
+    let changed = false;
+    for (const p of PIPELINE) {
+      if (p.run(fn)) {
+        changed = true;
+        if (check) verify(fn, p.name);
+        opts.onPass?.(p.name, fn);
+      }
+    }
+    if (!changed) break;
+  }
+  return fn;
+}

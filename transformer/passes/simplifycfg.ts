@@ -1,0 +1,138 @@
+/**
+ * CFG cleanup after branch folding: a branch whose arms agree becomes a jump; unreachable
+ * blocks go (with their phi operands); single-operand phis become copies; a block that
+ * is its predecessor's only successor and has it as only predecessor is merged into it;
+ * empty blocks that only jump on are bypassed; identical empty `ret C` blocks become one
+ * (early `return XDP_PASS;` exits then share one `r0 = 2; exit`).
+ */
+import { predecessors, successors, type Fn, type Operand } from "../ir/ir.js";
+import { replaceUses } from "./util.js";
+
+export function simplifyCfg(fn: Fn): boolean {
+  let changed = false;
+  for (const b of fn.blocks) {
+    const t = b.term;
+    if (t.k === "br" && t.t === t.f) {
+      b.term = { k: "jmp", target: t.t, span: t.span };
+      changed = true;
+    }
+  }
+  if (removeUnreachable(fn)) changed = true;
+
+  // Single-operand phis.
+  const repl = new Map<number, Operand>();
+  for (const b of fn.blocks) {
+    b.phis = b.phis.filter((p) => {
+      if (p.args.length !== 1) return true;
+      repl.set(p.dst, p.args[0]!.v);
+      return false;
+    });
+  }
+  if (repl.size) {
+    replaceUses(fn, repl);
+    changed = true;
+  }
+
+  // Share identical constant returns.
+  const canon = new Map<string, number>();
+  const redirect = new Map<number, number>();
+  for (const b of fn.blocks) {
+    if (b === fn.blocks[0] || b.phis.length || b.insts.length || b.term.k !== "ret" || b.term.v.k !== "imm") continue;
+    const key = b.term.v.v.toString();
+    const c = canon.get(key);
+    if (c === undefined) canon.set(key, b.id);
+    else redirect.set(b.id, c);
+  }
+  if (redirect.size) {
+    const to = (id: number) => redirect.get(id) ?? id;
+    for (const b of fn.blocks) {
+      const t = b.term;
+      if (t.k === "jmp") t.target = to(t.target);
+      else if (t.k === "br") {
+        t.t = to(t.t);
+        t.f = to(t.f);
+        if (t.t === t.f) b.term = { k: "jmp", target: t.t, span: t.span };
+      }
+    }
+    removeUnreachable(fn);
+    changed = true;
+  }
+
+  // Bypass empty forwarding blocks: P -> E -> C becomes P -> C when C's phis allow it.
+  for (let again = true; again; ) {
+    again = false;
+    const preds = predecessors(fn);
+    for (const e of fn.blocks) {
+      if (e === fn.blocks[0] || e.phis.length || e.insts.length || e.term.k !== "jmp" || e.term.target === e.id) continue;
+      const c = fn.blocks.find((x) => x.id === (e.term as { target: number }).target)!;
+      const cPreds = preds.get(c.id)!;
+      const ePreds = preds.get(e.id)!;
+      if (c.phis.length && ePreds.some((p) => cPreds.includes(p))) continue;
+      for (const pid of ePreds) {
+        const p = fn.blocks.find((x) => x.id === pid)!;
+        const t = p.term;
+        if (t.k === "jmp") t.target = c.id;
+        else if (t.k === "br") {
+          if (t.t === e.id) t.t = c.id;
+          if (t.f === e.id) t.f = c.id;
+        }
+        for (const phi of c.phis) {
+          const fromE = phi.args.find((a) => a.pred === e.id)!;
+          phi.args.push({ pred: pid, v: fromE.v });
+        }
+      }
+      for (const phi of c.phis) phi.args = phi.args.filter((a) => a.pred !== e.id);
+      removeUnreachable(fn);
+      changed = again = true;
+      break;
+    }
+  }
+
+  // Merge B into A when A -> B is A's only exit and B's only entry.
+  for (let again = true; again; ) {
+    again = false;
+    const preds = predecessors(fn);
+    for (const a of fn.blocks) {
+      if (a.term.k !== "jmp") continue;
+      const bid = a.term.target;
+      if (bid === a.id || bid === fn.blocks[0]!.id || preds.get(bid)!.length !== 1) continue;
+      const b = fn.blocks.find((x) => x.id === bid)!;
+      if (b.phis.length) continue; // single-operand phis were removed above
+      a.insts.push(...b.insts);
+      a.term = b.term;
+      for (const s of successors(b.term)) {
+        const sb = fn.blocks.find((x) => x.id === s)!;
+        for (const phi of sb.phis) for (const arg of phi.args) if (arg.pred === b.id) arg.pred = a.id;
+      }
+      fn.blocks = fn.blocks.filter((x) => x !== b);
+      changed = again = true;
+      break;
+    }
+  }
+  return changed;
+}
+
+function removeUnreachable(fn: Fn): boolean {
+  const reach = new Set<number>();
+  const stack = [fn.blocks[0]!.id];
+  const byId = new Map(fn.blocks.map((b) => [b.id, b]));
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (reach.has(id)) continue;
+    reach.add(id);
+    stack.push(...successors(byId.get(id)!.term));
+  }
+  const before = fn.blocks.length;
+  fn.blocks = fn.blocks.filter((b) => reach.has(b.id));
+  const preds = predecessors(fn);
+  let changed = fn.blocks.length !== before;
+  for (const b of fn.blocks) {
+    const ps = preds.get(b.id)!;
+    for (const p of b.phis) {
+      const n = p.args.length;
+      p.args = p.args.filter((a) => ps.includes(a.pred));
+      if (p.args.length !== n) changed = true;
+    }
+  }
+  return changed;
+}

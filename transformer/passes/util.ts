@@ -1,0 +1,71 @@
+/** Shared by the passes: replacing a vreg's uses, and evaluating ops on constants. */
+import { bswap } from "../frontend/check.js";
+import { mapOperands, type Fn, type Inst, type Operand, type Width } from "../ir/ir.js";
+import type { Cond } from "../ir/ops.js";
+
+/** Replaces uses of each key vreg by its operand (following chains). */
+export function replaceUses(fn: Fn, repl: Map<number, Operand>): void {
+  if (repl.size === 0) return;
+  const resolve = (o: Operand): Operand => {
+    let cur = o;
+    for (let guard = 0; cur.k === "v" && repl.has(cur.id) && guard < 1000; guard++) cur = repl.get(cur.id)!;
+    return cur;
+  };
+  mapOperands(fn, resolve);
+}
+
+const MASK: Record<Width, bigint> = { 32: 0xffffffffn, 64: 0xffffffffffffffffn };
+
+/** Value of a pure op on constants, as the BPF machine computes it; undefined if not foldable. */
+export function evalOp(i: Inst, args: readonly bigint[]): bigint | undefined {
+  const w = i.w;
+  const m = MASK[w];
+  const a = (args[0] ?? 0n) & m;
+  const b = (args[1] ?? 0n) & m;
+  const sh = b & BigInt(w - 1);
+  let r: bigint;
+  switch (i.op) {
+    case "mov": r = a; break;
+    case "neg": r = -a; break;
+    case "add": r = a + b; break;
+    case "sub": r = a - b; break;
+    case "mul": r = a * b; break;
+    case "udiv": r = b === 0n ? 0n : a / b; break;
+    case "umod": r = b === 0n ? a : a % b; break;
+    case "and": r = a & b; break;
+    case "or": r = a | b; break;
+    case "xor": r = a ^ b; break;
+    case "shl": r = a << sh; break;
+    case "lshr": r = a >> sh; break;
+    case "ashr": r = BigInt.asIntN(w, a) >> sh; break;
+    case "bswap": return bswap(args[0] ?? 0n, i.bits!);
+    default: return undefined;
+  }
+  return r & m;
+}
+
+export function evalCond(c: Cond, w: Width, x: bigint, y: bigint): boolean {
+  const a = x & MASK[w];
+  const b = y & MASK[w];
+  const sa = BigInt.asIntN(w, a);
+  const sb = BigInt.asIntN(w, b);
+  switch (c) {
+    case "eq": return a === b;
+    case "ne": return a !== b;
+    case "ugt": return a > b;
+    case "uge": return a >= b;
+    case "ult": return a < b;
+    case "ule": return a <= b;
+    case "sgt": return sa > sb;
+    case "sge": return sa >= sb;
+    case "slt": return sa < sb;
+    case "sle": return sa <= sb;
+  }
+}
+
+/** Definitions of vregs by instruction. */
+export function defsOf(fn: Fn): Map<number, Inst> {
+  const d = new Map<number, Inst>();
+  for (const b of fn.blocks) for (const i of b.insts) if (i.dst !== undefined) d.set(i.dst, i);
+  return d;
+}
