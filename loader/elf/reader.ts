@@ -88,7 +88,15 @@ export class ElfFile {
     if (header.shnum > 0) {
       const shstr = raw[header.shstrndx]!;
       if (shstr.type !== SHT_STRTAB) throw new ElfError(`section #${header.shstrndx}`, shstr.offset, "section name table is not SHT_STRTAB");
-      const table = new ByteReader(shstr.data, (off, msg) => new ElfError(".shstrtab", shstr.offset + off, msg));
+      // Errors in the name table are reported under its own name when that much is readable.
+      let label = `section #${header.shstrndx}`;
+      const probe = new ByteReader(shstr.data, (off, msg) => new ElfError(label, shstr.offset + off, msg));
+      try {
+        label = cString(probe, names[header.shstrndx]!, "name") || label;
+      } catch {
+        // keep the numbered label
+      }
+      const table = new ByteReader(shstr.data, (off, msg) => new ElfError(label, shstr.offset + off, msg));
       for (let i = 0; i < raw.length; i++) sections.push({ ...raw[i]!, name: cString(table, names[i]!, `name of section #${i}`) });
     }
     return new ElfFile(bytes, header, sections);
