@@ -275,8 +275,8 @@ export class Btf {
   }
 
   /** First type of `kind` named `name`. */
-  find<K extends BtfType["kind"]>(kind: K, name: string): Extract<BtfType, { kind: K }> | undefined {
-    for (const t of this.types) if (t.kind === kind && t.name === name) return t as Extract<BtfType, { kind: K }>;
+  find<K extends BtfType["kind"]>(kind: K, name: string): (BtfType & { readonly kind: K }) | undefined {
+    for (const t of this.types) if (t.kind === kind && t.name === name) return t as BtfType & { readonly kind: K };
     return undefined;
   }
 
