@@ -26,7 +26,8 @@ async function compileLazily(t: BpfTemplate): Promise<{ elf: Uint8Array; maps: R
   try {
     mod = (await import(RUNTIME_COMPILE_MODULE)) as { compileAtRunTime?: RunTimeCompile };
   } catch (e) {
-    throw new WhistlerError("this bpf template was not compiled at build time (the transformer is not configured) and the run-time compiler could not be loaded", {
+    const why = (e instanceof Error ? e.message : String(e)).split("\n").find((l) => l.trim() !== "")?.trim() ?? "";
+    throw new WhistlerError(`this bpf template was not compiled at build time (the transformer is not configured) and the run-time compiler could not be loaded${why ? ` (${why})` : ""}`, {
       cause: e,
       hint: "add the whistler-ts transformer to tsconfig.json (compilerOptions.plugins) and build with tspc, or install whistler-ts with its compiler",
     });
