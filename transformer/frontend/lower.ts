@@ -169,7 +169,8 @@ class Lowerer {
 
   private expr(e: TExpr): Operand {
     switch (e.k) {
-      case "const": return imm(e.value);
+      // Narrow constants in their register form: upper half zero.
+      case "const": return imm(e.ty.k === "scalar" && widthOf(e.ty.name) === 32 ? BigInt.asUintN(32, e.value) : e.value);
       case "null": return imm(0);
       case "local": return this.b.readVar(e.local.id, this.b.cur);
       case "arith": return this.arith(e);

@@ -1,0 +1,146 @@
+/**
+ * Emission: orders blocks so branches fall through where they can, turns terminators into
+ * conditional jumps (inverting the condition when the taken side is next), resolves jump
+ * offsets and stack offsets, and produces final instructions plus map relocations.
+ */
+import { invertCond, type Cond } from "../ir/ops.js";
+import { layoutFrame, resolve, type Frame } from "./frame.js";
+import type { MBlock, MFn, MInst } from "./mir.js";
+import { blockSuccessors } from "./mir.js";
+import { ALU_OP, ATOMIC_ADD, CLASS, END_TO_BE, JMP_OP, MODE, SRC, sizeCode, type Insn } from "./opcodes.js";
+
+export interface MapReloc {
+  /** Instruction index (in 8-byte slots) of the ld_imm64. */
+  readonly insn: number;
+  readonly map: number;
+}
+
+export interface Emitted {
+  readonly insns: Insn[];
+  readonly relocs: MapReloc[];
+  readonly stackSize: number;
+}
+
+const JCC: Record<Cond, number> = {
+  eq: JMP_OP.jeq, ne: JMP_OP.jne, ugt: JMP_OP.jgt, uge: JMP_OP.jge, ult: JMP_OP.jlt, ule: JMP_OP.jle,
+  sgt: JMP_OP.jsgt, sge: JMP_OP.jsge, slt: JMP_OP.jslt, sle: JMP_OP.jsle,
+};
+
+/**
+ * Greedy chaining: after a block, place a successor whose predecessors are all placed
+ * (preferring the branch's false side), so shared exits (early returns) go last and
+ * straight-line paths fall through.
+ */
+export function layoutBlocks(fn: MFn): MBlock[] {
+  const preds = new Map<number, number[]>(fn.blocks.map((b) => [b.id, []]));
+  for (const b of fn.blocks) for (const s of new Set(blockSuccessors(b.term))) preds.get(s)!.push(b.id);
+  const byId = new Map(fn.blocks.map((b) => [b.id, b]));
+  const placed = new Set<number>();
+  const order: MBlock[] = [];
+  const ready = (id: number) => !placed.has(id) && preds.get(id)!.every((p) => placed.has(p));
+  let next: MBlock | undefined = fn.blocks[0];
+  while (next) {
+    order.push(next);
+    placed.add(next.id);
+    const t: MBlock["term"] = next.term;
+    const succ: number[] = t.k === "br" ? [t.f, t.t] : blockSuccessors(t);
+    const pick: number | undefined = succ.find(ready) ?? fn.blocks.find((b) => ready(b.id))?.id ?? succ.find((s) => !placed.has(s)) ?? fn.blocks.find((b) => !placed.has(b.id))?.id;
+    next = pick === undefined ? undefined : byId.get(pick);
+  }
+  return order;
+}
+
+export function emit(fn: MFn): Emitted {
+  const frame = layoutFrame(fn);
+  const order = layoutBlocks(fn);
+  const insns: Insn[] = [];
+  const relocs: MapReloc[] = [];
+  const blockStart = new Map<number, number>();
+  const fixups: { at: number; target: number }[] = [];
+  const jump = (code: number, dst: number, src: number, imm: number, target: number) => {
+    fixups.push({ at: insns.length, target });
+    insns.push({ code, dst, src, off: 0, imm });
+  };
+  order.forEach((b, n) => {
+    blockStart.set(b.id, insns.length);
+    for (const i of b.insts) encodeInst(i, frame, insns, relocs);
+    const next = order[n + 1]?.id;
+    const t = b.term;
+    switch (t.k) {
+      case "exit":
+        insns.push({ code: CLASS.JMP | JMP_OP.exit, dst: 0, src: 0, off: 0, imm: 0 });
+        break;
+      case "jmp":
+        if (t.target !== next) jump(CLASS.JMP | JMP_OP.ja, 0, 0, 0, t.target);
+        break;
+      case "br": {
+        let { cond, t: taken, f: fall } = t;
+        if (taken === next) {
+          cond = invertCond(cond);
+          [taken, fall] = [fall, taken];
+        }
+        const cls = t.w === 32 ? CLASS.JMP32 : CLASS.JMP;
+        if (typeof t.b === "bigint") jump(cls | JCC[cond] | SRC.K, t.a, 0, Number(BigInt.asIntN(32, t.b)), taken);
+        else jump(cls | JCC[cond] | SRC.X, t.a, t.b, 0, taken);
+        if (fall !== next) jump(CLASS.JMP | JMP_OP.ja, 0, 0, 0, fall);
+        break;
+      }
+    }
+  });
+  for (const f of fixups) {
+    const off = blockStart.get(f.target)! - (f.at + 1);
+    if (off < -32768 || off > 32767) throw new Error(`internal: jump offset ${off} out of range in ${fn.name}`);
+    insns[f.at]!.off = off;
+  }
+  return { insns, relocs, stackSize: frame.size };
+}
+
+function encodeInst(i: MInst, frame: Frame, out: Insn[], relocs: MapReloc[]): void {
+  switch (i.k) {
+    case "alu": {
+      const cls = i.w === 32 ? CLASS.ALU : CLASS.ALU64;
+      if (typeof i.src === "bigint") {
+        const imm = i.src + BigInt(i.slot !== undefined ? frame.offsets[i.slot]! : 0);
+        out.push({ code: cls | ALU_OP[i.op] | SRC.K, dst: i.dst, src: 0, off: 0, imm: Number(BigInt.asIntN(32, imm)) });
+      } else {
+        out.push({ code: cls | ALU_OP[i.op] | SRC.X, dst: i.dst, src: i.src, off: 0, imm: 0 });
+      }
+      return;
+    }
+    case "neg":
+      out.push({ code: (i.w === 32 ? CLASS.ALU : CLASS.ALU64) | ALU_OP.neg, dst: i.dst, src: 0, off: 0, imm: 0 });
+      return;
+    case "bswap":
+      out.push({ code: CLASS.ALU | ALU_OP.end | END_TO_BE, dst: i.dst, src: 0, off: 0, imm: i.bits });
+      return;
+    case "ldimm64": {
+      const v = BigInt.asUintN(64, i.value);
+      out.push({ code: CLASS.LD | SIZE_DW | MODE.IMM, dst: i.dst, src: 0, off: 0, imm: Number(BigInt.asIntN(32, v & 0xffffffffn)) });
+      out.push({ code: 0, dst: 0, src: 0, off: 0, imm: Number(BigInt.asIntN(32, v >> 32n)) });
+      return;
+    }
+    case "ldmap":
+      // Like clang: src_reg 0 and imm 0; the loader sets BPF_PSEUDO_MAP_FD and the fd.
+      relocs.push({ insn: out.length, map: i.map });
+      out.push({ code: CLASS.LD | SIZE_DW | MODE.IMM, dst: i.dst, src: 0, off: 0, imm: 0 });
+      out.push({ code: 0, dst: 0, src: 0, off: 0, imm: 0 });
+      return;
+    case "ldx":
+      out.push({ code: CLASS.LDX | sizeCode(i.size) | MODE.MEM, dst: i.dst, src: i.base, off: resolve(frame, i.off), imm: 0 });
+      return;
+    case "stx":
+      out.push({ code: CLASS.STX | sizeCode(i.size) | MODE.MEM, dst: i.base, src: i.src, off: resolve(frame, i.off), imm: 0 });
+      return;
+    case "st":
+      out.push({ code: CLASS.ST | sizeCode(i.size) | MODE.MEM, dst: i.base, src: 0, off: resolve(frame, i.off), imm: Number(BigInt.asIntN(32, i.imm)) });
+      return;
+    case "atomic_add":
+      out.push({ code: CLASS.STX | sizeCode(i.size) | MODE.ATOMIC, dst: i.base, src: i.src, off: resolve(frame, i.off), imm: ATOMIC_ADD });
+      return;
+    case "call":
+      out.push({ code: CLASS.JMP | JMP_OP.call, dst: 0, src: 0, off: 0, imm: i.helper });
+      return;
+  }
+}
+
+const SIZE_DW = 0x18;

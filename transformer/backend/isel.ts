@@ -1,0 +1,240 @@
+/**
+ * Instruction selection: SSA IR -> machine IR over virtual registers.
+ *
+ * - Immediates go into instructions wherever BPF encodes them (ALU and JMP sources,
+ *   `*(u32 *)(r10 - 4) = 1` stores); 64-bit constants that do not fit use ld_imm64.
+ * - 32-bit IR ops select 32-bit ALU / JMP32 instructions.
+ * - Cheap values are rematerialised at each use instead of living in registers: stack
+ *   addresses (`r2 = r10; r2 += -4`, or folded into `r10 - 4` memory operands), map
+ *   addresses (ld_imm64) and constants. That keeps them out of registers across calls.
+ * - Helper arguments go straight into r1..r5; results come from r0; the context arrives
+ *   in r1; the return value leaves in r0.
+ * - Out of SSA: each phi gets a fresh register copied at the end of each predecessor
+ *   (critical edges are split) and copied into the phi's own register at block start;
+ *   the register allocator coalesces nearly all of these moves away.
+ */
+import { type Block, type Fn, type Inst, type Operand, type Width, predecessors, successors } from "../ir/ir.js";
+import type { MBlock, MFn, MInst, MTerm, Reg, StackRef } from "./mir.js";
+import { VIRT_BASE } from "./mir.js";
+import type { AluOp } from "./opcodes.js";
+import { R0, R1, R10 } from "./opcodes.js";
+
+const S32_MIN = -(1n << 31n);
+const S32_MAX = (1n << 31n) - 1n;
+
+/** Whether a 64-bit value encodes as a sign-extended 32-bit immediate. */
+export function fitsImm64(v: bigint): boolean {
+  const s = BigInt.asIntN(64, v);
+  return s >= S32_MIN && s <= S32_MAX;
+}
+
+const ALU_OF: Partial<Record<Inst["op"], AluOp>> = {
+  mov: "mov", add: "add", sub: "sub", mul: "mul", udiv: "div", umod: "mod",
+  and: "and", or: "or", xor: "xor", shl: "lsh", lshr: "rsh", ashr: "arsh",
+};
+const COMMUTATIVE = new Set<Inst["op"]>(["add", "mul", "and", "or", "xor"]);
+
+type Remat = { k: "slot"; slot: number } | { k: "map"; map: number };
+
+export function select(fn: Fn): MFn {
+  return new Selector(fn).run();
+}
+
+class Selector {
+  private readonly mfn: MFn;
+  private readonly remat = new Map<number, Remat>();
+  private cur!: MBlock;
+  private nextBlockId: number;
+
+  constructor(private readonly fn: Fn) {
+    this.mfn = { name: fn.name, blocks: [], nextVirt: VIRT_BASE + fn.vregs.length, slots: fn.slots.map((s) => ({ ...s })) };
+    this.nextBlockId = Math.max(...fn.blocks.map((b) => b.id)) + 1;
+    for (const b of fn.blocks) {
+      for (const i of b.insts) {
+        if (i.dst === undefined) continue;
+        if (i.op === "slot_addr") this.remat.set(i.dst, { k: "slot", slot: i.slot! });
+        if (i.op === "map_ref") this.remat.set(i.dst, { k: "map", map: i.map! });
+      }
+    }
+  }
+
+  private temp(): Reg {
+    return this.mfn.nextVirt++;
+  }
+
+  private emit(i: MInst): void {
+    this.cur.insts.push(i);
+  }
+
+  private reg(id: number): Reg {
+    return VIRT_BASE + id;
+  }
+
+  run(): MFn {
+    const phiTemps = new Map<number, Reg>();
+    for (const b of this.fn.blocks) for (const p of b.phis) phiTemps.set(p.dst, this.temp());
+    const byId = new Map(this.fn.blocks.map((b) => [b.id, b]));
+    const blocks = new Map<number, MBlock>();
+    for (const b of this.fn.blocks) {
+      this.cur = { id: b.id, insts: [], term: { k: "exit" } };
+      blocks.set(b.id, this.cur);
+      for (const p of b.phis) this.emit({ k: "alu", op: "mov", w: 64, dst: this.reg(p.dst), src: phiTemps.get(p.dst)! });
+      for (const i of b.insts) this.inst(i);
+      this.cur.term = this.term(b);
+    }
+    // Phi copies at the end of predecessors; split edges from blocks with two exits.
+    const preds = predecessors(this.fn);
+    const order: MBlock[] = this.fn.blocks.map((b) => blocks.get(b.id)!);
+    for (const b of this.fn.blocks) {
+      if (b.phis.length === 0) continue;
+      for (const pid of preds.get(b.id)!) {
+        const p = byId.get(pid)!;
+        let target = blocks.get(pid)!;
+        if (successors(p.term).length > 1) {
+          const split: MBlock = { id: this.nextBlockId++, insts: [], term: { k: "jmp", target: b.id } };
+          const t = target.term;
+          if (t.k === "br") {
+            if (t.t === b.id) t.t = split.id;
+            if (t.f === b.id) t.f = split.id;
+          }
+          order.splice(order.indexOf(target) + 1, 0, split);
+          target = split;
+        }
+        this.cur = target;
+        for (const phi of b.phis) {
+          const arg = phi.args.find((a) => a.pred === pid)!;
+          this.into(phiTemps.get(phi.dst)!, arg.v, 64);
+        }
+      }
+    }
+    this.mfn.blocks = order;
+    return this.mfn;
+  }
+
+  /** Puts operand `o` into register `dst`. */
+  private into(dst: Reg, o: Operand, w: Width): void {
+    if (o.k === "imm") return this.movImm(dst, o.v, w);
+    const r = this.remat.get(o.id);
+    if (r?.k === "slot") {
+      this.emit({ k: "alu", op: "mov", w: 64, dst, src: R10 });
+      this.emit({ k: "alu", op: "add", w: 64, dst, src: 0n, slot: r.slot });
+      return;
+    }
+    if (r?.k === "map") return this.emit({ k: "ldmap", dst, map: r.map });
+    this.emit({ k: "alu", op: "mov", w, dst, src: this.reg(o.id) });
+  }
+
+  private movImm(dst: Reg, v: bigint, w: Width): void {
+    const u = BigInt.asUintN(w, v);
+    // `mov r, imm` sign-extends, `mov w, imm` zero-extends; ld_imm64 is the 2-slot fallback.
+    if (fitsImm64(u) && (w === 64 || u < 1n << 31n)) return this.emit({ k: "alu", op: "mov", w: 64, dst, src: BigInt.asIntN(64, u) });
+    if (u <= 0xffffffffn) return this.emit({ k: "alu", op: "mov", w: 32, dst, src: BigInt.asIntN(32, u) });
+    this.emit({ k: "ldimm64", dst, value: u });
+  }
+
+  /** A register holding `o` (a fresh one when `o` is not already in a plain vreg). */
+  private asReg(o: Operand, w: Width): Reg {
+    if (o.k === "v" && !this.remat.has(o.id)) return this.reg(o.id);
+    const t = this.temp();
+    this.into(t, o, w);
+    return t;
+  }
+
+  /** An ALU source: an immediate when it encodes, else a register. */
+  private src(o: Operand, w: Width): Reg | bigint {
+    if (o.k === "imm") {
+      if (w === 32) return BigInt.asIntN(32, o.v);
+      if (fitsImm64(o.v)) return BigInt.asIntN(64, o.v);
+    }
+    return this.asReg(o, w);
+  }
+
+  /** A memory operand: stack slots fold into r10-relative addressing. */
+  private mem(o: Operand, off: number): { base: Reg; off: number | StackRef } {
+    if (o.k === "v") {
+      const r = this.remat.get(o.id);
+      if (r?.k === "slot") return { base: R10, off: { slot: r.slot, delta: off } };
+    }
+    return { base: this.asReg(o, 64), off };
+  }
+
+  private inst(i: Inst): void {
+    const dst = i.dst === undefined ? -1 : this.reg(i.dst);
+    switch (i.op) {
+      case "slot_addr":
+      case "map_ref":
+        return; // rematerialised at uses
+      case "param":
+        return this.emit({ k: "alu", op: "mov", w: 64, dst, src: R1 + i.param! });
+      case "neg":
+        this.into(dst, i.args[0]!, i.w);
+        return this.emit({ k: "neg", w: i.w, dst });
+      case "bswap":
+        this.into(dst, i.args[0]!, 64);
+        return this.emit({ k: "bswap", bits: i.bits!, dst });
+      case "load": {
+        const m = this.mem(i.args[0]!, i.off!);
+        return this.emit({ k: "ldx", size: i.size!, dst, ...m });
+      }
+      case "store": {
+        const m = this.mem(i.args[0]!, i.off!);
+        const v = i.args[1]!;
+        if (v.k === "imm") {
+          const low = BigInt.asUintN(i.size! * 8, v.v);
+          // `st` sign-extends its 32-bit imm into 8-byte stores; narrower stores keep low bytes.
+          if (i.size! < 8 || fitsImm64(v.v)) return this.emit({ k: "st", size: i.size!, ...m, imm: BigInt.asIntN(32, i.size! < 8 ? low : v.v) });
+        }
+        return this.emit({ k: "stx", size: i.size!, ...m, src: this.asReg(v, 64) });
+      }
+      case "atomic_add": {
+        const m = this.mem(i.args[0]!, i.off!);
+        return this.emit({ k: "atomic_add", size: i.size as 4 | 8, ...m, src: this.asReg(i.args[1]!, i.w) });
+      }
+      case "call": {
+        // Plain registers first, then rematerialised values, so no argument register is
+        // written before a value still needed for another argument is read.
+        const order = i.args.map((a, n) => ({ a, n })).sort((x, y) => Number(this.isCheap(x.a)) - Number(this.isCheap(y.a)));
+        for (const { a, n } of order) this.into(R1 + n, a, 64);
+        this.emit({ k: "call", helper: i.helper!, nargs: i.args.length });
+        return this.emit({ k: "alu", op: "mov", w: 64, dst, src: R0 });
+      }
+      default: {
+        const op = ALU_OF[i.op];
+        if (!op) throw new Error(`internal: no instruction selection for ${i.op}`);
+        let [a, b] = i.args as [Operand, Operand | undefined];
+        if (i.op === "mov") return this.into(dst, a, i.w);
+        if (b && COMMUTATIVE.has(i.op) && (a.k === "imm" || this.remat.has((a as { id: number }).id)) && b.k === "v" && !this.remat.has(b.id)) [a, b] = [b, a];
+        let s = this.src(b!, i.w);
+        // Shifts by constants: the machine masks the amount; the verifier rejects big ones.
+        if ((op === "lsh" || op === "rsh" || op === "arsh") && typeof s === "bigint") s = s & BigInt(i.w - 1);
+        this.into(dst, a, i.w);
+        return this.emit({ k: "alu", op, w: i.w, dst, src: s });
+      }
+    }
+  }
+
+  private isCheap(o: Operand): boolean {
+    return o.k === "imm" || this.remat.has(o.id);
+  }
+
+  private term(b: Block): MTerm {
+    const t = b.term;
+    switch (t.k) {
+      case "jmp": return { k: "jmp", target: t.target };
+      case "ret":
+        this.into(R0, t.v, 64);
+        return { k: "exit" };
+      case "br": {
+        let { a, b: rhs, cond } = t;
+        if (a.k === "imm" && rhs.k !== "imm") {
+          [a, rhs] = [rhs, a];
+          const sw = { eq: "eq", ne: "ne", ugt: "ult", uge: "ule", ult: "ugt", ule: "uge", sgt: "slt", sge: "sle", slt: "sgt", sle: "sge" } as const;
+          cond = sw[cond];
+        }
+        const ra = this.asReg(a, t.w);
+        const rb = this.src(rhs, t.w);
+        return { k: "br", cond, w: t.w, a: ra, b: rb, t: t.t, f: t.f };
+      }
+    }
+  }
+}

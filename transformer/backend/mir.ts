@@ -1,0 +1,99 @@
+/**
+ * Machine IR: BPF instructions over registers that are either physical (0..10) or virtual
+ * (>= VIRT_BASE), plus symbolic stack offsets and block targets. Instruction selection
+ * produces it; register allocation makes every register physical; frame layout resolves
+ * stack offsets; emission lays blocks out and resolves jumps.
+ */
+import type { Cond } from "../ir/ops.js";
+import type { Width } from "../ir/ir.js";
+import type { AluOp } from "./opcodes.js";
+
+export const VIRT_BASE = 16;
+export type Reg = number;
+export const isVirt = (r: Reg): boolean => r >= VIRT_BASE;
+
+/** A stack address: slot base (assigned by frame layout) plus a byte offset. */
+export interface StackRef {
+  readonly slot: number;
+  readonly delta: number;
+}
+
+export type MInst =
+  /** dst (op)= src; `mov` only writes dst. `slot` adds a stack slot's offset to an imm. */
+  | { k: "alu"; op: AluOp; w: Width; dst: Reg; src: Reg | bigint; slot?: number }
+  | { k: "neg"; w: Width; dst: Reg }
+  | { k: "bswap"; bits: 16 | 32 | 64; dst: Reg }
+  | { k: "ldimm64"; dst: Reg; value: bigint }
+  | { k: "ldmap"; dst: Reg; map: number }
+  | { k: "ldx"; size: 1 | 2 | 4 | 8; dst: Reg; base: Reg; off: number | StackRef }
+  | { k: "stx"; size: 1 | 2 | 4 | 8; base: Reg; off: number | StackRef; src: Reg }
+  | { k: "st"; size: 1 | 2 | 4 | 8; base: Reg; off: number | StackRef; imm: bigint }
+  | { k: "atomic_add"; size: 4 | 8; base: Reg; off: number | StackRef; src: Reg }
+  /** Uses r1..r(nargs), defines r0, clobbers r1..r5. */
+  | { k: "call"; helper: number; nargs: number };
+
+export type MTerm =
+  | { k: "jmp"; target: number }
+  | { k: "br"; cond: Cond; w: Width; a: Reg; b: Reg | bigint; t: number; f: number }
+  | { k: "exit" };
+
+export interface MBlock {
+  readonly id: number;
+  insts: MInst[];
+  term: MTerm;
+}
+
+export interface MFn {
+  readonly name: string;
+  blocks: MBlock[];
+  /** Next free virtual register number. */
+  nextVirt: number;
+  /** Stack slots: IR slots first, then spill slots added by register allocation. */
+  slots: { size: number; align: number }[];
+}
+
+export const CALLER_SAVED: readonly Reg[] = [0, 1, 2, 3, 4, 5];
+
+/** Registers an instruction reads and writes (clobbers count as writes). */
+export function usesDefs(i: MInst | MTerm): { uses: Reg[]; defs: Reg[] } {
+  switch (i.k) {
+    case "alu": {
+      const src = typeof i.src === "bigint" ? [] : [i.src];
+      return i.op === "mov" ? { uses: src, defs: [i.dst] } : { uses: [i.dst, ...src], defs: [i.dst] };
+    }
+    case "neg":
+    case "bswap": return { uses: [i.dst], defs: [i.dst] };
+    case "ldimm64":
+    case "ldmap": return { uses: [], defs: [i.dst] };
+    case "ldx": return { uses: [i.base], defs: [i.dst] };
+    case "stx":
+    case "atomic_add": return { uses: [i.base, i.src], defs: [] };
+    case "st": return { uses: [i.base], defs: [] };
+    case "call": return { uses: [1, 2, 3, 4, 5].slice(0, i.nargs), defs: [...CALLER_SAVED] };
+    case "jmp": return { uses: [], defs: [] };
+    case "br": return { uses: typeof i.b === "bigint" ? [i.a] : [i.a, i.b], defs: [] };
+    case "exit": return { uses: [0], defs: [] };
+  }
+}
+
+/** Rewrites every register of an instruction through `f`. */
+export function mapRegs<T extends MInst | MTerm>(i: T, f: (r: Reg) => Reg): T {
+  const x = i as MInst | MTerm;
+  switch (x.k) {
+    case "alu": return { ...x, dst: f(x.dst), src: typeof x.src === "bigint" ? x.src : f(x.src) } as T;
+    case "neg":
+    case "bswap":
+    case "ldimm64":
+    case "ldmap": return { ...x, dst: f(x.dst) } as T;
+    case "ldx": return { ...x, dst: f(x.dst), base: f(x.base) } as T;
+    case "stx":
+    case "atomic_add": return { ...x, base: f(x.base), src: f(x.src) } as T;
+    case "st": return { ...x, base: f(x.base) } as T;
+    case "br": return { ...x, a: f(x.a), b: typeof x.b === "bigint" ? x.b : f(x.b) } as T;
+    default: return i;
+  }
+}
+
+export function blockSuccessors(t: MTerm): number[] {
+  return t.k === "jmp" ? [t.target] : t.k === "br" ? [t.t, t.f] : [];
+}

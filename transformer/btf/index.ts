@@ -1,0 +1,6 @@
+/**
+ * BTF (BPF Type Format) output: `writer.ts` encodes types and strings, `object.ts` lays
+ * out the types of one object file (maps, programs, license) the way clang does.
+ */
+export { BtfWriter, BTF_KIND } from "./writer.js";
+export { buildObjectBtf, C_SCALARS, mapDefSize, type BtfMap, type BtfProgram, type ObjectBtf } from "./object.js";

@@ -1,0 +1,110 @@
+/**
+ * The BTF an object file carries, laid out the way clang does for libbpf-style C, so
+ * libbpf, bpftool and our loader read it alike:
+ *
+ * - each map is a VAR of an anonymous STRUCT whose members are pointers encoding numbers
+ *   and types (`__uint(type, BPF_MAP_TYPE_HASH)` is `int (*type)[1]`, `__type(key, __u32)`
+ *   is `__u32 *key`), listed in a DATASEC ".maps";
+ * - each program is a FUNC (global) with a FUNC_PROTO `int (ctx)` whose parameter points
+ *   to `void` or to the context struct (e.g. `struct xdp_md`);
+ * - `char LICENSE[]` is a VAR in DATASEC "license".
+ */
+import { MAP_TYPE_IDS } from "../../runtime/map-decl.js";
+import type { ScalarName } from "../../runtime/types.js";
+import type { MapSlotInfo } from "../api.js";
+import type { CtxBtf } from "../frontend/ctx.js";
+import { BTF_FUNC_GLOBAL, BTF_INT_BOOL, BTF_INT_SIGNED, BTF_VAR_GLOBAL_ALLOCATED, BtfWriter } from "./writer.js";
+
+/** C spelling (as clang names the INT) and libbpf typedef of each scalar. */
+export const C_SCALARS: Readonly<Record<ScalarName, { readonly c: string; readonly typedef: string; readonly size: number; readonly enc: number }>> = {
+  u8: { c: "unsigned char", typedef: "__u8", size: 1, enc: 0 },
+  u16: { c: "unsigned short", typedef: "__u16", size: 2, enc: 0 },
+  u32: { c: "unsigned int", typedef: "__u32", size: 4, enc: 0 },
+  u64: { c: "unsigned long long", typedef: "__u64", size: 8, enc: 0 },
+  i8: { c: "signed char", typedef: "__s8", size: 1, enc: BTF_INT_SIGNED },
+  i16: { c: "short", typedef: "__s16", size: 2, enc: BTF_INT_SIGNED },
+  i32: { c: "int", typedef: "__s32", size: 4, enc: BTF_INT_SIGNED },
+  i64: { c: "long long", typedef: "__s64", size: 8, enc: BTF_INT_SIGNED },
+  bool: { c: "_Bool", typedef: "bool", size: 1, enc: BTF_INT_BOOL },
+};
+
+export interface BtfMap {
+  readonly name: string;
+  readonly info: MapSlotInfo;
+}
+
+export interface BtfProgram {
+  readonly name: string;
+  readonly ctx: CtxBtf;
+}
+
+/** Size of a map's definition struct in `.maps`: one pointer per member. */
+export function mapDefSize(info: MapSlotInfo): number {
+  return info.kind === "ringbuf" ? 16 : 32;
+}
+
+export interface ObjectBtf {
+  readonly bytes: Uint8Array;
+  /** Offset of each map's definition in `.maps`, in map order. */
+  readonly mapOffsets: readonly number[];
+  readonly mapsSize: number;
+}
+
+export function buildObjectBtf(maps: readonly BtfMap[], programs: readonly BtfProgram[], license: string): ObjectBtf {
+  const w = new BtfWriter();
+  const int = w.int("int", 4, BTF_INT_SIGNED);
+  const arraySizeType = w.int("__ARRAY_SIZE_TYPE__", 4, 0);
+  const scalarIds = new Map<ScalarName, number>();
+  const scalar = (name: ScalarName): number => {
+    let id = scalarIds.get(name);
+    if (id === undefined) {
+      const s = C_SCALARS[name];
+      const base = name === "i32" ? int : w.int(s.c, s.size, s.enc);
+      id = w.typedef(s.typedef, base);
+      scalarIds.set(name, id);
+    }
+    return id;
+  };
+  /** `int (*name)[n]`: how libbpf's __uint() encodes a number in a type. */
+  const number = (n: number) => w.ptr(w.array(int, arraySizeType, n));
+
+  const vars: { type: number; offset: number; size: number }[] = [];
+  const mapOffsets: number[] = [];
+  let off = 0;
+  for (const m of maps) {
+    const members = [{ name: "type", type: number(MAP_TYPE_IDS[m.info.kind]) }];
+    if (m.info.kind !== "ringbuf") {
+      members.push({ name: "key", type: w.ptr(scalar(m.info.key)) });
+      members.push({ name: "value", type: w.ptr(scalar(m.info.value)) });
+    }
+    members.push({ name: "max_entries", type: number(m.info.maxEntries) });
+    const size = mapDefSize(m.info);
+    const struct = w.struct("", size, members.map((x, n) => ({ ...x, bitOffset: n * 64 })));
+    vars.push({ type: w.variable(m.name, struct, BTF_VAR_GLOBAL_ALLOCATED), offset: off, size });
+    mapOffsets.push(off);
+    off += size;
+  }
+
+  const ctxStructs = new Map<string, number>();
+  for (const p of programs) {
+    let param = 0;
+    if (p.ctx.kind === "struct") {
+      const s = p.ctx;
+      let sid = ctxStructs.get(s.name);
+      if (sid === undefined) {
+        sid = w.struct(s.name, s.size, s.fields.map((f) => ({ name: f.name, type: scalar(f.type), bitOffset: f.offset * 8 })));
+        ctxStructs.set(s.name, sid);
+      }
+      param = sid;
+    }
+    const proto = w.funcProto(int, [{ name: "ctx", type: w.ptr(param) }]);
+    w.func(p.name, proto, BTF_FUNC_GLOBAL);
+  }
+
+  const licenseBytes = new TextEncoder().encode(license).length + 1;
+  const char = w.int("char", 1, BTF_INT_SIGNED);
+  const licenseVar = w.variable("LICENSE", w.array(char, arraySizeType, licenseBytes), BTF_VAR_GLOBAL_ALLOCATED);
+  if (maps.length) w.datasec(".maps", off, vars);
+  w.datasec("license", licenseBytes, [{ type: licenseVar, offset: 0, size: licenseBytes }]);
+  return { bytes: w.bytes(), mapOffsets, mapsSize: off };
+}

@@ -1,0 +1,109 @@
+/**
+ * BTF encoder (Documentation/bpf/btf.rst): a type table plus a string table behind a
+ * 24-byte header. Types are appended and referenced by id (1-based; 0 is `void`);
+ * strings are deduplicated. This file knows the byte format and nothing about maps or
+ * programs; `object.ts` decides which types an object carries. `.BTF.ext` (line and func
+ * info) will get its own writer next to this one.
+ */
+
+export const BTF_MAGIC = 0xeb9f;
+
+export const BTF_KIND = {
+  INT: 1, PTR: 2, ARRAY: 3, STRUCT: 4, UNION: 5, ENUM: 6, FWD: 7, TYPEDEF: 8, VOLATILE: 9, CONST: 10,
+  RESTRICT: 11, FUNC: 12, FUNC_PROTO: 13, VAR: 14, DATASEC: 15, FLOAT: 16,
+} as const;
+
+export const BTF_INT_SIGNED = 1 << 0;
+export const BTF_INT_CHAR = 1 << 1;
+export const BTF_INT_BOOL = 1 << 2;
+
+export const BTF_FUNC_STATIC = 0;
+export const BTF_FUNC_GLOBAL = 1;
+export const BTF_VAR_GLOBAL_ALLOCATED = 1;
+
+export class BtfWriter {
+  /** Type records as u32 words, in id order. */
+  private readonly words: number[] = [];
+  private nextId = 1;
+  private readonly strings: string[] = [""];
+  private readonly stringOff = new Map<string, number>([["", 0]]);
+  private strBytes = 1;
+
+  /** Offset of `s` in the string table (added on first use). */
+  str(s: string): number {
+    const hit = this.stringOff.get(s);
+    if (hit !== undefined) return hit;
+    const off = this.strBytes;
+    this.stringOff.set(s, off);
+    this.strings.push(s);
+    this.strBytes += new TextEncoder().encode(s).length + 1;
+    return off;
+  }
+
+  private add(name: string, kind: number, vlen: number, sizeOrType: number, extra: number[], kindFlag = false): number {
+    const info = ((kindFlag ? 1 : 0) << 31) | (kind << 24) | (vlen & 0xffff);
+    this.words.push(this.str(name), info >>> 0, sizeOrType >>> 0, ...extra.map((x) => x >>> 0));
+    return this.nextId++;
+  }
+
+  int(name: string, size: number, encoding: number, bits = size * 8): number {
+    return this.add(name, BTF_KIND.INT, 0, size, [(encoding << 24) | bits]);
+  }
+
+  ptr(type: number): number {
+    return this.add("", BTF_KIND.PTR, 0, type, []);
+  }
+
+  array(elem: number, index: number, nelems: number): number {
+    return this.add("", BTF_KIND.ARRAY, 0, 0, [elem, index, nelems]);
+  }
+
+  struct(name: string, size: number, members: readonly { name: string; type: number; bitOffset: number }[]): number {
+    return this.add(name, BTF_KIND.STRUCT, members.length, size, members.flatMap((m) => [this.str(m.name), m.type, m.bitOffset]));
+  }
+
+  typedef(name: string, type: number): number {
+    return this.add(name, BTF_KIND.TYPEDEF, 0, type, []);
+  }
+
+  funcProto(ret: number, params: readonly { name: string; type: number }[]): number {
+    return this.add("", BTF_KIND.FUNC_PROTO, params.length, ret, params.flatMap((p) => [this.str(p.name), p.type]));
+  }
+
+  func(name: string, proto: number, linkage: number): number {
+    return this.add(name, BTF_KIND.FUNC, linkage, proto, []);
+  }
+
+  variable(name: string, type: number, linkage: number): number {
+    return this.add(name, BTF_KIND.VAR, 0, type, [linkage]);
+  }
+
+  datasec(name: string, size: number, vars: readonly { type: number; offset: number; size: number }[]): number {
+    return this.add(name, BTF_KIND.DATASEC, vars.length, size, vars.flatMap((v) => [v.type, v.offset, v.size]));
+  }
+
+  /** The `.BTF` section bytes. */
+  bytes(): Uint8Array {
+    const enc = new TextEncoder();
+    const typeLen = this.words.length * 4;
+    const strParts = this.strings.map((s) => enc.encode(s));
+    const strLen = this.strBytes;
+    const out = new Uint8Array(24 + typeLen + strLen);
+    const dv = new DataView(out.buffer);
+    dv.setUint16(0, BTF_MAGIC, true);
+    dv.setUint8(2, 1); // version
+    dv.setUint8(3, 0); // flags
+    dv.setUint32(4, 24, true); // hdr_len
+    dv.setUint32(8, 0, true); // type_off (relative to the end of the header)
+    dv.setUint32(12, typeLen, true);
+    dv.setUint32(16, typeLen, true); // str_off
+    dv.setUint32(20, strLen, true);
+    this.words.forEach((w, n) => dv.setUint32(24 + n * 4, w, true));
+    let off = 24 + typeLen;
+    for (const p of strParts) {
+      out.set(p, off);
+      off += p.length + 1;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * A BPF object file as libbpf expects it (what clang emits for libbpf-style C):
+ *
+ *   <program sections>  "xdp", "tracepoint/syscalls/...": code, SHF_ALLOC|SHF_EXECINSTR;
+ *                       programs sharing a section name share the section
+ *   .rel<section>       R_BPF_64_64 at each ld_imm64 of a map, against the map's symbol
+ *   license             "GPL\0", symbol LICENSE
+ *   .maps               zero-filled map definitions, one OBJECT symbol per map
+ *   .BTF                types of maps, programs and license (`../btf/object.ts`)
+ *   .symtab .strtab .shstrtab
+ */
+import type { MapSlotInfo } from "../api.js";
+import { buildObjectBtf } from "../btf/object.js";
+import type { CtxBtf } from "../frontend/ctx.js";
+import { R_BPF_64_64, SHF, SHT, STB, STT } from "./format.js";
+import { ElfWriter } from "./writer.js";
+
+export interface ObjectProgram {
+  readonly name: string;
+  readonly section: string;
+  /** Encoded instructions. */
+  readonly code: Uint8Array;
+  /** ld_imm64 instruction indexes referring to maps (by index in `maps`). */
+  readonly relocs: readonly { readonly insn: number; readonly map: number }[];
+  readonly ctx: CtxBtf;
+}
+
+export interface ObjectSpec {
+  readonly programs: readonly ObjectProgram[];
+  readonly maps: readonly { readonly name: string; readonly info: MapSlotInfo }[];
+  readonly license: string;
+}
+
+export function writeBpfObject(spec: ObjectSpec): Uint8Array {
+  const elf = new ElfWriter();
+  const btf = buildObjectBtf(spec.maps, spec.programs.map((p) => ({ name: p.name, ctx: p.ctx })), spec.license);
+
+  // Group programs by section name, keeping first-appearance order.
+  const groups = new Map<string, ObjectProgram[]>();
+  for (const p of spec.programs) {
+    const g = groups.get(p.section);
+    if (g) g.push(p);
+    else groups.set(p.section, [p]);
+  }
+  for (const [name, progs] of groups) {
+    const size = progs.reduce((n, p) => n + p.code.length, 0);
+    const data = new Uint8Array(size);
+    let off = 0;
+    const idx = elf.section({ name, type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.EXECINSTR, data, align: 8 });
+    elf.symbol({ name: "", bind: STB.LOCAL, type: STT.SECTION, section: idx, value: 0, size: 0 });
+    for (const p of progs) {
+      data.set(p.code, off);
+      elf.symbol({ name: p.name, bind: STB.GLOBAL, type: STT.FUNC, section: idx, value: off, size: p.code.length });
+      for (const r of p.relocs) elf.reloc(idx, { offset: off + r.insn * 8, symbol: spec.maps[r.map]!.name, type: R_BPF_64_64 });
+      off += p.code.length;
+    }
+  }
+  const license = new TextEncoder().encode(spec.license + "\0");
+  const licIdx = elf.section({ name: "license", type: SHT.PROGBITS, flags: SHF.WRITE | SHF.ALLOC, data: license, align: 1 });
+  elf.symbol({ name: "LICENSE", bind: STB.GLOBAL, type: STT.OBJECT, section: licIdx, value: 0, size: license.length });
+  if (spec.maps.length) {
+    const mapsIdx = elf.section({ name: ".maps", type: SHT.PROGBITS, flags: SHF.WRITE | SHF.ALLOC, data: new Uint8Array(btf.mapsSize), align: 8 });
+    spec.maps.forEach((m, n) => {
+      const next = btf.mapOffsets[n + 1] ?? btf.mapsSize;
+      elf.symbol({ name: m.name, bind: STB.GLOBAL, type: STT.OBJECT, section: mapsIdx, value: btf.mapOffsets[n]!, size: next - btf.mapOffsets[n]! });
+    });
+  }
+  elf.section({ name: ".BTF", type: SHT.PROGBITS, flags: 0, data: btf.bytes, align: 4 });
+  return elf.bytes();
+}

@@ -1,0 +1,183 @@
+/**
+ * ELF64 little-endian relocatable writer for EM_BPF: sections with data, a symbol table
+ * (locals first, as ELF requires), and REL sections. It lays bytes out and nothing else;
+ * `object.ts` decides which sections a BPF object has.
+ */
+import { EHDR_SIZE, EM_BPF, ET_REL, REL_SIZE, SHDR_SIZE, SHF, SHT, STB, SYM_SIZE } from "./format.js";
+
+export interface SectionSpec {
+  readonly name: string;
+  readonly type: number;
+  readonly flags: number;
+  readonly data: Uint8Array;
+  readonly align: number;
+  readonly entsize?: number;
+}
+
+export interface SymbolSpec {
+  readonly name: string;
+  readonly bind: number;
+  readonly type: number;
+  /** Index into the writer's section list (1-based as in the file), or 0 for undefined. */
+  readonly section: number;
+  readonly value: number;
+  readonly size: number;
+}
+
+export interface RelocSpec {
+  /** Byte offset in the target section. */
+  readonly offset: number;
+  /** Symbol, by name, among those added. */
+  readonly symbol: string;
+  readonly type: number;
+}
+
+class StrTab {
+  private readonly parts: Uint8Array[] = [new Uint8Array(1)];
+  private size = 1;
+  private readonly seen = new Map<string, number>([["", 0]]);
+  add(s: string): number {
+    const hit = this.seen.get(s);
+    if (hit !== undefined) return hit;
+    const b = new TextEncoder().encode(s + "\0");
+    const off = this.size;
+    this.parts.push(b);
+    this.size += b.length;
+    this.seen.set(s, off);
+    return off;
+  }
+  bytes(): Uint8Array {
+    const out = new Uint8Array(this.size);
+    let o = 0;
+    for (const p of this.parts) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
+  }
+}
+
+export class ElfWriter {
+  private readonly sections: SectionSpec[] = [];
+  private readonly symbols: SymbolSpec[] = [];
+  private readonly relocs = new Map<number, RelocSpec[]>();
+
+  /** Adds a section; returns its index in the file (the null section is 0). */
+  section(s: SectionSpec): number {
+    this.sections.push(s);
+    return this.sections.length;
+  }
+
+  symbol(s: SymbolSpec): void {
+    this.symbols.push(s);
+  }
+
+  /** Relocations against section `target` (an index returned by `section`). */
+  reloc(target: number, r: RelocSpec): void {
+    let l = this.relocs.get(target);
+    if (!l) this.relocs.set(target, (l = []));
+    l.push(r);
+  }
+
+  bytes(): Uint8Array {
+    const strtab = new StrTab();
+    const shstrtab = new StrTab();
+    // Symbols: null, locals, then globals.
+    const syms = [...this.symbols.filter((s) => s.bind === STB.LOCAL), ...this.symbols.filter((s) => s.bind !== STB.LOCAL)];
+    const firstGlobal = 1 + syms.filter((s) => s.bind === STB.LOCAL).length;
+    const symIndex = new Map<string, number>();
+    syms.forEach((s, n) => {
+      if (s.name && !symIndex.has(s.name)) symIndex.set(s.name, n + 1);
+    });
+
+    // Final section list: user sections interleaved with their REL sections, then
+    // .symtab, .strtab, .shstrtab. Indexes shift, so map old -> new.
+    const all: (SectionSpec & { link?: number; info?: number; relFor?: number })[] = [];
+    const newIndex = new Map<number, number>();
+    this.sections.forEach((s, n) => {
+      all.push(s);
+      newIndex.set(n + 1, all.length);
+      if (this.relocs.has(n + 1)) all.push({ name: `.rel${s.name}`, type: SHT.REL, flags: SHF.INFO_LINK, data: new Uint8Array(), align: 8, entsize: REL_SIZE, relFor: n + 1 });
+    });
+    const symtabIdx = all.length + 1;
+    const strtabIdx = all.length + 2;
+    const shstrtabIdx = all.length + 3;
+
+    const symData = new Uint8Array((syms.length + 1) * SYM_SIZE);
+    const sdv = new DataView(symData.buffer);
+    syms.forEach((s, n) => {
+      const o = (n + 1) * SYM_SIZE;
+      sdv.setUint32(o, s.name ? strtab.add(s.name) : 0, true);
+      sdv.setUint8(o + 4, (s.bind << 4) | s.type);
+      sdv.setUint8(o + 5, 0);
+      sdv.setUint16(o + 6, s.section ? newIndex.get(s.section)! : 0, true);
+      sdv.setBigUint64(o + 8, BigInt(s.value), true);
+      sdv.setBigUint64(o + 16, BigInt(s.size), true);
+    });
+
+    const finalSections = all.map((s) => {
+      if (s.relFor === undefined) return s;
+      const rs = this.relocs.get(s.relFor)!;
+      const data = new Uint8Array(rs.length * REL_SIZE);
+      const dv = new DataView(data.buffer);
+      rs.forEach((r, n) => {
+        const sym = symIndex.get(r.symbol);
+        if (sym === undefined) throw new Error(`internal: relocation against unknown symbol ${r.symbol}`);
+        dv.setBigUint64(n * REL_SIZE, BigInt(r.offset), true);
+        dv.setBigUint64(n * REL_SIZE + 8, (BigInt(sym) << 32n) | BigInt(r.type), true);
+      });
+      return { ...s, data, link: symtabIdx, info: newIndex.get(s.relFor)! };
+    });
+    finalSections.push({ name: ".symtab", type: SHT.SYMTAB, flags: 0, data: symData, align: 8, entsize: SYM_SIZE, link: strtabIdx, info: firstGlobal });
+    const strBytes = strtab.bytes();
+    finalSections.push({ name: ".strtab", type: SHT.STRTAB, flags: 0, data: strBytes, align: 1 });
+    for (const s of finalSections) shstrtab.add(s.name);
+    shstrtab.add(".shstrtab");
+    const shstrBytesPre = shstrtab.bytes();
+    finalSections.push({ name: ".shstrtab", type: SHT.STRTAB, flags: 0, data: shstrBytesPre, align: 1 });
+
+    // Layout: header, section data (aligned), section header table.
+    let off = EHDR_SIZE;
+    const offsets = finalSections.map((s) => {
+      const a = Math.max(1, s.align);
+      off = Math.ceil(off / a) * a;
+      const o = off;
+      off += s.data.length;
+      return o;
+    });
+    off = Math.ceil(off / 8) * 8;
+    const shoff = off;
+    const total = shoff + (finalSections.length + 1) * SHDR_SIZE;
+    const out = new Uint8Array(total);
+    const dv = new DataView(out.buffer);
+    out.set([0x7f, 0x45, 0x4c, 0x46, 2 /* 64-bit */, 1 /* LE */, 1 /* version */, 0 /* SysV */]);
+    dv.setUint16(16, ET_REL, true);
+    dv.setUint16(18, EM_BPF, true);
+    dv.setUint32(20, 1, true);
+    dv.setBigUint64(24, 0n, true); // entry
+    dv.setBigUint64(32, 0n, true); // phoff
+    dv.setBigUint64(40, BigInt(shoff), true);
+    dv.setUint32(48, 0, true); // flags
+    dv.setUint16(52, EHDR_SIZE, true);
+    dv.setUint16(54, 0, true); // phentsize
+    dv.setUint16(56, 0, true); // phnum
+    dv.setUint16(58, SHDR_SIZE, true);
+    dv.setUint16(60, finalSections.length + 1, true);
+    dv.setUint16(62, shstrtabIdx, true);
+    finalSections.forEach((s, n) => {
+      out.set(s.data, offsets[n]!);
+      const h = shoff + (n + 1) * SHDR_SIZE;
+      dv.setUint32(h, shstrtab.add(s.name), true);
+      dv.setUint32(h + 4, s.type, true);
+      dv.setBigUint64(h + 8, BigInt(s.flags), true);
+      dv.setBigUint64(h + 16, 0n, true);
+      dv.setBigUint64(h + 24, BigInt(offsets[n]!), true);
+      dv.setBigUint64(h + 32, BigInt(s.data.length), true);
+      dv.setUint32(h + 40, (s as { link?: number }).link ?? 0, true);
+      dv.setUint32(h + 44, (s as { info?: number }).info ?? 0, true);
+      dv.setBigUint64(h + 48, BigInt(s.align), true);
+      dv.setBigUint64(h + 56, BigInt(s.entsize ?? 0), true);
+    });
+    return out;
+  }
+}
