@@ -12,9 +12,7 @@ import { placeholderFor } from "./plugin/templates.js";
 import { formatDiagnostic } from "./plugin/diagnostics.js";
 
 /** The template failed to compile; `message` lists every diagnostic. */
-export class CompileError extends WhistlerError {
-  override readonly name = "CompileError";
-}
+export class CompileError extends WhistlerError {}
 
 function slotValue(v: unknown, index: number): SlotValue {
   if (v instanceof MapDecl) {
