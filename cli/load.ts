@@ -9,7 +9,7 @@ export async function loadCommand(file: string): Promise<void> {
   await using obj = await load(file);
   const rows = [...obj.programs.values()].map((p) => {
     const info = p.info();
-    return [p.name, p.type, String(p.insnCount), String(info.xlatedInsns), p.section];
+    return [p.name, p.type.toLowerCase(), String(p.insnCount), String(info.xlatedInsns), p.section];
   });
   const header = ["PROGRAM", "TYPE", "INSNS", "XLATED", "SECTION"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -30,7 +30,7 @@ describeKernel("whistler load", () => {
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^count_opens\s+tracepoint\s+\d+\s+\d+\s+tracepoint\/syscalls\/sys_enter_openat$/m);
-    expect(r.stdout).toMatch(/maps: openCounts/);
+    expect(r.stdout).toMatch(/maps: counts/);
     const x = whistler("load", path.join(out, "xdpProtoCount.bpf.o"));
     expect(x.status).toBe(0);
     expect(x.stdout).toMatch(/^xdp_proto_count\s+xdp\s+\d+\s+\d+\s+xdp$/m);

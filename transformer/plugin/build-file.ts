@@ -5,6 +5,7 @@
  */
 import * as path from "node:path";
 import ts from "typescript";
+import type * as TS from "typescript";
 import type { CompileResult, Diagnostic } from "../api.js";
 import { compileTemplate } from "../compile.js";
 import { findTemplates } from "./templates.js";
@@ -51,7 +52,8 @@ export function buildFile(fileName: string): FileBuild {
     messages.push(formatDiagnostic(display, sf.text, d));
     if (d.severity === "error") errorCount++;
   };
-  const templates = findTemplates(ts, program.getTypeChecker(), sf).map((site) => {
+  // The default import is the same module object as the namespace the plugin code is typed with.
+  const templates = findTemplates(ts as unknown as typeof TS, program.getTypeChecker(), sf).map((site) => {
     const result = compileTemplate(site.source);
     result.diagnostics.forEach(report);
     return { exportName: site.exportName, result };
