@@ -79,3 +79,20 @@ export function xdp_proto_count(ctx: Xdp): i32 {
 export const XDP_PROTO_COUNT_SLOTS: Record<string, SlotSpec> = {
   protoCounts: { map: { kind: "array", key: "u32", value: "u64", maxEntries: 256 }, name: "proto_counts" },
 };
+
+import { DiagnosticSink } from "../../transformer/diagnostics.js";
+import { parseTemplate } from "../../transformer/frontend/parse.js";
+import { checkTemplate } from "../../transformer/frontend/check.js";
+import { lowerProgram } from "../../transformer/frontend/lower.js";
+import { optimize } from "../../transformer/passes/pipeline.js";
+import type { Fn } from "../../transformer/ir/ir.js";
+
+/** Front end + lowering (+ optimisation unless `raw`) of the first program; throws on diagnostics. */
+export function toIr(body: string, slots: Record<string, SlotSpec> = {}, raw = false): Fn {
+  const src = template(body, slots);
+  const sink = new DiagnosticSink(0);
+  const checked = checkTemplate(parseTemplate(src.text, sink).programs, src.slots, sink);
+  if (sink.list.length) throw new Error(`unexpected diagnostics: ${describeDiagnostics(src, sink.list).join("; ")}`);
+  const fn = lowerProgram(checked.programs[0]!);
+  return raw ? fn : optimize(fn);
+}

@@ -18,7 +18,7 @@ import { CTX_KINDS, ctxKindNames, type CtxKindDef, type ProgType } from "./ctx.j
 import { HELPERS, helper, helperAllowed } from "./helpers.js";
 import { suggest } from "./suggest.js";
 import type { ArithOp, CheckedProgram, CheckedTemplate, CmpOp, LValue, Local, MapMethod, MapRef, TExpr, TStmt } from "./typed.js";
-import { BOOL, ERROR, UNTYPED, VOID, bitsOf, commonType, fits, isSigned, scalar, typeName, widensTo, wrap, type Type } from "./types.js";
+import { BOOL, ERROR, UNTYPED, VOID, bitsOf, commonType, fits, isSigned, rangeOf, scalar, typeName, widensTo, wrap, type Type } from "./types.js";
 
 type Sym =
   | { readonly k: "local"; readonly local: Local }
@@ -276,7 +276,8 @@ class ProgramChecker {
     if (ty.k === "error") return e;
     if (ty.k === "untyped" && e.k === "const") {
       if (!fits(e.value, to)) {
-        this.sink.error(code === "WBPF1003" ? "WBPF1008" : code, e.span, message(e));
+        const [lo, hi] = rangeOf(to);
+        this.sink.error(code === "WBPF1003" ? "WBPF1008" : code, e.span, `constant ${e.value} does not fit ${to} (${lo} to ${hi})`);
         return { ...e, ty: ERROR };
       }
       return { k: "const", ty: scalar(to), value: e.value, span: e.span };

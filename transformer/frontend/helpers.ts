@@ -14,17 +14,20 @@ export interface HelperDef {
   /** Program types that may call it; "all" when every program type may. */
   readonly progTypes: "all" | readonly ProgType[];
   readonly doc: string;
+  /** Kernel history worth knowing when targeting older kernels. */
+  readonly note?: string;
 }
 
-/** Helpers the kernel gives tracing programs only (they read the current task). */
-const TRACING: readonly ProgType[] = ["tracepoint"];
+/** Helpers for packet programs that redirect or rewrite traffic. */
+const PACKET: readonly ProgType[] = ["xdp"];
 
 export const HELPERS = {
   ktime_get_ns: { id: 5, params: [], ret: "u64", progTypes: "all", doc: "nanoseconds since boot, excluding suspend (CLOCK_MONOTONIC)" },
   get_prandom_u32: { id: 7, params: [], ret: "u32", progTypes: "all", doc: "a pseudo-random 32-bit number" },
   get_smp_processor_id: { id: 8, params: [], ret: "u32", progTypes: "all", doc: "the id of the CPU running the program" },
-  get_current_pid_tgid: { id: 14, params: [], ret: "u64", progTypes: TRACING, doc: "tgid << 32 | pid of the current task (user-space pid is the tgid, the high half)" },
-  get_current_uid_gid: { id: 15, params: [], ret: "u64", progTypes: TRACING, doc: "gid << 32 | uid of the current task" },
+  get_current_pid_tgid: { id: 14, params: [], ret: "u64", progTypes: "all", doc: "tgid << 32 | pid of the current task (user-space pid is the tgid, the high half)", note: "all program types since Linux 6.10; tracing programs only before" },
+  get_current_uid_gid: { id: 15, params: [], ret: "u64", progTypes: "all", doc: "gid << 32 | uid of the current task", note: "all program types since Linux 6.10; tracing programs only before" },
+  redirect: { id: 23, params: ["u32", "u64"], ret: "i64", progTypes: PACKET, doc: "redirect(ifindex, flags): send the packet out of another interface; return its result from an XDP program" },
   get_numa_node_id: { id: 42, params: [], ret: "u32", progTypes: "all", doc: "the NUMA node of the CPU running the program" },
   ktime_get_boot_ns: { id: 125, params: [], ret: "u64", progTypes: "all", doc: "nanoseconds since boot, including suspend" },
 } as const satisfies Readonly<Record<string, HelperDef>>;

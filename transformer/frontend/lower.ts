@@ -59,7 +59,9 @@ class Lowerer {
     switch (s.k) {
       case "let": {
         this.b.declareVar(s.local.id, widthOfType(s.local.type));
-        this.b.writeVar(s.local.id, this.b.cur, this.expr(s.init));
+        // Evaluate first: the initialiser may end in a different block (&&, ?:-like values).
+        const v = this.expr(s.init);
+        this.b.writeVar(s.local.id, this.b.cur, v);
         return;
       }
       case "expr": {
