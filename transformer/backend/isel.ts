@@ -167,7 +167,9 @@ class Selector {
       case "param":
         return this.emit({ k: "alu", op: "mov", w: 64, dst, src: R1 + i.param! });
       case "neg":
-        this.into(dst, i.args[0]!, i.w);
+        // The copy feeding a two-address op is 64-bit: the op itself truncates when it is
+        // 32-bit, and a 64-bit copy disappears when the allocator coalesces it.
+        this.into(dst, i.args[0]!, 64);
         return this.emit({ k: "neg", w: i.w, dst });
       case "bswap":
         this.into(dst, i.args[0]!, 64);
@@ -207,7 +209,7 @@ class Selector {
         let s = this.src(b!, i.w);
         // Shifts by constants: the machine masks the amount; the verifier rejects big ones.
         if ((op === "lsh" || op === "rsh" || op === "arsh") && typeof s === "bigint") s = s & BigInt(i.w - 1);
-        this.into(dst, a, i.w);
+        this.into(dst, a, 64);
         return this.emit({ k: "alu", op, w: i.w, dst, src: s });
       }
     }

@@ -149,11 +149,10 @@ function moveHints(fn: MFn): Map<Reg, Reg[]> {
   };
   for (const b of fn.blocks) {
     for (const i of b.insts) {
-      if (i.k === "alu" && i.op === "mov" && typeof i.src !== "bigint") {
+      // Only 64-bit copies vanish when both sides share a register (`w1 = w1` truncates).
+      if (i.k === "alu" && i.op === "mov" && i.w === 64 && typeof i.src !== "bigint") {
         add(i.dst, i.src);
         add(i.src, i.dst);
-      } else if (i.k === "alu" || i.k === "neg" || i.k === "bswap") {
-        // Two-address ops: the result wants the register of the copy feeding it.
       }
     }
   }
