@@ -17,7 +17,7 @@ const tmp = mkdtempSync(path.join(tmpdir(), "whistler-tspc-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function run(cmd: string, args: string[]): { status: number | null; out: string } {
-  const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8" });
+  const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
