@@ -44,5 +44,10 @@ export function compiledCall(ts: typeof TS, site: TemplateSite, result: CompileR
     ],
     true,
   );
-  return f.createCallExpression(f.createPropertyAccessExpression(site.node.tag, "compiled"), undefined, [payload]);
+  const call = f.createCallExpression(f.createPropertyAccessExpression(site.node.tag, "compiled"), undefined, [payload]);
+  // Source maps: the emitted call maps back to the template it replaces.
+  ts.setOriginalNode(call, site.node);
+  ts.setSourceMapRange(call, site.node);
+  ts.setSourceMapRange(payload, site.node.template);
+  return call;
 }
