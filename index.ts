@@ -6,6 +6,11 @@
  */
 export * from "./runtime/types.js";
 export { MapDecl, HashMap, ArrayMap, MAP_TYPE_IDS, type MapKind, type MapOptions } from "./runtime/map-decl.js";
+export {
+  defstruct, char, array, asNumber, isStructClass, StructError,
+  type StructClass, type StructValue, type StructInput, type StructView, type FieldSpec, type FieldValue, type FieldInput,
+  type StructLayout, type StructFieldLayout, type StructFieldType, type StructOptions,
+} from "./runtime/struct/index.js";
 export { bpf, BpfTemplate, type BpfTag, type CompiledPayload } from "./runtime/template.js";
 export * from "./runtime/errors.js";
 export * from "./loader/index.js";
