@@ -16,22 +16,32 @@ const cli = path.join(root, "dist/cli/main.js");
 const tmp = mkdtempSync(path.join(tmpdir(), "whistler-tspc-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function run(cmd: string, args: string[]): { status: number | null; out: string } {
-  const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+function run(cmd: string, args: string[], tsPath?: string): { status: number | null; out: string } {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+  // ts-patch runs the TypeScript found at TSP_COMPILER_TS_PATH (default: `typescript`, 5.9).
+  if (tsPath) env.TSP_COMPILER_TS_PATH = path.join(root, tsPath);
+  const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", env });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
-describe("tspc with the whistler-ts transformer", () => {
+describe.each([
+  ["5.9", undefined],
+  ["6.0", "node_modules/typescript-6"],
+])("tspc (TypeScript %s) with the whistler-ts transformer", (version, tsPath) => {
+  test("runs the intended TypeScript version", () => {
+    expect(run(process.execPath, [tspc, "--version"], tsPath).out).toContain(`Version ${version}.`);
+  });
+
   test("a good project compiles and its templates become the bytes `whistler build` writes", async () => {
-    const outDir = path.join(tmp, "good");
-    const r = run(process.execPath, [tspc, "-p", path.join(projects, "good"), "--outDir", outDir]);
+    const outDir = path.join(tmp, `good-${version}`);
+    const r = run(process.execPath, [tspc, "-p", path.join(projects, "good"), "--outDir", outDir], tsPath);
     expect(r.out).toBe("");
     expect(r.status).toBe(0);
     const js = readFileSync(path.join(outDir, "programs.js"), "utf8");
     expect(js).toContain("bpf.compiled(");
     expect(js).not.toMatch(/bpf`/);
 
-    const objDir = path.join(tmp, "good-objs");
+    const objDir = path.join(tmp, `good-objs-${version}`);
     const b = run(process.execPath, [cli, "build", path.join(projects, "good/programs.ts"), "--out-dir", objDir]);
     expect(b.status).toBe(0);
     // The emitted module evaluates to BpfTemplate objects holding the ELF; no kernel needed.
@@ -45,13 +55,16 @@ describe("tspc with the whistler-ts transformer", () => {
   });
 
   test("a u64 key for a u32-keyed map is a tsc error at the template's line and column", () => {
-    const outDir = path.join(tmp, "bad");
-    const r = run(process.execPath, [tspc, "-p", path.join(projects, "bad"), "--outDir", outDir]);
+    const outDir = path.join(tmp, `bad-${version}`);
+    const r = run(process.execPath, [tspc, "-p", path.join(projects, "bad"), "--outDir", outDir], tsPath);
     expect(r.status).not.toBe(0);
     // line 8 is `    ${counts}.increment(id);`: `id` starts at column 25
     expect(r.out).toMatch(/wrong-key\.ts(\(8,25\):|:8:25 -) error TS92001: WBPF2001: .*u64.*u32/);
   });
 
+});
+
+describe("whistler build", () => {
   test("`whistler build` reports the same error as file:line:col and exits 1", () => {
     const outDir = path.join(tmp, "bad-objs");
     const r = run(process.execPath, [cli, "build", path.join(projects, "bad/wrong-key.ts"), "--out-dir", outDir]);
