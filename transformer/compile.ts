@@ -15,7 +15,9 @@ import { generate } from "./backend/index.js";
 import { MAX_STACK } from "./backend/frame.js";
 import { encode, decode } from "./backend/opcodes.js";
 import { disassembleInsns } from "./backend/disasm.js";
-import { DiagnosticSink } from "./diagnostics.js";
+import { DiagnosticSink, type Span } from "./diagnostics.js";
+import type { LineRecord } from "./btf/object.js";
+import { SourceLines } from "./source-lines.js";
 import { readElf } from "./elf/reader.js";
 import { writeBpfObject, type ObjectProgram } from "./elf/object.js";
 import { SHF, STT } from "./elf/format.js";
@@ -33,6 +35,7 @@ export function compileTemplate(src: TemplateSource): CompileResult {
   const maps = checked.maps.map((m) => m.name);
   if (sink.hasErrors) return { diagnostics: sink.list, programs: [], maps };
 
+  const lines = new SourceLines(src);
   const programs: ObjectProgram[] = [];
   const infos: CompiledProgramInfo[] = [];
   for (const p of checked.programs) {
@@ -43,15 +46,35 @@ export function compileTemplate(src: TemplateSource): CompileResult {
       sink.error("WBPF3001", decl.nameSpan, `program '${p.name}' needs ${out.stackSize} bytes of stack; the kernel allows ${MAX_STACK}. Use fewer or smaller map keys and values per program`);
       continue;
     }
-    programs.push({ name: p.name, section: p.section, code: encode(out.insns), relocs: out.relocs, ctx: p.ctxBtf });
+    programs.push({ name: p.name, section: p.section, code: encode(out.insns), relocs: out.relocs, ctx: p.ctxBtf, lines: lineRecords(out.spans, p.span, lines) });
     infos.push({ name: p.name, section: p.section, insnCount: out.insns.length });
   }
   if (sink.hasErrors) return { diagnostics: sink.list, programs: [], maps };
-  const elf = writeBpfObject({ programs, maps: checked.maps.map((m) => ({ name: m.name, info: m.info })), license: LICENSE });
+  const elf = writeBpfObject({ programs, maps: checked.maps.map((m) => ({ name: m.name, info: m.info })), license: LICENSE, fileName: src.fileName });
   // Programs in section order, as the object lists them.
   const order = [...new Set(infos.map((i) => i.section))];
   const sorted = [...infos].sort((a, b) => order.indexOf(a.section) - order.indexOf(b.section));
   return { diagnostics: sink.list, elf, programs: sorted, maps };
+}
+
+/**
+ * Line info for one function: a record wherever the source position changes, like clang.
+ * The first instruction always gets one (the kernel requires it), falling back to the
+ * function's declaration when lowering made the instruction up.
+ */
+function lineRecords(spans: readonly (Span | undefined)[], decl: Span, lines: SourceLines): LineRecord[] {
+  const out: LineRecord[] = [];
+  let last = -1;
+  spans.forEach((span, insn) => {
+    const s = span ?? (insn === 0 ? decl : undefined);
+    if (!s || s.start === last) return;
+    last = s.start;
+    const pos = lines.at(s.start);
+    const prev = out[out.length - 1];
+    if (prev && prev.line === pos.line && prev.col === pos.col) return;
+    out.push({ insn, line: pos.line, col: pos.col, text: pos.text });
+  });
+  return out;
 }
 
 export interface DisassembleOptions {

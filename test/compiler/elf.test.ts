@@ -36,6 +36,43 @@ function readBtf(b: Uint8Array): BtfType[] {
   return out;
 }
 
+function btfString(b: Uint8Array): (off: number) => string {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const strOff = dv.getUint32(4, true) + dv.getUint32(16, true);
+  return (o) => {
+    let e = strOff + o;
+    while (b[e] !== 0) e++;
+    return new TextDecoder().decode(b.subarray(strOff + o, e));
+  };
+}
+
+/** func_info and line_info records of a .BTF.ext section, names resolved. */
+function readBtfExt(b: Uint8Array, str: (off: number) => string) {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  expect(dv.getUint16(0, true)).toBe(0xeb9f);
+  const hdr = dv.getUint32(4, true);
+  const funcs: { section: string; insnOff: number; type: number }[] = [];
+  const lines: { section: string; insnOff: number; file: string; text: string; line: number; col: number }[] = [];
+  const walk = (off: number, len: number, rec: (section: string, p: number) => void) => {
+    let p = hdr + off;
+    const end = p + len;
+    const size = dv.getUint32(p, true);
+    p += 4;
+    while (p < end) {
+      const section = str(dv.getUint32(p, true));
+      const n = dv.getUint32(p + 4, true);
+      p += 8;
+      for (let i = 0; i < n; i++, p += size) rec(section, p);
+    }
+  };
+  walk(dv.getUint32(8, true), dv.getUint32(12, true), (section, p) => funcs.push({ section, insnOff: dv.getUint32(p, true), type: dv.getUint32(p + 4, true) }));
+  walk(dv.getUint32(16, true), dv.getUint32(20, true), (section, p) => {
+    const lc = dv.getUint32(p + 12, true);
+    lines.push({ section, insnOff: dv.getUint32(p, true), file: str(dv.getUint32(p + 4, true)), text: str(dv.getUint32(p + 8, true)), line: lc >>> 10, col: lc & 0x3ff });
+  });
+  return { funcs, lines };
+}
+
 describe("ELF object", () => {
   const r = compileTemplate(template(COUNT_OPENS, COUNT_OPENS_SLOTS));
   const elf = readElf(r.elf!);
@@ -44,7 +81,7 @@ describe("ELF object", () => {
   test("header and section list", () => {
     expect(elf.machine).toBe(EM_BPF);
     expect(elf.sections.map((s) => s.name)).toEqual([
-      "", "tracepoint/syscalls/sys_enter_openat", ".reltracepoint/syscalls/sys_enter_openat", "license", ".maps", ".BTF", ".symtab", ".strtab", ".shstrtab",
+      "", "tracepoint/syscalls/sys_enter_openat", ".reltracepoint/syscalls/sys_enter_openat", "license", ".maps", ".BTF", ".BTF.ext", ".symtab", ".strtab", ".shstrtab",
     ]);
     const prog = sec("tracepoint/syscalls/sys_enter_openat");
     expect(prog.type).toBe(SHT.PROGBITS);
@@ -119,6 +156,26 @@ describe("ELF object", () => {
     expect(e.sections.filter((s) => s.name === "xdp").length).toBe(1);
     expect(e.symbols.filter((s) => s.type === STT.FUNC).map((s) => [s.name, s.value, s.size])).toEqual([["a", 0, 16], ["b", 16, 16]]);
     expect(e.sections.some((s) => s.name === ".maps")).toBe(false);
+  });
+
+  test(".BTF.ext: func_info per program (section byte offsets) and line info from host lines", () => {
+    const body = `export function a(ctx: Xdp): i32 { return 1; }\nexport function b(ctx: Xdp): i32 {\n  const x = ctx.ingress_ifindex;\n  return x as i32;\n}`;
+    const t = template(body, {}, "/app/src/x.ts");
+    const prefix = "// host\nconst p = bpf`";
+    const two = compileTemplate({ ...t, hostText: prefix + body + "`;\n", start: prefix.length });
+    const e = readElf(two.elf!);
+    const btf = e.sections.find((s) => s.name === ".BTF")!.data;
+    const types = readBtf(btf);
+    const ext = readBtfExt(e.sections.find((s) => s.name === ".BTF.ext")!.data, btfString(btf));
+    expect(ext.funcs).toEqual([
+      { section: "xdp", insnOff: 0, type: "a" },
+      { section: "xdp", insnOff: 16, type: "b" },
+    ].map((f) => ({ ...f, type: types.find((x) => x.kind === BTF_KIND.FUNC && x.name === f.type)!.id })));
+    expect(ext.lines).toEqual([
+      { section: "xdp", insnOff: 0, file: "/app/src/x.ts", text: "const p = bpf`export function a(ctx: Xdp): i32 { return 1; }", line: 2, col: 50 },
+      { section: "xdp", insnOff: 16, file: "/app/src/x.ts", text: "  const x = ctx.ingress_ifindex;", line: 4, col: 13 },
+      { section: "xdp", insnOff: 24, file: "/app/src/x.ts", text: "  return x as i32;", line: 5, col: 3 },
+    ]);
   });
 
   test("the reader rejects garbage with ElfFormatError", () => {

@@ -3,6 +3,7 @@
  * conditional jumps (inverting the condition when the taken side is next), resolves jump
  * offsets and stack offsets, and produces final instructions plus map relocations.
  */
+import type { Span } from "../diagnostics.js";
 import { invertCond, type Cond } from "../ir/ops.js";
 import { layoutFrame, resolve, type Frame } from "./frame.js";
 import type { MBlock, MFn, MInst } from "./mir.js";
@@ -19,6 +20,8 @@ export interface Emitted {
   readonly insns: Insn[];
   readonly relocs: MapReloc[];
   readonly stackSize: number;
+  /** Source span of each instruction that starts a source construct (index = insn). */
+  readonly spans: (Span | undefined)[];
 }
 
 const JCC: Record<Cond, number> = {
@@ -57,15 +60,20 @@ export function emit(fn: MFn): Emitted {
   const relocs: MapReloc[] = [];
   const blockStart = new Map<number, number>();
   const fixups: { at: number; target: number }[] = [];
+  const spans: (Span | undefined)[] = [];
   const jump = (code: number, dst: number, src: number, imm: number, target: number) => {
     fixups.push({ at: insns.length, target });
     insns.push({ code, dst, src, off: 0, imm });
   };
   order.forEach((b, n) => {
     blockStart.set(b.id, insns.length);
-    for (const i of b.insts) encodeInst(i, frame, insns, relocs);
+    for (const i of b.insts) {
+      spans[insns.length] = i.span;
+      encodeInst(i, frame, insns, relocs);
+    }
     const next = order[n + 1]?.id;
     const t = b.term;
+    spans[insns.length] = t.span;
     switch (t.k) {
       case "exit":
         insns.push({ code: CLASS.JMP | JMP_OP.exit, dst: 0, src: 0, off: 0, imm: 0 });
@@ -92,7 +100,8 @@ export function emit(fn: MFn): Emitted {
     if (off < -32768 || off > 32767) throw new Error(`internal: jump offset ${off} out of range in ${fn.name}`);
     insns[f.at]!.off = off;
   }
-  return { insns, relocs, stackSize: frame.size };
+  spans.length = insns.length;
+  return { insns, relocs, stackSize: frame.size, spans };
 }
 
 function encodeInst(i: MInst, frame: Frame, out: Insn[], relocs: MapReloc[]): void {

@@ -17,6 +17,7 @@ import { type Block, type Fn, type Inst, type Operand, type Width, predecessors,
 import type { MBlock, MFn, MInst, MTerm, Reg, StackRef } from "./mir.js";
 import { VIRT_BASE } from "./mir.js";
 import type { AluOp } from "./opcodes.js";
+import type { Span } from "../diagnostics.js";
 import { R0, R1, R10 } from "./opcodes.js";
 
 const S32_MIN = -(1n << 31n);
@@ -45,6 +46,8 @@ class Selector {
   private readonly remat = new Map<number, Remat>();
   private cur!: MBlock;
   private nextBlockId: number;
+  /** Source of the IR instruction being selected; every machine instruction keeps it. */
+  private span: Span | undefined;
 
   constructor(private readonly fn: Fn) {
     this.mfn = { name: fn.name, blocks: [], nextVirt: VIRT_BASE + fn.vregs.length, slots: fn.slots.map((s) => ({ ...s })) };
@@ -63,7 +66,12 @@ class Selector {
   }
 
   private emit(i: MInst): void {
-    this.cur.insts.push(i);
+    this.cur.insts.push(this.span && !i.span ? { ...i, span: this.span } : i);
+  }
+
+  /** Spans lowering made up (no source) are `{0, 0}`; they inherit the previous line. */
+  private at(span: Span): void {
+    this.span = span.end > span.start ? span : this.span;
   }
 
   private reg(id: number): Reg {
@@ -78,9 +86,15 @@ class Selector {
     for (const b of this.fn.blocks) {
       this.cur = { id: b.id, insts: [], term: { k: "exit" } };
       blocks.set(b.id, this.cur);
+      this.span = undefined;
       for (const p of b.phis) this.emit({ k: "alu", op: "mov", w: 64, dst: this.reg(p.dst), src: phiTemps.get(p.dst)! });
-      for (const i of b.insts) this.inst(i);
-      this.cur.term = this.term(b);
+      for (const i of b.insts) {
+        this.at(i.span);
+        this.inst(i);
+      }
+      this.at(b.term.span);
+      const term = this.term(b);
+      this.cur.term = this.span ? { ...term, span: this.span } : term;
     }
     // Phi copies at the end of predecessors; split edges from blocks with two exits.
     const preds = predecessors(this.fn);
@@ -101,6 +115,7 @@ class Selector {
           target = split;
         }
         this.cur = target;
+        this.span = p.term.span.end > p.term.span.start ? p.term.span : undefined;
         for (const phi of b.phis) {
           const arg = phi.args.find((a) => a.pred === pid)!;
           this.into(phiTemps.get(phi.dst)!, arg.v, 64);

@@ -7,6 +7,7 @@
 import type { Cond } from "../ir/ops.js";
 import type { Width } from "../ir/ir.js";
 import type { AluOp } from "./opcodes.js";
+import type { Span } from "../diagnostics.js";
 
 export const VIRT_BASE = 16;
 export type Reg = number;
@@ -18,7 +19,12 @@ export interface StackRef {
   readonly delta: number;
 }
 
-export type MInst =
+/** The source each machine instruction came from, for BTF line info. */
+interface Located {
+  span?: Span;
+}
+
+export type MInst = Located & (
   /** dst (op)= src; `mov` only writes dst. `slot` adds a stack slot's offset to an imm. */
   | { k: "alu"; op: AluOp; w: Width; dst: Reg; src: Reg | bigint; slot?: number }
   | { k: "neg"; w: Width; dst: Reg }
@@ -30,12 +36,12 @@ export type MInst =
   | { k: "st"; size: 1 | 2 | 4 | 8; base: Reg; off: number | StackRef; imm: bigint }
   | { k: "atomic_add"; size: 4 | 8; base: Reg; off: number | StackRef; src: Reg }
   /** Uses r1..r(nargs), defines r0, clobbers r1..r5. */
-  | { k: "call"; helper: number; nargs: number };
+  | { k: "call"; helper: number; nargs: number });
 
-export type MTerm =
+export type MTerm = Located & (
   | { k: "jmp"; target: number }
   | { k: "br"; cond: Cond; w: Width; a: Reg; b: Reg | bigint; t: number; f: number }
-  | { k: "exit" };
+  | { k: "exit" });
 
 export interface MBlock {
   readonly id: number;

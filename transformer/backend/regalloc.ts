@@ -215,8 +215,9 @@ function spill(fn: MFn, v: Reg): void {
       const { uses, defs } = usesDefs(i);
       if (!uses.includes(v) && !defs.includes(v)) return { i, pre: [], post: [] };
       const t = fn.nextVirt++;
-      const pre: MInst[] = uses.includes(v) ? [{ k: "ldx", size: 8, dst: t, base: R10, off: at }] : [];
-      const post: MInst[] = defs.includes(v) ? [{ k: "stx", size: 8, base: R10, off: at, src: t }] : [];
+      const span = i.span ? { span: i.span } : {};
+      const pre: MInst[] = uses.includes(v) ? [{ k: "ldx", size: 8, dst: t, base: R10, off: at, ...span }] : [];
+      const post: MInst[] = defs.includes(v) ? [{ k: "stx", size: 8, base: R10, off: at, src: t, ...span }] : [];
       return { i: mapRegs(i, (r) => (r === v ? t : r)), pre, post };
     };
     for (const i of b.insts) {

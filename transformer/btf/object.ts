@@ -7,12 +7,15 @@
  *   is `__u32 *key`), listed in a DATASEC ".maps";
  * - each program is a FUNC (global) with a FUNC_PROTO `int (ctx)` whose parameter points
  *   to `void` or to the context struct (e.g. `struct xdp_md`);
- * - `char LICENSE[]` is a VAR in DATASEC "license".
+ * - `char LICENSE[]` is a VAR in DATASEC "license";
+ * - `.BTF.ext` gives each FUNC its section offset (func_info) and maps instructions to
+ *   host-file lines (line_info), with the line text in the string table.
  */
 import { MAP_TYPE_IDS } from "../../runtime/map-decl.js";
 import type { ScalarName } from "../../runtime/types.js";
 import type { MapSlotInfo } from "../api.js";
 import type { CtxBtf } from "../frontend/ctx.js";
+import { encodeBtfExt, type FuncInfoRecord, type LineInfoRecord } from "./ext.js";
 import { BTF_FUNC_GLOBAL, BTF_INT_BOOL, BTF_INT_SIGNED, BTF_VAR_GLOBAL_ALLOCATED, BtfWriter } from "./writer.js";
 
 /** C spelling (as clang names the INT) and libbpf typedef of each scalar. */
@@ -33,9 +36,22 @@ export interface BtfMap {
   readonly info: MapSlotInfo;
 }
 
+/** A source position of one instruction (host file line, column and line text). */
+export interface LineRecord {
+  /** Instruction index within the function. */
+  readonly insn: number;
+  readonly line: number;
+  readonly col: number;
+  readonly text: string;
+}
+
 export interface BtfProgram {
   readonly name: string;
   readonly ctx: CtxBtf;
+  /** ELF section holding the code, and the byte offset of the first instruction in it. */
+  readonly section: string;
+  readonly offset: number;
+  readonly lines: readonly LineRecord[];
 }
 
 /** Size of a map's definition struct in `.maps`: one pointer per member. */
@@ -45,12 +61,14 @@ export function mapDefSize(info: MapSlotInfo): number {
 
 export interface ObjectBtf {
   readonly bytes: Uint8Array;
+  /** `.BTF.ext`: func_info and line_info of every program. */
+  readonly ext: Uint8Array;
   /** Offset of each map's definition in `.maps`, in map order. */
   readonly mapOffsets: readonly number[];
   readonly mapsSize: number;
 }
 
-export function buildObjectBtf(maps: readonly BtfMap[], programs: readonly BtfProgram[], license: string): ObjectBtf {
+export function buildObjectBtf(maps: readonly BtfMap[], programs: readonly BtfProgram[], license: string, fileName: string): ObjectBtf {
   const w = new BtfWriter();
   const int = w.int("int", 4, BTF_INT_SIGNED);
   const arraySizeType = w.int("__ARRAY_SIZE_TYPE__", 4, 0);
@@ -86,6 +104,13 @@ export function buildObjectBtf(maps: readonly BtfMap[], programs: readonly BtfPr
   }
 
   const ctxStructs = new Map<string, number>();
+  const ext = new Map<string, { funcs: FuncInfoRecord[]; lines: LineInfoRecord[] }>();
+  const extOf = (section: string) => {
+    let e = ext.get(section);
+    if (!e) ext.set(section, (e = { funcs: [], lines: [] }));
+    return e;
+  };
+  const fileNameOff = w.str(fileName);
   for (const p of programs) {
     let param = 0;
     if (p.ctx.kind === "struct") {
@@ -98,7 +123,11 @@ export function buildObjectBtf(maps: readonly BtfMap[], programs: readonly BtfPr
       param = sid;
     }
     const proto = w.funcProto(int, [{ name: "ctx", type: w.ptr(param) }]);
-    w.func(p.name, proto, BTF_FUNC_GLOBAL);
+    const e = extOf(p.section);
+    e.funcs.push({ insnOff: p.offset, typeId: w.func(p.name, proto, BTF_FUNC_GLOBAL) });
+    for (const l of p.lines) {
+      e.lines.push({ insnOff: p.offset + l.insn * 8, fileNameOff, lineOff: w.str(l.text), line: l.line, col: l.col });
+    }
   }
 
   const licenseBytes = new TextEncoder().encode(license).length + 1;
@@ -106,5 +135,6 @@ export function buildObjectBtf(maps: readonly BtfMap[], programs: readonly BtfPr
   const licenseVar = w.variable("LICENSE", w.array(char, arraySizeType, licenseBytes), BTF_VAR_GLOBAL_ALLOCATED);
   if (maps.length) w.datasec(".maps", off, vars);
   w.datasec("license", licenseBytes, [{ type: licenseVar, offset: 0, size: licenseBytes }]);
-  return { bytes: w.bytes(), mapOffsets, mapsSize: off };
+  const sections = [...ext].map(([name, e]) => ({ nameOff: w.str(name), funcs: e.funcs, lines: e.lines }));
+  return { bytes: w.bytes(), ext: encodeBtfExt(sections), mapOffsets, mapsSize: off };
 }

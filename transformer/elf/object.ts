@@ -7,10 +7,11 @@
  *   license             "GPL\0", symbol LICENSE
  *   .maps               zero-filled map definitions, one OBJECT symbol per map
  *   .BTF                types of maps, programs and license (`../btf/object.ts`)
+ *   .BTF.ext            func_info and line_info (host-file lines of the TS source)
  *   .symtab .strtab .shstrtab
  */
 import type { MapSlotInfo } from "../api.js";
-import { buildObjectBtf } from "../btf/object.js";
+import { buildObjectBtf, type LineRecord } from "../btf/object.js";
 import type { CtxBtf } from "../frontend/ctx.js";
 import { R_BPF_64_64, SHF, SHT, STB, STT } from "./format.js";
 import { ElfWriter } from "./writer.js";
@@ -23,25 +24,31 @@ export interface ObjectProgram {
   /** ld_imm64 instruction indexes referring to maps (by index in `maps`). */
   readonly relocs: readonly { readonly insn: number; readonly map: number }[];
   readonly ctx: CtxBtf;
+  /** Host-file positions of instructions, for `.BTF.ext` line info. */
+  readonly lines: readonly LineRecord[];
 }
 
 export interface ObjectSpec {
   readonly programs: readonly ObjectProgram[];
   readonly maps: readonly { readonly name: string; readonly info: MapSlotInfo }[];
   readonly license: string;
+  /** Host file the source came from (line info names it). */
+  readonly fileName: string;
 }
 
 export function writeBpfObject(spec: ObjectSpec): Uint8Array {
   const elf = new ElfWriter();
-  const btf = buildObjectBtf(spec.maps, spec.programs.map((p) => ({ name: p.name, ctx: p.ctx })), spec.license);
-
   // Group programs by section name, keeping first-appearance order.
   const groups = new Map<string, ObjectProgram[]>();
+  const offsetIn = new Map<ObjectProgram, number>();
   for (const p of spec.programs) {
     const g = groups.get(p.section);
+    offsetIn.set(p, g ? g.reduce((n, q) => n + q.code.length, 0) : 0);
     if (g) g.push(p);
     else groups.set(p.section, [p]);
   }
+  const btfPrograms = spec.programs.map((p) => ({ name: p.name, ctx: p.ctx, section: p.section, offset: offsetIn.get(p)!, lines: p.lines }));
+  const btf = buildObjectBtf(spec.maps, btfPrograms, spec.license, spec.fileName);
   for (const [name, progs] of groups) {
     const size = progs.reduce((n, p) => n + p.code.length, 0);
     const data = new Uint8Array(size);
@@ -66,5 +73,6 @@ export function writeBpfObject(spec: ObjectSpec): Uint8Array {
     });
   }
   elf.section({ name: ".BTF", type: SHT.PROGBITS, flags: 0, data: btf.bytes, align: 4 });
+  elf.section({ name: ".BTF.ext", type: SHT.PROGBITS, flags: 0, data: btf.ext, align: 4 });
   return elf.bytes();
 }

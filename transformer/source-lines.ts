@@ -1,0 +1,40 @@
+/**
+ * Template offsets -> positions in the host file, for BTF line info: the verifier and
+ * `bpftool prog dump xlated linum` then show the user's TypeScript line, at the line and
+ * column of the host file (not of the template string).
+ */
+import type { TemplateSource } from "./api.js";
+
+export interface SourcePosition {
+  /** 1-based, in the host file. */
+  readonly line: number;
+  readonly col: number;
+  /** The whole host line, without its line break. */
+  readonly text: string;
+}
+
+export class SourceLines {
+  /** Offset of the first character of each host line. */
+  private readonly starts: number[] = [0];
+
+  constructor(private readonly src: Pick<TemplateSource, "hostText" | "start">) {
+    const t = src.hostText;
+    for (let i = 0; i < t.length; i++) if (t.charCodeAt(i) === 10) this.starts.push(i + 1);
+  }
+
+  /** Position of template offset `offset`. */
+  at(offset: number): SourcePosition {
+    const host = Math.max(0, Math.min(this.src.hostText.length, this.src.start + offset));
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= host) lo = mid;
+      else hi = mid - 1;
+    }
+    const from = this.starts[lo]!;
+    const next = this.starts[lo + 1];
+    const text = this.src.hostText.slice(from, next === undefined ? undefined : next - 1).replace(/\r$/, "");
+    return { line: lo + 1, col: host - from + 1, text };
+  }
+}
