@@ -1,0 +1,87 @@
+/**
+ * Completions inside `bpf` templates, from the compiler's tables:
+ *   `${map}.|`      the methods of that map's kind
+ *   `ctx.|`         the fields of the program's context kind
+ *   `x: |`, `as |`  integer type names (context kinds in the parameter list)
+ *   elsewhere       locals, the context parameter, helpers the program type may call,
+ *                   intrinsics, constants and keywords
+ * Every entry has a `Doc` (ls-docs.ts) for the details pane.
+ */
+import { SCALARS, type ScalarName } from "../../runtime/types.js";
+import { CTX_KINDS } from "../frontend/ctx.js";
+import { HELPERS, helperAllowed } from "../frontend/helpers.js";
+import { CONSTANTS, INTRINSICS } from "../frontend/builtins.js";
+import {
+  KEYWORDS, constantDoc, ctxFieldDoc, ctxKindDoc, ctxParamDoc, helperDoc, intrinsicDoc, mapMethodDoc, mapMethods, scalarDoc, type Doc,
+} from "./ls-docs.js";
+import { identStart, memberObject, prevNonBlank, slotNamed, type SiteAt } from "./ls-site.js";
+
+export interface Entry {
+  readonly name: string;
+  /** Groups entries: members first, then locals, then the rest. */
+  readonly sortText: string;
+  readonly doc: Doc;
+}
+
+export interface Completions {
+  readonly entries: readonly Entry[];
+  readonly isMember: boolean;
+  /** Template offset where the word being typed starts. */
+  readonly prefixStart: number;
+}
+
+function scalarEntries(): Entry[] {
+  return (Object.keys(SCALARS) as ScalarName[]).map((n) => ({ name: n, sortText: "1", doc: scalarDoc(n) }));
+}
+
+function memberEntries(at: SiteAt, object: string): Entry[] {
+  const slot = slotNamed(at.site, object);
+  if (slot) {
+    const v = slot.value;
+    if (v.kind !== "map") return [];
+    return mapMethods(v.map.kind).map((m) => ({ name: m, sortText: "0", doc: mapMethodDoc(v.name, v.map, m) }));
+  }
+  const prog = at.program;
+  if (prog?.ctxKind && object === prog.ctxName) {
+    const kindName = prog.ctxKindName ?? "";
+    return Object.entries(prog.ctxKind.fields).map(([f, def]) => ({ name: f, sortText: "0", doc: ctxFieldDoc(kindName, f, def) }));
+  }
+  return [];
+}
+
+function nameEntries(at: SiteAt): Entry[] {
+  const prog = at.program;
+  const progType = prog?.ctxKind?.progType;
+  const out: Entry[] = [];
+  for (const l of prog?.locals ?? []) out.push({ name: l, sortText: "0", doc: { kind: "let", display: `(local) ${l}`, documentation: "" } });
+  if (prog?.ctxName) out.push({ name: prog.ctxName, sortText: "0", doc: ctxParamDoc(prog.ctxName, prog.ctxKindName ?? "?", prog.ctxKind) });
+  for (const [name, h] of Object.entries(HELPERS)) {
+    if (progType && !helperAllowed(h, progType)) continue;
+    out.push({ name, sortText: "1", doc: helperDoc(name, h, progType) });
+  }
+  for (const [name, i] of Object.entries(INTRINSICS)) out.push({ name, sortText: "1", doc: intrinsicDoc(name, i) });
+  for (const [name, v] of Object.entries(CONSTANTS)) out.push({ name, sortText: "1", doc: constantDoc(name, v) });
+  for (const k of KEYWORDS) out.push({ name: k, sortText: "2", doc: { kind: "keyword", display: k, documentation: "" } });
+  return out;
+}
+
+/** What to offer at `at.offset`, or undefined where nothing fits (inside a number). */
+export function completionsAt(at: SiteAt): Completions | undefined {
+  const { text, offset } = at;
+  const prefixStart = identStart(text, offset);
+  if (/^[0-9]/.test(text.slice(prefixStart, offset))) return undefined;
+  const object = memberObject(text, prefixStart);
+  if (object !== undefined) return { entries: memberEntries(at, object), isMember: true, prefixStart };
+  const before = prevNonBlank(text, prefixStart);
+  const prevWordStart = identStart(text, before + 1);
+  const prevWord = text.slice(prevWordStart, before + 1);
+  if (text[before] === ":" || prevWord === "as") {
+    const prog = at.program;
+    const inParams = prog !== undefined && offset >= prog.paramsStart && offset <= prog.paramsEnd;
+    const entries = inParams
+      ? Object.entries(CTX_KINDS).map(([n, def]) => ({ name: n, sortText: "0", doc: ctxKindDoc(n, def) }))
+      : scalarEntries();
+    return { entries, isMember: false, prefixStart };
+  }
+  return { entries: nameEntries(at), isMember: false, prefixStart };
+}

@@ -1,0 +1,131 @@
+/**
+ * What the editor shows for each name a template can use: one signature line and a short
+ * documentation text, built from the compiler's own tables (helpers, intrinsics, constants,
+ * context kinds, map methods, scalar types) so editor, build and docs never disagree.
+ * Completion details and hover (quickinfo) both read from here.
+ */
+import { SCALARS, type ScalarName } from "../../runtime/types.js";
+import { MAP_TYPE_IDS, type MapKind } from "../../runtime/map-decl.js";
+import type { MapSlotInfo, SlotValue } from "../api.js";
+import { CTX_KINDS, type CtxField, type CtxKindDef, type ProgType } from "../frontend/ctx.js";
+import { helperAllowed, type HelperDef } from "../frontend/helpers.js";
+import { MAP_METHODS, type Intrinsic } from "../frontend/builtins.js";
+import { rangeOf } from "../frontend/types.js";
+
+/** The element kinds we report, spelled as TypeScript's `ScriptElementKind` values. */
+export type DocKind =
+  | "function" | "const" | "type" | "interface" | "property" | "method" | "parameter" | "let" | "keyword";
+
+export interface Doc {
+  readonly kind: DocKind;
+  /** One-line signature, e.g. `function ktime_get_ns(): u64`. */
+  readonly display: string;
+  readonly documentation: string;
+}
+
+export function helperDoc(name: string, h: HelperDef, prog: ProgType | undefined): Doc {
+  const params = h.params.map((p, i) => `arg${i}: ${p}`).join(", ");
+  const types = h.progTypes === "all" ? "all" : h.progTypes.join(", ");
+  const lines = [h.doc, "", `Kernel helper #${h.id} (bpf_${name}). Program types: ${types}.`];
+  if (h.note) lines.push(`Note: ${h.note}.`);
+  if (prog && !helperAllowed(h, prog)) lines.push(`Not allowed in ${prog} programs (WBPF1005).`);
+  return { kind: "function", display: `function ${name}(${params}): ${h.ret}`, documentation: lines.join("\n") };
+}
+
+export function intrinsicDoc(name: string, i: Intrinsic): Doc {
+  if (i.kind === "load") {
+    const t = `u${i.size * 8}`;
+    return { kind: "function", display: `function ${name}(p: packet pointer, off: constant): ${t}`, documentation: `${i.doc}. Compare p + off + ${i.size} against ctx.data_end first.` };
+  }
+  const t = `u${i.bits}`;
+  return { kind: "function", display: `function ${name}(x: ${t}): ${t}`, documentation: i.doc };
+}
+
+export function constantDoc(name: string, value: bigint): Doc {
+  return { kind: "const", display: `const ${name} = ${value}`, documentation: "Untyped integer constant: it takes the type it is used with." };
+}
+
+export function scalarDoc(name: ScalarName): Doc {
+  const s = SCALARS[name];
+  const [lo, hi] = rangeOf(name);
+  const what = name === "bool" ? "boolean, true or false" : `${s.signed ? "signed" : "unsigned"} ${s.size * 8}-bit integer, ${lo} to ${hi}`;
+  return { kind: "type", display: `type ${name}`, documentation: `${what}; ${s.size} byte${s.size === 1 ? "" : "s"}.` };
+}
+
+function fieldType(f: CtxField): string {
+  return f.type === "pkt" ? "packet pointer" : f.type === "pkt_end" ? "packet end pointer" : f.type;
+}
+
+/** `offset  size  type  name` rows of a layout, aligned for a monospace hover. */
+function layoutTable(rows: readonly { name: string; offset: number; size: number; type: string }[]): string {
+  const body = rows.map((r) => `  ${String(r.offset).padStart(3)}  ${String(r.size).padStart(2)}  ${r.type.padEnd(18)} ${r.name}`);
+  return ["```", "  off  sz  type               field", ...body, "```"].join("\n");
+}
+
+export function ctxKindDoc(name: string, def: CtxKindDef): Doc {
+  const rows = Object.entries(def.fields).map(([f, v]) => ({ name: f, offset: v.offset, size: v.size, type: fieldType(v) }));
+  const sample = def.typeArgs > 0 ? def.usage.split(",")[0]! : name;
+  const lines = [`Context of ${def.progType} programs: \`${def.usage}\`. Section: ${def.section(def.typeArgs > 0 ? ["group/name"] : [])}.`];
+  if (def.btf.kind === "struct") lines.push(`Kernel struct ${def.btf.name}, ${def.btf.size} bytes. Readable fields:`);
+  lines.push(rows.length ? layoutTable(rows) : "No readable fields yet.");
+  return { kind: "interface", display: `type ${sample}`, documentation: lines.join("\n") };
+}
+
+export function ctxFieldDoc(kindName: string, field: string, f: CtxField): Doc {
+  return {
+    kind: "property",
+    display: `(property) ${kindName}.${field}: ${fieldType(f)}`,
+    documentation: `Offset ${f.offset}, size ${f.size} byte${f.size === 1 ? "" : "s"} in the context; read-only.`,
+  };
+}
+
+export function ctxParamDoc(param: string, kindName: string, def: CtxKindDef | undefined): Doc {
+  const kind = def ? ctxKindDoc(kindName, def).documentation : `\`${kindName}\` is not a context type; use one of ${Object.keys(CTX_KINDS).join(", ")}.`;
+  return { kind: "parameter", display: `(parameter) ${param}: ${kindName}`, documentation: kind };
+}
+
+interface MethodSig {
+  readonly params: (m: MapSlotInfo) => string;
+  readonly ret: (m: MapSlotInfo) => string;
+  readonly doc: string;
+}
+
+/** Signatures of map methods as the checker enforces them (`check.ts`, map calls). */
+const METHOD_SIGS: Readonly<Record<string, MethodSig>> = {
+  lookup: { params: (m) => `key: ${m.key}`, ret: (m) => `Ptr<${m.value}> | null`, doc: "Pointer to the value, or null when the key is missing; check it before reading `p[0]` (WBPF1007)." },
+  update: { params: (m) => `key: ${m.key}, value: ${m.value}, flags?: u64`, ret: () => "i64", doc: "Store a value: 0 on success or a negative errno. Flags: BPF_ANY (default), BPF_NOEXIST, BPF_EXIST." },
+  delete: { params: (m) => `key: ${m.key}`, ret: () => "i64", doc: "Remove the entry: 0 on success or a negative errno (-ENOENT when missing)." },
+  increment: { params: (m) => `key: ${m.key}, by?: ${m.value}`, ret: () => "void", doc: "Add `by` (default 1) to the value atomically; hash kinds insert a missing key." },
+};
+
+export function mapMethodDoc(mapName: string, m: MapSlotInfo, method: string): Doc {
+  const sig = METHOD_SIGS[method];
+  if (!sig) return { kind: "method", display: `(method) ${mapName}.${method}(...)`, documentation: `Map method of ${m.kind} maps.` };
+  return { kind: "method", display: `(method) ${mapName}.${method}(${sig.params(m)}): ${sig.ret(m)}`, documentation: sig.doc };
+}
+
+export function mapMethods(kind: MapKind): readonly string[] {
+  return MAP_METHODS[kind] ?? [];
+}
+
+export function mapDoc(name: string, m: MapSlotInfo, declaredAt: string | undefined): Doc {
+  const k = SCALARS[m.key].size;
+  const v = SCALARS[m.value].size;
+  const lines = [
+    `BPF_MAP_TYPE_${m.kind.toUpperCase()} (${MAP_TYPE_IDS[m.kind]}): key ${m.key} (${k} bytes), value ${m.value} (${v} bytes), max ${m.maxEntries} entries.`,
+    `Methods: ${mapMethods(m.kind).join(", ") || "none"}.`,
+  ];
+  if (declaredAt) lines.push(`Declared at ${declaredAt}.`);
+  return { kind: "const", display: `(map) ${name}: ${m.kind} map, ${m.key} -> ${m.value}, max ${m.maxEntries} entries`, documentation: lines.join("\n") };
+}
+
+export function slotDoc(v: SlotValue, declaredAt: string | undefined): Doc {
+  switch (v.kind) {
+    case "map": return mapDoc(v.name, v.map, declaredAt);
+    case "int": return { kind: "const", display: `(constant) ${v.value}`, documentation: "Compile-time integer constant from the host program: an untyped constant in BPF code." };
+    case "unresolved": return { kind: "const", display: "(unresolved interpolation)", documentation: `${v.reason} (WBPF1013 where used).` };
+    case "struct": return { kind: "const", display: `(struct) ${v.name}: ${v.size} bytes, align ${v.align}`, documentation: v.fields.map((f) => `${f.name} at ${f.offset} (${f.size} bytes)`).join("\n") };
+  }
+}
+
+export const KEYWORDS: readonly string[] = ["const", "let", "if", "else", "return", "export", "function", "true", "false", "null"];

@@ -1,0 +1,64 @@
+/**
+ * Hover inside `bpf` templates: helper and intrinsic signatures (number, arguments, return
+ * type, allowed program types), map method signatures with the map's own key and value
+ * types, map declarations on `${map}`, context kinds with their field layout (offset, size),
+ * context fields, constants and integer types.
+ */
+import { isScalarName } from "../../runtime/types.js";
+import { CTX_KINDS } from "../frontend/ctx.js";
+import { helper } from "../frontend/helpers.js";
+import { CONSTANTS, INTRINSICS } from "../frontend/builtins.js";
+import type { SourceLocation } from "../api.js";
+import {
+  constantDoc, ctxFieldDoc, ctxKindDoc, ctxParamDoc, helperDoc, intrinsicDoc, mapMethodDoc, scalarDoc, slotDoc, type Doc,
+} from "./ls-docs.js";
+import { memberObject, slotAt, slotNamed, wordAt, type SiteAt } from "./ls-site.js";
+
+export interface Hover {
+  readonly doc: Doc;
+  /** Template offsets of the hovered text. */
+  readonly start: number;
+  readonly end: number;
+  /** Set when the hovered text is an interpolation (TypeScript has its own hover there). */
+  readonly inSlot: boolean;
+}
+
+function own<T>(table: Readonly<Record<string, T>>, name: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
+}
+
+/** `describe` turns a declaration's location into `file:line:col` (the caller has the program). */
+export function hoverAt(at: SiteAt, describe: (loc: SourceLocation) => string): Hover | undefined {
+  const { site, text, offset } = at;
+  const slot = slotAt(site, offset, true);
+  if (slot) {
+    const declaredAt = slot.value.kind === "map" && slot.value.declaredAt ? describe(slot.value.declaredAt) : undefined;
+    return { doc: slotDoc(slot.value, declaredAt), start: slot.start, end: slot.start + slot.length, inSlot: true };
+  }
+  const w = wordAt(text, offset);
+  if (!w) return undefined;
+  const word = text.slice(w.start, w.end);
+  const doc = docFor(at, word, memberObject(text, w.start));
+  return doc ? { doc, start: w.start, end: w.end, inSlot: false } : undefined;
+}
+
+function docFor(at: SiteAt, word: string, object: string | undefined): Doc | undefined {
+  const prog = at.program;
+  if (object !== undefined) {
+    const slot = slotNamed(at.site, object);
+    if (slot?.value.kind === "map") return mapMethodDoc(slot.value.name, slot.value.map, word);
+    const field = prog?.ctxKind && object === prog.ctxName ? own(prog.ctxKind.fields, word) : undefined;
+    return field ? ctxFieldDoc(prog?.ctxKindName ?? "", word, field) : undefined;
+  }
+  if (prog?.ctxName === word) return ctxParamDoc(word, prog.ctxKindName ?? "?", prog.ctxKind);
+  const h = helper(word);
+  if (h) return helperDoc(word, h, prog?.ctxKind?.progType);
+  const intrinsic = own(INTRINSICS, word);
+  if (intrinsic) return intrinsicDoc(word, intrinsic);
+  const c = own(CONSTANTS, word);
+  if (c !== undefined) return constantDoc(word, c);
+  if (isScalarName(word)) return scalarDoc(word);
+  const kind = own(CTX_KINDS, word);
+  if (kind) return ctxKindDoc(word, kind);
+  return undefined;
+}

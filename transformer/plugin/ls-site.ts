@@ -1,0 +1,147 @@
+/**
+ * Where an editor position falls: inside which `bpf` template, at which offset of its text
+ * (the 1:1 placeholder text the compiler sees, so template offset + `source.start` is the
+ * host offset), inside which interpolation if any, and inside which program (its context
+ * parameter and kind). Positions outside templates return undefined: TypeScript answers.
+ */
+import type * as TS from "typescript";
+import type { Slot } from "../api.js";
+import { CTX_KINDS, type CtxKindDef } from "../frontend/ctx.js";
+import { isBpfTag, templateSite, type TemplateSite } from "./templates.js";
+
+export interface ProgramAt {
+  /** Name of the context parameter, e.g. `ctx`. */
+  readonly ctxName: string | undefined;
+  /** Name of the context type, e.g. `Xdp` or `Tracepoint`. */
+  readonly ctxKindName: string | undefined;
+  readonly ctxKind: CtxKindDef | undefined;
+  /** Template offsets of the parameter list, for completions of context types. */
+  readonly paramsStart: number;
+  readonly paramsEnd: number;
+  /** Names declared with const/let before the position in enclosing blocks. */
+  readonly locals: readonly string[];
+}
+
+export interface SiteAt {
+  readonly site: TemplateSite;
+  /** Offset in the template text. */
+  readonly offset: number;
+  readonly text: string;
+  /** The program whose declaration contains the offset. */
+  readonly program: ProgramAt | undefined;
+}
+
+/** The `bpf` tagged template whose literal text contains `position`, if any. */
+export function siteAt(ts: typeof TS, program: TS.Program, fileName: string, position: number): SiteAt | undefined {
+  const sf = program.getSourceFile(fileName);
+  if (!sf) return undefined;
+  let found: TS.TaggedTemplateExpression | undefined;
+  const visit = (node: TS.Node): void => {
+    if (position < node.getFullStart() || position > node.getEnd()) return;
+    if (ts.isTaggedTemplateExpression(node)) {
+      const tpl = node.template;
+      // Children are visited after: a template nested in `${}` replaces its parent.
+      if (position > tpl.getStart(sf) && position < tpl.getEnd()) found = node;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  if (!found) return undefined;
+  // The innermost template is the one the position is in; is it whistler-ts's `bpf`?
+  const checker = program.getTypeChecker();
+  if (!isBpfTag(ts, checker, found.tag)) return undefined;
+  const site = templateSite(ts, checker, found);
+  const offset = position - site.source.start;
+  const text = site.source.text;
+  return { site, offset, text, program: programAt(ts, text, offset) };
+}
+
+/** The slot whose `${...}` covers template offset `offset`; `inclusiveStart` for hover. */
+export function slotAt(site: TemplateSite, offset: number, inclusiveStart: boolean): Slot | undefined {
+  return site.source.slots.find((s) => (inclusiveStart ? offset >= s.start : offset > s.start) && offset < s.start + s.length);
+}
+
+/** The slot whose placeholder is `name` (`$0_____`). */
+export function slotNamed(site: TemplateSite, name: string): Slot | undefined {
+  return site.source.slots.find((s) => s.placeholder === name);
+}
+
+function programAt(ts: typeof TS, text: string, offset: number): ProgramAt | undefined {
+  // TypeScript's parser recovers from the half-typed code an editor sends.
+  const sf = ts.createSourceFile("template.ts", text, ts.ScriptTarget.Latest, true);
+  const fn = sf.statements.find((s): s is TS.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.getStart(sf) <= offset && offset <= s.getEnd());
+  if (!fn) return undefined;
+  const param = fn.parameters[0];
+  let ctxName: string | undefined;
+  let ctxKindName: string | undefined;
+  if (param) {
+    if (ts.isIdentifier(param.name)) ctxName = param.name.text;
+    if (param.type && ts.isTypeReferenceNode(param.type) && ts.isIdentifier(param.type.typeName)) ctxKindName = param.type.typeName.text;
+  }
+  const ctxKind = ctxKindName && Object.prototype.hasOwnProperty.call(CTX_KINDS, ctxKindName) ? CTX_KINDS[ctxKindName] : undefined;
+  return {
+    ctxName,
+    ctxKindName,
+    ctxKind,
+    paramsStart: fn.parameters.pos,
+    paramsEnd: fn.parameters.end,
+    locals: fn.body ? localsBefore(ts, fn.body, offset) : [],
+  };
+}
+
+/** const/let names visible at `offset`: declared earlier in a block that encloses it. */
+function localsBefore(ts: typeof TS, body: TS.Block, offset: number): string[] {
+  const names: string[] = [];
+  const walk = (block: TS.Node): void => {
+    for (const st of ts.isBlock(block) ? block.statements : [block]) {
+      if (st.getEnd() <= offset && ts.isVariableStatement(st)) {
+        for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name)) names.push(d.name.text);
+      }
+      if (st.pos <= offset && offset <= st.end) ts.forEachChild(st, (c) => { if (ts.isBlock(c) || ts.isIfStatement(c)) walk(c); });
+    }
+  };
+  walk(body);
+  return [...new Set(names)];
+}
+
+const IDENT = /[A-Za-z0-9_$]/;
+
+export function isIdentChar(c: string | undefined): boolean {
+  return c !== undefined && IDENT.test(c);
+}
+
+/** Start of the identifier that ends at `end` (== end when there is none). */
+export function identStart(text: string, end: number): number {
+  let i = end;
+  while (i > 0 && isIdentChar(text[i - 1])) i--;
+  return i;
+}
+
+/** Offset of the last non-blank character before `end`, or -1. */
+export function prevNonBlank(text: string, end: number): number {
+  let i = end - 1;
+  while (i >= 0 && /\s/.test(text[i]!)) i--;
+  return i;
+}
+
+/** The word `[start, end)` around `offset` (the character at offset or just before it). */
+export function wordAt(text: string, offset: number): { start: number; end: number } | undefined {
+  let start = offset;
+  if (!isIdentChar(text[start])) {
+    if (!isIdentChar(text[start - 1])) return undefined;
+    start--;
+  }
+  while (start > 0 && isIdentChar(text[start - 1])) start--;
+  let end = start;
+  while (end < text.length && isIdentChar(text[end])) end++;
+  return { start, end };
+}
+
+/** For `obj.word` (blanks allowed around the dot): the `obj` identifier, if the word follows a dot. */
+export function memberObject(text: string, wordStart: number): string | undefined {
+  const dot = prevNonBlank(text, wordStart);
+  if (dot < 0 || text[dot] !== ".") return undefined;
+  const objEnd = prevNonBlank(text, dot) + 1;
+  const objStart = identStart(text, objEnd);
+  return objStart < objEnd ? text.slice(objStart, objEnd) : undefined;
+}
