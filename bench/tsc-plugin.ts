@@ -1,0 +1,75 @@
+/**
+ * tscPluginRatio: wall time of `tspc` with the whistler-ts transformer on a generated project
+ * of 100 templates, against plain `tsc` on the same project without the plugin (rounds
+ * alternate; best of each). Also the warm watch-mode rebuild after editing one template.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { rmSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { generateProject, templateFile } from "./tsc-project.js";
+
+const FILES = 20;
+const PER_FILE = 5;
+
+function timeRun(args: string[]): number {
+  const t0 = process.hrtime.bigint();
+  execFileSync(process.execPath, args, { stdio: "pipe" });
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+/** Milliseconds from "File change detected" to "Found 0 errors" after editing one template. */
+export async function watchRebuildMs(repoRoot: string, projectDir: string): Promise<number> {
+  const tspc = path.join(repoRoot, "node_modules/ts-patch/bin/tspc.js");
+  const child = spawn(process.execPath, [tspc, "-p", projectDir, "--watch", "--preserveWatchOutput"], { stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    let buf = "";
+    let changeAt = 0n;
+    const waitFor = (re: RegExp, timeoutMs: number): Promise<bigint> =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`watch: no ${re} within ${timeoutMs} ms; output:\n${buf}`)), timeoutMs);
+        const check = (): void => {
+          const m = re.exec(buf);
+          if (!m) return;
+          buf = buf.slice(m.index + m[0].length);
+          clearTimeout(timer);
+          child.stdout.off("data", onData);
+          resolve(process.hrtime.bigint());
+        };
+        const onData = (d: Buffer): void => {
+          buf += d.toString();
+          if (/File change detected/.test(buf) && changeAt === 0n) changeAt = process.hrtime.bigint();
+          check();
+        };
+        child.stdout.on("data", onData);
+        check();
+      });
+    await waitFor(/Found 0 errors\. Watching for file changes\./, 60_000);
+    changeAt = 0n;
+    writeFileSync(path.join(projectDir, "src", "t0.ts"), templateFile(0, PER_FILE, 1));
+    const done = await waitFor(/Found 0 errors\. Watching for file changes\./, 30_000);
+    return Number(done - changeAt) / 1e6;
+  } finally {
+    child.kill();
+  }
+}
+
+export async function measureTscPlugin(repoRoot: string, rounds = 3): Promise<{ plain: number; plugin: number; ratio: number; watchMs: number }> {
+  const tsc = path.join(repoRoot, "node_modules/typescript/bin/tsc");
+  const tspc = path.join(repoRoot, "node_modules/ts-patch/bin/tspc.js");
+  const plainDir = generateProject(repoRoot, FILES, PER_FILE, false);
+  const pluginDir = generateProject(repoRoot, FILES, PER_FILE, true);
+  try {
+    let plain = Infinity;
+    let plugin = Infinity;
+    timeRun([tspc, "-p", pluginDir]); // warm ts-patch's patched-compiler cache, as any second build is
+    for (let r = 0; r < rounds; r++) {
+      plain = Math.min(plain, timeRun([tsc, "-p", plainDir]));
+      plugin = Math.min(plugin, timeRun([tspc, "-p", pluginDir]));
+    }
+    const watchMs = await watchRebuildMs(repoRoot, pluginDir);
+    return { plain, plugin, ratio: plugin / plain, watchMs };
+  } finally {
+    rmSync(plainDir, { recursive: true, force: true });
+    rmSync(pluginDir, { recursive: true, force: true });
+  }
+}
