@@ -8,6 +8,7 @@
  */
 import type { ScalarName } from "../runtime/types.js";
 import type { MapKind } from "../runtime/map-decl.js";
+import type { StructLayout } from "../runtime/struct/layout.js";
 
 export interface MapSlotInfo {
   readonly kind: MapKind;
@@ -26,10 +27,18 @@ export interface SourceLocation {
 export type SlotValue =
   /** A map declaration; `name` is its name in the object file. */
   | { readonly kind: "map"; readonly name: string; readonly map: MapSlotInfo; readonly declaredAt?: SourceLocation }
+  /**
+   * A struct declared with `defstruct` (its C layout: `name`, `size`, `align`, `packed`, and
+   * `fields` with `offset`, `size` and `type`, nested structs recursively). Field access and
+   * the object's BTF STRUCT record follow this layout exactly.
+   */
+  | StructSlotInfo
   /** A compile-time integer constant. */
   | { readonly kind: "int"; readonly value: bigint }
   /** Something the caller could not resolve; using it is an error with this reason. */
   | { readonly kind: "unresolved"; readonly reason: string };
+
+export type StructSlotInfo = StructLayout & { readonly declaredAt?: SourceLocation };
 
 export interface Slot {
   /** The placeholder identifier written into `text` in place of `${expr}` (same length). */

@@ -2,7 +2,7 @@
  * Every diagnostic the compiler can report, in one table.
  *
  * Codes are stable: tools, tests and docs refer to them. 1xxx are language errors (syntax,
- * names, types), 2xxx are map misuse, 3xxx are limits of the target. `docs/LANGUAGE.md`
+ * names, types), 2xxx are map misuse, 3xxx are limits of the target, 4xxx are struct declarations. `docs/LANGUAGE.md`
  * lists this table; add a row here before reporting a new code.
  */
 import type { Diagnostic, SourceLocation } from "./api.js";
@@ -28,6 +28,7 @@ export const DIAGNOSTICS = {
   WBPF2002: { title: "wrong map value type", help: "the value does not have (or widen to) the map's value type" },
   WBPF2003: { title: "map method not available", help: "the map kind does not support this operation" },
   WBPF3001: { title: "stack too large", help: "the program needs more than the kernel's 512 bytes of stack" },
+  WBPF4001: { title: "invalid struct declaration", help: "a defstruct(...) call the build cannot lay out: non-literal name or fields, an unknown field type, a bad option" },
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;

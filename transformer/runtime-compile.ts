@@ -6,6 +6,7 @@
 import type { BpfTemplate } from "../runtime/template.js";
 import { MapDecl } from "../runtime/map-decl.js";
 import { WhistlerError } from "../runtime/errors.js";
+import { isStructClass } from "../runtime/struct/defstruct.js";
 import type { Slot, SlotValue } from "./api.js";
 import { compileTemplate } from "./compile.js";
 import { placeholderFor } from "./plugin/templates.js";
@@ -22,6 +23,7 @@ function slotValue(v: unknown, index: number): SlotValue {
       map: { kind: v.kind, key: v.key.name, value: v.value.name, maxEntries: v.maxEntries },
     };
   }
+  if (isStructClass(v)) return v.layout;
   if (typeof v === "bigint") return { kind: "int", value: v };
   if (typeof v === "number" && Number.isInteger(v)) return { kind: "int", value: BigInt(v) };
   return { kind: "unresolved", reason: `interpolated value ${String(v)} is neither a map declaration nor an integer` };

@@ -219,8 +219,9 @@ function defineAccessors(cls: { prototype: object }, layout: StructLayout, field
     const t = f.type;
     const simple = t.kind === "scalar" || t.kind === "char";
     Object.defineProperty(cls.prototype, f.name, {
-      enumerable: true,
-      configurable: false,
+      // As a class body's accessors are: the generated classes must behave the same.
+      enumerable: false,
+      configurable: true,
       get(this: StructViewBase<Fields>) {
         const at = this.$offset + f.offset;
         return simple ? decodeField(t, this.$view, at) : viewField(spec, t, this.$view, at);

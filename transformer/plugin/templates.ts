@@ -9,6 +9,7 @@ import type * as TS from "typescript";
 import type { Slot, SlotValue, TemplateSource, MapSlotInfo } from "../api.js";
 import { isScalarName, type ScalarName } from "../../runtime/types.js";
 import type { MapKind } from "../../runtime/map-decl.js";
+import { StructEvaluator, StructEvalError } from "../structs/evaluate.js";
 
 export interface TemplateSite {
   readonly node: TS.TaggedTemplateExpression;
@@ -116,12 +117,28 @@ function resolveSlot(ts: typeof TS, checker: TS.TypeChecker, expr: TS.Expression
       return resolveMapDecl(ts, checker, decl, ctor, kind);
     }
   }
+  const struct = resolveStruct(ts, checker, expr);
+  if (struct) return struct;
   const n = evalInt(ts, checker, expr);
   if (n !== undefined) return { kind: "int", value: n };
   return {
     kind: "unresolved",
     reason: `\`${expr.getText()}\` is neither a map declared with \`new HashMap(...)\`/\`new ArrayMap(...)\` nor a compile-time integer constant`,
   };
+}
+
+/** A struct declared with `defstruct` -> its layout (or why it has none). */
+function resolveStruct(ts: typeof TS, checker: TS.TypeChecker, expr: TS.Expression): SlotValue | undefined {
+  const evaluator = new StructEvaluator(ts, checker);
+  const call = evaluator.callOf(expr);
+  if (!call) return undefined;
+  try {
+    const sf = call.getSourceFile();
+    return { ...evaluator.layoutOfCall(call), declaredAt: { fileName: sf.fileName, start: call.getStart(), length: call.getWidth() } };
+  } catch (e) {
+    if (e instanceof StructEvalError) return { kind: "unresolved", reason: `struct \`${expr.getText()}\`: ${e.message}` };
+    throw e;
+  }
 }
 
 function resolveMapDecl(

@@ -10,6 +10,7 @@ import { findTemplates, type TemplateSite } from "./templates.js";
 import { compiledCall } from "./emit.js";
 import { toTsDiagnostic } from "./diagnostics.js";
 import { compileCached } from "./cache.js";
+import { structReplacements } from "../structs/plugin.js";
 
 /** What ts-patch passes a program transformer (the subset we use). */
 export interface TransformerExtras {
@@ -31,7 +32,8 @@ export default function whistlerTransformer(
   const checker = program.getTypeChecker();
   return (context) => (sf) => {
     const sites = findTemplates(ts, checker, sf);
-    if (sites.length === 0) return sf;
+    const structs = structReplacements(ts, checker, sf, (d) => extras.addDiagnostic(toTsDiagnostic(ts, sf, d, program)));
+    if (sites.length === 0 && structs.size === 0) return sf;
     const results = new Map<TS.Node, { site: TemplateSite; result: CompileResult }>();
     for (const site of sites) {
       const result = compileCached(site.source, compileTemplate);
@@ -42,6 +44,8 @@ export default function whistlerTransformer(
       results.set(site.node, { site, result });
     }
     const visit = (node: TS.Node): TS.Node => {
+      const struct = structs.get(node);
+      if (struct) return struct;
       const hit = results.get(node);
       if (hit?.result.elf) return compiledCall(ts, hit.site, hit.result, sf.fileName);
       return ts.visitEachChild(node, visit, context);
