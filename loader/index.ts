@@ -9,7 +9,10 @@ import { BpfTemplate } from "../runtime/template.js";
 import { loadSpec, parseObject, type BpfObject, type LoadOptions as SpecLoadOptions } from "./object/index.js";
 
 export { BpfObject, parseObject, type AttachAllOptions, type HandleFor, type MapSpec, type ObjectSpec, type ProgramSpec, type AttachTarget, type ProgTypeName } from "./object/index.js";
-export { MapHandle, UpdateFlags, type InputOf, type MapHandleInfo, type MapKey, type MapValue } from "./maps/index.js";
+export {
+  MapHandle, MapBase, UpdateFlags, QueueHandle, BloomFilterHandle, ProgArrayHandle, MapOfMapsHandle, RingBufHandle,
+  PerfEventArrayHandle, createMap, type BatchOptions, type HasFd, type InputOf, type MapHandleInfo, type MapKey, type MapValue,
+} from "./maps/index.js";
 export { Program, type AttachOptions, type ProgramInfo, type TestRunInput, type TestRunOutput } from "./program/index.js";
 export { Link, attachTracepoint, attachRawTracepoint, attachXdp, type LinkKind, type XdpAttachOptions, type XdpMode } from "./link/index.js";
 

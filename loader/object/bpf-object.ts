@@ -5,23 +5,14 @@
 import { AttachError, WhistlerError } from "../../runtime/errors.js";
 import type { MapDecl } from "../../runtime/map-decl.js";
 import { possibleCpus, type Fd } from "../../runtime/sys/index.js";
-import type { JsValueOf } from "../../runtime/types.js";
-import type { Link, XdpMode } from "../link/index.js";
-import { codecFor, MapHandle, PERCPU_MAP_TYPES, type MapKey, type MapValue } from "../maps/index.js";
+import { attachAllOptionsFor, type AttachAllOptions, type Link } from "../link/index.js";
+import { codecFor, makeHandle, MapHandle, PERCPU_MAP_TYPES, type HandleFor, type MapBase, type MapKey, type MapValue } from "../maps/index.js";
 import type { Program } from "../program/index.js";
 import type { MapSpec } from "./spec.js";
 
-/** The handle type for a declaration: `HashMap<u32, u64>` -> `MapHandle<number, bigint>`. */
-export type HandleFor<D> = D extends MapDecl<infer K, infer V>
-  ? D extends { readonly kind: "percpu_hash" | "percpu_array" }
-    ? MapHandle<JsValueOf<K>, JsValueOf<V>[]>
-    : MapHandle<JsValueOf<K>, JsValueOf<V>>
-  : never;
+export type { HandleFor } from "../maps/index.js";
 
-export interface AttachAllOptions {
-  /** Where XDP programs attach; `false` skips them. Required when the object has XDP programs. */
-  xdp?: { ifname: string | number; mode?: XdpMode } | false;
-}
+export type { AttachAllOptions } from "../link/index.js";
 
 /** @internal A created map. */
 export interface LoadedMap {
@@ -33,7 +24,7 @@ export interface LoadedMap {
 export class BpfObject implements Disposable, AsyncDisposable {
   readonly programs: ReadonlyMap<string, Program>;
   readonly #maps: ReadonlyMap<string, LoadedMap>;
-  readonly #handles = new Map<string, MapHandle<unknown, unknown>>();
+  readonly #handles = new Map<string, MapBase>();
   readonly #links: Link[] = [];
   #disposed = false;
 
@@ -63,7 +54,7 @@ export class BpfObject implements Disposable, AsyncDisposable {
   map<D extends MapDecl>(decl: D): HandleFor<D>;
   /** By ELF name; K/V are the caller's assertion of what the map holds. */
   map<K = MapKey, V = MapValue>(name: string): MapHandle<K, V>;
-  map(declOrName: MapDecl | string): MapHandle<unknown, unknown> {
+  map(declOrName: MapDecl | string): MapBase {
     this.#checkOpen();
     let name: string | undefined;
     if (typeof declOrName === "string") {
@@ -77,12 +68,16 @@ export class BpfObject implements Disposable, AsyncDisposable {
         });
       }
     }
-    const cached = this.#handles.get(name);
+    // A map opened by name and by declaration gets two handles (generic and typed).
+    const cacheKey = `${typeof declOrName === "string" ? "name" : "decl"}:${name}`;
+    const cached = this.#handles.get(cacheKey);
     if (cached) return cached;
     const m = this.#maps.get(name);
     if (!m) throw new WhistlerError(`no map "${name}" in the object`, { hint: `maps: ${this.mapNames.join(", ") || "(none)"}` });
     const s = m.spec;
-    const handle = new MapHandle<unknown, unknown>(
+    // Opened by name, a map gets the generic key/value handle; by declaration, its kind's.
+    const handle = makeHandle(
+      typeof declOrName === "string" ? undefined : m.decl,
       m.fd,
       {
         name: s.name, type: s.type, keySize: s.keySize, valueSize: s.valueSize, maxEntries: s.maxEntries,
@@ -90,8 +85,9 @@ export class BpfObject implements Disposable, AsyncDisposable {
       },
       codecFor(s.keySize, m.decl?.key, s.keyScalar, `map "${name}" key`),
       codecFor(s.valueSize, m.decl?.value, s.valueScalar, `map "${name}" value`),
+      false,
     );
-    this.#handles.set(name, handle);
+    this.#handles.set(cacheKey, handle);
     return handle;
   }
 
@@ -101,15 +97,9 @@ export class BpfObject implements Disposable, AsyncDisposable {
     const made: Link[] = [];
     try {
       for (const p of this.programs.values()) {
-        if (p.target.kind === "xdp") {
-          if (opts.xdp === false) continue;
-          if (opts.xdp === undefined) {
-            throw new AttachError(p.name, "XDP needs an interface", { hint: "call attachAll({ xdp: { ifname: \"eth0\" } }), or attachAll({ xdp: false }) to skip XDP programs" });
-          }
-          made.push(p.attach({ ifname: opts.xdp.ifname, xdpMode: opts.xdp.mode }));
-        } else {
-          made.push(p.attach());
-        }
+        // Options each kind needs (interface, cgroup, ...) are checked first: a missing one is an AttachError.
+        const o = attachAllOptionsFor(p, opts);
+        if (o !== undefined) made.push(p.attach(o));
       }
     } catch (e) {
       for (const l of made.reverse()) l.detach();

@@ -6,8 +6,8 @@
  * retried with log level 1 and a buffer grown until the log fits, to build a VerifierError.
  */
 import { BpfError, VerifierError, WhistlerError } from "../../runtime/errors.js";
-import { MAP_TYPE_IDS, type MapDecl } from "../../runtime/map-decl.js";
-import { btfLoad, ENOSPC, EPERM, mapCreate, NativeBuffer, progLoad, type Fd } from "../../runtime/sys/index.js";
+import { isScalarType, MAP_TYPE_IDS, type ElemType, type MapDecl } from "../../runtime/map-decl.js";
+import { btfLoad, ENOSPC, EPERM, mapCreate, NativeBuffer, possibleCpus, progLoad, type Fd } from "../../runtime/sys/index.js";
 import { Program } from "../program/index.js";
 import { BpfObject, type LoadedMap } from "./bpf-object.js";
 import { ProgType } from "./sections.js";
@@ -23,14 +23,19 @@ export interface LoadOptions {
 }
 
 const FIRST_LOG_SIZE = 64 * 1024;
+const PERF_EVENT_ARRAY = 4;
 const BPF_PSEUDO_MAP_FD = 1;
 
 function checkDecl(spec: MapSpec, decl: MapDecl): void {
   const problems: string[] = [];
   if (MAP_TYPE_IDS[decl.kind] !== spec.type) problems.push(`kind ${decl.kind} (type ${MAP_TYPE_IDS[decl.kind]}) vs type ${spec.type}`);
-  if (decl.kind !== "ringbuf" && decl.key.size !== spec.keySize) problems.push(`key ${decl.key.name} vs ${spec.keySize} bytes`);
-  if (decl.kind !== "ringbuf" && decl.value.size !== spec.valueSize) problems.push(`value ${decl.value.name} vs ${spec.valueSize} bytes`);
-  if (decl.maxEntries !== spec.maxEntries) problems.push(`maxEntries ${decl.maxEntries} vs ${spec.maxEntries}`);
+  const shown = (t: ElemType): string => (isScalarType(t) ? t.name : `${t.size}-byte codec`);
+  if (decl.kind !== "ringbuf" && decl.key.size !== spec.keySize) problems.push(`key ${shown(decl.key)} vs ${spec.keySize} bytes`);
+  if (decl.kind !== "ringbuf" && decl.value.size !== spec.valueSize) problems.push(`value ${shown(decl.value)} vs ${spec.valueSize} bytes`);
+  // A perf event array declared with 0 entries gets one per possible CPU, like libbpf's.
+  if (decl.maxEntries !== spec.maxEntries && !(decl.kind === "perf_event_array" && decl.maxEntries === 0)) {
+    problems.push(`maxEntries ${decl.maxEntries} vs ${spec.maxEntries}`);
+  }
   if (problems.length) {
     throw new WhistlerError(`map "${spec.name}": the declaration does not match the object (${problems.join("; ")})`, {
       hint: "rebuild so the compiled object matches the declaration",
@@ -40,7 +45,9 @@ function checkDecl(spec: MapSpec, decl: MapDecl): void {
 
 function createMap(spec: MapSpec, btfFd: Fd | undefined): Fd {
   const base = {
-    type: spec.type, keySize: spec.keySize, valueSize: spec.valueSize, maxEntries: spec.maxEntries,
+    type: spec.type, keySize: spec.keySize, valueSize: spec.valueSize,
+    // A perf event array without max_entries gets one slot per possible CPU, as with libbpf.
+    maxEntries: spec.type === PERF_EVENT_ARRAY && spec.maxEntries === 0 ? possibleCpus() : spec.maxEntries,
     flags: spec.flags, numaNode: spec.numaNode, name: spec.name,
   };
   const ctx = { what: `create map "${spec.name}"` };

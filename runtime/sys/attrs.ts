@@ -21,6 +21,12 @@ export const BpfCmd = {
   OBJ_GET_INFO_BY_FD: 15,
   RAW_TRACEPOINT_OPEN: 17,
   BTF_LOAD: 18,
+  MAP_LOOKUP_AND_DELETE_ELEM: 21,
+  MAP_FREEZE: 22,
+  MAP_LOOKUP_BATCH: 24,
+  MAP_LOOKUP_AND_DELETE_BATCH: 25,
+  MAP_UPDATE_BATCH: 26,
+  MAP_DELETE_BATCH: 27,
   LINK_CREATE: 28,
   LINK_DETACH: 34,
 } as const;
@@ -42,6 +48,11 @@ export const MapCreateAttr = {
 
 /** BPF_MAP_*_ELEM and BPF_MAP_GET_NEXT_KEY (next_key shares the value slot). */
 export const MapElemAttr = { map_fd: 0, key: 8, value: 16, next_key: 16, flags: 24, size: 32 } as const;
+
+/** BPF_MAP_*_BATCH. */
+export const MapBatchAttr = {
+  in_batch: 0, out_batch: 8, keys: 16, values: 24, count: 32, map_fd: 36, elem_flags: 40, flags: 48, size: 56,
+} as const;
 
 export const ProgLoadAttr = {
   prog_type: 0, insn_cnt: 4, insns: 8, license: 16, log_level: 24, log_size: 28, log_buf: 32,

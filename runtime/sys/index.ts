@@ -4,6 +4,9 @@
  * owned by an `Fd`. Nothing here knows about ELF objects, codecs or user-facing types.
  */
 export * from "./arch.js";
+export { bpfAsync, progTestRunAsync, type AsyncTestRunResult } from "./async.js";
+export { Epoll, EPOLLET, EPOLLIN } from "./epoll.js";
+export { Mapping, MAP_SHARED, pageSize, PROT_READ, PROT_WRITE } from "./mmap.js";
 export * from "./attrs.js";
 export { bpf, bpfError, EAGAIN, ENOENT, ENOSPC, EPERM, type BpfCallContext } from "./bpf.js";
 export * from "./commands.js";

@@ -36,6 +36,47 @@ export const ioctl = libc.func("int ioctl(int fd, unsigned long request, unsigne
 
 export const close = libc.func("int close(int fd)") as (fd: number) => number;
 
+/** A koffi function that can also run on koffi's worker threads (`fn.async(...args, cb)`). */
+type WithAsync<F extends (...a: never[]) => number | bigint> = F & {
+  async: (...args: [...Parameters<F>, (err: unknown, result: ReturnType<F>) => void]) => void;
+};
+
+/** bpf(2) on a worker thread, for commands that run long (BPF_PROG_TEST_RUN with many repeats). */
+export const syscallBpfAsync = syscallBpf as WithAsync<typeof syscallBpf>;
+
+/** mmap(2): MAP_FAILED comes back as 2^64-1. */
+export const mmapRaw = libc.func("void *mmap(void *addr, size_t length, int prot, int flags, int fd, long offset)") as (
+  addr: null, length: number, prot: number, flags: number, fd: number, offset: number) => bigint;
+
+export const munmapRaw = libc.func("int munmap(void *addr, size_t length)") as (addr: bigint, length: number) => number;
+
+export const epollCreate1 = libc.func("int epoll_create1(int flags)") as (flags: number) => number;
+
+export const epollCtl = libc.func("int epoll_ctl(int epfd, int op, int fd, void *event)") as (
+  epfd: number, op: number, fd: number, event: bigint) => number;
+
+/** epoll_wait(2); its `.async` form blocks a worker thread, never the event loop. */
+export const epollWait = libc.func("int epoll_wait(int epfd, void *events, int maxevents, int timeout)") as WithAsync<(
+  epfd: number, events: bigint, maxEvents: number, timeoutMs: number) => number>;
+
+export const sysconf = libc.func("long sysconf(int name)") as (name: number) => number;
+
+/** Sockets: netlink for tc, SO_ATTACH_BPF for socket filters (see socket.ts). */
+export const socketRaw = libc.func("int socket(int domain, int type, int protocol)") as (
+  domain: number, type: number, protocol: number) => number;
+
+export const setsockoptRaw = libc.func("int setsockopt(int fd, int level, int optname, void *optval, unsigned int optlen)") as (
+  fd: number, level: number, optname: number, optval: bigint, optlen: number) => number;
+
+export const bindRaw = libc.func("int bind(int fd, void *addr, unsigned int addrlen)") as (
+  fd: number, addr: bigint, addrlen: number) => number;
+
+export const sendRaw = libc.func("long send(int fd, void *buf, unsigned long len, int flags)") as (
+  fd: number, buf: bigint, len: number, flags: number) => number;
+
+export const recvRaw = libc.func("long recv(int fd, void *buf, unsigned long len, int flags)") as (
+  fd: number, buf: bigint, len: number, flags: number) => number;
+
 export const ifNameToIndexRaw = libc.func("unsigned int if_nametoindex(const char *name)") as (name: string) => number;
 
 /** errno of the last failed call made through these bindings. */

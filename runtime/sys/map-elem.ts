@@ -33,11 +33,13 @@ export class MapElemCalls {
     this.#elem = new NativeBuffer(MapElemAttr.size);
     this.#next = new NativeBuffer(MapElemAttr.size);
     this.#del = new NativeBuffer(MapElemAttr.size);
+    // Maps without keys (queue, stack, bloom filter) want a NULL key pointer (EINVAL otherwise).
+    const keyPtr = keySize === 0 ? 0n : this.key.ptr;
     this.#del.view.setUint32(MapElemAttr.map_fd, mapFd, true);
-    this.#del.view.setBigUint64(MapElemAttr.key, this.key.ptr, true);
+    this.#del.view.setBigUint64(MapElemAttr.key, keyPtr, true);
     const e = this.#elem.view;
     e.setUint32(MapElemAttr.map_fd, mapFd, true);
-    e.setBigUint64(MapElemAttr.key, this.key.ptr, true);
+    e.setBigUint64(MapElemAttr.key, keyPtr, true);
     e.setBigUint64(MapElemAttr.value, this.value.ptr, true);
     const n = this.#next.view;
     n.setUint32(MapElemAttr.map_fd, mapFd, true);
@@ -65,6 +67,11 @@ export class MapElemCalls {
     } finally {
       if (flags !== 0) this.#elem.view.setBigUint64(MapElemAttr.flags, 0n, true);
     }
+  }
+
+  /** Lookup `key` into `value` and delete it (queue/stack pop: no key); false when absent or empty. */
+  lookupAndDelete(): boolean {
+    return bpf(BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM, this.#elemPtr, MapElemAttr.size, this.#lookupCtx) >= 0;
   }
 
   /** Delete `key`; false when absent. */

@@ -41,6 +41,16 @@ export const MAP_METHODS: Readonly<Record<MapKind, readonly MapMethod[]>> = {
   array: ["lookup", "update", "increment"],
   percpu_array: ["lookup", "update", "increment"],
   ringbuf: [],
+  // Kinds the loader and map handles support; their BPF-side methods are still to come.
+  lru_percpu_hash: [],
+  lpm_trie: [],
+  queue: [],
+  stack: [],
+  prog_array: [],
+  array_of_maps: [],
+  hash_of_maps: [],
+  perf_event_array: [],
+  bloom_filter: [],
 };
 
 export const ALL_MAP_METHODS: readonly MapMethod[] = ["lookup", "update", "delete", "increment"];
