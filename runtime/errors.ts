@@ -97,22 +97,62 @@ export class BpfError extends WhistlerError {
   }
 }
 
+/** Where in the source a verifier error points (from the program's line_info). */
+export interface VerifierSource {
+  readonly file: string;
+  readonly line: number;
+  /** 0 when the object does not record columns. */
+  readonly col: number;
+  /** The source line's text. */
+  readonly text: string;
+}
+
+/** What the loader read from the log: the error, its instruction, source, states and a hint. */
+export interface VerifierDetails {
+  readonly message: string;
+  readonly insn: number | undefined;
+  readonly source: VerifierSource | undefined;
+  readonly state: readonly string[];
+  readonly hint: string | undefined;
+}
+
 /** The verifier rejected a program; `log` holds its full output. */
 export class VerifierError extends BpfError {
   readonly program: string;
   readonly log: string;
-  constructor(program: string, errno: number, log: string, opts: WhistlerErrorOptions = {}) {
+  /** The verifier's reason, e.g. "R0 invalid mem access 'map_value_or_null'" (empty when the log is). */
+  readonly reason: string;
+  /** Index of the failing instruction, when the log says. */
+  readonly insn: number | undefined;
+  /** Source file, line, column and text of the failing instruction, when the object has line info. */
+  readonly source: VerifierSource | undefined;
+  /** The last register-state lines before the failure. */
+  readonly state: readonly string[];
+  constructor(program: string, errno: number, log: string, opts: WhistlerErrorOptions & { details?: VerifierDetails } = {}) {
     const lines = log.replace(/\0[\s\S]*$/, "").trimEnd().split("\n");
     const tail = lines.slice(-20);
+    const d = opts.details;
+    const summary: string[] = [];
+    if (d?.message) summary.push(`  ${d.message}${d.insn !== undefined ? ` (instruction ${d.insn})` : ""}`);
+    if (d?.source) {
+      summary.push(`  at ${d.source.file}:${d.source.line}${d.source.col ? `:${d.source.col}` : ""}`);
+      if (d.source.text.trim()) summary.push(`    ${d.source.text.trim()}`);
+    }
+    if (d?.state.length) summary.push("  last verifier state:", ...d.state.map((l) => `    ${l}`));
     const shown = (lines.length > tail.length ? `  ... (${lines.length - tail.length} earlier lines in .log)\n` : "") +
       tail.map((l) => `  | ${l}`).join("\n");
     super("BPF_PROG_LOAD", errno, {
       ...opts,
+      hint: opts.hint ?? d?.hint,
       what: `program "${program}" rejected by the verifier`,
-      detail: shown || "  (empty verifier log)",
+      detail: (summary.length ? `${summary.join("\n")}\n  verifier log:\n` : "") + (shown || "  (empty verifier log)"),
     });
     this.program = program;
     this.log = log;
+    this.reason = d?.message ?? "";
+    this.insn = d?.insn;
+    this.source = d?.source;
+    this.state = d?.state ?? [];
   }
 }
 

@@ -1,7 +1,9 @@
 /**
  * BTF fix-ups before BPF_BTF_LOAD. Compilers emit DATASEC records with size 0 and variable
  * offsets 0, leaving the linker (or loader) to fill them in from the ELF section sizes and
- * symbol values; the kernel rejects them otherwise. Pure: returns a patched copy.
+ * symbol values; the kernel rejects them otherwise. Extern variables (kconfig) get the
+ * "global allocated" linkage the kernel accepts, once the loader has placed them (the facts
+ * give `.kconfig` a size and offsets like any section). Pure: returns a patched copy.
  */
 import { BtfError } from "../../runtime/errors.js";
 import type { Btf } from "./reader.js";
@@ -13,11 +15,15 @@ export interface DatasecFacts {
   symbolOffset(section: string, name: string): number | undefined;
 }
 
+const BTF_VAR_GLOBAL_ALLOCATED = 1;
+const BTF_VAR_GLOBAL_EXTERN = 2;
+
 export function fixupDatasecs(btf: Btf, facts: DatasecFacts): Uint8Array {
   const out = btf.raw.slice();
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   const base = btf.typeStart;
   for (const t of btf.types) {
+    if (t.kind === "VAR" && t.linkage === BTF_VAR_GLOBAL_EXTERN) view.setUint32(base + t.offset + 12, BTF_VAR_GLOBAL_ALLOCATED, true);
     if (t.kind !== "DATASEC") continue;
     const size = facts.sectionSize(t.name);
     if (size === undefined) continue;

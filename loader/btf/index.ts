@@ -4,4 +4,6 @@
  */
 export { Btf, type BtfHeader, type BtfScalarInfo } from "./reader.js";
 export { fixupDatasecs, type DatasecFacts } from "./fixup.js";
+export { parseBtfExt, type BtfExt, type FuncInfoRecord, type LineInfoRecord } from "./ext.js";
+export { sanitizeBtf, ALL_BTF_FEATURES, type BtfFeatures } from "./sanitize.js";
 export * from "./types.js";

@@ -214,6 +214,12 @@ export class Btf {
     return this.header.hdrLen + this.header.typeOff;
   }
 
+  /** The string section (names, and the file/line strings `.BTF.ext` points into). */
+  get strings(): Uint8Array {
+    const start = this.header.hdrLen + this.header.strOff;
+    return this.raw.subarray(start, start + this.header.strLen);
+  }
+
   type(id: number): BtfType {
     const t = this.types[id];
     if (!t) throw new BtfError(this.section, 0, `no type #${id} (the last type is #${this.types.length - 1})`);

@@ -8,7 +8,12 @@
 import { BpfError, VerifierError, WhistlerError } from "../../runtime/errors.js";
 import { isScalarType, MAP_TYPE_IDS, type ElemType, type MapDecl } from "../../runtime/map-decl.js";
 import { btfLoad, ENOSPC, EPERM, mapCreate, NativeBuffer, possibleCpus, progLoad, type Fd } from "../../runtime/sys/index.js";
+import { sanitizeBtf } from "../btf/index.js";
+import { btfFeatures, kernelFacts } from "../features/index.js";
 import { Program } from "../program/index.js";
+import { applyRelocations, kconfigData, KCONFIG_MAP, type KernelFacts } from "../reloc/index.js";
+import { explainVerifierLog } from "../verifier/index.js";
+import { fillSlots, initMapContents } from "./map-setup.js";
 import { BpfObject, type LoadedMap } from "./bpf-object.js";
 import { ProgType } from "./sections.js";
 import type { MapSpec, ObjectSpec, ProgramSpec } from "./spec.js";
@@ -20,11 +25,14 @@ export interface LoadOptions {
   logLevel?: 1 | 2;
   /** Map name in the object -> declaration, for typed handles (set by load() for templates). */
   decls?: Readonly<Record<string, MapDecl>>;
+  /** Programs to load although their section says not to (`SEC("?name")`). */
+  programs?: readonly string[];
+  /** The kernel kconfig externs read (default: this machine's uname and config). */
+  kernelFacts?: KernelFacts;
 }
 
 const FIRST_LOG_SIZE = 64 * 1024;
 const PERF_EVENT_ARRAY = 4;
-const BPF_PSEUDO_MAP_FD = 1;
 
 function checkDecl(spec: MapSpec, decl: MapDecl): void {
   const problems: string[] = [];
@@ -43,12 +51,12 @@ function checkDecl(spec: MapSpec, decl: MapDecl): void {
   }
 }
 
-function createMap(spec: MapSpec, btfFd: Fd | undefined): Fd {
+function createMap(spec: MapSpec, btfFd: Fd | undefined, innerMapFd?: number): Fd {
   const base = {
     type: spec.type, keySize: spec.keySize, valueSize: spec.valueSize,
     // A perf event array without max_entries gets one slot per possible CPU, as with libbpf.
     maxEntries: spec.type === PERF_EVENT_ARRAY && spec.maxEntries === 0 ? possibleCpus() : spec.maxEntries,
-    flags: spec.flags, numaNode: spec.numaNode, name: spec.name,
+    flags: spec.flags, numaNode: spec.numaNode, name: spec.name, innerMapFd,
   };
   const ctx = { what: `create map "${spec.name}"` };
   if (btfFd && (spec.btfKeyTypeId || spec.btfValueTypeId)) {
@@ -62,24 +70,32 @@ function createMap(spec: MapSpec, btfFd: Fd | undefined): Fd {
   return mapCreate(base, ctx);
 }
 
-function patchInsns(p: ProgramSpec, maps: ReadonlyMap<string, LoadedMap>): Uint8Array {
-  const insns = p.insns.slice();
-  const view = new DataView(insns.buffer, insns.byteOffset, insns.byteLength);
-  for (const r of p.mapRelocations) {
-    const m = maps.get(r.map)!;
-    const at = r.insn * 8;
-    // ld_imm64 dst, map: src_reg = BPF_PSEUDO_MAP_FD, imm = fd, second half's imm = 0.
-    view.setUint8(at + 1, (view.getUint8(at + 1) & 0x0f) | (BPF_PSEUDO_MAP_FD << 4));
-    view.setInt32(at + 4, m.fd.raw, true);
-    view.setInt32(at + 12, 0, true);
-  }
-  return insns;
+/** Map-in-map: create the inner template, then the outer map with it (the template is closed after). */
+function createMapWithInner(spec: MapSpec, btfFd: Fd | undefined): Fd {
+  if (!spec.inner) return createMap(spec, btfFd);
+  using inner = createMapWithInner(spec.inner, btfFd);
+  return createMap(spec, btfFd, inner.raw);
 }
 
-function loadProgram(p: ProgramSpec, insns: Uint8Array, license: string, opts: LoadOptions): Fd {
+/** The object's BTF, sanitized for this kernel, loaded; undefined when the kernel refuses it. */
+function loadBtf(spec: ObjectSpec): Fd | undefined {
+  if (!spec.btf || !spec.parsedBtf) return undefined;
+  try {
+    return btfLoad(sanitizeBtf(spec.btf, spec.parsedBtf, btfFeatures()));
+  } catch (e) {
+    // Without BTF, maps still work (no pretty-printing in bpftool); refuse only on EPERM.
+    if (!(e instanceof BpfError) || e.errno === EPERM) throw e;
+    return undefined;
+  }
+}
+
+function loadProgram(p: ProgramSpec, insns: Uint8Array, spec: ObjectSpec, btfFd: Fd | undefined, opts: LoadOptions): Fd {
+  const debug = btfFd ? p.debugInfo : undefined;
   const base = {
-    type: ProgType[p.def.progType], insns, license, name: p.name,
-    expectedAttachType: p.def.expectedAttachType, caps: p.def.caps,
+    type: ProgType[p.def.progType], insns, license: spec.license, name: p.name,
+    expectedAttachType: p.def.expectedAttachType, caps: p.def.caps, flags: p.def.progFlags,
+    kernVersion: spec.kernVersion, btfFd: debug ? btfFd?.raw : undefined,
+    funcInfo: debug?.funcInfo, lineInfo: debug?.lineInfo,
   };
   let first: BpfError;
   try {
@@ -104,7 +120,7 @@ function loadProgram(p: ProgramSpec, insns: Uint8Array, license: string, opts: L
       }
       const end = log.bytes.indexOf(0);
       const text = new TextDecoder().decode(log.bytes.subarray(0, end < 0 ? log.size : end));
-      throw new VerifierError(p.name, e.errno === ENOSPC ? first.errno : e.errno, text, { cause: first });
+      throw new VerifierError(p.name, e.errno === ENOSPC ? first.errno : e.errno, text, { cause: first, details: explainVerifierLog(text, p.lines) });
     }
   }
 }
@@ -115,23 +131,26 @@ export function loadSpec(spec: ObjectSpec, opts: LoadOptions = {}): BpfObject {
   const programs = new Map<string, Program>();
   let btfFd: Fd | undefined;
   try {
-    if (spec.btf) {
-      try {
-        btfFd = btfLoad(spec.btf);
-      } catch (e) {
-        // Without BTF, maps still work (no pretty-printing in bpftool); refuse only on EPERM.
-        if (!(e instanceof BpfError) || e.errno === EPERM) throw e;
-      }
-    }
+    btfFd = loadBtf(spec);
     for (const s of spec.maps.values()) {
       const decl = opts.decls?.[s.name];
       if (decl) checkDecl(s, decl);
-      maps.set(s.name, { spec: s, fd: createMap(s, btfFd), decl });
+      maps.set(s.name, { spec: s, fd: createMapWithInner(s, btfFd), decl });
+    }
+    const mapFd = (name: string): number | undefined => maps.get(name)?.fd.raw;
+    for (const m of maps.values()) {
+      const contents = m.spec.name === KCONFIG_MAP && spec.kconfig ? kconfigData(spec.kconfig, opts.kernelFacts ?? kernelFacts()) : m.spec.initial;
+      initMapContents(m.fd, m.spec, contents);
+      if (m.spec.inner) fillSlots(m.fd, m.spec, mapFd);
     }
     for (const p of spec.programs) {
+      if (!p.def.autoload && !opts.programs?.includes(p.name)) continue;
       if (programs.has(p.name)) throw new WhistlerError(`two programs are named "${p.name}"`);
-      const fd = loadProgram(p, patchInsns(p, maps), spec.license, opts);
+      const fd = loadProgram(p, applyRelocations(p.insns, p.relocations, mapFd, p.name), spec, btfFd, opts);
       programs.set(p.name, new Program(fd, p.name, p.section, p.def.progType, p.def.target, p.insns.length / 8));
+    }
+    for (const m of maps.values()) {
+      if (!m.spec.inner && m.spec.slots.length) fillSlots(m.fd, m.spec, (name) => programs.get(name)?.fd.raw);
     }
   } catch (e) {
     for (const p of programs.values()) p.close();

@@ -1,17 +1,13 @@
 /**
- * Program section names -> program type, expected attach type and how to attach, like
- * libbpf's section definitions. The attach target is a discriminated union: every consumer
+ * Program section names -> program type, expected attach type, load flags and how to attach,
+ * from libbpf's section table (section-table.ts), including the `?name` form (the program is
+ * not loaded unless asked for). The attach target is a discriminated union: every consumer
  * switches over it exhaustively.
  */
 import type { Capability } from "../../runtime/errors.js";
-import { AttachType } from "../../runtime/sys/attrs.js";
+import { BpfAttachType, findSectionEntry, ProgType, SECTION_TABLE, type ProgTypeName } from "./section-table.js";
 
-/** enum bpf_prog_type values we know. */
-export const ProgType = {
-  SOCKET_FILTER: 1, KPROBE: 2, SCHED_CLS: 3, SCHED_ACT: 4, TRACEPOINT: 5, XDP: 6,
-  PERF_EVENT: 7, CGROUP_SKB: 8, RAW_TRACEPOINT: 17,
-} as const;
-export type ProgTypeName = keyof typeof ProgType;
+export { ProgType, type ProgTypeName } from "./section-table.js";
 
 /** Where a program attaches, as its section says. */
 export type AttachTarget =
@@ -23,7 +19,13 @@ export type AttachTarget =
   | { readonly kind: "tc" }
   | { readonly kind: "socket" }
   | { readonly kind: "cgroup_skb"; readonly direction: "ingress" | "egress" | "any" }
-  | { readonly kind: "perf_event" };
+  | { readonly kind: "perf_event" }
+  /** cgroup/sock_create, cgroup/connect4, sockops, cgroup/dev, ...: a cgroup and this attach type. */
+  | { readonly kind: "cgroup"; readonly attachType: number }
+  /** fentry/fexit/fmod_ret/tp_btf/lsm/iter/freplace: `target` is the kernel function or hook. */
+  | { readonly kind: "btf"; readonly attachType: number; readonly target: string }
+  /** Everything else libbpf knows (sk_msg, flow_dissector, struct_ops, ...): attach by fd. */
+  | { readonly kind: "other" };
 
 export interface SectionDef {
   readonly progType: ProgTypeName;
@@ -31,14 +33,20 @@ export interface SectionDef {
   readonly target: AttachTarget;
   /** Capabilities loading and attaching needs, for EPERM hints. */
   readonly caps: readonly Capability[];
+  /** BPF_PROG_LOAD prog_flags (sleepable, XDP frags). */
+  readonly progFlags: number;
+  /** Loading needs attach_btf_id from kernel BTF. */
+  readonly attachBtf: boolean;
+  /** False for `?name` sections: libbpf does not load these unless asked (autoload off). */
+  readonly autoload: boolean;
 }
 
 const TRACING: readonly Capability[] = ["CAP_BPF", "CAP_PERFMON"];
 const NET: readonly Capability[] = ["CAP_BPF", "CAP_NET_ADMIN"];
+const ADMIN: readonly Capability[] = ["CAP_BPF", "CAP_SYS_ADMIN"];
 
-function def(progType: ProgTypeName, target: AttachTarget, caps: readonly Capability[], expectedAttachType = 0): SectionDef {
-  return { progType, target, caps, expectedAttachType };
-}
+const TRACING_TYPES = new Set<ProgTypeName>(["KPROBE", "TRACEPOINT", "PERF_EVENT", "RAW_TRACEPOINT", "RAW_TRACEPOINT_WRITABLE", "TRACING"]);
+const ADMIN_TYPES = new Set<ProgTypeName>(["LSM", "STRUCT_OPS", "EXT", "SYSCALL"]);
 
 /** "group/name" -> its parts, or undefined. */
 function split2(rest: string): [string, string] | undefined {
@@ -47,47 +55,65 @@ function split2(rest: string): [string, string] | undefined {
   return [rest.slice(0, i), rest.slice(i + 1)];
 }
 
-/** The definition for an ELF section name, or undefined when we do not know it. */
-export function sectionDef(section: string): SectionDef | undefined {
-  const slash = section.indexOf("/");
-  const head = slash < 0 ? section : section.slice(0, slash);
-  const rest = slash < 0 ? "" : section.slice(slash + 1);
-  switch (head) {
-    case "tracepoint":
-    case "tp": {
+function targetOf(head: string, rest: string, progType: ProgTypeName, attachType: number, attachBtf: boolean): AttachTarget {
+  if (attachBtf) return { kind: "btf", attachType, target: rest };
+  switch (progType) {
+    case "TRACEPOINT": {
       const gn = split2(rest);
-      return gn ? def("TRACEPOINT", { kind: "tracepoint", group: gn[0], name: gn[1] }, TRACING) : undefined;
+      return gn ? { kind: "tracepoint", group: gn[0], name: gn[1] } : { kind: "other" };
     }
-    case "raw_tracepoint":
-    case "raw_tp":
-      return rest ? def("RAW_TRACEPOINT", { kind: "raw_tracepoint", name: rest }, TRACING) : undefined;
-    case "kprobe":
-    case "kretprobe":
-      return def("KPROBE", { kind: "kprobe", symbol: rest, ret: head === "kretprobe" }, TRACING);
-    case "uprobe":
-    case "uretprobe":
-      return def("KPROBE", { kind: "uprobe", target: rest, ret: head === "uretprobe" }, TRACING);
-    case "xdp":
-      return def("XDP", { kind: "xdp" }, NET, AttachType.XDP);
-    case "tc":
-    case "classifier":
-      return def("SCHED_CLS", { kind: "tc" }, NET);
-    case "socket":
-      return def("SOCKET_FILTER", { kind: "socket" }, ["CAP_BPF"]);
-    case "cgroup_skb":
-      if (rest === "ingress") return def("CGROUP_SKB", { kind: "cgroup_skb", direction: "ingress" }, NET, AttachType.CGROUP_INET_INGRESS);
-      if (rest === "egress") return def("CGROUP_SKB", { kind: "cgroup_skb", direction: "egress" }, NET, AttachType.CGROUP_INET_EGRESS);
-      return undefined;
-    case "cgroup":
-      return rest === "skb" ? def("CGROUP_SKB", { kind: "cgroup_skb", direction: "any" }, NET) : undefined;
-    case "perf_event":
-      return def("PERF_EVENT", { kind: "perf_event" }, TRACING);
+    case "RAW_TRACEPOINT":
+    case "RAW_TRACEPOINT_WRITABLE":
+      return rest ? { kind: "raw_tracepoint", name: rest } : { kind: "other" };
+    case "KPROBE":
+      if (head === "kprobe" || head === "kretprobe") return { kind: "kprobe", symbol: rest, ret: head === "kretprobe" };
+      if (head === "uprobe" || head === "uretprobe" || head === "uprobe.s" || head === "uretprobe.s") {
+        return { kind: "uprobe", target: rest, ret: head.startsWith("uret") };
+      }
+      return { kind: "other" };
+    case "XDP":
+      return attachType === BpfAttachType.XDP ? { kind: "xdp" } : { kind: "other" };
+    case "SCHED_CLS":
+      return { kind: "tc" };
+    case "SOCKET_FILTER":
+      return { kind: "socket" };
+    case "CGROUP_SKB":
+      return { kind: "cgroup_skb", direction: rest === "ingress" ? "ingress" : rest === "egress" ? "egress" : "any" };
+    case "PERF_EVENT":
+      return { kind: "perf_event" };
+    case "CGROUP_SOCK": case "CGROUP_SOCK_ADDR": case "CGROUP_SYSCTL": case "CGROUP_SOCKOPT": case "CGROUP_DEVICE": case "SOCK_OPS":
+      return { kind: "cgroup", attachType };
     default:
-      return undefined;
+      return { kind: "other" };
   }
 }
 
-/** Section prefixes we understand, for messages. */
-export const KNOWN_SECTIONS =
-  "tracepoint/<group>/<name>, tp/, raw_tracepoint/<name>, raw_tp/, kprobe/, kretprobe/, uprobe, uretprobe, " +
-  "xdp, tc, classifier, socket, cgroup_skb/ingress, cgroup_skb/egress, cgroup/skb, perf_event";
+/** The definition for an ELF section name (libbpf's rules), or undefined when libbpf does not know it either. */
+export function sectionDef(section: string): SectionDef | undefined {
+  const autoload = !section.startsWith("?");
+  const name = autoload ? section : section.slice(1);
+  const e = findSectionEntry(name);
+  if (!e) return undefined;
+  const slash = name.indexOf("/");
+  const head = slash < 0 ? name : name.slice(0, slash);
+  const rest = slash < 0 ? "" : name.slice(slash + 1);
+  const expectedAttachType = e.attachType === undefined ? 0 : BpfAttachType[e.attachType];
+  const caps = TRACING_TYPES.has(e.progType) ? TRACING : ADMIN_TYPES.has(e.progType) ? ADMIN : e.progType === "SOCKET_FILTER" ? ["CAP_BPF"] as const : NET;
+  return {
+    progType: e.progType,
+    expectedAttachType,
+    target: targetOf(head, rest, e.progType, expectedAttachType, e.attachBtf),
+    caps,
+    progFlags: e.flags,
+    attachBtf: e.attachBtf,
+    autoload,
+  };
+}
+
+/** Section names we understand, for messages. */
+export const KNOWN_SECTIONS = SECTION_TABLE.map((e) => e.pattern.replace(/\+$/, "[/...]")).join(", ");
+
+/** The numeric program type of a definition. */
+export function progTypeNumber(def: SectionDef): number {
+  return ProgType[def.progType];
+}

@@ -1,16 +1,28 @@
 /**
- * `ObjectSpec`: what an ELF object asks for (license, maps, programs with their map
- * relocations, fixed-up BTF), parsed purely from bytes. Nothing here touches the kernel;
- * loader/object/load.ts turns a spec into kernel objects.
+ * `ObjectSpec`: what an ELF object asks for (license, maps, global data, kconfig externs,
+ * linked programs with their relocations and debug info, fixed-up BTF), parsed purely from
+ * bytes. Nothing here touches the kernel; loader/object/load.ts turns a spec into kernel
+ * objects.
  */
-import { ElfError, NotSupportedError } from "../../runtime/errors.js";
-import { Btf, fixupDatasecs, type BtfScalarInfo } from "../btf/index.js";
+import { ElfError } from "../../runtime/errors.js";
+import { Btf, fixupDatasecs, parseBtfExt, type BtfExt, type BtfScalarInfo } from "../btf/index.js";
 import {
-  ElfFile, R_BPF_64_64, R_BPF_64_32, SHF_EXECINSTR, STT_FUNC, STT_SECTION,
+  ElfFile, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHN_UNDEF, SHT_NOBITS, STB_WEAK, STT_SECTION,
   type ElfSection, type ElfSymbol,
 } from "../elf/index.js";
+import {
+  CodeIndex, kconfigLayout, KCONFIG_MAP, linkDebugInfo, linkProgram,
+  type DebugInfo, type KconfigLayout, type Relocation, type RelocTargets, type SourceLine,
+} from "../reloc/index.js";
 import { parseBtfMaps, parseLegacyMaps } from "./map-spec.js";
 import { KNOWN_SECTIONS, sectionDef, type SectionDef } from "./sections.js";
+
+/** One initial entry of a map-in-map or program array: `values[index] = target`. */
+export interface MapSlot {
+  readonly index: number;
+  /** Name of the map (map-in-map) or program (program array) in the object. */
+  readonly target: string;
+}
 
 export interface MapSpec {
   readonly name: string;
@@ -30,8 +42,17 @@ export interface MapSpec {
   /** ELF section and offset of the definition. */
   readonly section: string;
   readonly offset: number;
+  /** Global data: the value of key 0 written after creation (undefined: all zero). */
+  readonly initial: Uint8Array | undefined;
+  /** Freeze after writing `initial` (`.rodata`, `.kconfig`): read-only from user space too. */
+  readonly freeze: boolean;
+  /** Map-in-map: the inner map's definition (a template created for the outer map's creation). */
+  readonly inner: MapSpec | undefined;
+  /** Map-in-map / program array initial values. */
+  readonly slots: readonly MapSlot[];
 }
 
+/** @deprecated kept for callers of the first loader; `relocations` has every kind. */
 export interface MapRelocation {
   /** Instruction index (of the ld_imm64's first half). */
   readonly insn: number;
@@ -42,23 +63,36 @@ export interface ProgramSpec {
   readonly name: string;
   readonly section: string;
   readonly def: SectionDef;
-  /** Instructions as in the object (8 bytes each); patched at load time. */
+  /** Linked instructions (the program, then the functions it calls), 8 bytes each; patched at load time. */
   readonly insns: Uint8Array;
+  /** Map fd and map value references to patch. */
+  readonly relocations: readonly Relocation[];
+  /** The map references among `relocations`. */
   readonly mapRelocations: readonly MapRelocation[];
+  /** func_info/line_info for BPF_PROG_LOAD, when the object has complete `.BTF.ext` records. */
+  readonly debugInfo: DebugInfo | undefined;
+  /** Source lines by instruction, for mapping verifier errors back to source. */
+  readonly lines: readonly SourceLine[];
 }
 
 export interface ObjectSpec {
   readonly license: string;
+  /** `version` section (old kernels wanted it for kprobes); 0 when absent. */
+  readonly kernVersion: number;
   readonly maps: ReadonlyMap<string, MapSpec>;
   readonly programs: readonly ProgramSpec[];
   /** The object's BTF, fixed up for the kernel (undefined when the object has none). */
   readonly btf: Uint8Array | undefined;
   readonly parsedBtf: Btf | undefined;
+  readonly btfExt: BtfExt | undefined;
+  /** kconfig externs and the `.kconfig` map's layout (its contents depend on the kernel). */
+  readonly kconfig: KconfigLayout | undefined;
 }
 
-const BPF_LD_IMM64 = 0x18;
-const BPF_CALL = 0x85;
 const MAP_SECTIONS = new Set([".maps", "maps"]);
+const BPF_MAP_TYPE_ARRAY = 2;
+/** BPF_F_RDONLY_PROG: programs may only read (`.rodata`, `.kconfig`). */
+export const BPF_F_RDONLY_PROG = 1 << 7;
 
 function licenseOf(elf: ElfFile): string {
   const s = elf.section("license");
@@ -67,23 +101,62 @@ function licenseOf(elf: ElfFile): string {
   return new TextDecoder().decode(s.data.subarray(0, end < 0 ? s.data.length : end));
 }
 
+function kernVersionOf(elf: ElfFile): number {
+  const s = elf.section("version");
+  if (!s || s.data.length < 4) return 0;
+  return new DataView(s.data.buffer, s.data.byteOffset, 4).getUint32(0, true);
+}
+
+/** `.rodata`, `.data`, `.bss` and their `.name` variants: global data, one array map each. */
+export function isDataSection(s: ElfSection): boolean {
+  if ((s.flags & SHF_ALLOC) === 0 || (s.flags & SHF_EXECINSTR) !== 0) return false;
+  return /^\.(rodata|data|bss)(\..+)?$/.test(s.name);
+}
+
+function dataMapSpec(s: ElfSection, btf: Btf | undefined): MapSpec {
+  const readonly = (s.flags & SHF_WRITE) === 0;
+  return {
+    name: s.name, section: s.name, offset: 0, type: BPF_MAP_TYPE_ARRAY, keySize: 4,
+    valueSize: Math.max(1, s.size), maxEntries: 1, flags: readonly ? BPF_F_RDONLY_PROG : 0, numaNode: 0,
+    btfKeyTypeId: 0, btfValueTypeId: btf?.datasec(s.name)?.id ?? 0, keyScalar: undefined, valueScalar: undefined,
+    initial: s.type === SHT_NOBITS || s.size === 0 ? undefined : s.data.slice(), freeze: readonly,
+    inner: undefined, slots: [],
+  };
+}
+
 export function parseObject(bytes: Uint8Array): ObjectSpec {
   const elf = ElfFile.parse(bytes);
   const symbols = elf.symbols();
   const btfSection = elf.section(".BTF");
   const parsedBtf = btfSection ? Btf.parse(btfSection.data, ".BTF") : undefined;
+  const extSection = elf.section(".BTF.ext");
+  const btfExt = extSection && parsedBtf ? parseBtfExt(extSection.data, parsedBtf.strings) : undefined;
 
   const maps = new Map<string, MapSpec>();
+  const addMap = (m: MapSpec, s: ElfSection): void => {
+    if (maps.has(m.name)) throw new ElfError(s.name, m.offset, `map "${m.name}" is defined twice`);
+    maps.set(m.name, m);
+  };
   for (const name of MAP_SECTIONS) {
     const s = elf.section(name);
     if (!s) continue;
     const found = name === ".maps" ? parseBtfMaps(elf, s, parsedBtf) : parseLegacyMaps(s, symbols);
-    for (const m of found) {
-      if (maps.has(m.name)) throw new ElfError(s.name, m.offset, `map "${m.name}" is defined twice`);
-      maps.set(m.name, m);
-    }
+    for (const m of found) addMap(m, s);
+  }
+  for (const s of elf.sections) if (isDataSection(s)) addMap(dataMapSpec(s, parsedBtf), s);
+
+  const externs = symbols.filter((y) => y.shndx === SHN_UNDEF && y.name !== "");
+  const kconfig = parsedBtf ? kconfigLayout(parsedBtf, new Set(externs.filter((y) => y.bind === STB_WEAK).map((y) => y.name))) : undefined;
+  if (kconfig) {
+    maps.set(KCONFIG_MAP, {
+      name: KCONFIG_MAP, section: KCONFIG_MAP, offset: 0, type: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: kconfig.size,
+      maxEntries: 1, flags: BPF_F_RDONLY_PROG, numaNode: 0, btfKeyTypeId: 0, btfValueTypeId: parsedBtf?.datasec(KCONFIG_MAP)?.id ?? 0,
+      keyScalar: undefined, valueScalar: undefined, initial: undefined, freeze: true, inner: undefined, slots: [],
+    });
   }
 
+  const targets = relocTargets(maps, kconfig);
+  const index = CodeIndex.build(elf);
   const programs: ProgramSpec[] = [];
   for (const s of elf.sections) {
     if ((s.flags & SHF_EXECINSTR) === 0 || s.name === ".text" || s.size === 0) continue;
@@ -91,69 +164,49 @@ export function parseObject(bytes: Uint8Array): ObjectSpec {
     if (!def) {
       throw new ElfError(s.name, s.offset, `unknown program section "${s.name}"`, { hint: `known sections: ${KNOWN_SECTIONS}` });
     }
-    programs.push(...programsIn(elf, s, def, symbols, maps));
+    const fns = index.functions(s.index);
+    if (fns.length === 0) throw new ElfError(s.name, s.offset, "executable section has no function symbol");
+    for (const fn of fns) {
+      const linked = linkProgram(fn, elf, index, targets);
+      const debug = linkDebugInfo(linked, btfExt);
+      programs.push({
+        name: fn.name, section: s.name, def, insns: linked.insns, relocations: linked.relocations,
+        mapRelocations: linked.relocations.filter((r) => r.kind === "map").map((r) => ({ insn: r.insn, map: r.map })),
+        debugInfo: debug.kernel, lines: debug.lines,
+      });
+    }
   }
 
   let btf: Uint8Array | undefined;
   if (parsedBtf) {
     btf = fixupDatasecs(parsedBtf, {
-      sectionSize: (name) => elf.section(name)?.size,
+      sectionSize: (name) => (name === KCONFIG_MAP ? kconfig?.size : elf.section(name)?.size),
       symbolOffset: (section, name) => {
+        if (section === KCONFIG_MAP) return kconfig?.externs.find((e) => e.name === name)?.offset;
         const sec = elf.section(section);
         return sec ? symbols.find((y) => y.shndx === sec.index && y.name === name)?.value : undefined;
       },
     });
   }
-  return { license: licenseOf(elf), maps, programs, btf, parsedBtf };
+  return { license: licenseOf(elf), kernVersion: kernVersionOf(elf), maps, programs, btf, parsedBtf, btfExt, kconfig };
 }
 
-function programsIn(elf: ElfFile, s: ElfSection, def: SectionDef, symbols: readonly ElfSymbol[], maps: ReadonlyMap<string, MapSpec>): ProgramSpec[] {
-  if (s.size % 8 !== 0) throw new ElfError(s.name, s.offset, `code size ${s.size} is not a multiple of 8`);
-  const funcs = symbols.filter((y) => y.shndx === s.index && y.type === STT_FUNC).sort((a, b) => a.value - b.value);
-  if (funcs.length === 0) throw new ElfError(s.name, s.offset, "executable section has no function symbol");
-  const ranges = funcs.map((f, i) => {
-    const end = f.size > 0 ? f.value + f.size : (funcs[i + 1]?.value ?? s.size);
-    if (f.value % 8 !== 0 || end > s.size || end <= f.value) {
-      throw new ElfError(s.name, s.offset + f.value, `function "${f.name}" has a bad range [${f.value}, ${end}) in a ${s.size}-byte section`);
-    }
-    return { sym: f, start: f.value, end, relocs: [] as MapRelocation[] };
-  });
-
-  const code = new DataView(s.data.buffer, s.data.byteOffset, s.data.byteLength);
-  for (const rel of elf.relocationSectionsFor(s)) {
-    for (const r of elf.relocations(rel)) {
-      const where = `${rel.name} entry at section offset ${r.offset}`;
-      const range = ranges.find((x) => r.offset >= x.start && r.offset < x.end);
-      if (!range || r.offset % 8 !== 0 || r.offset + 8 > range.end) throw new ElfError(s.name, s.offset + r.offset, `${where} does not point at an instruction of a function`);
-      const sym = symbols[r.symbol]!;
-      const target = elf.sectionAt(sym.shndx);
-      const opcode = code.getUint8(r.offset);
-      if (opcode === BPF_CALL && r.type === R_BPF_64_32) {
-        throw new NotSupportedError(`program "${range.sym.name}": calls to other BPF functions ("${sym.name || target?.name}") are not supported yet`);
-      }
-      if (!target || !MAP_SECTIONS.has(target.name)) {
-        throw new NotSupportedError(
-          `program "${range.sym.name}": relocation to "${sym.name || target?.name || `symbol #${r.symbol}`}" in section ${target?.name ?? sym.shndx} is not supported yet (only map references are)`,
-        );
-      }
-      if (r.type !== R_BPF_64_64 || opcode !== BPF_LD_IMM64 || r.offset + 16 > range.end) {
-        throw new ElfError(s.name, s.offset + r.offset, `map reference to "${sym.name}" must be an R_BPF_64_64 relocation on a ld_imm64 instruction`);
-      }
-      let mapName = sym.name;
-      if (sym.type === STT_SECTION) {
-        // Older compilers reference the section and put the map's offset in the immediate.
-        const off = code.getInt32(r.offset + 4, true);
-        mapName = [...maps.values()].find((m) => m.section === target.name && m.offset === off)?.name ?? "";
-      }
-      if (!maps.has(mapName)) throw new ElfError(s.name, s.offset + r.offset, `reference to unknown map "${mapName || `at offset in ${target.name}`}"`);
-      range.relocs.push({ insn: (r.offset - range.start) / 8, map: mapName });
-    }
-  }
-  return ranges.map((x) => ({
-    name: x.sym.name,
-    section: s.name,
-    def,
-    insns: s.data.slice(x.start, x.end),
-    mapRelocations: x.relocs,
-  }));
+function relocTargets(maps: ReadonlyMap<string, MapSpec>, kconfig: KconfigLayout | undefined): RelocTargets {
+  return {
+    mapAt(section: ElfSection, sym: ElfSymbol, imm: number): string | undefined {
+      if (!MAP_SECTIONS.has(section.name)) return undefined;
+      // Older compilers reference the section and put the map's offset in the immediate.
+      const name = sym.type === STT_SECTION
+        ? [...maps.values()].find((m) => m.section === section.name && m.offset === imm)?.name ?? ""
+        : sym.name;
+      if (!maps.has(name)) throw new ElfError(section.name, section.offset + (sym.type === STT_SECTION ? imm : sym.value), `reference to unknown map "${name || `at offset ${imm} in ${section.name}`}"`);
+      return name;
+    },
+    dataMap(section: ElfSection): string | undefined {
+      return isDataSection(section) && maps.has(section.name) ? section.name : undefined;
+    },
+    kconfigOffset(name: string): number | undefined {
+      return kconfig?.externs.find((e) => e.name === name)?.offset;
+    },
+  };
 }

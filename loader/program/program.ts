@@ -101,6 +101,9 @@ export class Program implements Disposable {
       case "socket":
       case "cgroup_skb":
       case "perf_event":
+      case "cgroup":
+      case "btf":
+      case "other":
         throw new AttachError(this.name, `attaching ${t.kind} programs is not supported yet`, {
           cause: new NotSupportedError(`${t.kind} attach`),
           hint: "load the object and attach this program's fd yourself, or use testRun()",

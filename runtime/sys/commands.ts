@@ -67,12 +67,22 @@ export interface ProgLoadOptions {
   ifindex?: number;
   btfFd?: number;
   attachBtfId?: number;
+  /** bpf_func_info records (8 bytes each), with btfFd. */
+  funcInfo?: Uint8Array;
+  /** bpf_line_info records (16 bytes each), with btfFd. */
+  lineInfo?: Uint8Array;
+  /** kern_version (only old kernels check it, for kprobes). */
+  kernVersion?: number;
   /** 0: no log (the fast first attempt). */
   logLevel?: number;
   /** Log buffer, required when logLevel > 0. */
   log?: NativeBuffer;
   caps?: readonly Capability[];
 }
+
+/** sizeof(struct bpf_func_info) and sizeof(struct bpf_line_info). */
+const FUNC_INFO_SIZE = 8;
+const LINE_INFO_SIZE = 16;
 
 /**
  * BPF_PROG_LOAD. On failure throws BpfError; when a log buffer was given, the kernel's log
@@ -82,8 +92,21 @@ export function progLoad(o: ProgLoadOptions, out?: { logTrueSize: number }): Fd 
   using attr = new NativeBuffer(ProgLoadAttr.size);
   using insns = NativeBuffer.from(o.insns);
   using license = NativeBuffer.from(o.license);
+  using funcInfo = o.funcInfo?.length ? NativeBuffer.from(o.funcInfo) : undefined;
+  using lineInfo = o.lineInfo?.length ? NativeBuffer.from(o.lineInfo) : undefined;
   const v = attr.view;
   v.setUint32(ProgLoadAttr.prog_type, o.type, true);
+  v.setUint32(ProgLoadAttr.kern_version, o.kernVersion ?? 0, true);
+  if (funcInfo) {
+    v.setUint32(ProgLoadAttr.func_info_rec_size, FUNC_INFO_SIZE, true);
+    v.setBigUint64(ProgLoadAttr.func_info, funcInfo.ptr, true);
+    v.setUint32(ProgLoadAttr.func_info_cnt, funcInfo.size / FUNC_INFO_SIZE, true);
+  }
+  if (lineInfo) {
+    v.setUint32(ProgLoadAttr.line_info_rec_size, LINE_INFO_SIZE, true);
+    v.setBigUint64(ProgLoadAttr.line_info, lineInfo.ptr, true);
+    v.setUint32(ProgLoadAttr.line_info_cnt, lineInfo.size / LINE_INFO_SIZE, true);
+  }
   v.setUint32(ProgLoadAttr.insn_cnt, Math.floor(o.insns.length / 8), true);
   v.setBigUint64(ProgLoadAttr.insns, insns.ptr, true);
   v.setBigUint64(ProgLoadAttr.license, license.ptr, true);

@@ -49,8 +49,10 @@ describe("ObjectSpec from clang objects (pure)", () => {
     expect(sectionDef("cgroup_skb/ingress")).toMatchObject({ progType: "CGROUP_SKB", expectedAttachType: 0 });
     expect(sectionDef("cgroup_skb/egress")).toMatchObject({ progType: "CGROUP_SKB", expectedAttachType: 1 });
     expect(sectionDef("perf_event")).toMatchObject({ progType: "PERF_EVENT" });
-    expect(sectionDef("tracepoint/nogroup")).toBeUndefined();
-    expect(sectionDef("fentry/foo")).toBeUndefined();
+    // libbpf loads these too; only where they attach is unknown
+    expect(sectionDef("tracepoint/nogroup")).toMatchObject({ progType: "TRACEPOINT", target: { kind: "other" } });
+    expect(sectionDef("fentry/foo")).toMatchObject({ progType: "TRACING", attachBtf: true, target: { kind: "btf", target: "foo" } });
+    expect(sectionDef("xdpfoo")).toBeUndefined();
   });
 
   test("an unknown program section is an ElfError listing known ones", () => {
@@ -72,7 +74,7 @@ describe("ObjectSpec from clang objects (pure)", () => {
     expect(err).toBeInstanceOf(ElfError);
     expect((err as ElfError).section).toBe("sockex");
     expect((err as ElfError).offset).toBe(sec.offset);
-    expect((err as ElfError).message).toMatch(/unknown program section "sockex"[\s\S]*known sections: tracepoint/);
+    expect((err as ElfError).message).toMatch(/unknown program section "sockex"[\s\S]*known sections: socket, [\s\S]*tracepoint\[\/\.\.\.\]/);
   });
 
   test("load() input errors are typed", async () => {

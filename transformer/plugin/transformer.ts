@@ -4,12 +4,12 @@
  * reports the compiler's diagnostics at the template's positions in the host file.
  */
 import type * as TS from "typescript";
-import { compileTemplate } from "../compile.js";
 import type { CompileResult } from "../api.js";
 import { findTemplates, type TemplateSite } from "./templates.js";
 import { compiledCall } from "./emit.js";
 import { toTsDiagnostic } from "./diagnostics.js";
 import { compileCached } from "./cache.js";
+import { loadCompiler } from "./host-typescript.js";
 import { structReplacements } from "../structs/plugin.js";
 
 /** What ts-patch passes a program transformer (the subset we use). */
@@ -29,6 +29,7 @@ export default function whistlerTransformer(
   extras: TransformerExtras,
 ): TS.TransformerFactory<TS.SourceFile> {
   const ts = extras.ts;
+  const { compileTemplate } = loadCompiler(ts);
   const checker = program.getTypeChecker();
   return (context) => (sf) => {
     const sites = findTemplates(ts, checker, sf);

@@ -1,0 +1,105 @@
+/**
+ * `.BTF.ext` reader: func_info and line_info per ELF section, as compilers write them
+ * (instruction offsets in bytes from the start of the section, names and file strings in the
+ * `.BTF` string table). CO-RE relocation records are read past but not interpreted here.
+ * Pure and bounds-checked: counts are checked against the bytes before anything is allocated.
+ */
+import { BtfError } from "../../runtime/errors.js";
+import { ByteReader, cString } from "../elf/bytes.js";
+import { BTF_MAGIC } from "./types.js";
+
+/** One bpf_func_info: the function starting at `insnOff` (bytes) has BTF FUNC `typeId`. */
+export interface FuncInfoRecord {
+  readonly insnOff: number;
+  readonly typeId: number;
+}
+
+/** One bpf_line_info, with its strings resolved for messages. */
+export interface LineInfoRecord {
+  readonly insnOff: number;
+  readonly fileNameOff: number;
+  readonly lineOff: number;
+  readonly line: number;
+  readonly col: number;
+  readonly fileName: string;
+  readonly lineText: string;
+}
+
+export interface BtfExt {
+  /** Section name -> records sorted by insnOff. */
+  readonly funcInfo: ReadonlyMap<string, readonly FuncInfoRecord[]>;
+  readonly lineInfo: ReadonlyMap<string, readonly LineInfoRecord[]>;
+  /** Record sizes as written (the kernel is told them; newer compilers may append fields). */
+  readonly funcInfoRecSize: number;
+  readonly lineInfoRecSize: number;
+}
+
+const EXT_HEADER_MIN = 24;
+const FUNC_REC_MIN = 8;
+const LINE_REC_MIN = 16;
+/** A record size beyond this is a corrupt header, not a future extension. */
+const REC_SIZE_MAX = 256;
+
+/**
+ * Parse `.BTF.ext` bytes; `strings` is the `.BTF` string section (names of sections, files
+ * and source lines live there).
+ */
+export function parseBtfExt(bytes: Uint8Array, strings: Uint8Array, section = ".BTF.ext"): BtfExt {
+  const fail = (off: number, msg: string): BtfError => new BtfError(section, off, msg);
+  const r = new ByteReader(bytes, fail);
+  if (bytes.length < EXT_HEADER_MIN) throw fail(0, `${bytes.length} bytes is smaller than a .BTF.ext header (${EXT_HEADER_MIN})`);
+  const magic = r.u16(0);
+  if (magic !== BTF_MAGIC) throw fail(0, `bad magic 0x${magic.toString(16)} (expected 0xeb9f)`);
+  if (r.u8(2) !== 1) throw fail(2, `version ${r.u8(2)} is not supported (expected 1)`);
+  const hdrLen = r.u32(4, "hdr_len");
+  if (hdrLen < EXT_HEADER_MIN || hdrLen > bytes.length) throw fail(4, `hdr_len ${hdrLen} is out of range`);
+  const strs = new ByteReader(strings, (off, msg) => fail(0, `string table offset ${off}: ${msg}`));
+  const str = (off: number, what: string): string => cString(strs, off, what);
+
+  const funcInfo = new Map<string, FuncInfoRecord[]>();
+  const lineInfo = new Map<string, LineInfoRecord[]>();
+  const funcRec = readInfo(r, hdrLen, r.u32(8), r.u32(12), "func_info", FUNC_REC_MIN, str, (rec, o, name) => {
+    const list = funcInfo.get(name) ?? [];
+    list.push({ insnOff: rec.u32(o), typeId: rec.u32(o + 4) });
+    funcInfo.set(name, list);
+  });
+  const lineRec = readInfo(r, hdrLen, r.u32(16), r.u32(20), "line_info", LINE_REC_MIN, str, (rec, o, name) => {
+    const list = lineInfo.get(name) ?? [];
+    const fileNameOff = rec.u32(o + 4);
+    const lineOff = rec.u32(o + 8);
+    const lineCol = rec.u32(o + 12);
+    list.push({
+      insnOff: rec.u32(o), fileNameOff, lineOff, line: lineCol >>> 10, col: lineCol & 0x3ff,
+      fileName: str(fileNameOff, "line_info file name"), lineText: str(lineOff, "line_info line"),
+    });
+    lineInfo.set(name, list);
+  });
+  for (const list of funcInfo.values()) list.sort((a, b) => a.insnOff - b.insnOff);
+  for (const list of lineInfo.values()) list.sort((a, b) => a.insnOff - b.insnOff);
+  return { funcInfo, lineInfo, funcInfoRecSize: funcRec, lineInfoRecSize: lineRec };
+}
+
+type Visit = (rec: ByteReader, offset: number, sectionName: string) => void;
+
+/** One info sub-section: `rec_size`, then per ELF section {name_off, num_info, records}. */
+function readInfo(
+  r: ByteReader, hdrLen: number, off: number, len: number, what: string, minRec: number,
+  str: (off: number, what: string) => string, visit: Visit,
+): number {
+  if (len === 0) return minRec;
+  const start = hdrLen + off;
+  r.check(start, len, what);
+  const sub = new ByteReader(r.bytes.subarray(start, start + len), (o, msg) => r.fail(start + o, `${what}: ${msg}`));
+  if (len < 4) throw sub.fail(0, "too short for a record size");
+  const recSize = sub.u32(0, "rec_size");
+  if (recSize < minRec || recSize > REC_SIZE_MAX || recSize % 4 !== 0) throw sub.fail(0, `record size ${recSize} is out of range`);
+  let o = 4;
+  while (o < sub.length) {
+    const name = str(sub.u32(o, "sec_name_off"), `${what} section name`);
+    const n = sub.u32(o + 4, "num_info");
+    o += 8;
+    sub.check(o, n * recSize, `${n} ${what} records for section ${name}`);
+    for (let i = 0; i < n; i++, o += recSize) visit(sub, o, name);
+  }
+  return recSize;
+}

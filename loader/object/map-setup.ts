@@ -1,0 +1,46 @@
+/**
+ * After a map is created: write its initial contents (global data, kconfig values) into key 0
+ * and freeze it when it is read-only (`.rodata`, `.kconfig`: the verifier then treats its
+ * contents as constants), and fill map-in-map / program-array slots with fds.
+ */
+import { WhistlerError } from "../../runtime/errors.js";
+import { bpf, BpfCmd, MapElemCalls, NativeBuffer, type Fd } from "../../runtime/sys/index.js";
+import type { MapSpec } from "./spec.js";
+
+const BPF_ANY = 0;
+
+function update(fd: Fd, spec: MapSpec, key: Uint8Array, value: Uint8Array, what: string): void {
+  using calls = new MapElemCalls(fd.raw, key.length, value.length, `map "${spec.name}"`);
+  calls.key.bytes.set(key);
+  calls.value.bytes.set(value);
+  try {
+    calls.update(BPF_ANY);
+  } catch (e) {
+    throw new WhistlerError(`map "${spec.name}": ${what} failed`, { cause: e });
+  }
+}
+
+/** Write `contents` at key 0 (when given) and freeze when the spec says so. */
+export function initMapContents(fd: Fd, spec: MapSpec, contents: Uint8Array | undefined): void {
+  if (contents) update(fd, spec, new Uint8Array(4), contents, "writing its initial contents");
+  if (spec.freeze) {
+    using attr = new NativeBuffer(8);
+    attr.view.setUint32(0, fd.raw, true);
+    bpf(BpfCmd.MAP_FREEZE, attr.ptr, 8, { what: `map "${spec.name}": freeze` });
+  }
+}
+
+/** values[index] = fd of each slot's target (a map, or a program for program arrays). */
+export function fillSlots(fd: Fd, spec: MapSpec, fdOf: (name: string) => number | undefined): void {
+  for (const slot of spec.slots) {
+    const target = fdOf(slot.target);
+    if (target === undefined) {
+      throw new WhistlerError(`map "${spec.name}": values[${slot.index}] refers to "${slot.target}", which the object does not define (or did not load)`);
+    }
+    const key = new Uint8Array(4);
+    new DataView(key.buffer).setUint32(0, slot.index, true);
+    const value = new Uint8Array(4);
+    new DataView(value.buffer).setUint32(0, target, true);
+    update(fd, spec, key, value, `setting values[${slot.index}] to "${slot.target}"`);
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Patching a linked program's map references once the maps exist. Pure: fds come in as
+ * numbers, a patched copy of the instructions goes out.
+ */
+import { WhistlerError } from "../../runtime/errors.js";
+import type { Relocation } from "./types.js";
+
+const BPF_PSEUDO_MAP_FD = 1;
+const BPF_PSEUDO_MAP_VALUE = 2;
+
+/** Map name -> fd. */
+export type MapFds = (name: string) => number | undefined;
+
+export function applyRelocations(insns: Uint8Array, relocations: readonly Relocation[], fds: MapFds, program: string): Uint8Array {
+  const out = insns.slice();
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  for (const r of relocations) {
+    const fd = fds(r.map);
+    if (fd === undefined) throw new WhistlerError(`program "${program}": map "${r.map}" was not created`);
+    const at = r.insn * 8;
+    // ld_imm64 dst, map: src_reg says how the kernel reads imm (fd, or fd + value offset).
+    const src = r.kind === "map" ? BPF_PSEUDO_MAP_FD : BPF_PSEUDO_MAP_VALUE;
+    view.setUint8(at + 1, (view.getUint8(at + 1) & 0x0f) | (src << 4));
+    view.setInt32(at + 4, fd, true);
+    view.setInt32(at + 12, r.kind === "map" ? 0 : r.offset, true);
+  }
+  return out;
+}
