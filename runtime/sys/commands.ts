@@ -222,6 +222,10 @@ export interface LinkCreateOptions {
   flags?: number;
   /** perf_event.bpf_cookie */
   cookie?: bigint;
+  /** fentry/fexit/lsm: the traced function's BTF id (0: the one given at load time). */
+  targetBtfId?: number;
+  /** tcx: expected revision of the interface's program list (0: any). */
+  expectedRevision?: bigint;
   label: string;
   ctx?: BpfCallContext;
 }
@@ -233,7 +237,14 @@ export function linkCreate(o: LinkCreateOptions): Fd {
   v.setUint32(LinkCreateAttr.target_fd, o.target, true);
   v.setUint32(LinkCreateAttr.attach_type, o.attachType, true);
   v.setUint32(LinkCreateAttr.flags, o.flags ?? 0, true);
-  v.setBigUint64(LinkCreateAttr.perf_event_bpf_cookie, o.cookie ?? 0n, true);
+  if (o.targetBtfId !== undefined) {
+    v.setUint32(LinkCreateAttr.target_btf_id, o.targetBtfId, true);
+    v.setBigUint64(LinkCreateAttr.tracing_cookie, o.cookie ?? 0n, true);
+  } else if (o.expectedRevision !== undefined) {
+    v.setBigUint64(LinkCreateAttr.tcx_expected_revision, o.expectedRevision, true);
+  } else {
+    v.setBigUint64(LinkCreateAttr.perf_event_bpf_cookie, o.cookie ?? 0n, true);
+  }
   return new Fd(bpf(BpfCmd.LINK_CREATE, attr.ptr, LinkCreateAttr.size, o.ctx), o.label);
 }
 
@@ -265,33 +276,42 @@ export interface TestRunResult {
 }
 
 export function progTestRun(progFd: number, o: TestRunOptions, ctx?: BpfCallContext): TestRunResult {
-  const data = o.data ?? new Uint8Array(0);
+  // Fields are set only when given: some program types (raw_tp) refuse any data or repeat.
+  const data = o.data;
+  const outSize = o.dataOutSize ?? (data ? data.length + 256 : 0);
   using attr = new NativeBuffer(TestRunAttr.size);
-  using din = NativeBuffer.from(data);
-  using dout = new NativeBuffer(o.dataOutSize ?? data.length + 256);
+  using din = data ? NativeBuffer.from(data) : undefined;
+  using dout = outSize > 0 ? new NativeBuffer(outSize) : undefined;
   using cin = o.ctx ? NativeBuffer.from(o.ctx) : undefined;
-  using cout = o.ctx ? new NativeBuffer(o.ctxOutSize ?? o.ctx.length) : undefined;
+  const ctxOutSize = o.ctxOutSize ?? o.ctx?.length ?? 0;
+  using cout = ctxOutSize > 0 ? new NativeBuffer(ctxOutSize) : undefined;
   const v = attr.view;
   v.setUint32(TestRunAttr.prog_fd, progFd, true);
-  v.setUint32(TestRunAttr.data_size_in, data.length, true);
-  v.setUint32(TestRunAttr.data_size_out, dout.size, true);
-  v.setBigUint64(TestRunAttr.data_in, din.ptr, true);
-  v.setBigUint64(TestRunAttr.data_out, dout.ptr, true);
-  v.setUint32(TestRunAttr.repeat, o.repeat ?? 1, true);
-  if (cin && cout) {
+  if (din && data) {
+    v.setUint32(TestRunAttr.data_size_in, data.length, true);
+    v.setBigUint64(TestRunAttr.data_in, din.ptr, true);
+  }
+  if (dout) {
+    v.setUint32(TestRunAttr.data_size_out, dout.size, true);
+    v.setBigUint64(TestRunAttr.data_out, dout.ptr, true);
+  }
+  v.setUint32(TestRunAttr.repeat, o.repeat ?? 0, true);
+  if (cin) {
     v.setUint32(TestRunAttr.ctx_size_in, cin.size, true);
-    v.setUint32(TestRunAttr.ctx_size_out, cout.size, true);
     v.setBigUint64(TestRunAttr.ctx_in, cin.ptr, true);
+  }
+  if (cout) {
+    v.setUint32(TestRunAttr.ctx_size_out, cout.size, true);
     v.setBigUint64(TestRunAttr.ctx_out, cout.ptr, true);
   }
   v.setUint32(TestRunAttr.flags, o.flags ?? 0, true);
   v.setUint32(TestRunAttr.cpu, o.cpu ?? 0, true);
   bpf(BpfCmd.PROG_TEST_RUN, attr.ptr, TestRunAttr.size, ctx);
-  const outLen = Math.min(v.getUint32(TestRunAttr.data_size_out, true), dout.size);
+  const outLen = dout ? Math.min(v.getUint32(TestRunAttr.data_size_out, true), dout.size) : 0;
   const ctxLen = cout ? Math.min(v.getUint32(TestRunAttr.ctx_size_out, true), cout.size) : 0;
   return {
     retval: v.getUint32(TestRunAttr.retval, true),
-    data: dout.bytes.slice(0, outLen),
+    data: dout ? dout.bytes.slice(0, outLen) : new Uint8Array(0),
     ctx: cout ? cout.bytes.slice(0, ctxLen) : undefined,
     durationNs: v.getUint32(TestRunAttr.duration, true),
   };
