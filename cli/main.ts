@@ -8,6 +8,7 @@ import pc from "picocolors";
 import { buildCommand } from "./build.js";
 import { loadCommand } from "./load.js";
 import { disasmCommand } from "./disasm.js";
+import { registerTypeCommands } from "./type-commands.js";
 import { WhistlerError } from "../runtime/errors.js";
 
 const program = new Command()
@@ -34,6 +35,8 @@ program
   .description("disassemble a BPF ELF object, or the templates of a TypeScript file")
   .argument("<file>", ".bpf.o object or .ts file")
   .action((file: string) => disasmCommand(file));
+
+registerTypeCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -45,8 +45,13 @@ export interface FieldTypeSource {
 }
 
 const C_IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Names a generated class or a target language cannot use as field names. */
-const RESERVED_FIELDS = new Set(["constructor", "prototype", "__proto__", "toObject", "toJSON", "type", "struct", "fn", "impl", "self", "class", "def", "func", "var", "range", "map", "chan", "go"]);
+/** Names a generated class (JS) or the generated C cannot use as field names. */
+const RESERVED_FIELDS = new Set([
+  "constructor", "prototype", "__proto__", "toObject", "toJSON",
+  "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum", "extern", "float",
+  "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return", "short", "signed", "sizeof",
+  "static", "struct", "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "bool", "true", "false",
+]);
 
 function isPow2(n: number): boolean {
   return Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;

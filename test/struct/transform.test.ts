@@ -5,7 +5,8 @@ import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import ts from "typescript";
 import type * as TS from "typescript";
-import whistlerTransformer from "../../transformer/plugin/transformer.js";
+import { structReplacements } from "../../transformer/structs/plugin.js";
+import { toTsDiagnostic } from "../../transformer/plugin/diagnostics.js";
 import type { StructClass } from "../../runtime/struct/defstruct.js";
 import * as runtimeCorpus from "./corpus.js";
 import { randomStruct, rng } from "./values.js";
@@ -24,7 +25,14 @@ beforeAll(async () => {
     target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
     strict: true, skipLibCheck: true, rootDir: root, outDir, types: ["node"], lib: ["lib.es2023.d.ts", "lib.esnext.disposable.d.ts"],
   });
-  const before = whistlerTransformer(program, {}, { ts: ts as unknown as typeof TS, addDiagnostic: (d) => diagnostics.push(d) });
+  // The struct half of the plugin (transformer/plugin/transformer.ts runs the same replacements).
+  const t = ts as unknown as typeof TS;
+  const checker = program.getTypeChecker() as unknown as TS.TypeChecker;
+  const before: TS.TransformerFactory<TS.SourceFile> = (context) => (sf) => {
+    const structs = structReplacements(t, checker, sf, (d) => diagnostics.push(toTsDiagnostic(t, sf, d)));
+    const visit = (node: TS.Node): TS.Node => structs.get(node) ?? t.visitEachChild(node, visit, context);
+    return t.visitEachChild(sf, visit, context);
+  };
   program.emit(undefined, undefined, undefined, false, { before: [before as unknown as ts.TransformerFactory<ts.SourceFile>] });
   emitted = readFileSync(path.join(outDir, "test/struct/corpus.js"), "utf8");
   compiled = (await import(path.join(outDir, "test/struct/corpus.js"))) as Record<string, StructClass>;

@@ -26,7 +26,7 @@ export interface FileBuild {
   readonly errorCount: number;
 }
 
-function compilerOptionsFor(file: string): ts.CompilerOptions {
+export function compilerOptionsFor(file: string): ts.CompilerOptions {
   const configPath = ts.findConfigFile(path.dirname(file), (f) => ts.sys.fileExists(f));
   const defaults: ts.CompilerOptions = {
     target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
