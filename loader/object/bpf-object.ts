@@ -2,7 +2,7 @@
  * `BpfObject`: a loaded object's maps and programs, typed map handles, attachAll, and one
  * dispose that closes links, then programs, then maps (idempotent).
  */
-import { AttachError, WhistlerError } from "../../runtime/errors.js";
+import { WhistlerError } from "../../runtime/errors.js";
 import type { MapDecl } from "../../runtime/map-decl.js";
 import { possibleCpus, type Fd } from "../../runtime/sys/index.js";
 import { attachAllOptionsFor, type AttachAllOptions, type Link } from "../link/index.js";

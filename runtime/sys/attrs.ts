@@ -79,9 +79,17 @@ export const MapInfo = {
 
 export const LinkCreateAttr = {
   prog_fd: 0, target_fd: 4, target_ifindex: 4, attach_type: 8, flags: 12,
-  /** union: perf_event.bpf_cookie, target_btf_id, ... */
-  perf_event_bpf_cookie: 16, size: 48,
+  /** union: perf_event.bpf_cookie, target_btf_id, tcx.relative_fd, ... */
+  perf_event_bpf_cookie: 16, target_btf_id: 16, tracing_cookie: 24,
+  tcx_relative_fd: 16, tcx_expected_revision: 24, size: 48,
 } as const;
+
+/** BPF_OBJ_PIN / BPF_OBJ_GET. */
+export const ObjPinAttr = { pathname: 0, bpf_fd: 8, file_flags: 12, size: 16 } as const;
+
+/** BPF_OBJ_GET file_flags. */
+export const BPF_F_RDONLY = 1 << 3;
+export const BPF_F_WRONLY = 1 << 4;
 
 export const RawTracepointOpenAttr = { name: 0, prog_fd: 8, size: 16 } as const;
 
@@ -99,20 +107,55 @@ export const BtfLoadAttr = {
 /** struct perf_event_attr: the fields we set; size PERF_ATTR_SIZE_VER7 (128). */
 export const PerfEventAttr = {
   type: 0, size_field: 4, config: 8, sample_period: 16, sample_type: 24, read_format: 32,
-  flags: 40, wakeup_events: 48, bp_type: 52, config1: 56, size: 128,
+  flags: 40, wakeup_events: 48, bp_type: 52, config1: 56, config2: 64, size: 128,
 } as const;
+
+/** perf_event_attr.flags bits we set. */
+export const PERF_ATTR_FLAG_DISABLED = 1n << 0n;
+/** sample_period holds a frequency (Hz) instead of a period. */
+export const PERF_ATTR_FLAG_FREQ = 1n << 10n;
 
 /** enum bpf_attach_type values we use. */
 export const AttachType = {
   CGROUP_INET_INGRESS: 0,
   CGROUP_INET_EGRESS: 1,
+  CGROUP_INET_SOCK_CREATE: 2,
+  CGROUP_SOCK_OPS: 3,
+  CGROUP_DEVICE: 6,
+  CGROUP_INET4_BIND: 8,
+  CGROUP_INET6_BIND: 9,
+  CGROUP_INET4_CONNECT: 10,
+  CGROUP_INET6_CONNECT: 11,
+  CGROUP_INET4_POST_BIND: 12,
+  CGROUP_INET6_POST_BIND: 13,
+  CGROUP_UDP4_SENDMSG: 14,
+  CGROUP_UDP6_SENDMSG: 15,
+  CGROUP_SYSCTL: 18,
+  CGROUP_UDP4_RECVMSG: 19,
+  CGROUP_UDP6_RECVMSG: 20,
+  CGROUP_GETSOCKOPT: 21,
+  CGROUP_SETSOCKOPT: 22,
   TRACE_RAW_TP: 23,
+  TRACE_FENTRY: 24,
+  TRACE_FEXIT: 25,
+  MODIFY_RETURN: 26,
+  LSM_MAC: 27,
+  CGROUP_INET4_GETPEERNAME: 29,
+  CGROUP_INET6_GETPEERNAME: 30,
+  CGROUP_INET4_GETSOCKNAME: 31,
+  CGROUP_INET6_GETSOCKNAME: 32,
+  CGROUP_INET_SOCK_RELEASE: 34,
   XDP: 37,
   PERF_EVENT: 41,
   TRACE_KPROBE_MULTI: 42,
+  /** Kernels >= 6.6. */
+  TCX_INGRESS: 46,
+  TCX_EGRESS: 47,
 } as const;
 
+export const PERF_TYPE_SOFTWARE = 1;
 export const PERF_TYPE_TRACEPOINT = 2;
+export const PERF_COUNT_SW_CPU_CLOCK = 0;
 export const PERF_FLAG_FD_CLOEXEC = 8;
 /** _IO('$', 0) */
 export const PERF_EVENT_IOC_ENABLE = 0x2400;

@@ -15,3 +15,5 @@ export * from "./host.js";
 export { MapElemCalls } from "./map-elem.js";
 export { NativeBuffer } from "./native.js";
 export * from "./perf.js";
+export * from "./pin.js";
+export * from "./socket.js";

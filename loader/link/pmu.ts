@@ -1,0 +1,40 @@
+/**
+ * Dynamic perf PMUs (`kprobe`, `uprobe`): their type number and the config bit that makes a
+ * probe a return probe, read from sysfs. The root is a parameter so tests can point it at a
+ * directory of their own.
+ */
+import { readFileSync } from "node:fs";
+
+export const EVENT_SOURCE_ROOT = "/sys/bus/event_source/devices";
+
+export interface ProbePmu {
+  readonly name: string;
+  readonly type: number;
+  /** The `config` bit that selects a return probe. */
+  readonly retprobeBit: number;
+}
+
+/** Parse a PMU format file such as "config:0" into the bit number. */
+export function parseFormatBit(text: string): number | undefined {
+  const m = /^config:(\d+)$/.exec(text.trim());
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The PMU named `name`, or undefined when this kernel has none (e.g. kprobe without CONFIG_KPROBES). */
+export function probePmu(name: "kprobe" | "uprobe", root: string = EVENT_SOURCE_ROOT): ProbePmu | undefined {
+  let typeText: string;
+  try {
+    typeText = readFileSync(`${root}/${name}/type`, "utf8");
+  } catch {
+    return undefined;
+  }
+  const type = Number(typeText.trim());
+  if (!Number.isInteger(type) || type < 0) return undefined;
+  let retprobeBit = 0;
+  try {
+    retprobeBit = parseFormatBit(readFileSync(`${root}/${name}/format/retprobe`, "utf8")) ?? 0;
+  } catch {
+    // kernels before 4.17 lack the format file; bit 0 is what they all used
+  }
+  return { name, type, retprobeBit };
+}
