@@ -11,7 +11,7 @@
  * `disassemble`: an ELF object -> a listing per program section.
  */
 import type { CompileResult, CompiledProgramInfo, TemplateSource } from "./api.js";
-import { generate } from "./backend/index.js";
+import { generate, type Emitted } from "./backend/index.js";
 import { MAX_STACK } from "./backend/frame.js";
 import { encode, decode } from "./backend/opcodes.js";
 import { disassembleInsns } from "./backend/disasm.js";
@@ -19,10 +19,12 @@ import { DiagnosticSink, type Span } from "./diagnostics.js";
 import type { LineRecord } from "./btf/object.js";
 import { SourceLines } from "./source-lines.js";
 import { readElf } from "./elf/reader.js";
-import { writeBpfObject, type ObjectProgram } from "./elf/object.js";
+import { writeBpfObject, type ObjectFunction, type ObjectProgram } from "./elf/object.js";
 import { SHF, STT } from "./elf/format.js";
 import { checkTemplate } from "./frontend/check.js";
-import { lowerProgram } from "./frontend/lower.js";
+import { lowerFunction, lowerProgram } from "./frontend/lower.js";
+import { planCalls, reachableOutOfLine } from "./frontend/inline.js";
+import type { ScalarName } from "../runtime/types.js";
 import { parseTemplate } from "./frontend/parse.js";
 import { optimize } from "./passes/pipeline.js";
 
@@ -31,30 +33,68 @@ export const LICENSE = "GPL";
 export function compileTemplate(src: TemplateSource): CompileResult {
   const sink = new DiagnosticSink(src.start);
   const parsed = parseTemplate(src.text, sink);
-  const checked = checkTemplate(parsed.programs, src.slots, sink);
+  const checked = checkTemplate(parsed, src.slots, sink);
   const maps = checked.maps.map((m) => m.name);
   if (sink.hasErrors) return { diagnostics: sink.list, programs: [], maps };
 
   const lines = new SourceLines(src);
+  const plan = planCalls(checked);
+  const env = { template: checked, plan };
+  const fnName = (i: number) => checked.functions.find((f) => f.index === i)!.name;
+  const calls = (out: Emitted) => out.calls.map((c) => ({ insn: c.insn, func: fnName(c.func) }));
+
+  // Subprograms: every out-of-line function some program reaches, compiled once.
+  const functions: ObjectFunction[] = [];
+  const frames = new Map<number, { stack: number; callees: number[] }>();
+  for (const index of reachableOutOfLine(checked.programs.map((p) => p.body), checked, plan)) {
+    const f = checked.functions.find((x) => x.index === index)!;
+    const out = generate(optimize(lowerFunction(f, env)));
+    frames.set(index, { stack: out.stackSize, callees: out.calls.map((c) => c.func) });
+    const params = f.params.map((l) => ({ name: l.name, type: (l.type as { name: ScalarName }).name }));
+    functions.push({ name: f.name, code: encode(out.insns), relocs: out.relocs, calls: calls(out), lines: lineRecords(out.spans, f.span, lines), params, ret: f.ret });
+  }
+
   const programs: ObjectProgram[] = [];
   const infos: CompiledProgramInfo[] = [];
   for (const p of checked.programs) {
-    const fn = optimize(lowerProgram(p));
-    const out = generate(fn);
-    if (out.stackSize > MAX_STACK) {
-      const decl = parsed.programs.find((d) => d.name === p.name)!;
-      sink.error("WBPF3001", decl.nameSpan, `program '${p.name}' needs ${out.stackSize} bytes of stack; the kernel allows ${MAX_STACK}. Use fewer or smaller map keys and values per program`);
+    const out = generate(optimize(lowerProgram(p, env)));
+    const decl = parsed.programs.find((d) => d.name === p.name)!;
+    const stack = stackDepth(p.name, out, frames, fnName);
+    if (stack.bytes > MAX_STACK) {
+      const via = stack.chain.length > 1 ? ` through calls ${stack.chain.join(" -> ")} (each frame rounded up to 32 bytes)` : "";
+      sink.error("WBPF3001", decl.nameSpan, `program '${p.name}' needs ${stack.bytes} bytes of stack${via}; the kernel allows ${MAX_STACK}. Use fewer or smaller map keys and values per program`);
       continue;
     }
-    programs.push({ name: p.name, section: p.section, code: encode(out.insns), relocs: out.relocs, ctx: p.ctxBtf, lines: lineRecords(out.spans, p.span, lines) });
+    programs.push({ name: p.name, section: p.section, code: encode(out.insns), relocs: out.relocs, calls: calls(out), ctx: p.ctxBtf, lines: lineRecords(out.spans, p.span, lines) });
     infos.push({ name: p.name, section: p.section, insnCount: out.insns.length });
   }
   if (sink.hasErrors) return { diagnostics: sink.list, programs: [], maps };
-  const elf = writeBpfObject({ programs, maps: checked.maps.map((m) => ({ name: m.name, info: m.info })), license: LICENSE, fileName: src.fileName });
+  const elf = writeBpfObject({ programs, functions, maps: checked.maps.map((m) => ({ name: m.name, info: m.info })), license: LICENSE, fileName: src.fileName });
   // Programs in section order, as the object lists them.
   const order = [...new Set(infos.map((i) => i.section))];
   const sorted = [...infos].sort((a, b) => order.indexOf(a.section) - order.indexOf(b.section));
   return { diagnostics: sink.list, elf, programs: sorted, maps };
+}
+
+/**
+ * Stack a program needs: its own frame, or with BPF-to-BPF calls the deepest chain of
+ * frames, each rounded up to 32 bytes as the kernel counts them (check_max_stack_depth).
+ */
+function stackDepth(name: string, out: Emitted, frames: ReadonlyMap<number, { stack: number; callees: number[] }>, fnName: (i: number) => string): { bytes: number; chain: string[] } {
+  if (out.calls.length === 0) return { bytes: out.stackSize, chain: [name] };
+  const round = (n: number) => Math.ceil(Math.max(n, 1) / 32) * 32;
+  const deepest = (callees: readonly number[]): { bytes: number; chain: string[] } => {
+    let best = { bytes: 0, chain: [] as string[] };
+    for (const c of new Set(callees)) {
+      const fr = frames.get(c)!;
+      const below = deepest(fr.callees);
+      const bytes = round(fr.stack) + below.bytes;
+      if (bytes > best.bytes) best = { bytes, chain: [fnName(c), ...below.chain] };
+    }
+    return best;
+  };
+  const below = deepest(out.calls.map((c) => c.func));
+  return { bytes: round(out.stackSize) + below.bytes, chain: [name, ...below.chain] };
 }
 
 /**

@@ -76,6 +76,33 @@ export function xdp_proto_count(ctx: Xdp): i32 {
 }
 `;
 
+/** Two programs sharing an out-of-line function and an inlined one. */
+export const SHARED = `
+/** @noinline */
+function mix(a: u32, b: u32): u32 {
+  let x = a ^ (b << 3);
+  x = x * 2654435761;
+  x = x ^ (x >> 16);
+  return x + 1;
+}
+
+function twice(v: u32): u32 {
+  return v + v;
+}
+
+export function first(ctx: Xdp): i32 {
+  const d = ctx.data;
+  if (d + 8 > ctx.data_end) return -1;
+  return mix(load_u32(d, 0), load_u32(d, 4)) as i32;
+}
+
+export function second(ctx: Xdp): i32 {
+  const d = ctx.data;
+  if (d + 8 > ctx.data_end) return -1;
+  return twice(mix(load_u32(d, 4), 7)) as i32;
+}
+`;
+
 export const XDP_PROTO_COUNT_SLOTS: Record<string, SlotSpec> = {
   protoCounts: { map: { kind: "array", key: "u32", value: "u64", maxEntries: 256 }, name: "proto_counts" },
 };
@@ -91,7 +118,7 @@ import type { Fn } from "../../transformer/ir/ir.js";
 export function toIr(body: string, slots: Record<string, SlotSpec> = {}, raw = false): Fn {
   const src = template(body, slots);
   const sink = new DiagnosticSink(0);
-  const checked = checkTemplate(parseTemplate(src.text, sink).programs, src.slots, sink);
+  const checked = checkTemplate(parseTemplate(src.text, sink), src.slots, sink);
   if (sink.list.length) throw new Error(`unexpected diagnostics: ${describeDiagnostics(src, sink.list).join("; ")}`);
   const fn = lowerProgram(checked.programs[0]!);
   return raw ? fn : optimize(fn);

@@ -16,9 +16,16 @@ export interface MapReloc {
   readonly map: number;
 }
 
+/** A BPF-to-BPF call: the instruction index of the call and the callee's function index. */
+export interface CallReloc {
+  readonly insn: number;
+  readonly func: number;
+}
+
 export interface Emitted {
   readonly insns: Insn[];
   readonly relocs: MapReloc[];
+  readonly calls: CallReloc[];
   readonly stackSize: number;
   /** Source span of each instruction that starts a source construct (index = insn). */
   readonly spans: (Span | undefined)[];
@@ -58,6 +65,7 @@ export function emit(fn: MFn): Emitted {
   const order = layoutBlocks(fn);
   const insns: Insn[] = [];
   const relocs: MapReloc[] = [];
+  const calls: CallReloc[] = [];
   const blockStart = new Map<number, number>();
   const fixups: { at: number; target: number }[] = [];
   const spans: (Span | undefined)[] = [];
@@ -69,6 +77,7 @@ export function emit(fn: MFn): Emitted {
     blockStart.set(b.id, insns.length);
     for (const i of b.insts) {
       spans[insns.length] = i.span;
+      if (i.k === "callf") calls.push({ insn: insns.length, func: i.func });
       encodeInst(i, frame, insns, relocs);
     }
     const next = order[n + 1]?.id;
@@ -101,7 +110,7 @@ export function emit(fn: MFn): Emitted {
     insns[f.at]!.off = off;
   }
   spans.length = insns.length;
-  return { insns, relocs, stackSize: frame.size, spans };
+  return { insns, relocs, calls, stackSize: frame.size, spans };
 }
 
 function encodeInst(i: MInst, frame: Frame, out: Insn[], relocs: MapReloc[]): void {
@@ -149,7 +158,13 @@ function encodeInst(i: MInst, frame: Frame, out: Insn[], relocs: MapReloc[]): vo
     case "call":
       out.push({ code: CLASS.JMP | JMP_OP.call, dst: 0, src: 0, off: 0, imm: i.helper });
       return;
+    case "callf":
+      // BPF_PSEUDO_CALL; imm -1 with an R_BPF_64_32 relocation against the callee's symbol,
+      // as clang writes calls to global functions (libbpf: target = sym/8 + imm + 1).
+      out.push({ code: CLASS.JMP | JMP_OP.call, dst: 0, src: PSEUDO_CALL, off: 0, imm: -1 });
+      return;
   }
 }
 
 const SIZE_DW = 0x18;
+const PSEUDO_CALL = 1;

@@ -207,12 +207,14 @@ class Selector {
         const m = this.mem(i.args[0]!, i.off!);
         return this.emit({ k: "atomic_add", size: i.size as 4 | 8, ...m, src: this.asReg(i.args[1]!, i.w) });
       }
-      case "call": {
+      case "call":
+      case "call_fn": {
         // Plain registers first, then rematerialised values, so no argument register is
         // written before a value still needed for another argument is read.
         const order = i.args.map((a, n) => ({ a, n })).sort((x, y) => Number(this.isCheap(x.a)) - Number(this.isCheap(y.a)));
         for (const { a, n } of order) this.into(R1 + n, a, 64);
-        this.emit({ k: "call", helper: i.helper!, nargs: i.args.length });
+        if (i.op === "call") this.emit({ k: "call", helper: i.helper!, nargs: i.args.length });
+        else this.emit({ k: "callf", func: i.func!, nargs: i.args.length });
         return this.emit({ k: "alu", op: "mov", w: 64, dst, src: R0 });
       }
       default: {

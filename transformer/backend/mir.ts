@@ -36,7 +36,9 @@ export type MInst = Located & (
   | { k: "st"; size: 1 | 2 | 4 | 8; base: Reg; off: number | StackRef; imm: bigint }
   | { k: "atomic_add"; size: 4 | 8; base: Reg; off: number | StackRef; src: Reg }
   /** Uses r1..r(nargs), defines r0, clobbers r1..r5. */
-  | { k: "call"; helper: number; nargs: number });
+  | { k: "call"; helper: number; nargs: number }
+  /** BPF-to-BPF call of function `func`: the same register convention as a helper call. */
+  | { k: "callf"; func: number; nargs: number });
 
 export type MTerm = Located & (
   | { k: "jmp"; target: number }
@@ -75,7 +77,8 @@ export function usesDefs(i: MInst | MTerm): { uses: Reg[]; defs: Reg[] } {
     case "stx":
     case "atomic_add": return { uses: [i.base, i.src], defs: [] };
     case "st": return { uses: [i.base], defs: [] };
-    case "call": return { uses: [1, 2, 3, 4, 5].slice(0, i.nargs), defs: [...CALLER_SAVED] };
+    case "call":
+    case "callf": return { uses: [1, 2, 3, 4, 5].slice(0, i.nargs), defs: [...CALLER_SAVED] };
     case "jmp": return { uses: [], defs: [] };
     case "br": return { uses: typeof i.b === "bigint" ? [i.a] : [i.a, i.b], defs: [] };
     case "exit": return { uses: [0], defs: [] };

@@ -16,7 +16,7 @@ import type { ScalarName } from "../../runtime/types.js";
 import type { MapSlotInfo } from "../api.js";
 import type { CtxBtf } from "../frontend/ctx.js";
 import { encodeBtfExt, type FuncInfoRecord, type LineInfoRecord } from "./ext.js";
-import { BTF_FUNC_GLOBAL, BTF_INT_BOOL, BTF_INT_SIGNED, BTF_VAR_GLOBAL_ALLOCATED, BtfWriter } from "./writer.js";
+import { BTF_FUNC_GLOBAL, BTF_FUNC_STATIC, BTF_INT_BOOL, BTF_INT_SIGNED, BTF_VAR_GLOBAL_ALLOCATED, BtfWriter } from "./writer.js";
 
 /** C spelling (as clang names the INT) and libbpf typedef of each scalar. */
 export const C_SCALARS: Readonly<Record<ScalarName, { readonly c: string; readonly typedef: string; readonly size: number; readonly enc: number }>> = {
@@ -45,6 +45,16 @@ export interface LineRecord {
   readonly text: string;
 }
 
+/** A `.text` subprogram: a static FUNC with named scalar parameters. */
+export interface BtfFunction {
+  readonly name: string;
+  readonly params: readonly { readonly name: string; readonly type: ScalarName }[];
+  readonly ret: ScalarName | "void";
+  /** Byte offset in `.text`. */
+  readonly offset: number;
+  readonly lines: readonly LineRecord[];
+}
+
 export interface BtfProgram {
   readonly name: string;
   readonly ctx: CtxBtf;
@@ -68,7 +78,7 @@ export interface ObjectBtf {
   readonly mapsSize: number;
 }
 
-export function buildObjectBtf(maps: readonly BtfMap[], programs: readonly BtfProgram[], license: string, fileName: string): ObjectBtf {
+export function buildObjectBtf(maps: readonly BtfMap[], programs: readonly BtfProgram[], license: string, fileName: string, functions: readonly BtfFunction[] = []): ObjectBtf {
   const w = new BtfWriter();
   const int = w.int("int", 4, BTF_INT_SIGNED);
   const arraySizeType = w.int("__ARRAY_SIZE_TYPE__", 4, 0);
@@ -111,6 +121,15 @@ export function buildObjectBtf(maps: readonly BtfMap[], programs: readonly BtfPr
     return e;
   };
   const fileNameOff = w.str(fileName);
+  const lineRecords = (e: { lines: LineInfoRecord[] }, offset: number, lines: readonly LineRecord[]) => {
+    for (const l of lines) e.lines.push({ insnOff: offset + l.insn * 8, fileNameOff, lineOff: w.str(l.text), line: l.line, col: l.col });
+  };
+  for (const f of functions) {
+    const proto = w.funcProto(f.ret === "void" ? 0 : scalar(f.ret), f.params.map((p) => ({ name: p.name, type: scalar(p.type) })));
+    const e = extOf(".text");
+    e.funcs.push({ insnOff: f.offset, typeId: w.func(f.name, proto, BTF_FUNC_STATIC) });
+    lineRecords(e, f.offset, f.lines);
+  }
   for (const p of programs) {
     let param = 0;
     if (p.ctx.kind === "struct") {
@@ -125,9 +144,7 @@ export function buildObjectBtf(maps: readonly BtfMap[], programs: readonly BtfPr
     const proto = w.funcProto(int, [{ name: "ctx", type: w.ptr(param) }]);
     const e = extOf(p.section);
     e.funcs.push({ insnOff: p.offset, typeId: w.func(p.name, proto, BTF_FUNC_GLOBAL) });
-    for (const l of p.lines) {
-      e.lines.push({ insnOff: p.offset + l.insn * 8, fileNameOff, lineOff: w.str(l.text), line: l.line, col: l.col });
-    }
+    lineRecords(e, p.offset, p.lines);
   }
 
   const licenseBytes = new TextEncoder().encode(license).length + 1;

@@ -10,6 +10,8 @@ export const STT = { NOTYPE: 0, OBJECT: 1, FUNC: 2, SECTION: 3, FILE: 4 } as con
 
 /** R_BPF_64_64: the 64-bit immediate of an ld_imm64 gets the symbol's address (maps). */
 export const R_BPF_64_64 = 1;
+/** R_BPF_64_32: a BPF-to-BPF call's imm gets the callee (libbpf: target = sym/8 + imm + 1). */
+export const R_BPF_64_32 = 10;
 
 export const EHDR_SIZE = 64;
 export const SHDR_SIZE = 64;

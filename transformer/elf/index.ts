@@ -3,6 +3,6 @@
  * relocatable files, `object.ts` decides the sections of a BPF object, `reader.ts` reads
  * sections, symbols and relocations back.
  */
-export { writeBpfObject, type ObjectProgram, type ObjectSpec } from "./object.js";
+export { writeBpfObject, type ObjectFunction, type ObjectProgram, type ObjectSpec } from "./object.js";
 export { readElf, ElfFormatError, type ElfFile, type ElfSection, type ElfSymbol } from "./reader.js";
 export { ElfWriter } from "./writer.js";

@@ -1,9 +1,11 @@
 /**
  * A BPF object file as libbpf expects it (what clang emits for libbpf-style C):
  *
+ *   .text               subprograms (static FUNC symbols), when programs call functions
  *   <program sections>  "xdp", "tracepoint/syscalls/...": code, SHF_ALLOC|SHF_EXECINSTR;
  *                       programs sharing a section name share the section
- *   .rel<section>       R_BPF_64_64 at each ld_imm64 of a map, against the map's symbol
+ *   .rel<section>       R_BPF_64_64 at each ld_imm64 of a map, against the map's symbol;
+ *                       R_BPF_64_32 at each call of a subprogram, against its symbol
  *   license             "GPL\0", symbol LICENSE
  *   .maps               zero-filled map definitions, one OBJECT symbol per map
  *   .BTF                types of maps, programs and license (`../btf/object.ts`)
@@ -13,7 +15,8 @@
 import type { MapSlotInfo } from "../api.js";
 import { buildObjectBtf, type LineRecord } from "../btf/object.js";
 import type { CtxBtf } from "../frontend/ctx.js";
-import { R_BPF_64_64, SHF, SHT, STB, STT } from "./format.js";
+import { R_BPF_64_32, R_BPF_64_64, SHF, SHT, STB, STT } from "./format.js";
+import type { ScalarName } from "../../runtime/types.js";
 import { ElfWriter } from "./writer.js";
 
 export interface ObjectProgram {
@@ -26,6 +29,19 @@ export interface ObjectProgram {
   readonly ctx: CtxBtf;
   /** Host-file positions of instructions, for `.BTF.ext` line info. */
   readonly lines: readonly LineRecord[];
+  /** BPF-to-BPF calls: instruction index and the callee's name (an `ObjectFunction`). */
+  readonly calls?: readonly { readonly insn: number; readonly func: string }[];
+}
+
+/** A subprogram in `.text`, called from programs or other subprograms. */
+export interface ObjectFunction {
+  readonly name: string;
+  readonly code: Uint8Array;
+  readonly relocs: readonly { readonly insn: number; readonly map: number }[];
+  readonly calls: readonly { readonly insn: number; readonly func: string }[];
+  readonly lines: readonly LineRecord[];
+  readonly params: readonly { readonly name: string; readonly type: ScalarName }[];
+  readonly ret: ScalarName | "void";
 }
 
 export interface ObjectSpec {
@@ -34,6 +50,7 @@ export interface ObjectSpec {
   readonly license: string;
   /** Host file the source came from (line info names it). */
   readonly fileName: string;
+  readonly functions?: readonly ObjectFunction[];
 }
 
 export function writeBpfObject(spec: ObjectSpec): Uint8Array {
@@ -48,7 +65,34 @@ export function writeBpfObject(spec: ObjectSpec): Uint8Array {
     else groups.set(p.section, [p]);
   }
   const btfPrograms = spec.programs.map((p) => ({ name: p.name, ctx: p.ctx, section: p.section, offset: offsetIn.get(p)!, lines: p.lines }));
-  const btf = buildObjectBtf(spec.maps, btfPrograms, spec.license, spec.fileName);
+  const functions = spec.functions ?? [];
+  const textOffsets: number[] = [];
+  let textSize = 0;
+  for (const f of functions) {
+    textOffsets.push(textSize);
+    textSize += f.code.length;
+  }
+  const btfFunctions = functions.map((f, n) => ({ name: f.name, params: f.params, ret: f.ret, offset: textOffsets[n]!, lines: f.lines }));
+  const btf = buildObjectBtf(spec.maps, btfPrograms, spec.license, spec.fileName, btfFunctions);
+  const callRelocs = (idx: number, base: number, calls: readonly { insn: number; func: string }[]) => {
+    for (const c of calls) elf.reloc(idx, { offset: base + c.insn * 8, symbol: c.func, type: R_BPF_64_32 });
+  };
+  const mapRelocs = (idx: number, base: number, relocs: readonly { insn: number; map: number }[]) => {
+    for (const r of relocs) elf.reloc(idx, { offset: base + r.insn * 8, symbol: spec.maps[r.map]!.name, type: R_BPF_64_64 });
+  };
+  if (functions.length) {
+    // Subprograms first, in `.text`, as clang lays them out; static (local) symbols.
+    const data = new Uint8Array(textSize);
+    const idx = elf.section({ name: ".text", type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.EXECINSTR, data, align: 8 });
+    elf.symbol({ name: "", bind: STB.LOCAL, type: STT.SECTION, section: idx, value: 0, size: 0 });
+    functions.forEach((f, n) => {
+      const off = textOffsets[n]!;
+      data.set(f.code, off);
+      elf.symbol({ name: f.name, bind: STB.LOCAL, type: STT.FUNC, section: idx, value: off, size: f.code.length });
+      mapRelocs(idx, off, f.relocs);
+      callRelocs(idx, off, f.calls);
+    });
+  }
   for (const [name, progs] of groups) {
     const size = progs.reduce((n, p) => n + p.code.length, 0);
     const data = new Uint8Array(size);
@@ -58,7 +102,8 @@ export function writeBpfObject(spec: ObjectSpec): Uint8Array {
     for (const p of progs) {
       data.set(p.code, off);
       elf.symbol({ name: p.name, bind: STB.GLOBAL, type: STT.FUNC, section: idx, value: off, size: p.code.length });
-      for (const r of p.relocs) elf.reloc(idx, { offset: off + r.insn * 8, symbol: spec.maps[r.map]!.name, type: R_BPF_64_64 });
+      mapRelocs(idx, off, p.relocs);
+      callRelocs(idx, off, p.calls ?? []);
       off += p.code.length;
     }
   }

@@ -49,6 +49,30 @@ export interface CtxTypeRef {
   readonly span: Span;
 }
 
+/** A parameter of a non-exported function: `name: type`. */
+export interface ParamDecl {
+  readonly name: string;
+  readonly nameSpan: Span;
+  readonly type: TypeAnnotation;
+}
+
+/**
+ * A non-exported function: a helper the programs call. The compiler inlines it or emits
+ * it once as a BPF-to-BPF subprogram in `.text`; `/** @inline *\/` and `/** @noinline *\/`
+ * JSDoc tags force the choice.
+ */
+export interface FunctionDecl {
+  readonly name: string;
+  readonly nameSpan: Span;
+  readonly params: readonly ParamDecl[];
+  /** Absent means `void`. */
+  readonly returnType?: TypeAnnotation;
+  readonly body: readonly Stmt[];
+  readonly endSpan: Span;
+  readonly span: Span;
+  readonly inline?: "always" | "never";
+}
+
 export interface ProgramDecl {
   readonly name: string;
   readonly nameSpan: Span;

@@ -12,12 +12,12 @@ import type { ScalarName } from "../../runtime/types.js";
 import { isScalarName } from "../../runtime/types.js";
 import type { Slot } from "../api.js";
 import type { DiagnosticCode, DiagnosticSink, Span } from "../diagnostics.js";
-import type { BinaryOp, Expr, ProgramDecl, Stmt } from "./ast.js";
+import type { BinaryOp, Expr, FunctionDecl, ProgramDecl, Stmt } from "./ast.js";
 import { ALL_MAP_METHODS, CONSTANTS, INTRINSICS, MAP_METHODS } from "./builtins.js";
 import { CTX_KINDS, ctxKindNames, type CtxKindDef, type ProgType } from "./ctx.js";
-import { HELPERS, helper, helperAllowed } from "./helpers.js";
+import { HELPERS, helper, helperAllowed, type HelperDef } from "./helpers.js";
 import { suggest } from "./suggest.js";
-import type { ArithOp, CheckedProgram, CheckedTemplate, CmpOp, LValue, Local, MapMethod, MapRef, TExpr, TStmt } from "./typed.js";
+import type { ArithOp, CheckedFunction, CheckedProgram, CheckedTemplate, CmpOp, LValue, Local, MapMethod, MapRef, TExpr, TStmt } from "./typed.js";
 import { BOOL, ERROR, UNTYPED, VOID, bitsOf, commonType, fits, isSigned, rangeOf, scalar, typeName, widensTo, wrap, type Type } from "./types.js";
 
 type Sym =
@@ -70,7 +70,23 @@ function foldUntyped(op: ArithOp, a: bigint, b: bigint): bigint | string {
   }
 }
 
-export function checkTemplate(programs: readonly ProgramDecl[], slots: readonly Slot[], sink: DiagnosticSink): CheckedTemplate {
+/** A function's signature, known before any body is checked (calls may come first). */
+interface FunctionSig {
+  readonly index: number;
+  readonly decl: FunctionDecl;
+  readonly params: readonly ScalarName[];
+  readonly ret: ScalarName | "void";
+}
+
+/** What checking one body found about calls, for the whole-template checks. */
+interface BodyFacts {
+  readonly calls: { readonly fn: number; readonly span: Span }[];
+  readonly helpers: { readonly name: string; readonly helper: HelperDef; readonly span: Span }[];
+}
+
+const SCALAR_TYPES = ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "bool"];
+
+export function checkTemplate(parsed: { readonly programs: readonly ProgramDecl[]; readonly functions: readonly FunctionDecl[] }, slots: readonly Slot[], sink: DiagnosticSink): CheckedTemplate {
   const maps: MapRef[] = [];
   const byName = new Map<string, MapRef>();
   for (const s of slots) {
@@ -80,40 +96,133 @@ export function checkTemplate(programs: readonly ProgramDecl[], slots: readonly 
     byName.set(ref.name, ref);
   }
   const slotByPlaceholder = new Map(slots.map((s) => [s.placeholder, s]));
+  const programNames = new Set(parsed.programs.map((p) => p.name));
+  const sigs = new Map<string, FunctionSig>();
+  for (const f of parsed.functions) {
+    if (sigs.has(f.name) || programNames.has(f.name) || byName.has(f.name)) {
+      sink.error("WBPF1010", f.nameSpan, `'${f.name}' is declared twice; functions, programs and maps share one namespace (the ELF symbols)`);
+      continue;
+    }
+    const params: ScalarName[] = [];
+    const ctxParam = f.params.find((p) => Object.prototype.hasOwnProperty.call(CTX_KINDS, p.type.name));
+    if (ctxParam) {
+      sink.error("WBPF1012", f.nameSpan, `'${f.name}' takes a context (${ctxParam.type.name}), so it is a program, and programs are exported: write \`export function ${f.name}(...)\`. Functions that are not exported are helpers with integer parameters`);
+      continue;
+    }
+    for (const p of f.params) {
+      if (isScalarName(p.type.name)) params.push(p.type.name);
+      else {
+        const near = suggest(p.type.name, SCALAR_TYPES);
+        sink.error("WBPF1003", p.type.span, `unknown parameter type '${p.type.name}'${near ? `; did you mean '${near}'?` : ""} Parameters are integers: ${SCALAR_TYPES.join(" ")}`);
+        params.push("u64");
+      }
+    }
+    let ret: ScalarName | "void" = "void";
+    if (f.returnType) {
+      if (isScalarName(f.returnType.name)) ret = f.returnType.name;
+      else sink.error("WBPF1003", f.returnType.span, `unknown return type '${f.returnType.name}'; functions return an integer type (${SCALAR_TYPES.join(" ")}) or void`);
+    }
+    sigs.set(f.name, { index: sigs.size, decl: f, params, ret });
+  }
+  const env: CheckEnv = { slots: slotByPlaceholder, maps: byName, sink, functions: sigs, programs: programNames };
+
+  const functions: CheckedFunction[] = [];
+  const facts = new Map<number, BodyFacts>();
+  for (const sig of sigs.values()) {
+    const c = new ProgramChecker(env);
+    const checked = c.checkFunction(sig);
+    facts.set(sig.index, c.bodyFacts);
+    if (checked) functions.push(checked);
+  }
+  reportRecursion([...sigs.values()], facts, sink);
+
   const out: CheckedProgram[] = [];
   const seen = new Set<string>();
-  for (const p of programs) {
+  for (const p of parsed.programs) {
     if (seen.has(p.name)) {
       sink.error("WBPF1010", p.nameSpan, `program '${p.name}' is declared twice; each program needs its own name (it is the ELF symbol)`);
       continue;
     }
     seen.add(p.name);
-    const checked = new ProgramChecker(p, slotByPlaceholder, byName, sink).check();
-    if (checked) out.push(checked);
+    const c = new ProgramChecker(env);
+    const checked = c.check(p);
+    if (checked) {
+      out.push(checked);
+      checkReachableHelpers(checked, c.bodyFacts, facts, [...sigs.values()], sink);
+    }
   }
-  return { programs: out, maps };
+  return { programs: out, functions, maps };
 }
 
+/** BPF has no recursion: the verifier rejects call cycles, so they are build errors. */
+function reportRecursion(sigs: readonly FunctionSig[], facts: ReadonlyMap<number, BodyFacts>, sink: DiagnosticSink): void {
+  const state = new Map<number, "visiting" | "done">();
+  const visit = (i: number, path: number[]): void => {
+    state.set(i, "visiting");
+    for (const c of facts.get(i)?.calls ?? []) {
+      const st = state.get(c.fn);
+      if (st === "visiting") {
+        const cycle = [...path.slice(path.indexOf(c.fn)), c.fn].map((n) => sigs[n]!.decl.name).join(" -> ");
+        sink.error("WBPF1002", c.span, `recursive call (${cycle}); BPF programs cannot recurse: rewrite it as a bounded loop`);
+      } else if (st === undefined) visit(c.fn, [...path, c.fn]);
+    }
+    state.set(i, "done");
+  };
+  for (const s of sigs) if (!state.has(s.index)) visit(s.index, [s.index]);
+}
+
+/** Helpers called by the functions a program reaches must be allowed for its type. */
+function checkReachableHelpers(p: CheckedProgram, own: BodyFacts, facts: ReadonlyMap<number, BodyFacts>, sigs: readonly FunctionSig[], sink: DiagnosticSink): void {
+  const seen = new Set<number>();
+  const stack = own.calls.map((c) => c.fn);
+  while (stack.length) {
+    const f = stack.pop()!;
+    if (seen.has(f)) continue;
+    seen.add(f);
+    for (const h of facts.get(f)?.helpers ?? []) {
+      if (!helperAllowed(h.helper, p.progType)) {
+        const allowed = h.helper.progTypes === "all" ? "all" : h.helper.progTypes.join(", ");
+        sink.error("WBPF1005", h.span, `helper '${h.name}' (in function '${sigs[f]!.decl.name}') is not available to ${p.progType} programs such as '${p.name}' (only ${allowed}); the kernel's verifier would reject it`);
+      }
+    }
+    stack.push(...(facts.get(f)?.calls ?? []).map((c) => c.fn));
+  }
+}
+
+interface CheckEnv {
+  readonly slots: ReadonlyMap<string, Slot>;
+  readonly maps: ReadonlyMap<string, MapRef>;
+  readonly sink: DiagnosticSink;
+  readonly functions: ReadonlyMap<string, FunctionSig>;
+  readonly programs: ReadonlySet<string>;
+}
+
+/** Checks one body: a program's (ctx parameter, i32 result) or a function's. */
 class ProgramChecker {
   private nextLocal = 0;
   private nonNull = new Set<number>();
-  private progType: ProgType = "tracepoint";
+  /** Undefined in functions: their helper calls are checked per calling program. */
+  private progType: ProgType | undefined;
   private ctxKind: CtxKindDef | undefined;
+  private ctxTypeName = "";
+  private ret: ScalarName | "void" = "i32";
+  readonly bodyFacts: BodyFacts = { calls: [], helpers: [] };
+  private readonly slots: ReadonlyMap<string, Slot>;
+  private readonly maps: ReadonlyMap<string, MapRef>;
+  private readonly sink: DiagnosticSink;
 
-  constructor(
-    private readonly decl: ProgramDecl,
-    private readonly slots: ReadonlyMap<string, Slot>,
-    private readonly maps: ReadonlyMap<string, MapRef>,
-    private readonly sink: DiagnosticSink,
-  ) {}
+  constructor(private readonly env: CheckEnv) {
+    this.slots = env.slots;
+    this.maps = env.maps;
+    this.sink = env.sink;
+  }
 
   private error(code: DiagnosticCode, span: Span, message: string): TExpr {
     this.sink.error(code, span, message);
     return { k: "const", ty: ERROR, value: 0n, span };
   }
 
-  check(): CheckedProgram | undefined {
-    const d = this.decl;
+  check(d: ProgramDecl): CheckedProgram | undefined {
     const kind = Object.prototype.hasOwnProperty.call(CTX_KINDS, d.ctxType.name) ? CTX_KINDS[d.ctxType.name] : undefined;
     if (!kind) {
       const near = suggest(d.ctxType.name, ctxKindNames());
@@ -131,6 +240,7 @@ class ProgramChecker {
       return undefined;
     }
     this.ctxKind = kind;
+    this.ctxTypeName = d.ctxType.name;
     this.progType = kind.progType;
     if (d.returnType && d.returnType.name !== "i32") {
       this.sink.error("WBPF1003", d.returnType.span, `programs return i32 (the kernel reads the return value as an int); write \`: i32\``);
@@ -144,6 +254,29 @@ class ProgramChecker {
     }
     if (this.sink.list.length !== errorsBefore) return undefined;
     return { name: d.name, section: kind.section(d.ctxType.args), progType: kind.progType, ctxBtf: kind.btf, ctxName: d.ctxName, body: stmts, span: d.span };
+  }
+
+  checkFunction(sig: FunctionSig): CheckedFunction | undefined {
+    const d = sig.decl;
+    this.ret = sig.ret;
+    const scope = new Scope();
+    const params: Local[] = [];
+    d.params.forEach((p, i) => {
+      if (scope.vars.has(p.name)) {
+        this.error("WBPF1010", p.nameSpan, `parameter '${p.name}' is declared twice`);
+        return;
+      }
+      const local = this.newLocal(p.name, scalar(sig.params[i]!), true, p.nameSpan);
+      scope.vars.set(p.name, { k: "local", local });
+      params.push(local);
+    });
+    const errorsBefore = this.sink.list.length;
+    const { stmts, terminates } = this.block(d.body, scope);
+    if (!terminates && sig.ret !== "void") {
+      this.sink.error("WBPF1011", d.endSpan, `function '${d.name}' can reach its end without returning a ${sig.ret}; add a \`return\``);
+    }
+    if (this.sink.list.length !== errorsBefore) return undefined;
+    return { index: sig.index, name: d.name, params, ret: sig.ret, body: stmts, span: d.span, ...(d.inline ? { inline: d.inline } : {}) };
   }
 
   // ---- statements -------------------------------------------------------------------
@@ -171,12 +304,20 @@ class ProgramChecker {
         return false;
       }
       case "return": {
+        const ret = this.ret;
+        if (ret === "void") {
+          if (s.value) this.error("WBPF1003", s.value.span, "this function returns void; write `return;` or declare a result type, e.g. `: u32`");
+          out.push({ k: "return", span: s.span });
+          return true;
+        }
+        const what = this.progType ? "programs must return an i32 value, e.g. `return 0;`" : `this function returns ${ret}; return a value`;
         if (!s.value) {
-          this.error("WBPF1003", s.span, "programs must return an i32 value, e.g. `return 0;`");
+          this.error("WBPF1003", s.span, what);
           return true;
         }
         const v = this.expr(s.value, scope);
-        const value = this.convert(v, "i32", "WBPF1003", (x) => `returned ${this.describe(x)} does not fit the program's i32 result; cast with \`as i32\` if the value fits`);
+        const whose = this.progType ? "the program's i32 result" : `the function's ${ret} result`;
+        const value = this.convert(v, ret, "WBPF1003", (x) => `returned ${this.describe(x)} does not fit ${whose}; cast with \`as ${ret}\` if the value fits`);
         out.push({ k: "return", value, span: s.span });
         return true;
       }
@@ -531,9 +672,15 @@ class ProgramChecker {
   private call(e: Extract<Expr, { k: "call" }>, scope: Scope): TExpr {
     const shadow = scope.lookup(e.callee);
     if (shadow) return this.error("WBPF1002", e.calleeSpan, `'${e.callee}' is a local variable, not a function`);
+    const fn = this.env.functions.get(e.callee);
+    if (fn) return this.callFunction(e, fn, scope);
+    if (this.env.programs.has(e.callee)) {
+      return this.error("WBPF1002", e.calleeSpan, `'${e.callee}' is a program (exported); programs cannot be called. Move the shared code into a non-exported function and call that`);
+    }
     const h = helper(e.callee);
     if (h) {
-      if (!helperAllowed(h, this.progType)) {
+      if (this.progType === undefined) this.bodyFacts.helpers.push({ name: e.callee, helper: h, span: e.calleeSpan });
+      else if (!helperAllowed(h, this.progType)) {
         const allowed = h.progTypes === "all" ? "all" : h.progTypes.join(", ");
         return this.error("WBPF1005", e.calleeSpan, `helper '${e.callee}' is not available to ${this.progType} programs (only ${allowed}); the kernel's verifier would reject it`);
       }
@@ -569,6 +716,17 @@ class ProgramChecker {
     }
     const near = suggest(e.callee, [...Object.keys(HELPERS), ...Object.keys(INTRINSICS)]);
     return this.error("WBPF1001", e.calleeSpan, `unknown function '${e.callee}'${near ? `; did you mean '${near}'?` : "; see docs/LANGUAGE.md for the helpers available"}`);
+  }
+
+  private callFunction(e: Extract<Expr, { k: "call" }>, fn: FunctionSig, scope: Scope): TExpr {
+    this.bodyFacts.calls.push({ fn: fn.index, span: e.calleeSpan });
+    if (!this.arity(e, fn.params.length, `'${e.callee}'`)) return { k: "const", ty: ERROR, value: 0n, span: e.span };
+    const args = e.args.map((a, i) => {
+      const p = fn.params[i]!;
+      const name = fn.decl.params[i]!.name;
+      return this.convert(this.expr(a, scope), p, "WBPF1003", (x) => `parameter '${name}' of '${e.callee}' is ${p}; ${this.describe(x)} does not convert implicitly; cast with \`as ${p}\` if the value fits`);
+    });
+    return { k: "callf", ty: fn.ret === "void" ? VOID : scalar(fn.ret), fn: fn.index, args, span: e.span };
   }
 
   private mapOf(target: Expr, scope: Scope): MapRef | undefined {
@@ -637,7 +795,7 @@ class ProgramChecker {
       if (!field) {
         const names = Object.keys(kind.fields);
         const near = suggest(e.name, names);
-        return this.error("WBPF1004", e.nameSpan, `${this.decl.ctxType.name} context has no field '${e.name}'${near ? `; did you mean '${near}'?` : ""}${names.length ? ` Fields: ${names.join(", ")}` : " (tracepoint record fields are not readable yet)"}`);
+        return this.error("WBPF1004", e.nameSpan, `${this.ctxTypeName} context has no field '${e.name}'${near ? `; did you mean '${near}'?` : ""}${names.length ? ` Fields: ${names.join(", ")}` : " (tracepoint record fields are not readable yet)"}`);
       }
       const ty: Type = field.type === "pkt" ? { k: "pkt" } : field.type === "pkt_end" ? { k: "pkt_end" } : scalar(field.type);
       return { k: "ctxload", ty, field, span: e.span };

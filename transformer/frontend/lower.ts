@@ -17,7 +17,8 @@ import { imm, type Block, type Fn, type Operand, type Width } from "../ir/ir.js"
 import type { Cond } from "../ir/ops.js";
 import { mapHasMissingKeys, mapIsPerCpu } from "./builtins.js";
 import { MAP_HELPERS } from "./helpers.js";
-import type { CheckedProgram, LValue, TExpr, TStmt } from "./typed.js";
+import type { CheckedFunction, CheckedProgram, CheckedTemplate, LValue, TExpr, TStmt } from "./typed.js";
+import type { CallPlan } from "./inline.js";
 import { isSigned, sizeOf, widensTo, widthOf, type Type } from "./types.js";
 
 function scalarOf(t: Type): ScalarName {
@@ -30,25 +31,67 @@ function widthOfType(t: Type): Width {
   return t.k === "scalar" ? widthOf(t.name) : 64;
 }
 
-export function lowerProgram(p: CheckedProgram): Fn {
-  return new Lowerer(p).run();
+/** What the template offers a body being lowered: its functions and how calls go. */
+export interface LowerEnv {
+  readonly template: Pick<CheckedTemplate, "functions">;
+  readonly plan: CallPlan;
 }
+
+const NO_FUNCTIONS: LowerEnv = { template: { functions: [] }, plan: { outOfLine: new Set() } };
+
+export function lowerProgram(p: CheckedProgram, env: LowerEnv = NO_FUNCTIONS): Fn {
+  return new Lowerer(p.name, env).program(p);
+}
+
+/** An out-of-line function as its own IR function: parameters arrive in r1..r5. */
+export function lowerFunction(f: CheckedFunction, env: LowerEnv): Fn {
+  return new Lowerer(f.name, env).func(f);
+}
+
+/** Where `return` goes inside an inlined body: the call's join block and result variable. */
+interface InlineReturn {
+  readonly join: Block;
+  readonly result: number;
+}
+
+/** Local ids are per function; each inlined body gets its own range of variable keys. */
+const INLINE_STRIDE = 1_000_000;
 
 class Lowerer {
   private readonly b: FnBuilder;
   private ctx!: Operand;
   private tmpVars = 0;
+  private varBase = 0;
+  private nextBase = 0;
+  private inlineReturn: InlineReturn | undefined;
+  /** Functions being inlined, to stop runaway nesting (the checker rejects recursion). */
+  private readonly inlining: number[] = [];
 
-  constructor(private readonly p: CheckedProgram) {
-    this.b = new FnBuilder(p.name);
+  constructor(name: string, private readonly env: LowerEnv) {
+    this.b = new FnBuilder(name);
   }
 
-  run(): Fn {
-    this.ctx = this.b.value("param", 64, [], this.p.span, { param: 0 });
-    this.stmts(this.p.body);
+  program(p: CheckedProgram): Fn {
+    this.ctx = this.b.value("param", 64, [], p.span, { param: 0 });
+    this.stmts(p.body);
     // The checker proved every path returns; a fall-through block here is unreachable.
-    if (this.b.cur) this.b.ret(imm(0), this.p.span);
+    if (this.b.cur) this.b.ret(imm(0), p.span);
     return this.b.finish();
+  }
+
+  func(f: CheckedFunction): Fn {
+    f.params.forEach((local, i) => {
+      this.b.declareVar(this.key(local.id), widthOfType(local.type));
+      this.b.writeVar(this.key(local.id), this.b.cur, this.b.value("param", 64, [], local.span, { param: i }, widthOfType(local.type)));
+    });
+    this.stmts(f.body);
+    // Void functions may fall off the end; the verifier wants r0 set at every exit.
+    if (this.b.cur) this.b.ret(imm(0), f.span);
+    return this.b.finish();
+  }
+
+  private key(localId: number): number {
+    return this.varBase + localId;
   }
 
   private stmts(list: readonly TStmt[]): void {
@@ -58,10 +101,10 @@ class Lowerer {
   private stmt(s: TStmt): void {
     switch (s.k) {
       case "let": {
-        this.b.declareVar(s.local.id, widthOfType(s.local.type));
+        this.b.declareVar(this.key(s.local.id), widthOfType(s.local.type));
         // Evaluate first: the initialiser may end in a different block (&&, ?:-like values).
         const v = this.expr(s.init);
-        this.b.writeVar(s.local.id, this.b.cur, v);
+        this.b.writeVar(this.key(s.local.id), this.b.cur, v);
         return;
       }
       case "expr": {
@@ -69,7 +112,13 @@ class Lowerer {
         return;
       }
       case "return": {
-        const v = this.expr(s.value);
+        const v = s.value ? this.expr(s.value) : imm(0);
+        const r = this.inlineReturn;
+        if (r) {
+          this.b.writeVar(r.result, this.b.cur, v);
+          if (this.b.cur) this.b.jmp(r.join, s.span);
+          return;
+        }
         this.b.ret(v, s.span);
         return;
       }
@@ -174,7 +223,7 @@ class Lowerer {
       // Narrow constants in their register form: upper half zero.
       case "const": return imm(e.ty.k === "scalar" && widthOf(e.ty.name) === 32 ? BigInt.asUintN(32, e.value) : e.value);
       case "null": return imm(0);
-      case "local": return this.b.readVar(e.local.id, this.b.cur);
+      case "local": return this.b.readVar(this.key(e.local.id), this.b.cur);
       case "arith": return this.arith(e);
       case "cmp":
       case "logic":
@@ -217,7 +266,46 @@ class Lowerer {
       }
       case "map": return this.mapOp(e);
       case "assign": return this.assign(e);
+      case "callf": return this.callFunction(e);
     }
+  }
+
+  private callFunction(e: Extract<TExpr, { k: "callf" }>): Operand {
+    const f = this.env.template.functions.find((x) => x.index === e.fn);
+    if (!f) throw new Error(`internal: no function #${e.fn}`);
+    const args = e.args.map((a) => this.expr(a));
+    const w = f.ret === "void" ? 64 : widthOf(f.ret);
+    if (this.env.plan.outOfLine.has(f.index) || this.inlining.includes(f.index)) {
+      return this.b.value("call_fn", 64, args, e.span, { func: f.index }, w);
+    }
+    return this.inline(f, args, e.span);
+  }
+
+  /** Lowers `f`'s body in place: parameters bound to `args`, returns jump to a join. */
+  private inline(f: CheckedFunction, args: readonly Operand[], span: Span): Operand {
+    const saved = { base: this.varBase, ret: this.inlineReturn };
+    this.varBase = this.nextBase += INLINE_STRIDE;
+    f.params.forEach((local, i) => {
+      this.b.declareVar(this.key(local.id), widthOfType(local.type));
+      this.b.writeVar(this.key(local.id), this.b.cur, args[i]!);
+    });
+    const join = this.b.newBlock();
+    const result = -1 - this.tmpVars++;
+    this.b.declareVar(result, f.ret === "void" ? 64 : widthOf(f.ret));
+    this.inlineReturn = { join, result };
+    this.inlining.push(f.index);
+    this.stmts(f.body);
+    this.inlining.pop();
+    if (this.b.cur) {
+      // A void body that falls off its end.
+      this.b.writeVar(result, this.b.cur, imm(0));
+      this.b.jmp(join, span);
+    }
+    this.varBase = saved.base;
+    this.inlineReturn = saved.ret;
+    this.b.seal(join);
+    this.b.enter(join);
+    return this.b.readVar(result, join);
   }
 
   /** Restores the representation of 8/16-bit values after an op that may overflow. */
@@ -360,7 +448,7 @@ class Lowerer {
     const old = e.yieldsOld ? this.read(target) : undefined;
     const v = this.expr(e.value);
     if (target.k === "local") {
-      this.b.writeVar(target.local.id, this.b.cur, v);
+      this.b.writeVar(this.key(target.local.id), this.b.cur, v);
     } else {
       this.b.emit("store", 64, [this.expr(target.ptr), v], e.span, { size: sizeOf(target.ty), off: 0 });
     }
@@ -368,7 +456,7 @@ class Lowerer {
   }
 
   private read(t: LValue): Operand {
-    if (t.k === "local") return this.b.readVar(t.local.id, this.b.cur);
+    if (t.k === "local") return this.b.readVar(this.key(t.local.id), this.b.cur);
     return this.b.value("load", 64, [this.expr(t.ptr)], { start: 0, end: 0 }, { size: sizeOf(t.ty), off: 0 }, widthOf(t.ty));
   }
 }

@@ -6,12 +6,16 @@
  * WBPF1002 ("what you wrote, what to write instead"). Spans are `getStart()`/`getEnd()` in
  * template text; placeholders (`$0_____`) are ordinary identifiers at this stage.
  *
- *   template  = { "export" "function" name "(" ctx ":" CtxType ")" [":" type] block }
+ *   template  = { program | function }
+ *   program   = "export" "function" name "(" ctx ":" CtxType ")" [":" type] block
+ *   function  = "function" name "(" [ param { "," param } ] ")" [":" type] block
  *   statement = let/const decl | if | return | block | expression ";"
  */
-import ts from "typescript";
+// `import = require` loads the 9 MB CommonJS module through require: an ESM import makes Node
+// scan all of it for named exports first (~0.6 s of every build).
+import ts = require("typescript");
 import type { DiagnosticSink, Span } from "../diagnostics.js";
-import type { AssignOp, BinaryOp, CtxTypeRef, Expr, ProgramDecl, Stmt, TypeAnnotation } from "./ast.js";
+import type { AssignOp, BinaryOp, CtxTypeRef, Expr, FunctionDecl, ParamDecl, ProgramDecl, Stmt, TypeAnnotation } from "./ast.js";
 
 const BINARY: Partial<Record<ts.SyntaxKind, BinaryOp>> = {
   [ts.SyntaxKind.PlusToken]: "+",
@@ -87,6 +91,7 @@ function describeKind(node: ts.Node): string {
 
 export interface ParseResult {
   readonly programs: ProgramDecl[];
+  readonly functions: FunctionDecl[];
 }
 
 /** Parse a template body. Never throws on bad input: problems go to `sink`. */
@@ -98,7 +103,7 @@ export function parseTemplate(text: string, sink: DiagnosticSink): ParseResult {
     const start = d.start ?? 0;
     sink.error("WBPF1000", { start, end: start + (d.length ?? 0) }, `syntax error: ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`);
   }
-  if (parseDiags.length > 0) return { programs: [] };
+  if (parseDiags.length > 0) return { programs: [], functions: [] };
   return new Parser(sf, sink).template();
 }
 
@@ -117,19 +122,88 @@ class Parser {
 
   template(): ParseResult {
     const programs: ProgramDecl[] = [];
+    const functions: FunctionDecl[] = [];
     for (const st of this.sf.statements) {
       if (!ts.isFunctionDeclaration(st)) {
         this.sink.error("WBPF1012", this.span(st),
-          `only program declarations may appear at the top level of a template (found ${describeKind(st)}); write \`export function name(ctx: Xdp): i32 { ... }\``);
+          `only functions may appear at the top level of a template (found ${describeKind(st)}); write \`export function name(ctx: Xdp): i32 { ... }\` for a program or \`function name(x: u32): u32 { ... }\` for a helper`);
         continue;
       }
-      const p = this.program(st);
-      if (p) programs.push(p);
+      const exported = st.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false;
+      if (exported) {
+        const p = this.program(st);
+        if (p) programs.push(p);
+      } else {
+        const f = this.func(st);
+        if (f) functions.push(f);
+      }
     }
     if (programs.length === 0 && this.sf.statements.length === 0) {
       this.sink.error("WBPF1012", { start: 0, end: 0 }, "the template declares no program; write `export function name(ctx: Xdp): i32 { ... }`");
     }
-    return { programs };
+    return { programs, functions };
+  }
+
+  /** A non-exported function: scalar parameters, a scalar or void result. */
+  private func(fn: ts.FunctionDeclaration): FunctionDecl | undefined {
+    const nameNode = fn.name;
+    if (!nameNode) {
+      this.sink.error("WBPF1012", this.span(fn), "a function needs a name");
+      return undefined;
+    }
+    for (const m of fn.modifiers ?? []) {
+      this.unsupported(m, `the '${m.getText(this.sf)}' modifier is not supported on functions`);
+      return undefined;
+    }
+    if (fn.asteriskToken || fn.typeParameters) {
+      this.unsupported(fn, "generator and generic functions are not supported; write a plain function");
+      return undefined;
+    }
+    if (fn.parameters.length > 5) {
+      this.sink.error("WBPF1012", this.span(fn.parameters[5]!), `function '${nameNode.text}' takes ${fn.parameters.length} parameters; BPF functions take at most 5 (r1..r5)`);
+      return undefined;
+    }
+    const params: ParamDecl[] = [];
+    for (const p of fn.parameters) {
+      if (!ts.isIdentifier(p.name)) {
+        this.unsupported(p.name, "destructuring parameters is not supported; name each parameter");
+        return undefined;
+      }
+      if (p.dotDotDotToken || p.questionToken || p.initializer) {
+        this.unsupported(p, "rest, optional and default parameters are not supported; declare `name: type`");
+        return undefined;
+      }
+      if (!p.type) {
+        this.sink.error("WBPF1003", this.span(p), `parameter '${p.name.text}' needs a type, e.g. \`${p.name.text}: u32\``);
+        return undefined;
+      }
+      const type = this.typeAnnotation(p.type);
+      if (!type) return undefined;
+      params.push({ name: p.name.text, nameSpan: this.span(p.name), type });
+    }
+    let returnType: TypeAnnotation | undefined;
+    if (fn.type && fn.type.kind !== ts.SyntaxKind.VoidKeyword) {
+      returnType = this.typeAnnotation(fn.type);
+      if (!returnType) return undefined;
+    }
+    if (!fn.body) {
+      this.sink.error("WBPF1012", this.span(nameNode), `function '${nameNode.text}' has no body`);
+      return undefined;
+    }
+    const tags = ts.getJSDocTags(fn).map((t) => t.tagName.text);
+    const inline = tags.includes("noinline") ? "never" : tags.includes("inline") ? "always" : undefined;
+    const body = this.statements(fn.body.statements);
+    const close = fn.body.getEnd();
+    return {
+      name: nameNode.text,
+      nameSpan: this.span(nameNode),
+      params,
+      ...(returnType ? { returnType } : {}),
+      body,
+      endSpan: { start: close - 1, end: close },
+      span: this.span(fn),
+      ...(inline ? { inline } : {}),
+    };
   }
 
   private program(fn: ts.FunctionDeclaration): ProgramDecl | undefined {
@@ -140,11 +214,7 @@ class Parser {
       this.sink.error("WBPF1012", headSpan, "a program function needs a name; it becomes the ELF symbol");
       return undefined;
     }
-    if (!exported) {
-      this.sink.error("WBPF1012", headSpan,
-        `function '${nameNode.text}' is not exported; helper functions are not supported yet, so every function must be a program: write \`export function ${nameNode.text}(...)\``);
-      return undefined;
-    }
+    if (!exported) return undefined;
     for (const m of fn.modifiers ?? []) {
       if (m.kind !== ts.SyntaxKind.ExportKeyword) {
         this.unsupported(m, `the '${m.getText(this.sf)}' modifier is not supported on programs`);
@@ -257,7 +327,7 @@ class Parser {
     if (ts.isBlock(st)) return [{ k: "block", body: this.statements(st.statements), span: this.span(st) }];
     if (ts.isEmptyStatement(st)) return [];
     if (ts.isFunctionDeclaration(st)) {
-      this.unsupported(st, "nested functions are not supported; BPF-to-BPF calls come later: inline the code");
+      this.unsupported(st, "nested functions are not supported; declare the function at the top level of the template");
       return undefined;
     }
     this.unsupported(st);

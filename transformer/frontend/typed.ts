@@ -59,6 +59,8 @@ export type TExpr =
   /** `p[0]` of a non-null map value pointer. */
   | E<"deref", { readonly ptr: TExpr }>
   | E<"map", { readonly map: MapRef; readonly method: MapMethod; readonly args: readonly TExpr[] }>
+  /** A call of the template's function `fn` (index in `CheckedTemplate.functions`). */
+  | E<"callf", { readonly fn: number; readonly args: readonly TExpr[] }>
   /** Assignment; `value` already has the target's type. The expression's value is the new
    * value, or the old one when `yieldsOld` (postfix ++/--). */
   | E<"assign", { readonly target: LValue; readonly value: TExpr; readonly yieldsOld: boolean }>;
@@ -71,7 +73,8 @@ export type TStmt =
   | { readonly k: "let"; readonly local: Local; readonly init: TExpr; readonly span: Span }
   | { readonly k: "expr"; readonly e: TExpr; readonly span: Span }
   | { readonly k: "if"; readonly cond: TExpr; readonly then: readonly TStmt[]; readonly else: readonly TStmt[]; readonly span: Span }
-  | { readonly k: "return"; readonly value: TExpr; readonly span: Span };
+  /** `value` is absent only in void functions. */
+  | { readonly k: "return"; readonly value?: TExpr; readonly span: Span };
 
 export interface CheckedProgram {
   readonly name: string;
@@ -83,7 +86,21 @@ export interface CheckedProgram {
   readonly span: Span;
 }
 
+/** A non-exported function of the template, called by programs (or other functions). */
+export interface CheckedFunction {
+  readonly index: number;
+  readonly name: string;
+  readonly params: readonly Local[];
+  readonly ret: ScalarName | "void";
+  readonly body: readonly TStmt[];
+  readonly span: Span;
+  /** From `@inline` / `@noinline` JSDoc tags; otherwise the compiler decides. */
+  readonly inline?: "always" | "never";
+}
+
 export interface CheckedTemplate {
   readonly programs: readonly CheckedProgram[];
+  /** Every function of the template, by index. */
+  readonly functions: readonly CheckedFunction[];
   readonly maps: readonly MapRef[];
 }

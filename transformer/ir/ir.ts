@@ -31,6 +31,8 @@ export interface Inst {
   map?: number;
   /** Helper number for call. */
   helper?: number;
+  /** Function index (in the template) for call_fn. */
+  func?: number;
   /** Bit count for bswap. */
   bits?: 16 | 32 | 64;
   /** Parameter index for param. */

@@ -51,6 +51,8 @@ export const OPS = {
   atomic_add: { arity: 2, hasDst: false, pure: false, effect: true },
   /** Kernel helper `helper` with up to 5 operands; result is r0. */
   call: { arity: -1, hasDst: true, pure: false, effect: true },
+  /** BPF-to-BPF call of the template's function `func` (a `.text` subprogram). */
+  call_fn: { arity: -1, hasDst: true, pure: false, effect: true },
 } as const satisfies Readonly<Record<string, OpInfo>>;
 
 export type Op = keyof typeof OPS;

@@ -20,6 +20,7 @@ function attrs(i: Inst): string {
   if (i.slot !== undefined) a.push(`slot ${i.slot}`);
   if (i.map !== undefined) a.push(`map ${i.map}`);
   if (i.helper !== undefined) a.push(`helper ${i.helper}`);
+  if (i.func !== undefined) a.push(`func ${i.func}`);
   if (i.bits !== undefined) a.push(`bits ${i.bits}`);
   if (i.param !== undefined) a.push(`param ${i.param}`);
   return a.length ? ` [${a.join(", ")}]` : "";

@@ -15,7 +15,10 @@ export class IrVerifyError extends Error {}
 
 /** Immediate dominators by the iterative algorithm (functions are small). */
 export function dominators(fn: Fn): Map<number, Set<number>> {
-  const preds = predecessors(fn);
+  // Passes may leave blocks unreachable until the CFG cleanup runs; they constrain nothing.
+  const reach = reachable(fn);
+  const allPreds = predecessors(fn);
+  const preds = new Map([...allPreds].map(([b, ps]) => [b, ps.filter((p) => reach.has(p))]));
   const all = new Set(fn.blocks.map((b) => b.id));
   const dom = new Map<number, Set<number>>();
   const entry = fn.blocks[0]!.id;
@@ -40,6 +43,20 @@ export function dominators(fn: Fn): Map<number, Set<number>> {
     }
   }
   return dom;
+}
+
+/** Blocks reachable from the entry. */
+export function reachable(fn: Fn): Set<number> {
+  const byId = blockById(fn);
+  const seen = new Set<number>();
+  const stack = [fn.blocks[0]!.id];
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (seen.has(id) || !byId.has(id)) continue;
+    seen.add(id);
+    stack.push(...successors(byId.get(id)!.term));
+  }
+  return seen;
 }
 
 export function verify(fn: Fn, stage = "ir"): void {
@@ -67,6 +84,7 @@ export function verify(fn: Fn, stage = "ir"): void {
       if (!info) fail(`unknown op ${String(i.op)}`);
       if (info.arity >= 0 && i.args.length !== info.arity) fail(`${i.op} takes ${info.arity} operands, has ${i.args.length}`);
       if (i.op === "call" && (i.args.length > 5 || i.helper === undefined)) fail("call needs a helper and at most 5 operands");
+      if (i.op === "call_fn" && (i.args.length > 5 || i.func === undefined)) fail("call_fn needs a function and at most 5 operands");
       if ((i.op === "load" || i.op === "store" || i.op === "atomic_add") && (i.size === undefined || i.off === undefined)) fail(`${i.op} needs size and off`);
       if (i.op === "slot_addr" && (i.slot === undefined || !fn.slots[i.slot])) fail("slot_addr needs a valid slot");
       if (i.op === "map_ref" && i.map === undefined) fail("map_ref needs a map");
@@ -77,6 +95,7 @@ export function verify(fn: Fn, stage = "ir"): void {
   }
 
   const dom = dominators(fn);
+  const reach = reachable(fn);
   const checkUse = (o: Operand, block: number, index: number, what: string) => {
     if (o.k !== "v") return;
     const d = defAt.get(o.id);
@@ -86,13 +105,14 @@ export function verify(fn: Fn, stage = "ir"): void {
     }
   };
   for (const b of fn.blocks) {
+    if (!reach.has(b.id)) continue;
     const ps = preds.get(b.id)!;
     for (const p of b.phis) {
       const have = p.args.map((a) => a.pred).sort((x, y) => x - y).join(",");
       const want = [...ps].sort((x, y) => x - y).join(",");
       if (have !== want) fail(`phi v${p.dst} in b${b.id} has args for [${have}] but predecessors are [${want}]`);
       // A phi operand is used at the end of its predecessor.
-      for (const a of p.args) checkUse(a.v, a.pred, Infinity, `phi v${p.dst}`);
+      for (const a of p.args) if (reach.has(a.pred)) checkUse(a.v, a.pred, Infinity, `phi v${p.dst}`);
     }
     b.insts.forEach((i, n) => i.args.forEach((o) => checkUse(o, b.id, n, i.op)));
     termOperands(b.term).forEach((o) => checkUse(o, b.id, Infinity, b.term.k));

@@ -56,7 +56,7 @@ export function constFold(fn: Fn): boolean {
     for (const i of b.insts) {
       if (i.dst === undefined) continue;
       const [x, y] = i.args;
-      if (i.args.length > 0 && i.args.every((a) => a.k === "imm") && i.op !== "load" && i.op !== "call") {
+      if (i.args.length > 0 && i.args.every((a) => a.k === "imm") && i.op !== "load" && i.op !== "call" && i.op !== "call_fn") {
         const v = evalOp(i, i.args.map((a) => (a as { v: bigint }).v));
         if (v !== undefined) {
           repl.set(i.dst, imm(v));
