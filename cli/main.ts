@@ -38,6 +38,12 @@ program
 
 registerTypeCommands(program);
 
+program
+  .command("repl")
+  .description("interactive Node REPL with the API in scope: write, load and attach bpf templates, read their maps")
+  // Imported on use: the REPL pulls in the whole loader and the run-time compiler.
+  .action(async () => (await import("./repl.js")).replCommand());
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {

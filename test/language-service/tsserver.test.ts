@@ -184,6 +184,15 @@ describe("quickinfo", () => {
     expect(dollar?.end).toEqual(locate(programsText, "${perProto}", "${perProto}".length));
   });
 
+  test("`${struct}`: the defstruct's C layout with offsets and sizes", async () => {
+    const q = await quickinfo(programs, locate(programsText, "${OpenEvent}"));
+    expect(q?.displayString).toBe("(struct) open_event: 32 bytes, 3 fields");
+    expect(q?.documentation).toContain("C layout, 32 bytes, aligned to 8:");
+    expect(q?.documentation).toMatch(/ {3}8 {3}8 {2}u64 +ts\n/);
+    expect(q?.documentation).toMatch(/ {2}16 {2}16 {2}char\(16\) +comm\n/);
+    expect(q?.documentation).toContain(`Declared at ${path.join(project, "maps.ts")}:5:26.`);
+  });
+
   test("context kinds show their layout; fields their offset and size", async () => {
     const k = await quickinfo(programs, locate(programsText, "Xdp)", 1));
     expect(k?.displayString).toBe("type Xdp");

@@ -7,6 +7,7 @@
 import { SCALARS, type ScalarName } from "../../runtime/types.js";
 import { MAP_TYPE_IDS, type MapKind } from "../../runtime/map-decl.js";
 import type { MapSlotInfo, SlotValue } from "../api.js";
+import { describeFieldType, type StructLayout } from "../../runtime/struct/layout.js";
 import { CTX_KINDS, type CtxField, type CtxKindDef, type ProgType } from "../frontend/ctx.js";
 import { helperAllowed, type HelperDef } from "../frontend/helpers.js";
 import { MAP_METHODS, type Intrinsic } from "../frontend/builtins.js";
@@ -119,9 +120,17 @@ export function mapDoc(name: string, m: MapSlotInfo, declaredAt: string | undefi
   return { kind: "const", display: `(map) ${name}: ${m.kind} map, ${m.key} -> ${m.value}, max ${m.maxEntries} entries`, documentation: lines.join("\n") };
 }
 
+export function structDoc(s: StructLayout, declaredAt: string | undefined): Doc {
+  const rows = s.fields.map((f) => ({ name: f.name, offset: f.offset, size: f.size, type: describeFieldType(f.type) }));
+  const lines = [`C layout${s.packed ? " (packed)" : ""}, ${s.size} bytes, aligned to ${s.align}:`, layoutTable(rows)];
+  if (declaredAt) lines.push(`Declared at ${declaredAt}.`);
+  return { kind: "interface", display: `(struct) ${s.name}: ${s.size} bytes, ${s.fields.length} field${s.fields.length === 1 ? "" : "s"}`, documentation: lines.join("\n") };
+}
+
 export function slotDoc(v: SlotValue, declaredAt: string | undefined): Doc {
   switch (v.kind) {
     case "map": return mapDoc(v.name, v.map, declaredAt);
+    case "struct": return structDoc(v, declaredAt);
     case "int": return { kind: "const", display: `(constant) ${v.value}`, documentation: "Compile-time integer constant from the host program: an untyped constant in BPF code." };
     case "unresolved": return { kind: "const", display: "(unresolved interpolation)", documentation: `${v.reason} (WBPF1013 where used).` };
     case "struct": return { kind: "const", display: `(struct) ${v.name}: ${v.size} bytes, align ${v.align}`, documentation: v.fields.map((f) => `${f.name} at ${f.offset} (${f.size} bytes)`).join("\n") };

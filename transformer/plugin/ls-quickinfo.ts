@@ -32,8 +32,9 @@ export function hoverAt(at: SiteAt, describe: (loc: SourceLocation) => string): 
   const { site, text, offset } = at;
   const slot = slotAt(site, offset, true);
   if (slot) {
-    const declaredAt = slot.value.kind === "map" && slot.value.declaredAt ? describe(slot.value.declaredAt) : undefined;
-    return { doc: slotDoc(slot.value, declaredAt), start: slot.start, end: slot.start + slot.length, inSlot: true };
+    const v = slot.value;
+    const declaredAt = (v.kind === "map" || v.kind === "struct") && v.declaredAt ? describe(v.declaredAt) : undefined;
+    return { doc: slotDoc(v, declaredAt), start: slot.start, end: slot.start + slot.length, inSlot: true };
   }
   const w = wordAt(text, offset);
   if (!w) return undefined;
