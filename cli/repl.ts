@@ -21,7 +21,7 @@ import { disassemble } from "../transformer/compile.js";
 import { pacedInput } from "./repl-input.js";
 import { formatMap, formatObject, Listing, replWriter } from "./repl-format.js";
 
-const BANNER = `whistler-ts REPL. In scope: bpf, HashMap, ArrayMap, u8..u64, i8..i64, bool, load, disasm and the rest of
+const BANNER = `whistler-ts REPL. In scope: bpf, HashMap, ArrayMap, u8..u64, i8..i64, bool, defstruct, load, disasm and the rest of
 the API. Templates compile at run time. Commands: .maps .programs .dispose (.help for all).
 `;
 
