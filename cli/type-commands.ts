@@ -15,4 +15,15 @@ export function registerTypeCommands(program: Command): void {
     .option("-o, --out <file>", "write to a file instead of stdout")
     .option("--package <name>", "Go package name", "main")
     .action(async (file: string, opts: { lang: string; out?: string; package?: string }) => (await import("./gen.js")).genCommand(file, opts));
+
+  program
+    .command("tracepoint")
+    .description("tracepoint context layouts: list [FILTER], show GROUP/NAME, or --update the snapshot from tracefs")
+    .argument("[action]", "list or show", "list")
+    .argument("[name]", "filter (list) or GROUP/NAME (show)")
+    .option("--update", "refresh the snapshot of tracepoint formats from the running kernel's tracefs")
+    .option("-o, --out <file>", "with --update: write the snapshot module here")
+    .option("--live", "read the running kernel's tracefs instead of the snapshot")
+    .action(async (action: string | undefined, name: string | undefined, opts: { update?: boolean; out?: string; live?: boolean }) =>
+      (await import("./tracepoint.js")).tracepointCommand(action, name, opts));
 }
