@@ -48,7 +48,7 @@ export async function replCommand(): Promise<void> {
     return obj;
   };
   const disasm = (t: BpfTemplate): Listing => {
-    const elf = t.elfBytes() ?? compileAtRunTime(t, "<repl>").elf;
+    const elf = t.elfBytes() ?? compileAtRunTime(t).elf;
     return new Listing(disassemble(elf).trimEnd());
   };
   /** Objects still open; one disposed by hand (`obj[Symbol.dispose]()`) drops out. */
