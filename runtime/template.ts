@@ -19,16 +19,29 @@ export interface CompiledPayload {
   readonly source?: string;
 }
 
+/** Where a template was written: file (path or URL), 1-based line and column of the tag. */
+export interface CallSite {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
 export class BpfTemplate {
   /** Raw strings of the template (between interpolations); empty when compiled. */
   readonly strings: readonly string[];
   /** Interpolated values. */
   readonly values: readonly unknown[];
   readonly compiled: CompiledPayload | undefined;
-  constructor(strings: readonly string[], values: readonly unknown[], compiled?: CompiledPayload) {
+  /**
+   * Where the tag was evaluated, for templates compiled at run time: lets the fallback read
+   * the host file, so line info, messages and map names match a build-time compile.
+   */
+  readonly callSite: CallSite | undefined;
+  constructor(strings: readonly string[], values: readonly unknown[], compiled?: CompiledPayload, callSite?: CallSite) {
     this.strings = strings;
     this.values = values;
     this.compiled = compiled;
+    this.callSite = callSite;
   }
 
   /** The ELF bytes when compiled at build time. */
@@ -45,7 +58,17 @@ export interface BpfTag {
   compiled(payload: CompiledPayload): BpfTemplate;
 }
 
+/**
+ * The tagged template expression's position: the stack's fourth line, after "Error",
+ * `callerSite` and the tag function (the tag is only ever called directly by a template).
+ */
+function callerSite(): CallSite | undefined {
+  const frame = new Error().stack?.split("\n")[3];
+  const m = frame === undefined ? null : /\(?((?:file:\/\/)?\/[^():]+?):(\d+):(\d+)\)?\s*$/.exec(frame);
+  return m ? { file: m[1]!, line: Number(m[2]), column: Number(m[3]) } : undefined;
+}
+
 export const bpf: BpfTag = Object.assign(
-  (strings: TemplateStringsArray, ...values: unknown[]) => new BpfTemplate(strings.raw, values),
+  (strings: TemplateStringsArray, ...values: unknown[]) => new BpfTemplate(strings.raw, values, undefined, callerSite()),
   { compiled: (payload: CompiledPayload) => new BpfTemplate([], [], payload) },
 );

@@ -1,7 +1,9 @@
 /**
  * Run-time compile fallback: where no transformer ran (tsx, the REPL, TypeScript 7), `load()`
  * imports this module lazily and compiles the template's raw strings with the same compiler.
- * Map names come from each declaration's `name` option, else `map<index>`.
+ * When the host file can be read at the tag's call site, the compile sees the same file name,
+ * offsets and map names (the interpolated identifiers) as a build-time compile, so the bytes are
+ * the same. Otherwise map names come from each declaration's `name` option, else `map<index>`.
  */
 import type { BpfTemplate } from "../runtime/template.js";
 import { MapDecl } from "../runtime/map-decl.js";
@@ -11,15 +13,16 @@ import type { Slot, SlotValue } from "./api.js";
 import { compileTemplate } from "./compile.js";
 import { placeholderFor } from "./plugin/templates.js";
 import { formatDiagnostic } from "./plugin/diagnostics.js";
+import { findHostTemplate, nameFromExpression } from "./host-source.js";
 
 /** The template failed to compile; `message` lists every diagnostic. */
 export class CompileError extends WhistlerError {}
 
-function slotValue(v: unknown, index: number): SlotValue {
+function slotValue(v: unknown, index: number, expr: string | undefined): SlotValue {
   if (v instanceof MapDecl) {
     return {
       kind: "map",
-      name: v.name ?? `map${index}`,
+      name: v.name ?? nameFromExpression(expr) ?? `map${index}`,
       map: { kind: v.kind, key: v.key.name, value: v.value.name, maxEntries: v.maxEntries },
     };
   }
@@ -29,25 +32,31 @@ function slotValue(v: unknown, index: number): SlotValue {
   return { kind: "unresolved", reason: `interpolated value ${String(v)} is neither a map declaration nor an integer` };
 }
 
-export function compileAtRunTime(t: BpfTemplate, fileName = "<bpf template>"): {
+export function compileAtRunTime(t: BpfTemplate): {
   elf: Uint8Array;
   maps: Record<string, MapDecl>;
 } {
+  const host = findHostTemplate(t.callSite, t.strings);
   let text = t.strings[0] ?? "";
   const slots: Slot[] = [];
   const maps: Record<string, MapDecl> = {};
   t.values.forEach((v, i) => {
-    const placeholder = placeholderFor(i, Math.max(4, `$${i}`.length));
+    const expr = host?.expressions[i];
+    // The same-length placeholder as the build-time compile, when the host text is known.
+    const length = expr === undefined ? Math.max(4, `$${i}`.length) : expr.length + 3;
+    const placeholder = placeholderFor(i, length) ?? placeholderFor(i, `$${i}`.length);
     if (!placeholder) throw new Error("internal: placeholder");
-    const value = slotValue(v, i);
+    const value = slotValue(v, i, expr);
     slots.push({ placeholder, start: text.length, length: placeholder.length, value });
     if (value.kind === "map" && v instanceof MapDecl) maps[value.name] = v;
     text += placeholder + (t.strings[i + 1] ?? "");
   });
-  const result = compileTemplate({ fileName, hostText: text, start: 0, text, slots });
+  const fileName = host?.fileName ?? "<bpf template>";
+  const hostText = host?.hostText ?? text;
+  const result = compileTemplate({ fileName, hostText, start: host?.start ?? 0, text, slots });
   const errors = result.diagnostics.filter((d) => d.severity === "error");
   if (errors.length > 0 || !result.elf) {
-    const lines = errors.map((d) => formatDiagnostic(fileName, text, d));
+    const lines = errors.map((d) => formatDiagnostic(fileName, hostText, d));
     throw new CompileError(`bpf template failed to compile:\n${lines.join("\n")}`);
   }
   return { elf: result.elf, maps };

@@ -21,7 +21,7 @@ export { attachTc, type TcAttachOptions, type TcDirection, type TcMode } from ".
 export { attachCgroup, cgroup2Mount, cgroupPath, type CgroupAttachOptions } from "./cgroup.js";
 export { attachSocketFilter, socketFdOf, type SocketLike } from "./socket-filter.js";
 export { attachPerfEvent, cpuListMembers, onlineCpus, type PerfEventAttachOptions } from "./perf-event.js";
-export { attachTracing } from "./tracing.js";
+export { attachTracing, hasTracingCapabilities, tracingRefusal } from "./tracing.js";
 export { attachBtfId, btfTargetName, vmlinuxBtf, VMLINUX_BTF } from "./vmlinux-btf.js";
 export {
   ackErrno, clsactTcMsg, delFilterMessage, filterTcMsg, newBpfFilterMessage, newClsactMessage, rtattr, tcMessage, RtNetlink, type TcMsg,

@@ -10,6 +10,7 @@ import { isScalarType, MAP_TYPE_IDS, type ElemType, type MapDecl } from "../../r
 import { btfLoad, ENOSPC, EPERM, mapCreate, NativeBuffer, possibleCpus, progLoad, type Fd } from "../../runtime/sys/index.js";
 import { sanitizeBtf } from "../btf/index.js";
 import { btfFeatures, kernelFacts } from "../features/index.js";
+import { attachBtfId, tracingRefusal } from "../link/index.js";
 import { Program } from "../program/index.js";
 import { applyRelocations, kconfigData, KCONFIG_MAP, type KernelFacts } from "../reloc/index.js";
 import { explainVerifierLog } from "../verifier/index.js";
@@ -96,11 +97,14 @@ function loadProgram(p: ProgramSpec, insns: Uint8Array, spec: ObjectSpec, btfFd:
     expectedAttachType: p.def.expectedAttachType, caps: p.def.caps, flags: p.def.progFlags,
     kernVersion: spec.kernVersion, btfFd: debug ? btfFd?.raw : undefined,
     funcInfo: debug?.funcInfo, lineInfo: debug?.lineInfo,
+    // fentry/fexit/lsm/...: the kernel wants the traced function's id in its own BTF.
+    attachBtfId: p.def.target.kind === "btf" ? attachBtfId(p.section, p.def.target.target) : undefined,
   };
   let first: BpfError;
   try {
     return progLoad(base);
   } catch (e) {
+    if (e instanceof BpfError && e.errno === EPERM && p.def.target.kind === "btf") throw tracingRefusal(p.name, p.section, e) ?? e;
     if (!(e instanceof BpfError) || e.errno === EPERM) throw e;
     first = e;
   }
