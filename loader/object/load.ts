@@ -8,9 +8,8 @@
 import { BpfError, VerifierError, WhistlerError } from "../../runtime/errors.js";
 import { isScalarType, MAP_TYPE_IDS, type ElemType, type MapDecl } from "../../runtime/map-decl.js";
 import { btfLoad, ENOSPC, EPERM, mapCreate, NativeBuffer, possibleCpus, progLoad, type Fd } from "../../runtime/sys/index.js";
-import { sanitizeBtf } from "../btf/index.js";
+import { sanitizeBtf, type BtfFeatures } from "../btf/index.js";
 import { btfFeatures, kernelFacts } from "../features/index.js";
-import { attachBtfId, tracingRefusal } from "../link/index.js";
 import { Program } from "../program/index.js";
 import { applyRelocations, kconfigData, KCONFIG_MAP, type KernelFacts } from "../reloc/index.js";
 import { explainVerifierLog } from "../verifier/index.js";
@@ -30,6 +29,8 @@ export interface LoadOptions {
   programs?: readonly string[];
   /** The kernel kconfig externs read (default: this machine's uname and config). */
   kernelFacts?: KernelFacts;
+  /** BTF kinds to assume the kernel supports (default: probed); fewer sanitize more, as for older kernels. */
+  btfFeatures?: BtfFeatures;
 }
 
 const FIRST_LOG_SIZE = 64 * 1024;
@@ -79,10 +80,10 @@ function createMapWithInner(spec: MapSpec, btfFd: Fd | undefined): Fd {
 }
 
 /** The object's BTF, sanitized for this kernel, loaded; undefined when the kernel refuses it. */
-function loadBtf(spec: ObjectSpec): Fd | undefined {
+function loadBtf(spec: ObjectSpec, features: BtfFeatures): Fd | undefined {
   if (!spec.btf || !spec.parsedBtf) return undefined;
   try {
-    return btfLoad(sanitizeBtf(spec.btf, spec.parsedBtf, btfFeatures()));
+    return btfLoad(sanitizeBtf(spec.btf, spec.parsedBtf, features));
   } catch (e) {
     // Without BTF, maps still work (no pretty-printing in bpftool); refuse only on EPERM.
     if (!(e instanceof BpfError) || e.errno === EPERM) throw e;
@@ -91,20 +92,18 @@ function loadBtf(spec: ObjectSpec): Fd | undefined {
 }
 
 function loadProgram(p: ProgramSpec, insns: Uint8Array, spec: ObjectSpec, btfFd: Fd | undefined, opts: LoadOptions): Fd {
-  const debug = btfFd ? p.debugInfo : undefined;
+  // func_info names FUNC types: without kernel support for them the BTF has none left.
+  const debug = btfFd && (opts.btfFeatures ?? btfFeatures()).func ? p.debugInfo : undefined;
   const base = {
     type: ProgType[p.def.progType], insns, license: spec.license, name: p.name,
     expectedAttachType: p.def.expectedAttachType, caps: p.def.caps, flags: p.def.progFlags,
     kernVersion: spec.kernVersion, btfFd: debug ? btfFd?.raw : undefined,
     funcInfo: debug?.funcInfo, lineInfo: debug?.lineInfo,
-    // fentry/fexit/lsm/...: the kernel wants the traced function's id in its own BTF.
-    attachBtfId: p.def.target.kind === "btf" ? attachBtfId(p.section, p.def.target.target) : undefined,
   };
   let first: BpfError;
   try {
     return progLoad(base);
   } catch (e) {
-    if (e instanceof BpfError && e.errno === EPERM && p.def.target.kind === "btf") throw tracingRefusal(p.name, p.section, e) ?? e;
     if (!(e instanceof BpfError) || e.errno === EPERM) throw e;
     first = e;
   }
@@ -135,7 +134,7 @@ export function loadSpec(spec: ObjectSpec, opts: LoadOptions = {}): BpfObject {
   const programs = new Map<string, Program>();
   let btfFd: Fd | undefined;
   try {
-    btfFd = loadBtf(spec);
+    btfFd = loadBtf(spec, opts.btfFeatures ?? btfFeatures());
     for (const s of spec.maps.values()) {
       const decl = opts.decls?.[s.name];
       if (decl) checkDecl(s, decl);
