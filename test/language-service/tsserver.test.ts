@@ -3,7 +3,7 @@
  * editor: the fixture project's tsconfig lists `{ "name": "whistler-ts/language-service" }`,
  * which tsserver resolves from node_modules/whistler-ts (the repository, linked by the build).
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
@@ -32,6 +32,16 @@ interface QuickInfo {
   start: Location;
   end: Location;
 }
+
+/** Tracepoint names come from tracefs, readable by root where it is mounted. */
+const tracefsReadable = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"].some((r) => {
+  try {
+    accessSync(`${r}/available_events`, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+});
 
 const tmp = mkdtempSync(path.join(tmpdir(), "whistler-tsserver-"));
 let server: TsServer;
@@ -126,6 +136,16 @@ describe("completions", () => {
     const types = await completions(programs, locate(programsText, "as u32", 3));
     expect(types).toEqual(["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "bool"]);
     expect(await completions(programs, locate(programsText, "ctx: Xdp", 5))).toEqual(["Tracepoint", "Xdp"]);
+  });
+
+  test("in `Tracepoint<\"|\">`: the running kernel's tracepoints; in other strings nothing", async () => {
+    const names = await completions(programs, locate(programsText, 'Tracepoint<"', 12));
+    if (tracefsReadable) {
+      expect(names).toEqual(expect.arrayContaining(["syscalls/sys_enter_openat", "sched/sched_switch"]));
+      expect(names).not.toContain("ktime_get_ns");
+    } else {
+      expect(names).toEqual([]);
+    }
   });
 
   test("half-typed code: `${map}.` on a new line offers methods", async () => {

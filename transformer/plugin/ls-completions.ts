@@ -3,6 +3,7 @@
  *   `${map}.|`      the methods of that map's kind
  *   `ctx.|`         the fields of the program's context kind
  *   `x: |`, `as |`  integer type names (context kinds in the parameter list)
+ *   `Tracepoint<"|` tracepoint names of the running kernel (ls-tracepoints.ts)
  *   elsewhere       locals, the context parameter, helpers the program type may call,
  *                   intrinsics, constants and keywords
  * Every entry has a `Doc` (ls-docs.ts) for the details pane.
@@ -14,6 +15,7 @@ import { CONSTANTS, INTRINSICS } from "../frontend/builtins.js";
 import {
   KEYWORDS, constantDoc, ctxFieldDoc, ctxKindDoc, ctxParamDoc, helperDoc, intrinsicDoc, mapMethodDoc, mapMethods, scalarDoc, type Doc,
 } from "./ls-docs.js";
+import { tracepointNames } from "./ls-tracepoints.js";
 import { identStart, memberObject, prevNonBlank, slotNamed, type SiteAt } from "./ls-site.js";
 
 export interface Entry {
@@ -65,9 +67,32 @@ function nameEntries(at: SiteAt): Entry[] {
   return out;
 }
 
+/** Start of the string literal the offset is in (after its quote), if it is in one. */
+function stringStart(text: string, offset: number): number | undefined {
+  const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
+  let open: number | undefined;
+  for (let i = lineStart; i < offset; i++) {
+    const c = text[i];
+    if (open === undefined && (c === '"' || c === "'")) open = i;
+    else if (open !== undefined && c === text[open]) open = undefined;
+  }
+  return open === undefined ? undefined : open + 1;
+}
+
+/** In a string: tracepoint names after `Tracepoint<`, nothing elsewhere. */
+function stringCompletions(text: string, start: number): Completions {
+  const before = text.slice(0, start - 1).trimEnd();
+  const entries = /\bTracepoint\s*<$/.test(before)
+    ? tracepointNames().map((n): Entry => ({ name: n, sortText: "0", doc: { kind: "const", display: `tracepoint ${n}`, documentation: "From the running kernel's tracefs (available_events)." } }))
+    : [];
+  return { entries, isMember: false, prefixStart: start };
+}
+
 /** What to offer at `at.offset`, or undefined where nothing fits (inside a number). */
 export function completionsAt(at: SiteAt): Completions | undefined {
   const { text, offset } = at;
+  const inString = stringStart(text, offset);
+  if (inString !== undefined) return stringCompletions(text, inString);
   const prefixStart = identStart(text, offset);
   if (/^[0-9]/.test(text.slice(prefixStart, offset))) return undefined;
   const object = memberObject(text, prefixStart);
