@@ -1,0 +1,87 @@
+/**
+ * Interop the other way: objects our compiler writes are loaded by libbpf (a small C loader
+ * linked with libbpf-dev, built with gcc here) and by `bpftool prog loadall`, and run the same
+ * as when our own loader loads them (BPF-to-BPF subprograms included).
+ */
+import { afterAll, beforeAll, expect, test } from "@jest/globals";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { load } from "../../loader/index.js";
+import { compileTemplate } from "../../transformer/compile.js";
+import { COUNT_OPENS, COUNT_OPENS_SLOTS, SHARED, XDP_PROTO_COUNT, XDP_PROTO_COUNT_SLOTS, template, type SlotSpec } from "../compiler/helpers.js";
+import { checkNoFdLeaks } from "../helpers/fds.js";
+import { describeKernel } from "../helpers/kernel.js";
+import { bpftool, scratch, writeObject } from "../interop/bpftool-util.js";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+let dir = "";
+let loader = "";
+
+function compile(body: string, slots: Record<string, SlotSpec> = {}): Uint8Array {
+  const r = compileTemplate(template(body, slots, "/srv/app/probes.ts"));
+  const errors = r.diagnostics.filter((d) => d.severity === "error");
+  if (errors.length || !r.elf) throw new Error(`compile failed: ${errors.map((d) => d.message).join("; ")}`);
+  return r.elf;
+}
+
+/** The libbpf loader's report for `elf`, with every XDP program run on a frame of `fill` bytes. */
+function libbpfRun(name: string, elf: Uint8Array, fill: number): string[] {
+  const path = writeObject(dir, name, elf);
+  try {
+    return execFileSync(loader, [path, String(fill)], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim().split("\n");
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    throw new Error(`libbpf could not load ${name}: ${err.message}\n${err.stderr ?? ""}`);
+  }
+}
+
+describeKernel("libbpf and bpftool load our objects", () => {
+  checkNoFdLeaks();
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "whistler-libbpf-"));
+    loader = join(dir, "libbpf_load");
+    execFileSync("gcc", ["-O2", "-o", loader, join(here, "c/libbpf_load.c"), "-lbpf"], { stdio: ["ignore", "pipe", "pipe"] });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("count_opens: libbpf opens, relocates and loads it", () => {
+    const out = libbpfRun("count_opens", compile(COUNT_OPENS, COUNT_OPENS_SLOTS), 0);
+    expect(out).toEqual(["prog count_opens tracepoint/syscalls/sys_enter_openat -", "map counts 1"]);
+  });
+
+  test("xdp_proto_count: libbpf's test run matches ours", async () => {
+    const elf = compile(XDP_PROTO_COUNT, XDP_PROTO_COUNT_SLOTS);
+    expect(libbpfRun("xdp_proto_count", elf, 0)).toEqual(["prog xdp_proto_count xdp 2", "map proto_counts 2"]);
+    await using obj = await load(elf);
+    expect(obj.program("xdp_proto_count").testRun({ data: new Uint8Array(64) }).retval).toBe(2);
+  });
+
+  test("subprograms (.text, R_BPF_64_32): libbpf and our loader link them the same", async () => {
+    const elf = compile(SHARED);
+    for (const fill of [0, 1, 0x5a]) {
+      const lines = libbpfRun("shared", elf, fill);
+      const theirs = Object.fromEntries(lines.filter((l) => l.startsWith("prog ")).map((l) => [l.split(" ")[1]!, Number(l.split(" ")[3])]));
+      await using obj = await load(elf);
+      const frame = new Uint8Array(64).fill(fill);
+      const ours = Object.fromEntries([...obj.programs.values()].map((p) => [p.name, p.testRun({ data: frame }).retval | 0]));
+      expect(Object.keys(ours).sort()).toEqual(["first", "second"]);
+      expect(ours).toEqual(theirs);
+    }
+  });
+
+  test("bpftool prog loadall takes an object with subprograms", () => {
+    const s = scratch("loadall");
+    try {
+      const path = writeObject(s.tmp, "shared", compile(SHARED));
+      bpftool(["prog", "loadall", path, s.pinDir]);
+      const pinned = execFileSync("ls", [s.pinDir], { encoding: "utf8" }).trim().split("\n").sort();
+      expect(pinned).toEqual(["first", "second"]);
+    } finally {
+      s.cleanup();
+    }
+  });
+});
