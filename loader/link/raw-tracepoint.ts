@@ -11,7 +11,7 @@ export function attachRawTracepoint(prog: AttachableProgram, name: string): Link
       caps: ["CAP_BPF", "CAP_PERFMON"],
       hint: (err) => (err === 2 ? `no raw tracepoint "${name}"; tracepoint names are listed in /sys/kernel/tracing/available_events (use the part after the colon)` : undefined),
     });
-    return new Link("raw_tracepoint", prog.name, name, [fd]);
+    return new Link("raw_tracepoint", prog.name, name, [fd], { bpfLink: fd });
   } catch (e) {
     const w = e instanceof WhistlerError ? e : undefined;
     throw new AttachError(prog.name, `raw tracepoint ${name}: ${w ? w.message.split("\n")[0] : String(e)}`, { hint: w?.hint, cause: e });

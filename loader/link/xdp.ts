@@ -33,7 +33,7 @@ export function attachXdp(prog: AttachableProgram, opts: XdpAttachOptions): Link
           : undefined,
       },
     });
-    return new Link("xdp", prog.name, String(opts.ifname), [fd]);
+    return new Link("xdp", prog.name, String(opts.ifname), [fd], { bpfLink: fd });
   } catch (e) {
     const w = e instanceof WhistlerError ? e : undefined;
     throw new AttachError(prog.name, `XDP on ${where}: ${w ? w.message.split("\n")[0] : String(e)}`, { hint: w?.hint, cause: e });

@@ -10,6 +10,8 @@ import { isScalarType, MAP_TYPE_IDS, type ElemType, type MapDecl } from "../../r
 import { btfLoad, ENOSPC, EPERM, mapCreate, NativeBuffer, possibleCpus, progLoad, type Fd } from "../../runtime/sys/index.js";
 import { sanitizeBtf, type BtfFeatures } from "../btf/index.js";
 import { btfFeatures, kernelFacts } from "../features/index.js";
+import { attachBtfId, tracingRefusal } from "../link/index.js";
+import { openOrCreatePinnedMap } from "../pin/index.js";
 import { Program } from "../program/index.js";
 import { applyRelocations, kconfigData, KCONFIG_MAP, type KernelFacts } from "../reloc/index.js";
 import { explainVerifierLog } from "../verifier/index.js";
@@ -19,6 +21,8 @@ import { ProgType } from "./sections.js";
 import type { MapSpec, ObjectSpec, ProgramSpec } from "./spec.js";
 
 export interface LoadOptions {
+  /** bpffs directory: reuse maps pinned there by name (checked for compatibility), pin new ones there. */
+  pinMaps?: string;
   /** Largest verifier log to collect on failure (bytes). Default 16 MiB. */
   maxLogSize?: number;
   /** Verifier log level for the retry after a failure: 1 (default) or 2 (every state). */
@@ -99,11 +103,14 @@ function loadProgram(p: ProgramSpec, insns: Uint8Array, spec: ObjectSpec, btfFd:
     expectedAttachType: p.def.expectedAttachType, caps: p.def.caps, flags: p.def.progFlags,
     kernVersion: spec.kernVersion, btfFd: debug ? btfFd?.raw : undefined,
     funcInfo: debug?.funcInfo, lineInfo: debug?.lineInfo,
+    // fentry/fexit/lsm/...: the kernel wants the traced function's id in its own BTF.
+    attachBtfId: p.def.target.kind === "btf" ? attachBtfId(p.section, p.def.target.target) : undefined,
   };
   let first: BpfError;
   try {
     return progLoad(base);
   } catch (e) {
+    if (e instanceof BpfError && e.errno === EPERM && p.def.target.kind === "btf") throw tracingRefusal(p.name, p.section, e) ?? e;
     if (!(e instanceof BpfError) || e.errno === EPERM) throw e;
     first = e;
   }
@@ -131,6 +138,7 @@ function loadProgram(p: ProgramSpec, insns: Uint8Array, spec: ObjectSpec, btfFd:
 /** Create the spec's maps and load its programs. */
 export function loadSpec(spec: ObjectSpec, opts: LoadOptions = {}): BpfObject {
   const maps = new Map<string, LoadedMap>();
+  const reusedMaps = new Set<string>();
   const programs = new Map<string, Program>();
   let btfFd: Fd | undefined;
   try {
@@ -138,10 +146,17 @@ export function loadSpec(spec: ObjectSpec, opts: LoadOptions = {}): BpfObject {
     for (const s of spec.maps.values()) {
       const decl = opts.decls?.[s.name];
       if (decl) checkDecl(s, decl);
-      maps.set(s.name, { spec: s, fd: createMapWithInner(s, btfFd), decl });
+      if (opts.pinMaps) {
+        const pinned = openOrCreatePinnedMap(s, opts.pinMaps, () => createMapWithInner(s, btfFd));
+        if (pinned.reused) reusedMaps.add(s.name);
+        maps.set(s.name, { spec: s, fd: pinned.fd, decl });
+      } else {
+        maps.set(s.name, { spec: s, fd: createMapWithInner(s, btfFd), decl });
+      }
     }
     const mapFd = (name: string): number | undefined => maps.get(name)?.fd.raw;
     for (const m of maps.values()) {
+      if (reusedMaps.has(m.spec.name)) continue; // a reused pinned map keeps its contents
       const contents = m.spec.name === KCONFIG_MAP && spec.kconfig ? kconfigData(spec.kconfig, opts.kernelFacts ?? kernelFacts()) : m.spec.initial;
       initMapContents(m.fd, m.spec, contents);
       if (m.spec.inner) fillSlots(m.fd, m.spec, mapFd);

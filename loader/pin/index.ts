@@ -4,3 +4,4 @@
  * `WhistlerError`s whose hint says what to do (remove an existing pin, mount bpffs).
  */
 export { BPFFS_ROOT, ensureBpffs, isBpffs, openPinned, pinFd, unpin, type PinnedObject } from "./pin.js";
+export { openOrCreatePinnedMap, pinnedMapMismatches, type PinnableMapSpec, type PinnedMapFd } from "./maps.js";

@@ -39,6 +39,6 @@ export function bpfFdKind(fd: number): BpfObjectKind {
   }
   if (target === "anon_inode:bpf-map") return "map";
   if (target === "anon_inode:bpf-prog") return "program";
-  if (target === "anon_inode:bpf_link") return "link";
+  if (target === "anon_inode:bpf_link" || target === "anon_inode:bpf-link") return "link";
   return "other";
 }
