@@ -7,7 +7,7 @@ import type * as TS from "typescript";
 import type { CompileResult } from "../api.js";
 import { findTemplates, type TemplateSite } from "./templates.js";
 import { compiledCall } from "./emit.js";
-import { toTsDiagnostic } from "./diagnostics.js";
+import { formatDiagnostic, toTsDiagnostic } from "./diagnostics.js";
 import { compileCached } from "./cache.js";
 import { loadCompiler } from "./host-typescript.js";
 import { structReplacements } from "../structs/plugin.js";
@@ -19,7 +19,7 @@ export interface TransformerExtras {
 }
 
 export interface WhistlerPluginConfig {
-  /** Treat warnings as errors (fail the build). */
+  /** Report warnings as tsc errors (failing the build); by default they are printed only. */
   readonly warningsAsErrors?: boolean;
 }
 
@@ -39,8 +39,13 @@ export default function whistlerTransformer(
     for (const site of sites) {
       const result = compileCached(site.source, compileTemplate);
       for (const d of result.diagnostics) {
-        const severity = d.severity === "warning" && config.warningsAsErrors ? "error" : d.severity;
-        extras.addDiagnostic(toTsDiagnostic(ts, sf, { ...d, severity }, program));
+        if (d.severity === "warning" && !config.warningsAsErrors) {
+          // tsc exits non-zero on any diagnostic it reports, warnings included: print warnings
+          // ourselves so they don't fail the build unless the config asks for that.
+          process.stderr.write(formatDiagnostic(sf.fileName, sf.text, d) + "\n");
+          continue;
+        }
+        extras.addDiagnostic(toTsDiagnostic(ts, sf, { ...d, severity: "error" }, program));
       }
       results.set(site.node, { site, result });
     }
