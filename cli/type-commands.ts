@@ -26,4 +26,12 @@ export function registerTypeCommands(program: Command): void {
     .option("--live", "read the running kernel's tracefs instead of the snapshot")
     .action(async (action: string | undefined, name: string | undefined, opts: { update?: boolean; out?: string; live?: boolean }) =>
       (await import("./tracepoint.js")).tracepointCommand(action, name, opts));
+
+  program
+    .command("btf")
+    .description("kernel types from vmlinux BTF: dump [STRUCT] or search PATTERN")
+    .argument("<action>", "dump or search")
+    .argument("[name]", "struct name (dump) or pattern (search)")
+    .option("-f, --file <btf>", "a BTF file instead of /sys/kernel/btf/vmlinux")
+    .action(async (action: string, name: string | undefined, opts: { file?: string }) => (await import("./btf.js")).btfCommand(action, name, opts));
 }

@@ -1,0 +1,112 @@
+/**
+ * Kernel types from vmlinux BTF (/sys/kernel/btf/vmlinux, or a BTF file): struct layouts by
+ * name for the compiler and `whistler btf`. Reading is pure over the bytes given; only
+ * `readKernelBtf` touches the file system.
+ */
+import { readFileSync } from "node:fs";
+import { WhistlerError } from "../../runtime/errors.js";
+import { Btf, type BtfType } from "../../loader/btf/index.js";
+
+export const VMLINUX_BTF = "/sys/kernel/btf/vmlinux";
+
+export function readKernelBtf(path = VMLINUX_BTF): Btf {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new WhistlerError(`cannot read kernel BTF ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)})`, {
+      cause: e, hint: "the kernel needs CONFIG_DEBUG_INFO_BTF=y; or pass a BTF file (e.g. from btfhub)",
+    });
+  }
+  return Btf.parse(bytes, path);
+}
+
+export interface KernelField {
+  readonly name: string;
+  /** Byte offset (bitfields: of the byte holding their first bit). */
+  readonly offset: number;
+  readonly bitOffset: number;
+  /** Bits of a bitfield; 0 when the field is not one. */
+  readonly bitfieldSize: number;
+  readonly size: number;
+  /** C spelling of the type, e.g. "pid_t", "struct list_head", "char[16]". */
+  readonly cType: string;
+  readonly typeId: number;
+}
+
+export interface KernelStructLayout {
+  readonly name: string;
+  readonly kind: "struct" | "union";
+  readonly size: number;
+  readonly typeId: number;
+  /** Members with anonymous structs/unions flattened into their parent (as C code sees them). */
+  readonly fields: readonly KernelField[];
+}
+
+/** C spelling of a type. */
+export function cTypeName(btf: Btf, id: number, depth = 0): string {
+  if (depth > 16) return "...";
+  const t = btf.type(id);
+  switch (t.kind) {
+    case "VOID": return "void";
+    case "INT": case "FLOAT": case "TYPEDEF": return t.name;
+    case "STRUCT": return `struct ${t.name || "(anon)"}`;
+    case "UNION": return `union ${t.name || "(anon)"}`;
+    case "ENUM": case "ENUM64": return `enum ${t.name || "(anon)"}`;
+    case "FWD": return `${t.union ? "union" : "struct"} ${t.name}`;
+    case "PTR": {
+      const target = btf.type(t.type);
+      return target.kind === "FUNC_PROTO" ? "void (*)(...)" : `${cTypeName(btf, t.type, depth + 1)} *`;
+    }
+    case "CONST": return `const ${cTypeName(btf, t.type, depth + 1)}`;
+    case "VOLATILE": return `volatile ${cTypeName(btf, t.type, depth + 1)}`;
+    case "RESTRICT": case "TYPE_TAG": return cTypeName(btf, t.type, depth + 1);
+    case "ARRAY": return `${cTypeName(btf, t.type, depth + 1)}[${t.nelems}]`;
+    case "FUNC_PROTO": return "function";
+    case "FUNC": case "VAR": case "DATASEC": case "DECL_TAG": return t.name;
+    default: { const never: never = t; return never; }
+  }
+}
+
+function sizeOrZero(btf: Btf, id: number): number {
+  try {
+    return btf.sizeof(id);
+  } catch {
+    return 0;
+  }
+}
+
+function flatten(btf: Btf, t: Extract<BtfType, { kind: "STRUCT" | "UNION" }>, base: number, out: KernelField[], depth: number): void {
+  for (const m of t.members) {
+    const bitOffset = base + m.bitOffset;
+    if (!m.name) {
+      const inner = btf.resolve(m.type);
+      if ((inner.kind === "STRUCT" || inner.kind === "UNION") && depth < 16) flatten(btf, inner, bitOffset, out, depth + 1);
+      continue;
+    }
+    out.push({
+      name: m.name, offset: Math.floor(bitOffset / 8), bitOffset, bitfieldSize: m.bitfieldSize,
+      size: m.bitfieldSize ? Math.ceil(m.bitfieldSize / 8) : sizeOrZero(btf, m.type), cType: cTypeName(btf, m.type), typeId: m.type,
+    });
+  }
+}
+
+/** The layout of `struct name` (or union) in `btf`, or undefined. */
+export function kernelStruct(btf: Btf, name: string): KernelStructLayout | undefined {
+  const t = btf.find("STRUCT", name) ?? btf.find("UNION", name);
+  if (!t || (t.kind !== "STRUCT" && t.kind !== "UNION")) return undefined;
+  const fields: KernelField[] = [];
+  flatten(btf, t, 0, fields, 0);
+  return { name, kind: t.kind === "STRUCT" ? "struct" : "union", size: t.size, typeId: t.id, fields };
+}
+
+/** Named types whose name contains `pattern` (case-insensitive), with their kind. */
+export function searchTypes(btf: Btf, pattern: string, limit = 200): { id: number; kind: string; name: string }[] {
+  const p = pattern.toLowerCase();
+  const out: { id: number; kind: string; name: string }[] = [];
+  for (const t of btf.types) {
+    if (t.name && t.name.toLowerCase().includes(p)) out.push({ id: t.id, kind: t.kind, name: t.name });
+    if (out.length >= limit) break;
+  }
+  return out;
+}
