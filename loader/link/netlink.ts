@@ -124,7 +124,7 @@ export function ackErrno(msg: Uint8Array, seq: number): number | undefined {
     const len = v.getUint32(o, true);
     if (len < NLMSG_HDRLEN || o + len > msg.length) break;
     if (v.getUint16(o + 4, true) === NLMSG_ERROR && v.getUint32(o + 8, true) === seq && len >= NLMSG_HDRLEN + 4) {
-      return -v.getInt32(o + NLMSG_HDRLEN, true);
+      return -v.getInt32(o + NLMSG_HDRLEN, true) | 0;
     }
     o += align4(len);
   }

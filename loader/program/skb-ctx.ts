@@ -7,7 +7,7 @@ export const SKB_CTX_SIZE = 192;
 
 /** Offsets in struct __sk_buff (include/uapi/linux/bpf.h). */
 const OFF = {
-  len: 0, mark: 8, priority: 32, ingressIfindex: 36, ifindex: 40, cb: 48, tcClassid: 72,
+  mark: 8, priority: 32, ingressIfindex: 36, ifindex: 40, cb: 48,
   tstamp: 152, wireLen: 160, gsoSegs: 164, gsoSize: 176, hwtstamp: 184,
 } as const;
 
@@ -25,10 +25,8 @@ export interface SkbContext {
   hwtstamp?: bigint;
 }
 
-/** What the kernel hands back (the fields above plus the packet length and tc_classid). */
+/** What the kernel hands back: the same fields, after the program ran. */
 export interface SkbContextOut extends Required<Omit<SkbContext, "cb">> {
-  len: number;
-  tcClassid: number;
   cb: number[];
 }
 
@@ -53,13 +51,11 @@ export function decodeSkbContext(b: Uint8Array): SkbContextOut {
   full.set(b.subarray(0, SKB_CTX_SIZE));
   const v = new DataView(full.buffer);
   return {
-    len: v.getUint32(OFF.len, true),
     mark: v.getUint32(OFF.mark, true),
     priority: v.getUint32(OFF.priority, true),
     ingressIfindex: v.getUint32(OFF.ingressIfindex, true),
     ifindex: v.getUint32(OFF.ifindex, true),
     cb: [0, 1, 2, 3, 4].map((i) => v.getUint32(OFF.cb + 4 * i, true)),
-    tcClassid: v.getUint32(OFF.tcClassid, true),
     tstamp: v.getBigUint64(OFF.tstamp, true),
     wireLen: v.getUint32(OFF.wireLen, true),
     gsoSegs: v.getUint32(OFF.gsoSegs, true),
