@@ -14,7 +14,14 @@ export {
   PerfEventArrayHandle, createMap, type BatchOptions, type HasFd, type InputOf, type MapHandleInfo, type MapKey, type MapValue,
 } from "./maps/index.js";
 export { Program, type AttachOptions, type ProgramInfo, type TestRunInput, type TestRunOutput } from "./program/index.js";
-export { Link, attachTracepoint, attachRawTracepoint, attachXdp, type LinkKind, type XdpAttachOptions, type XdpMode } from "./link/index.js";
+export {
+  Link, attachTracepoint, attachRawTracepoint, attachXdp, attachUprobe, attachKprobe, attachTc, attachCgroup, attachSocketFilter,
+  attachPerfEvent, attachTracing, resolveUprobe,
+  type LinkKind, type XdpAttachOptions, type XdpMode, type UprobeAttachOptions, type KprobeAttachOptions, type TcAttachOptions,
+  type TcDirection, type TcMode, type CgroupAttachOptions, type SocketLike, type PerfEventAttachOptions,
+} from "./link/index.js";
+export { openPinned, pinFd, unpin, ensureBpffs, type PinnedObject } from "./pin/index.js";
+export { encodeSkbContext, decodeSkbContext, type SkbContext, type SkbContextOut } from "./program/index.js";
 
 export type LoadOptions = Omit<SpecLoadOptions, "decls">;
 
