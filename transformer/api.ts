@@ -84,6 +84,21 @@ export interface CompiledProgramInfo {
   readonly insnCount: number;
 }
 
+/**
+ * A module-level variable of the template: where it lives in the object. `.rodata` values
+ * may be changed before load by writing `size` little-endian bytes at `offset` of the
+ * `.rodata` section (the loader's array map for it); the kernel then sees them as constants.
+ */
+export interface GlobalVarInfo {
+  readonly name: string;
+  readonly section: ".rodata" | ".data" | ".bss";
+  readonly offset: number;
+  readonly size: number;
+  readonly type: ScalarName;
+  /** Initial value as compiled. */
+  readonly init: bigint;
+}
+
 export interface CompileResult {
   readonly diagnostics: readonly Diagnostic[];
   /** Present when no diagnostic is an error. */
@@ -91,6 +106,8 @@ export interface CompileResult {
   readonly programs: readonly CompiledProgramInfo[];
   /** Map names in the object, in `.maps` order. */
   readonly maps: readonly string[];
+  /** Global variables (present when compilation succeeded). */
+  readonly globals?: readonly GlobalVarInfo[];
 }
 
 /** Numeric code for TypeScript's diagnostic `code` field: "WBPF2001" -> 92001. */

@@ -20,6 +20,7 @@ import type { LineRecord } from "./btf/object.js";
 import { SourceLines } from "./source-lines.js";
 import { readElf } from "./elf/reader.js";
 import { writeBpfObject, type ObjectFunction, type ObjectProgram } from "./elf/object.js";
+import { layoutGlobals } from "./elf/data.js";
 import { SHF, STT } from "./elf/format.js";
 import { checkTemplate } from "./frontend/check.js";
 import { lowerFunction, lowerProgram } from "./frontend/lower.js";
@@ -42,6 +43,8 @@ export function compileTemplate(src: TemplateSource): CompileResult {
   const env = { template: checked, plan };
   const fnName = (i: number) => checked.functions.find((f) => f.index === i)!.name;
   const calls = (out: Emitted) => out.calls.map((c) => ({ insn: c.insn, func: fnName(c.func) }));
+  const data = layoutGlobals(checked.globals);
+  const globalRelocs = (out: Emitted) => out.globals.map((g) => ({ insn: g.insn, global: checked.globals[g.global]!.name }));
 
   // Subprograms: every out-of-line function some program reaches, compiled once.
   const functions: ObjectFunction[] = [];
@@ -51,7 +54,7 @@ export function compileTemplate(src: TemplateSource): CompileResult {
     const out = generate(optimize(lowerFunction(f, env)));
     frames.set(index, { stack: out.stackSize, callees: out.calls.map((c) => c.func) });
     const params = f.params.map((l) => ({ name: l.name, type: (l.type as { name: ScalarName }).name }));
-    functions.push({ name: f.name, code: encode(out.insns), relocs: out.relocs, calls: calls(out), lines: lineRecords(out.spans, f.span, lines), params, ret: f.ret });
+    functions.push({ name: f.name, code: encode(out.insns), relocs: out.relocs, calls: calls(out), globalRelocs: globalRelocs(out), lines: lineRecords(out.spans, f.span, lines), params, ret: f.ret });
   }
 
   const programs: ObjectProgram[] = [];
@@ -65,15 +68,16 @@ export function compileTemplate(src: TemplateSource): CompileResult {
       sink.error("WBPF3001", decl.nameSpan, `program '${p.name}' needs ${stack.bytes} bytes of stack${via}; the kernel allows ${MAX_STACK}. Use fewer or smaller map keys and values per program`);
       continue;
     }
-    programs.push({ name: p.name, section: p.section, code: encode(out.insns), relocs: out.relocs, calls: calls(out), ctx: p.ctxBtf, lines: lineRecords(out.spans, p.span, lines) });
+    programs.push({ name: p.name, section: p.section, code: encode(out.insns), relocs: out.relocs, calls: calls(out), globalRelocs: globalRelocs(out), ctx: p.ctxBtf, lines: lineRecords(out.spans, p.span, lines) });
     infos.push({ name: p.name, section: p.section, insnCount: out.insns.length });
   }
   if (sink.hasErrors) return { diagnostics: sink.list, programs: [], maps };
-  const elf = writeBpfObject({ programs, functions, maps: checked.maps.map((m) => ({ name: m.name, info: m.info })), license: LICENSE, fileName: src.fileName });
+  const elf = writeBpfObject({ programs, functions, data, maps: checked.maps.map((m) => ({ name: m.name, info: m.info })), license: LICENSE, fileName: src.fileName });
   // Programs in section order, as the object lists them.
   const order = [...new Set(infos.map((i) => i.section))];
   const sorted = [...infos].sort((a, b) => order.indexOf(a.section) - order.indexOf(b.section));
-  return { diagnostics: sink.list, elf, programs: sorted, maps };
+  const globals = data.globals.map((g) => ({ name: g.name, section: g.section, offset: g.offset, size: g.size, type: g.type, init: g.init }));
+  return { diagnostics: sink.list, elf, programs: sorted, maps, globals };
 }
 
 /**

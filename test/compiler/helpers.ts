@@ -103,6 +103,27 @@ export function second(ctx: Xdp): i32 {
 }
 `;
 
+/** Global data: .rodata knobs, .data and .bss variables, a folded constant. */
+export const GLOBALS = `
+const verdict: u32 = XDP_PASS;
+const scale: u32 = 3;
+let packets: u64 = 100;
+let last: u32;
+const K = 7;
+
+function bump(): void {
+  packets += 1;
+}
+
+export function global_data(ctx: Xdp): i32 {
+  const d = ctx.data;
+  if (d + 4 > ctx.data_end) return XDP_ABORTED;
+  bump();
+  last = load_u32(d, 0) * scale + K;
+  return verdict as i32;
+}
+`;
+
 export const XDP_PROTO_COUNT_SLOTS: Record<string, SlotSpec> = {
   protoCounts: { map: { kind: "array", key: "u32", value: "u64", maxEntries: 256 }, name: "proto_counts" },
 };

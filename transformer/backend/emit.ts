@@ -16,6 +16,12 @@ export interface MapReloc {
   readonly map: number;
 }
 
+/** An ld_imm64 of a global variable's address. */
+export interface GlobalReloc {
+  readonly insn: number;
+  readonly global: number;
+}
+
 /** A BPF-to-BPF call: the instruction index of the call and the callee's function index. */
 export interface CallReloc {
   readonly insn: number;
@@ -26,6 +32,7 @@ export interface Emitted {
   readonly insns: Insn[];
   readonly relocs: MapReloc[];
   readonly calls: CallReloc[];
+  readonly globals: GlobalReloc[];
   readonly stackSize: number;
   /** Source span of each instruction that starts a source construct (index = insn). */
   readonly spans: (Span | undefined)[];
@@ -66,6 +73,7 @@ export function emit(fn: MFn): Emitted {
   const insns: Insn[] = [];
   const relocs: MapReloc[] = [];
   const calls: CallReloc[] = [];
+  const globals: GlobalReloc[] = [];
   const blockStart = new Map<number, number>();
   const fixups: { at: number; target: number }[] = [];
   const spans: (Span | undefined)[] = [];
@@ -78,6 +86,7 @@ export function emit(fn: MFn): Emitted {
     for (const i of b.insts) {
       spans[insns.length] = i.span;
       if (i.k === "callf") calls.push({ insn: insns.length, func: i.func });
+      if (i.k === "ldglobal") globals.push({ insn: insns.length, global: i.global });
       encodeInst(i, frame, insns, relocs);
     }
     const next = order[n + 1]?.id;
@@ -110,7 +119,7 @@ export function emit(fn: MFn): Emitted {
     insns[f.at]!.off = off;
   }
   spans.length = insns.length;
-  return { insns, relocs, calls, stackSize: frame.size, spans };
+  return { insns, relocs, calls, globals, stackSize: frame.size, spans };
 }
 
 function encodeInst(i: MInst, frame: Frame, out: Insn[], relocs: MapReloc[]): void {
@@ -137,6 +146,12 @@ function encodeInst(i: MInst, frame: Frame, out: Insn[], relocs: MapReloc[]): vo
       out.push({ code: 0, dst: 0, src: 0, off: 0, imm: Number(BigInt.asIntN(32, v >> 32n)) });
       return;
     }
+    case "ldglobal":
+      // Like clang for a global variable: imm 0, relocated against the variable's symbol;
+      // libbpf turns it into BPF_PSEUDO_MAP_VALUE of the section's map plus the offset.
+      out.push({ code: CLASS.LD | SIZE_DW | MODE.IMM, dst: i.dst, src: 0, off: 0, imm: 0 });
+      out.push({ code: 0, dst: 0, src: 0, off: 0, imm: 0 });
+      return;
     case "ldmap":
       // Like clang: src_reg 0 and imm 0; the loader sets BPF_PSEUDO_MAP_FD and the fd.
       relocs.push({ insn: out.length, map: i.map });

@@ -23,4 +23,4 @@ export function generate(fn: Fn, opts: BackendOptions = {}): Emitted {
   return emit(mfn);
 }
 
-export type { CallReloc, Emitted, MapReloc } from "./emit.js";
+export type { CallReloc, Emitted, GlobalReloc, MapReloc } from "./emit.js";

@@ -35,7 +35,7 @@ const ALU_OF: Partial<Record<Inst["op"], AluOp>> = {
 };
 const COMMUTATIVE = new Set<Inst["op"]>(["add", "mul", "and", "or", "xor"]);
 
-type Remat = { k: "slot"; slot: number } | { k: "map"; map: number };
+type Remat = { k: "slot"; slot: number } | { k: "map"; map: number } | { k: "global"; global: number };
 
 export function select(fn: Fn): MFn {
   return new Selector(fn).run();
@@ -57,6 +57,7 @@ class Selector {
         if (i.dst === undefined) continue;
         if (i.op === "slot_addr") this.remat.set(i.dst, { k: "slot", slot: i.slot! });
         if (i.op === "map_ref") this.remat.set(i.dst, { k: "map", map: i.map! });
+        if (i.op === "global_ref") this.remat.set(i.dst, { k: "global", global: i.global! });
       }
     }
   }
@@ -136,6 +137,7 @@ class Selector {
       return;
     }
     if (r?.k === "map") return this.emit({ k: "ldmap", dst, map: r.map });
+    if (r?.k === "global") return this.emit({ k: "ldglobal", dst, global: r.global });
     this.emit({ k: "alu", op: "mov", w, dst, src: this.reg(o.id) });
   }
 
@@ -178,6 +180,7 @@ class Selector {
     switch (i.op) {
       case "slot_addr":
       case "map_ref":
+      case "global_ref":
         return; // rematerialised at uses
       case "param":
         return this.emit({ k: "alu", op: "mov", w: 64, dst, src: R1 + i.param! });

@@ -31,6 +31,8 @@ export type MInst = Located & (
   | { k: "bswap"; bits: 16 | 32 | 64; dst: Reg }
   | { k: "ldimm64"; dst: Reg; value: bigint }
   | { k: "ldmap"; dst: Reg; map: number }
+  /** ld_imm64 of a global variable's address (relocated against its symbol). */
+  | { k: "ldglobal"; dst: Reg; global: number }
   | { k: "ldx"; size: 1 | 2 | 4 | 8; dst: Reg; base: Reg; off: number | StackRef }
   | { k: "stx"; size: 1 | 2 | 4 | 8; base: Reg; off: number | StackRef; src: Reg }
   | { k: "st"; size: 1 | 2 | 4 | 8; base: Reg; off: number | StackRef; imm: bigint }
@@ -72,7 +74,8 @@ export function usesDefs(i: MInst | MTerm): { uses: Reg[]; defs: Reg[] } {
     case "neg":
     case "bswap": return { uses: [i.dst], defs: [i.dst] };
     case "ldimm64":
-    case "ldmap": return { uses: [], defs: [i.dst] };
+    case "ldmap":
+    case "ldglobal": return { uses: [], defs: [i.dst] };
     case "ldx": return { uses: [i.base], defs: [i.dst] };
     case "stx":
     case "atomic_add": return { uses: [i.base, i.src], defs: [] };
@@ -93,7 +96,8 @@ export function mapRegs<T extends MInst | MTerm>(i: T, f: (r: Reg) => Reg): T {
     case "neg":
     case "bswap":
     case "ldimm64":
-    case "ldmap": return { ...x, dst: f(x.dst) } as T;
+    case "ldmap":
+    case "ldglobal": return { ...x, dst: f(x.dst) } as T;
     case "ldx": return { ...x, dst: f(x.dst), base: f(x.base) } as T;
     case "stx":
     case "atomic_add": return { ...x, base: f(x.base), src: f(x.src) } as T;

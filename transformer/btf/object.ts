@@ -15,6 +15,7 @@ import { MAP_TYPE_IDS } from "../../runtime/map-decl.js";
 import type { ScalarName } from "../../runtime/types.js";
 import type { MapSlotInfo } from "../api.js";
 import type { CtxBtf } from "../frontend/ctx.js";
+import type { DataLayout } from "../elf/data.js";
 import { encodeBtfExt, type FuncInfoRecord, type LineInfoRecord } from "./ext.js";
 import { BTF_FUNC_GLOBAL, BTF_FUNC_STATIC, BTF_INT_BOOL, BTF_INT_SIGNED, BTF_VAR_GLOBAL_ALLOCATED, BtfWriter } from "./writer.js";
 
@@ -78,7 +79,7 @@ export interface ObjectBtf {
   readonly mapsSize: number;
 }
 
-export function buildObjectBtf(maps: readonly BtfMap[], programs: readonly BtfProgram[], license: string, fileName: string, functions: readonly BtfFunction[] = []): ObjectBtf {
+export function buildObjectBtf(maps: readonly BtfMap[], programs: readonly BtfProgram[], license: string, fileName: string, functions: readonly BtfFunction[] = [], data?: DataLayout): ObjectBtf {
   const w = new BtfWriter();
   const int = w.int("int", 4, BTF_INT_SIGNED);
   const arraySizeType = w.int("__ARRAY_SIZE_TYPE__", 4, 0);
@@ -151,6 +152,16 @@ export function buildObjectBtf(maps: readonly BtfMap[], programs: readonly BtfPr
   const char = w.int("char", 1, BTF_INT_SIGNED);
   const licenseVar = w.variable("LICENSE", w.array(char, arraySizeType, licenseBytes), BTF_VAR_GLOBAL_ALLOCATED);
   if (maps.length) w.datasec(".maps", off, vars);
+  for (const s of data?.sections ?? []) {
+    // `.rodata` variables are `const volatile` in C terms: read-only in BPF, set by the
+    // loader before the map is frozen.
+    const rodata = s.name === ".rodata";
+    const dataVars = data!.globals.filter((g) => g.section === s.name).map((g) => {
+      const t = rodata ? w.volatile(w.constant(scalar(g.type))) : scalar(g.type);
+      return { type: w.variable(g.name, t, BTF_VAR_GLOBAL_ALLOCATED), offset: g.offset, size: g.size };
+    });
+    w.datasec(s.name, s.size, dataVars);
+  }
   w.datasec("license", licenseBytes, [{ type: licenseVar, offset: 0, size: licenseBytes }]);
   const sections = [...ext].map(([name, e]) => ({ nameOff: w.str(name), funcs: e.funcs, lines: e.lines }));
   return { bytes: w.bytes(), ext: encodeBtfExt(sections), mapOffsets, mapsSize: off };

@@ -62,6 +62,14 @@ export class BtfWriter {
     return this.add(name, BTF_KIND.STRUCT, members.length, size, members.flatMap((m) => [this.str(m.name), m.type, m.bitOffset]));
   }
 
+  constant(type: number): number {
+    return this.add("", BTF_KIND.CONST, 0, type, []);
+  }
+
+  volatile(type: number): number {
+    return this.add("", BTF_KIND.VOLATILE, 0, type, []);
+  }
+
   typedef(name: string, type: number): number {
     return this.add(name, BTF_KIND.TYPEDEF, 0, type, []);
   }

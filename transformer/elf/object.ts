@@ -7,6 +7,7 @@
  *   .rel<section>       R_BPF_64_64 at each ld_imm64 of a map, against the map's symbol;
  *                       R_BPF_64_32 at each call of a subprogram, against its symbol
  *   license             "GPL\0", symbol LICENSE
+ *   .rodata .data .bss  global variables (OBJECT symbols; `.bss` is NOBITS)
  *   .maps               zero-filled map definitions, one OBJECT symbol per map
  *   .BTF                types of maps, programs and license (`../btf/object.ts`)
  *   .BTF.ext            func_info and line_info (host-file lines of the TS source)
@@ -17,6 +18,7 @@ import { buildObjectBtf, type LineRecord } from "../btf/object.js";
 import type { CtxBtf } from "../frontend/ctx.js";
 import { R_BPF_64_32, R_BPF_64_64, SHF, SHT, STB, STT } from "./format.js";
 import type { ScalarName } from "../../runtime/types.js";
+import type { DataLayout } from "./data.js";
 import { ElfWriter } from "./writer.js";
 
 export interface ObjectProgram {
@@ -31,6 +33,8 @@ export interface ObjectProgram {
   readonly lines: readonly LineRecord[];
   /** BPF-to-BPF calls: instruction index and the callee's name (an `ObjectFunction`). */
   readonly calls?: readonly { readonly insn: number; readonly func: string }[];
+  /** ld_imm64 of global variables: instruction index and the variable's name. */
+  readonly globalRelocs?: readonly { readonly insn: number; readonly global: string }[];
 }
 
 /** A subprogram in `.text`, called from programs or other subprograms. */
@@ -42,6 +46,7 @@ export interface ObjectFunction {
   readonly lines: readonly LineRecord[];
   readonly params: readonly { readonly name: string; readonly type: ScalarName }[];
   readonly ret: ScalarName | "void";
+  readonly globalRelocs?: readonly { readonly insn: number; readonly global: string }[];
 }
 
 export interface ObjectSpec {
@@ -51,6 +56,8 @@ export interface ObjectSpec {
   /** Host file the source came from (line info names it). */
   readonly fileName: string;
   readonly functions?: readonly ObjectFunction[];
+  /** Global variables, laid out (`data.ts`). */
+  readonly data?: DataLayout;
 }
 
 export function writeBpfObject(spec: ObjectSpec): Uint8Array {
@@ -73,12 +80,13 @@ export function writeBpfObject(spec: ObjectSpec): Uint8Array {
     textSize += f.code.length;
   }
   const btfFunctions = functions.map((f, n) => ({ name: f.name, params: f.params, ret: f.ret, offset: textOffsets[n]!, lines: f.lines }));
-  const btf = buildObjectBtf(spec.maps, btfPrograms, spec.license, spec.fileName, btfFunctions);
+  const btf = buildObjectBtf(spec.maps, btfPrograms, spec.license, spec.fileName, btfFunctions, spec.data);
   const callRelocs = (idx: number, base: number, calls: readonly { insn: number; func: string }[]) => {
     for (const c of calls) elf.reloc(idx, { offset: base + c.insn * 8, symbol: c.func, type: R_BPF_64_32 });
   };
-  const mapRelocs = (idx: number, base: number, relocs: readonly { insn: number; map: number }[]) => {
+  const mapRelocs = (idx: number, base: number, relocs: readonly { insn: number; map: number }[], globals: readonly { insn: number; global: string }[] = []) => {
     for (const r of relocs) elf.reloc(idx, { offset: base + r.insn * 8, symbol: spec.maps[r.map]!.name, type: R_BPF_64_64 });
+    for (const r of globals) elf.reloc(idx, { offset: base + r.insn * 8, symbol: r.global, type: R_BPF_64_64 });
   };
   if (functions.length) {
     // Subprograms first, in `.text`, as clang lays them out; static (local) symbols.
@@ -89,7 +97,7 @@ export function writeBpfObject(spec: ObjectSpec): Uint8Array {
       const off = textOffsets[n]!;
       data.set(f.code, off);
       elf.symbol({ name: f.name, bind: STB.LOCAL, type: STT.FUNC, section: idx, value: off, size: f.code.length });
-      mapRelocs(idx, off, f.relocs);
+      mapRelocs(idx, off, f.relocs, f.globalRelocs);
       callRelocs(idx, off, f.calls);
     });
   }
@@ -102,7 +110,7 @@ export function writeBpfObject(spec: ObjectSpec): Uint8Array {
     for (const p of progs) {
       data.set(p.code, off);
       elf.symbol({ name: p.name, bind: STB.GLOBAL, type: STT.FUNC, section: idx, value: off, size: p.code.length });
-      mapRelocs(idx, off, p.relocs);
+      mapRelocs(idx, off, p.relocs, p.globalRelocs);
       callRelocs(idx, off, p.calls ?? []);
       off += p.code.length;
     }
@@ -110,6 +118,15 @@ export function writeBpfObject(spec: ObjectSpec): Uint8Array {
   const license = new TextEncoder().encode(spec.license + "\0");
   const licIdx = elf.section({ name: "license", type: SHT.PROGBITS, flags: SHF.WRITE | SHF.ALLOC, data: license, align: 1 });
   elf.symbol({ name: "LICENSE", bind: STB.GLOBAL, type: STT.OBJECT, section: licIdx, value: 0, size: license.length });
+  for (const s of spec.data?.sections ?? []) {
+    const bss = s.name === ".bss";
+    const flags = s.name === ".rodata" ? SHF.ALLOC : SHF.WRITE | SHF.ALLOC;
+    const idx = elf.section({ name: s.name, type: bss ? SHT.NOBITS : SHT.PROGBITS, flags, data: bss ? new Uint8Array() : s.bytes, align: 8, size: s.size });
+    elf.symbol({ name: "", bind: STB.LOCAL, type: STT.SECTION, section: idx, value: 0, size: 0 });
+    for (const g of spec.data!.globals) {
+      if (g.section === s.name) elf.symbol({ name: g.name, bind: STB.GLOBAL, type: STT.OBJECT, section: idx, value: g.offset, size: g.size });
+    }
+  }
   if (spec.maps.length) {
     const mapsIdx = elf.section({ name: ".maps", type: SHT.PROGBITS, flags: SHF.WRITE | SHF.ALLOC, data: new Uint8Array(btf.mapsSize), align: 8 });
     spec.maps.forEach((m, n) => {

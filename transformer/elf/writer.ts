@@ -12,6 +12,8 @@ export interface SectionSpec {
   readonly data: Uint8Array;
   readonly align: number;
   readonly entsize?: number;
+  /** Size of a NOBITS section (which has no bytes in the file). */
+  readonly size?: number;
 }
 
 export interface SymbolSpec {
@@ -172,7 +174,7 @@ export class ElfWriter {
       dv.setBigUint64(h + 8, BigInt(s.flags), true);
       dv.setBigUint64(h + 16, 0n, true);
       dv.setBigUint64(h + 24, BigInt(offsets[n]!), true);
-      dv.setBigUint64(h + 32, BigInt(s.data.length), true);
+      dv.setBigUint64(h + 32, BigInt(s.size ?? s.data.length), true);
       dv.setUint32(h + 40, (s as { link?: number }).link ?? 0, true);
       dv.setUint32(h + 44, (s as { info?: number }).info ?? 0, true);
       dv.setBigUint64(h + 48, BigInt(s.align), true);

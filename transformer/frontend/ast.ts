@@ -49,6 +49,13 @@ export interface CtxTypeRef {
   readonly span: Span;
 }
 
+/**
+ * A module-level `const` or `let`: global data. Typed `const`s go to `.rodata` (settable
+ * before load), `let`s to `.data` (or `.bss` when zero); an untyped `const` with a constant
+ * value stays a compile-time constant.
+ */
+export type GlobalDecl = Extract<Stmt, { k: "let" }>;
+
 /** A parameter of a non-exported function: `name: type`. */
 export interface ParamDecl {
   readonly name: string;

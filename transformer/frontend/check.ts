@@ -12,19 +12,20 @@ import type { ScalarName } from "../../runtime/types.js";
 import { isScalarName } from "../../runtime/types.js";
 import type { Slot } from "../api.js";
 import type { DiagnosticCode, DiagnosticSink, Span } from "../diagnostics.js";
-import type { BinaryOp, Expr, FunctionDecl, ProgramDecl, Stmt } from "./ast.js";
+import type { BinaryOp, Expr, FunctionDecl, GlobalDecl, ProgramDecl, Stmt } from "./ast.js";
 import { ALL_MAP_METHODS, CONSTANTS, INTRINSICS, MAP_METHODS } from "./builtins.js";
 import { CTX_KINDS, ctxKindNames, type CtxKindDef, type ProgType } from "./ctx.js";
 import { HELPERS, helper, helperAllowed, type HelperDef } from "./helpers.js";
 import { suggest } from "./suggest.js";
-import type { ArithOp, CheckedFunction, CheckedProgram, CheckedTemplate, CmpOp, LValue, Local, MapMethod, MapRef, TExpr, TStmt } from "./typed.js";
+import type { ArithOp, CheckedFunction, DataSection, GlobalVar, CheckedProgram, CheckedTemplate, CmpOp, LValue, Local, MapMethod, MapRef, TExpr, TStmt } from "./typed.js";
 import { BOOL, ERROR, UNTYPED, VOID, bitsOf, commonType, fits, isSigned, rangeOf, scalar, typeName, widensTo, wrap, type Type } from "./types.js";
 
 type Sym =
   | { readonly k: "local"; readonly local: Local }
   /** `const x = <untyped constant>`: stays untyped, like a named literal. */
   | { readonly k: "const"; readonly value: bigint; readonly span: Span }
-  | { readonly k: "ctx" };
+  | { readonly k: "ctx" }
+  | { readonly k: "global"; readonly g: GlobalVar };
 
 class Scope {
   readonly vars = new Map<string, Sym>();
@@ -86,7 +87,7 @@ interface BodyFacts {
 
 const SCALAR_TYPES = ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "bool"];
 
-export function checkTemplate(parsed: { readonly programs: readonly ProgramDecl[]; readonly functions: readonly FunctionDecl[] }, slots: readonly Slot[], sink: DiagnosticSink): CheckedTemplate {
+export function checkTemplate(parsed: { readonly programs: readonly ProgramDecl[]; readonly functions: readonly FunctionDecl[]; readonly globals?: readonly GlobalDecl[] }, slots: readonly Slot[], sink: DiagnosticSink): CheckedTemplate {
   const maps: MapRef[] = [];
   const byName = new Map<string, MapRef>();
   for (const s of slots) {
@@ -124,7 +125,19 @@ export function checkTemplate(parsed: { readonly programs: readonly ProgramDecl[
     }
     sigs.set(f.name, { index: sigs.size, decl: f, params, ret });
   }
-  const env: CheckEnv = { slots: slotByPlaceholder, maps: byName, sink, functions: sigs, programs: programNames };
+  const root = new Scope();
+  const env: CheckEnv = { slots: slotByPlaceholder, maps: byName, sink, functions: sigs, programs: programNames, root };
+  const globals: GlobalVar[] = [];
+  for (const g of parsed.globals ?? []) {
+    if (root.vars.has(g.name) || sigs.has(g.name) || programNames.has(g.name) || byName.has(g.name)) {
+      sink.error("WBPF1010", g.nameSpan, `'${g.name}' is declared twice; globals, functions, programs and maps share one namespace (the ELF symbols)`);
+      continue;
+    }
+    const sym = new ProgramChecker(env).checkGlobal(g, globals.length);
+    if (!sym) continue;
+    root.vars.set(g.name, sym);
+    if (sym.k === "global") globals.push(sym.g);
+  }
 
   const functions: CheckedFunction[] = [];
   const facts = new Map<number, BodyFacts>();
@@ -151,7 +164,11 @@ export function checkTemplate(parsed: { readonly programs: readonly ProgramDecl[
       checkReachableHelpers(checked, c.bodyFacts, facts, [...sigs.values()], sink);
     }
   }
-  return { programs: out, functions, maps };
+  // A template without programs compiles to nothing; say so unless something else is wrong.
+  if (parsed.programs.length === 0 && !sink.hasErrors) {
+    sink.error("WBPF1012", { start: 0, end: 0 }, "the template declares no program; write `export function name(ctx: Xdp): i32 { ... }`");
+  }
+  return { programs: out, functions, maps, globals };
 }
 
 /** BPF has no recursion: the verifier rejects call cycles, so they are build errors. */
@@ -195,6 +212,8 @@ interface CheckEnv {
   readonly sink: DiagnosticSink;
   readonly functions: ReadonlyMap<string, FunctionSig>;
   readonly programs: ReadonlySet<string>;
+  /** Module-level names: globals and named constants. */
+  readonly root: Scope;
 }
 
 /** Checks one body: a program's (ctx parameter, i32 result) or a function's. */
@@ -245,7 +264,7 @@ class ProgramChecker {
     if (d.returnType && d.returnType.name !== "i32") {
       this.sink.error("WBPF1003", d.returnType.span, `programs return i32 (the kernel reads the return value as an int); write \`: i32\``);
     }
-    const scope = new Scope();
+    const scope = new Scope(this.env.root);
     scope.vars.set(d.ctxName, { k: "ctx" });
     const errorsBefore = this.sink.list.length;
     const { stmts, terminates } = this.block(d.body, scope);
@@ -256,10 +275,51 @@ class ProgramChecker {
     return { name: d.name, section: kind.section(d.ctxType.args), progType: kind.progType, ctxBtf: kind.btf, ctxName: d.ctxName, body: stmts, span: d.span };
   }
 
+  /**
+   * A module-level variable: its initial value must be a constant. Typed `const` ->
+   * `.rodata`; `let` -> `.data`, or `.bss` when it starts at zero; an untyped `const` of a
+   * constant stays a compile-time constant (no memory, folded into the code).
+   */
+  checkGlobal(g: GlobalDecl, index: number): Sym | undefined {
+    const scope = new Scope(this.env.root);
+    let type: ScalarName | undefined;
+    if (g.type) {
+      if (!isScalarName(g.type.name)) {
+        const near = suggest(g.type.name, SCALAR_TYPES);
+        this.error("WBPF1003", g.type.span, `unknown type '${g.type.name}'${near ? `; did you mean '${near}'?` : ""} Globals are integers: ${SCALAR_TYPES.join(" ")}`);
+        return undefined;
+      }
+      type = g.type.name;
+    }
+    let value = 0n;
+    if (g.init) {
+      const v = this.expr(g.init, scope);
+      if (v.ty.k === "error") return undefined;
+      if (v.k !== "const") {
+        this.error("WBPF1015", g.init.span, `the initial value of global '${g.name}' must be a constant; compute it in a program and assign it there`);
+        return undefined;
+      }
+      if (!type && g.isConst && v.ty.k === "untyped") return { k: "const", value: v.value, span: g.nameSpan };
+      type ??= v.ty.k === "scalar" ? v.ty.name : fits(v.value, "i64") ? "i64" : "u64";
+      const c = this.convert(v, type, "WBPF1003", (x) => `cannot initialise '${g.name}' (${type}) with ${this.describe(x)}`);
+      if (c.ty.k === "error" || c.k !== "const") return undefined;
+      value = c.value;
+    } else if (g.isConst) {
+      this.error("WBPF1003", g.nameSpan, `const '${g.name}' needs a value`);
+      return undefined;
+    }
+    if (!type) {
+      this.error("WBPF1003", g.nameSpan, `'${g.name}' needs a type or a value, e.g. \`let ${g.name}: u64 = 0;\``);
+      return undefined;
+    }
+    const section: DataSection = g.isConst ? ".rodata" : value === 0n ? ".bss" : ".data";
+    return { k: "global", g: { index, name: g.name, section, type, init: value, span: g.nameSpan } };
+  }
+
   checkFunction(sig: FunctionSig): CheckedFunction | undefined {
     const d = sig.decl;
     this.ret = sig.ret;
-    const scope = new Scope();
+    const scope = new Scope(this.env.root);
     const params: Local[] = [];
     d.params.forEach((p, i) => {
       if (scope.vars.has(p.name)) {
@@ -486,6 +546,7 @@ class ProgramChecker {
       switch (sym.k) {
         case "const": return { k: "const", ty: UNTYPED, value: sym.value, span: e.span };
         case "ctx": return this.error("WBPF1002", e.span, `the context '${e.name}' is not a value; read its fields, e.g. \`${e.name}.data\``);
+        case "global": return { k: "global", ty: scalar(sym.g.type), g: sym.g, span: e.span };
         case "local": {
           const t = sym.local.type;
           const ty: Type = t.k === "ptr" && this.nonNull.has(sym.local.id) ? { ...t, nullable: false } : t;
@@ -833,6 +894,13 @@ class ProgramChecker {
       if (sym?.k === "const") {
         this.sink.error("WBPF1009", target.span, `'${target.name}' is a const; declare it with \`let\` to assign to it`);
         return undefined;
+      }
+      if (sym?.k === "global") {
+        if (sym.g.section === ".rodata") {
+          this.sink.error("WBPF1009", target.span, `'${target.name}' is read-only in BPF code (it lives in .rodata, set before load); declare it with \`let\` to change it at run time`);
+          return undefined;
+        }
+        return { lv: { k: "global", g: sym.g }, read: this.name(target, scope) };
       }
       if (!sym) {
         this.name(target, scope); // reports unknown / not-a-value

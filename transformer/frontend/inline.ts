@@ -23,6 +23,7 @@ function children(e: TExpr): readonly TExpr[] {
     case "const":
     case "null":
     case "local":
+    case "global":
     case "ctxload":
       return [];
     case "arith":

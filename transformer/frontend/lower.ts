@@ -17,7 +17,7 @@ import { imm, type Block, type Fn, type Operand, type Width } from "../ir/ir.js"
 import type { Cond } from "../ir/ops.js";
 import { mapHasMissingKeys, mapIsPerCpu } from "./builtins.js";
 import { MAP_HELPERS } from "./helpers.js";
-import type { CheckedFunction, CheckedProgram, CheckedTemplate, LValue, TExpr, TStmt } from "./typed.js";
+import type { CheckedFunction, CheckedProgram, CheckedTemplate, GlobalVar, LValue, TExpr, TStmt } from "./typed.js";
 import type { CallPlan } from "./inline.js";
 import { isSigned, sizeOf, widensTo, widthOf, type Type } from "./types.js";
 
@@ -224,6 +224,7 @@ class Lowerer {
       case "const": return imm(e.ty.k === "scalar" && widthOf(e.ty.name) === 32 ? BigInt.asUintN(32, e.value) : e.value);
       case "null": return imm(0);
       case "local": return this.b.readVar(this.key(e.local.id), this.b.cur);
+      case "global": return this.loadGlobal(e.g, e.span);
       case "arith": return this.arith(e);
       case "cmp":
       case "logic":
@@ -449,14 +450,25 @@ class Lowerer {
     const v = this.expr(e.value);
     if (target.k === "local") {
       this.b.writeVar(this.key(target.local.id), this.b.cur, v);
+    } else if (target.k === "global") {
+      this.b.emit("store", 64, [this.globalRef(target.g.index, e.span), v], e.span, { size: sizeOf(target.g.type), off: 0 });
     } else {
       this.b.emit("store", 64, [this.expr(target.ptr), v], e.span, { size: sizeOf(target.ty), off: 0 });
     }
     return old ?? v;
   }
 
+  private globalRef(index: number, span: Span): Operand {
+    return this.b.value("global_ref", 64, [], span, { global: index });
+  }
+
+  private loadGlobal(g: GlobalVar, span: Span): Operand {
+    return this.b.value("load", 64, [this.globalRef(g.index, span)], span, { size: sizeOf(g.type), off: 0 }, widthOf(g.type));
+  }
+
   private read(t: LValue): Operand {
     if (t.k === "local") return this.b.readVar(this.key(t.local.id), this.b.cur);
+    if (t.k === "global") return this.loadGlobal(t.g, { start: 0, end: 0 });
     return this.b.value("load", 64, [this.expr(t.ptr)], { start: 0, end: 0 }, { size: sizeOf(t.ty), off: 0 }, widthOf(t.ty));
   }
 }

@@ -6,7 +6,8 @@
  * WBPF1002 ("what you wrote, what to write instead"). Spans are `getStart()`/`getEnd()` in
  * template text; placeholders (`$0_____`) are ordinary identifiers at this stage.
  *
- *   template  = { program | function }
+ *   template  = { program | function | global }
+ *   global    = ("const" | "let") name [":" type] ["=" constant] ";"
  *   program   = "export" "function" name "(" ctx ":" CtxType ")" [":" type] block
  *   function  = "function" name "(" [ param { "," param } ] ")" [":" type] block
  *   statement = let/const decl | if | return | block | expression ";"
@@ -15,7 +16,7 @@
 // scan all of it for named exports first (~0.6 s of every build).
 import ts = require("typescript");
 import type { DiagnosticSink, Span } from "../diagnostics.js";
-import type { AssignOp, BinaryOp, CtxTypeRef, Expr, FunctionDecl, ParamDecl, ProgramDecl, Stmt, TypeAnnotation } from "./ast.js";
+import type { AssignOp, BinaryOp, CtxTypeRef, Expr, FunctionDecl, GlobalDecl, ParamDecl, ProgramDecl, Stmt, TypeAnnotation } from "./ast.js";
 
 const BINARY: Partial<Record<ts.SyntaxKind, BinaryOp>> = {
   [ts.SyntaxKind.PlusToken]: "+",
@@ -92,6 +93,7 @@ function describeKind(node: ts.Node): string {
 export interface ParseResult {
   readonly programs: ProgramDecl[];
   readonly functions: FunctionDecl[];
+  readonly globals: GlobalDecl[];
 }
 
 /** Parse a template body. Never throws on bad input: problems go to `sink`. */
@@ -103,7 +105,7 @@ export function parseTemplate(text: string, sink: DiagnosticSink): ParseResult {
     const start = d.start ?? 0;
     sink.error("WBPF1000", { start, end: start + (d.length ?? 0) }, `syntax error: ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`);
   }
-  if (parseDiags.length > 0) return { programs: [], functions: [] };
+  if (parseDiags.length > 0) return { programs: [], functions: [], globals: [] };
   return new Parser(sf, sink).template();
 }
 
@@ -123,7 +125,16 @@ class Parser {
   template(): ParseResult {
     const programs: ProgramDecl[] = [];
     const functions: FunctionDecl[] = [];
+    const globals: GlobalDecl[] = [];
     for (const st of this.sf.statements) {
+      if (ts.isVariableStatement(st)) {
+        if (st.modifiers?.length) {
+          this.unsupported(st.modifiers[0]!, "global variables are not exported; the host program sets `.rodata` values through the loader");
+          continue;
+        }
+        for (const d of this.variables(st) ?? []) if (d.k === "let") globals.push(d);
+        continue;
+      }
       if (!ts.isFunctionDeclaration(st)) {
         this.sink.error("WBPF1012", this.span(st),
           `only functions may appear at the top level of a template (found ${describeKind(st)}); write \`export function name(ctx: Xdp): i32 { ... }\` for a program or \`function name(x: u32): u32 { ... }\` for a helper`);
@@ -141,7 +152,7 @@ class Parser {
     if (programs.length === 0 && this.sf.statements.length === 0) {
       this.sink.error("WBPF1012", { start: 0, end: 0 }, "the template declares no program; write `export function name(ctx: Xdp): i32 { ... }`");
     }
-    return { programs, functions };
+    return { programs, functions, globals };
   }
 
   /** A non-exported function: scalar parameters, a scalar or void result. */

@@ -28,6 +28,20 @@ export interface MapRef {
   readonly declaredAt?: SourceLocation;
 }
 
+/** Sections holding global variables, as libbpf names them (each becomes an array map). */
+export type DataSection = ".rodata" | ".data" | ".bss";
+
+/** A module-level variable: a slot in `.rodata`, `.data` or `.bss`. */
+export interface GlobalVar {
+  readonly index: number;
+  readonly name: string;
+  readonly section: DataSection;
+  readonly type: ScalarName;
+  /** Initial value (zero in `.bss`). */
+  readonly init: bigint;
+  readonly span: Span;
+}
+
 export type ArithOp = "add" | "sub" | "mul" | "div" | "mod" | "and" | "or" | "xor" | "shl" | "shr" | "ushr";
 export type CmpOp = "eq" | "ne" | "lt" | "le" | "gt" | "ge";
 
@@ -39,6 +53,8 @@ export type TExpr =
   | E<"const", { readonly value: bigint }>
   | E<"null", object>
   | E<"local", { readonly local: Local }>
+  /** Read of a global variable. */
+  | E<"global", { readonly g: GlobalVar }>
   /** `ty` is the operation type; both operands have it, except a shift's right operand. */
   | E<"arith", { readonly op: ArithOp; readonly l: TExpr; readonly r: TExpr }>
   /** `l` and `r` have the same type (scalar, packet pointers, or ptr vs null). */
@@ -67,6 +83,7 @@ export type TExpr =
 
 export type LValue =
   | { readonly k: "local"; readonly local: Local }
+  | { readonly k: "global"; readonly g: GlobalVar }
   | { readonly k: "deref"; readonly ptr: TExpr; readonly ty: ScalarName };
 
 export type TStmt =
@@ -103,4 +120,5 @@ export interface CheckedTemplate {
   /** Every function of the template, by index. */
   readonly functions: readonly CheckedFunction[];
   readonly maps: readonly MapRef[];
+  readonly globals: readonly GlobalVar[];
 }

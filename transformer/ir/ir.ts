@@ -29,6 +29,8 @@ export interface Inst {
   slot?: number;
   /** Map index for map_ref. */
   map?: number;
+  /** Global variable index for global_ref. */
+  global?: number;
   /** Helper number for call. */
   helper?: number;
   /** Function index (in the template) for call_fn. */

@@ -41,6 +41,8 @@ export const OPS = {
   param: pure(0),
   /** Address of map `map` (an ld_imm64 with a relocation). */
   map_ref: pure(0),
+  /** Address of global variable `global` (an ld_imm64 with a relocation against it). */
+  global_ref: pure(0),
   /** Address of stack slot `slot` (r10 - offset, assigned by frame layout). */
   slot_addr: pure(0),
   /** Load `size` bytes at operand0 + off, zero-extended. Deletable, not movable. */

@@ -19,6 +19,7 @@ function attrs(i: Inst): string {
   if (i.off !== undefined) a.push(`off ${i.off}`);
   if (i.slot !== undefined) a.push(`slot ${i.slot}`);
   if (i.map !== undefined) a.push(`map ${i.map}`);
+  if (i.global !== undefined) a.push(`global ${i.global}`);
   if (i.helper !== undefined) a.push(`helper ${i.helper}`);
   if (i.func !== undefined) a.push(`func ${i.func}`);
   if (i.bits !== undefined) a.push(`bits ${i.bits}`);
