@@ -5,7 +5,12 @@
  * Run time: `load()` creates maps, loads and attaches programs; typed map handles read them.
  */
 export * from "./runtime/types.js";
-export { MapDecl, HashMap, ArrayMap, MAP_TYPE_IDS, type MapKind, type MapOptions } from "./runtime/map-decl.js";
+export {
+  MapDecl, HashMap, ArrayMap, PerCpuHashMap, PerCpuArrayMap, LruHashMap, LruPerCpuHashMap, LpmTrieMap, QueueMap,
+  StackMap, BloomFilter, ProgArrayMap, ArrayOfMaps, HashOfMaps, RingBuf, PerfEventArray, noKey, MAP_TYPE_IDS,
+  type MapKind, type MapOptions, type ElemType, type AnyCodec, type DecodedOf, type EncodedOf,
+} from "./runtime/map-decl.js";
+export { lpmKey, type LpmFamily, type LpmKeyInput } from "./runtime/lpm.js";
 export {
   defstruct, char, array, asNumber, isStructClass, StructError,
   type StructClass, type StructValue, type StructInput, type StructView, type FieldSpec, type FieldValue, type FieldInput,

@@ -2,11 +2,15 @@
  * `npm run bench [-- --json]`: side-by-side measurements in one run (the machines are shared
  * and noisy, so only ratios are reported). Prints a table; with --json, one JSON object as
  * the last line of stdout.
+ *
+ * The ring buffer benchmark builds its C consumer against libbpf: it needs gcc and libbpf-dev.
  */
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { measureBatch } from "./batch.js";
 import { measureLoadTime } from "./load-time.js";
 import { measureMapLookup } from "./map-lookup.js";
+import { measureRingbuf } from "./ringbuf.js";
 import { measureTscPlugin } from "./tsc-plugin.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -40,6 +44,27 @@ async function main(): Promise<void> {
   row("total, bpftool (net of process start)", `${loadTime.bpftool.toFixed(1)} ms`);
   row("ratio (ours / bpftool)", loadTime.ratio.toFixed(3), "bar: <= 1.2");
   report.loadRatio = Number(loadTime.ratio.toFixed(4));
+
+  const batch = measureBatch();
+  console.log("reading all 10k entries of a u32 -> u64 hash map, per entry (best of 7 rounds):");
+  row("per-key loop (entries(): next key + get)", `${batch.dump.toFixed(0)} ns`);
+  row("get() of each known key", `${batch.perKey.toFixed(0)} ns`);
+  row("lookupBatch() (BPF_MAP_LOOKUP_BATCH)", `${batch.batch.toFixed(0)} ns`);
+  row("speedup (per-key loop / batch)", batch.speedup.toFixed(2), "bar: >= 5");
+  row("speedup (known-key gets / batch)", (batch.perKey / batch.batch).toFixed(2));
+  report.batchSpeedup = Number(batch.speedup.toFixed(3));
+  report.batchVsKnownKeyGets = Number((batch.perKey / batch.batch).toFixed(3));
+
+  const rb = await measureRingbuf(root);
+  console.log(`ring buffer, ${rb.repeat} producer runs on a second thread (best of 5 rounds):`);
+  row("C (libbpf ring_buffer__poll)", `${(rb.c / 1e6).toFixed(2)} M/s`, `${rb.cDropped} dropped (ring full)`);
+  row("whistler-ts RingBufReader", `${(rb.ours / 1e6).toFixed(2)} M/s`, `${rb.oursDropped} dropped (ring full)`);
+  row("ratio (ours / C)", rb.ratio.toFixed(3), "bar: >= 0.5");
+  row("drain only, C", `${(rb.drainC / 1e6).toFixed(1)} M/s`);
+  row("drain only, whistler-ts", `${(rb.drainOurs / 1e6).toFixed(1)} M/s`);
+  row("drain-only ratio (ours / C)", rb.drainRatio.toFixed(3));
+  report.ringbufRatio = Number(rb.ratio.toFixed(4));
+  report.ringbufDrainRatio = Number(rb.drainRatio.toFixed(4));
 
   if (json) console.log(JSON.stringify(report));
 }

@@ -23,6 +23,17 @@ export function batchUnsupported(mapType: number, cmd: BpfCmdNumber): boolean {
   return unsupported.has(`${mapType}:${cmd}`);
 }
 
+/**
+ * Record whether a batch command works for a map type, overriding the probe: `false` makes
+ * handles use per-element calls (for kernels whose batch support misbehaves, and tests).
+ */
+export function setBatchSupport(mapType: number, cmd: BpfCmdNumber, works: boolean): void {
+  const key = `${mapType}:${cmd}`;
+  unsupported.delete(key);
+  supported.delete(key);
+  (works ? supported : unsupported).add(key);
+}
+
 export interface BatchLayout {
   readonly fd: number;
   readonly type: number;

@@ -136,8 +136,10 @@ export class MapHandle<K = MapKey, V = MapValue, KIn = InputOf<K>, VIn = InputOf
     if (ok) return out;
     for (const k of [...this.keys()]) {
       this.keyCodec.encode(this.keyView, 0, k as MapScalar);
-      if (!(andDelete ? this.calls.lookupAndDelete() : this.calls.lookup())) continue;
+      // Lookup then delete: BPF_MAP_LOOKUP_AND_DELETE_ELEM exists for few map types.
+      if (!this.calls.lookup()) continue;
       out.push([k, this.#decodeValueAt(this.valueView, 0)]);
+      if (andDelete) this.calls.delete();
     }
     return out;
   }

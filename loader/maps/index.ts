@@ -10,5 +10,5 @@ export { QueueHandle, BloomFilterHandle } from "./queue.js";
 export { ProgArrayHandle, MapOfMapsHandle, RingBufHandle, PerfEventArrayHandle, type HasFd } from "./fd-arrays.js";
 export { makeHandle, type HandleFor } from "./factory.js";
 export { createMap, createMapFd, requestFor, type MapCreateRequest } from "./create.js";
-export { batchUnsupported } from "./batch.js";
+export { batchUnsupported, setBatchSupport } from "./batch.js";
 export { codecFor, type MapScalar } from "./codecs.js";

@@ -3,14 +3,20 @@
  * dispose that closes links, then programs, then maps (idempotent).
  */
 import { WhistlerError } from "../../runtime/errors.js";
-import type { MapDecl } from "../../runtime/map-decl.js";
+import { scalarCodec } from "../../runtime/codec.js";
+import { isScalarType, type DecodedOf, type ElemType, type MapDecl, type PerfEventArray, type RingBuf } from "../../runtime/map-decl.js";
 import { possibleCpus, type Fd } from "../../runtime/sys/index.js";
 import { attachAllOptionsFor, type AttachAllOptions, type Link } from "../link/index.js";
 import { codecFor, makeHandle, MapHandle, PERCPU_MAP_TYPES, type HandleFor, type MapBase, type MapKey, type MapValue } from "../maps/index.js";
 import type { Program } from "../program/index.js";
+import { PerfBufferReader, type PerfBufferOptions } from "../perf/index.js";
+import { RingBufReader, type RecordDecoder } from "../ringbuf/index.js";
 import type { MapSpec } from "./spec.js";
 
 export type { HandleFor } from "../maps/index.js";
+
+const RINGBUF = 27;
+const PERF_EVENT_ARRAY = 4;
 
 export type { AttachAllOptions } from "../link/index.js";
 
@@ -25,6 +31,8 @@ export class BpfObject implements Disposable, AsyncDisposable {
   readonly programs: ReadonlyMap<string, Program>;
   readonly #maps: ReadonlyMap<string, LoadedMap>;
   readonly #handles = new Map<string, MapBase>();
+  /** Ring and perf buffer consumers: unmapped before the maps close. */
+  readonly #readers: Disposable[] = [];
   readonly #links: Link[] = [];
   #disposed = false;
 
@@ -56,24 +64,12 @@ export class BpfObject implements Disposable, AsyncDisposable {
   map<K = MapKey, V = MapValue>(name: string): MapHandle<K, V>;
   map(declOrName: MapDecl | string): MapBase {
     this.#checkOpen();
-    let name: string | undefined;
-    if (typeof declOrName === "string") {
-      name = declOrName;
-    } else {
-      for (const [n, m] of this.#maps) if (m.decl === declOrName) name = n;
-      if (name === undefined && declOrName.name !== undefined && this.#maps.has(declOrName.name)) name = declOrName.name;
-      if (name === undefined) {
-        throw new WhistlerError(`this map declaration is not used by the object`, {
-          hint: `interpolate it into the bpf template, or open a map by name: ${this.mapNames.join(", ") || "(none)"}`,
-        });
-      }
-    }
+    const m = this.#loadedMap(declOrName);
+    const name = m.spec.name;
     // A map opened by name and by declaration gets two handles (generic and typed).
     const cacheKey = `${typeof declOrName === "string" ? "name" : "decl"}:${name}`;
     const cached = this.#handles.get(cacheKey);
     if (cached) return cached;
-    const m = this.#maps.get(name);
-    if (!m) throw new WhistlerError(`no map "${name}" in the object`, { hint: `maps: ${this.mapNames.join(", ") || "(none)"}` });
     const s = m.spec;
     // Opened by name, a map gets the generic key/value handle; by declaration, its kind's.
     const handle = makeHandle(
@@ -89,6 +85,62 @@ export class BpfObject implements Disposable, AsyncDisposable {
     );
     this.#handles.set(cacheKey, handle);
     return handle;
+  }
+
+  #loadedMap(declOrName: MapDecl | string): LoadedMap {
+    let name: string | undefined;
+    if (typeof declOrName === "string") {
+      name = declOrName;
+    } else {
+      for (const [n, m] of this.#maps) if (m.decl === declOrName) name = n;
+      if (name === undefined && declOrName.name !== undefined && this.#maps.has(declOrName.name)) name = declOrName.name;
+      if (name === undefined) {
+        throw new WhistlerError(`this map declaration is not used by the object`, {
+          hint: `interpolate it into the bpf template, or open a map by name: ${this.mapNames.join(", ") || "(none)"}`,
+        });
+      }
+    }
+    const m = this.#maps.get(name);
+    if (!m) throw new WhistlerError(`no map "${name}" in the object`, { hint: `maps: ${this.mapNames.join(", ") || "(none)"}` });
+    return m;
+  }
+
+  /**
+   * A consumer of a ring buffer map: `for await (const e of obj.ringBuf(events, Event))`,
+   * callbacks, or raw views. Records decode with `type` (a defstruct class, a scalar token,
+   * any codec); without one they are copied to Uint8Arrays. Disposed with the object.
+   */
+  ringBuf<D extends ElemType | undefined = undefined>(map: RingBuf | string, type?: D): RingBufReader<D extends ElemType ? DecodedOf<D> : Uint8Array> {
+    this.#checkOpen();
+    const m = this.#loadedMap(map);
+    if (m.spec.type !== RINGBUF) {
+      throw new WhistlerError(`map "${m.spec.name}" is not a ring buffer (type ${m.spec.type})`, { hint: "pass a RingBuf map (BPF_MAP_TYPE_RINGBUF)" });
+    }
+    const decoder = type === undefined ? undefined : isScalarType(type) ? scalarCodec(type) : type;
+    const reader = new RingBufReader(m.fd.raw, m.spec.maxEntries, m.spec.name, decoder as RecordDecoder<D extends ElemType ? DecodedOf<D> : Uint8Array> | undefined);
+    this.#readers.push(reader);
+    return reader;
+  }
+
+  /**
+   * A consumer of a perf event array: one ring per CPU, samples decoded with `type` (or
+   * copied to Uint8Arrays), lost samples counted (`reader.lost`) and reported to `onLost`.
+   * Disposed with the object.
+   */
+  perfBuffer<D extends ElemType | undefined = undefined>(
+    map: PerfEventArray | string, type?: D, opts: PerfBufferOptions = {},
+  ): PerfBufferReader<D extends ElemType ? DecodedOf<D> : Uint8Array> {
+    this.#checkOpen();
+    const m = this.#loadedMap(map);
+    if (m.spec.type !== PERF_EVENT_ARRAY) {
+      throw new WhistlerError(`map "${m.spec.name}" is not a perf event array (type ${m.spec.type})`, { hint: "pass a PerfEventArray map (BPF_MAP_TYPE_PERF_EVENT_ARRAY)" });
+    }
+    const decoder = type === undefined ? undefined : isScalarType(type) ? scalarCodec(type) : type;
+    // Slots beyond the map's size cannot be set; a map sized 0 in the object got one per possible CPU.
+    const cpus = Math.min(possibleCpus(), m.spec.maxEntries || possibleCpus());
+    const reader = new PerfBufferReader(m.fd.raw, m.spec.name, cpus, decoder as RecordDecoder<D extends ElemType ? DecodedOf<D> : Uint8Array> | undefined, opts);
+    this.#readers.push(reader);
+    return reader;
   }
 
   /** Attach every program where its section says. On failure, detaches what it attached. */
@@ -119,6 +171,7 @@ export class BpfObject implements Disposable, AsyncDisposable {
     if (this.#disposed) return;
     this.#disposed = true;
     for (const l of this.#links.reverse()) l.detach();
+    for (const r of this.#readers) r[Symbol.dispose]();
     for (const h of this.#handles.values()) h[Symbol.dispose]();
     for (const p of this.programs.values()) p.close();
     for (const m of this.#maps.values()) m.fd.close();

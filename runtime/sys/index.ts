@@ -7,6 +7,7 @@ export * from "./arch.js";
 export { bpfAsync, progTestRunAsync, type AsyncTestRunResult } from "./async.js";
 export { Epoll, EPOLLET, EPOLLIN } from "./epoll.js";
 export { Mapping, MAP_SHARED, pageSize, PROT_READ, PROT_WRITE } from "./mmap.js";
+export { openBpfOutputEvent } from "./perf-output.js";
 export * from "./attrs.js";
 export { bpf, bpfError, EAGAIN, ENOENT, ENOSPC, EPERM, type BpfCallContext } from "./bpf.js";
 export * from "./commands.js";
