@@ -6,7 +6,8 @@
  * the same. Otherwise map names come from each declaration's `name` option, else `map<index>`.
  */
 import type { BpfTemplate } from "../runtime/template.js";
-import { MapDecl } from "../runtime/map-decl.js";
+import { isScalarType, MapDecl, type ElemType } from "../runtime/map-decl.js";
+import type { ScalarName } from "../runtime/types.js";
 import { WhistlerError } from "../runtime/errors.js";
 import { isStructClass } from "../runtime/struct/defstruct.js";
 import type { Slot, SlotValue } from "./api.js";
@@ -20,10 +21,18 @@ export class CompileError extends WhistlerError {}
 
 function slotValue(v: unknown, index: number, expr: string | undefined): SlotValue {
   if (v instanceof MapDecl) {
+    // Zero-size element types (no key: queue, stack, bloom filter; no value: ring buffer)
+    // name u32 as the build-time resolution does; other codecs are not template types yet.
+    const scalar = (t: ElemType): ScalarName | undefined => (isScalarType(t) ? t.name : t.size === 0 ? "u32" : undefined);
+    const key = scalar(v.key);
+    const value = scalar(v.value);
+    if (!key || !value) {
+      return { kind: "unresolved", reason: `map ${v.name ?? nameFromExpression(expr) ?? `map${index}`}: only scalar keys and values (u32, u64, ...) can be used in bpf templates yet` };
+    }
     return {
       kind: "map",
       name: v.name ?? nameFromExpression(expr) ?? `map${index}`,
-      map: { kind: v.kind, key: v.key.name, value: v.value.name, maxEntries: v.maxEntries },
+      map: { kind: v.kind, key, value, maxEntries: v.maxEntries },
     };
   }
   if (isStructClass(v)) return v.layout;

@@ -21,7 +21,30 @@ export interface TemplateSite {
 }
 
 /** Map classes of whistler-ts and the kind each declares. */
-const MAP_CLASSES: Readonly<Record<string, MapKind>> = { HashMap: "hash", ArrayMap: "array" };
+const MAP_CLASSES: Readonly<Record<string, MapKind>> = {
+  HashMap: "hash", ArrayMap: "array", PerCpuHashMap: "percpu_hash", PerCpuArrayMap: "percpu_array",
+  LruHashMap: "lru_hash", LruPerCpuHashMap: "lru_percpu_hash", LpmTrieMap: "lpm_trie", QueueMap: "queue",
+  StackMap: "stack", BloomFilter: "bloom_filter", ProgArrayMap: "prog_array", ArrayOfMaps: "array_of_maps",
+  HashOfMaps: "hash_of_maps", RingBuf: "ringbuf", PerfEventArray: "perf_event_array",
+};
+
+/**
+ * Key/value types a map class fixes itself (its options have no `key`/`value`). Kinds
+ * without keys (queue, stack, bloom filter) or values (ring buffer) name u32 here: the
+ * object writer must emit neither for them.
+ */
+const IMPLICIT_TYPES: Readonly<Partial<Record<MapKind, { readonly key?: ScalarName; readonly value?: ScalarName }>>> = {
+  array: { key: "u32" },
+  percpu_array: { key: "u32" },
+  prog_array: { key: "u32", value: "u32" },
+  array_of_maps: { key: "u32", value: "u32" },
+  hash_of_maps: { value: "u32" },
+  perf_event_array: { key: "u32", value: "u32" },
+  ringbuf: { key: "u32", value: "u32" },
+  queue: { key: "u32" },
+  stack: { key: "u32" },
+  bloom_filter: { key: "u32" },
+};
 
 /** Files of the package that declare its public API (sources, or built .js/.d.ts). */
 function isOwnApiFile(fileName: string, module: "template" | "map-decl" | "types"): boolean {
@@ -123,7 +146,7 @@ function resolveSlot(ts: typeof TS, checker: TS.TypeChecker, expr: TS.Expression
   if (n !== undefined) return { kind: "int", value: n };
   return {
     kind: "unresolved",
-    reason: `\`${expr.getText()}\` is neither a map declared with \`new HashMap(...)\`/\`new ArrayMap(...)\` nor a compile-time integer constant`,
+    reason: `\`${expr.getText()}\` is neither a map declared with \`new HashMap(...)\`, \`new ArrayMap(...)\`, \`new RingBuf(...)\`, ... nor a compile-time integer constant`,
   };
 }
 
@@ -149,13 +172,15 @@ function resolveMapDecl(
   if (!opts || !ts.isObjectLiteralExpression(opts)) {
     return { kind: "unresolved", reason: `map options must be an object literal${where}` };
   }
-  const key = kind === "array" ? "u32" : scalarOf(ts, checker, property(ts, opts, "key"));
-  const value = scalarOf(ts, checker, property(ts, opts, "value"));
+  if (kind === "lpm_trie") return { kind: "unresolved", reason: `LPM trie maps cannot be used in bpf templates yet${where}` };
+  const key = IMPLICIT_TYPES[kind]?.key ?? scalarOf(ts, checker, property(ts, opts, "key"));
+  const value = IMPLICIT_TYPES[kind]?.value ?? scalarOf(ts, checker, property(ts, opts, "value"));
   const maxExpr = property(ts, opts, "maxEntries");
-  const maxEntries = maxExpr ? evalInt(ts, checker, maxExpr) : undefined;
+  // A perf event array without maxEntries gets one slot per possible CPU at load time.
+  const maxEntries = maxExpr ? evalInt(ts, checker, maxExpr) : kind === "perf_event_array" ? 0n : undefined;
   if (!key) return { kind: "unresolved", reason: `map key must be a scalar type token such as u32${where}` };
   if (!value) return { kind: "unresolved", reason: `map value must be a scalar type token such as u64${where}` };
-  if (maxEntries === undefined || maxEntries <= 0n || maxEntries > 0xffffffffn) {
+  if (maxEntries === undefined || maxEntries < (kind === "perf_event_array" ? 0n : 1n) || maxEntries > 0xffffffffn) {
     return { kind: "unresolved", reason: `maxEntries must be a positive compile-time integer${where}` };
   }
   const nameExpr = property(ts, opts, "name");
