@@ -57,7 +57,7 @@ describe("other codes", () => {
     ["WBPF1003", tp("const a: u64 = 1;\nconst b: u32 = a;\nreturn 0;"), 'WBPF1003 3:16 "a"', "cast with `as u32`"],
     ["WBPF1004", "export function p(ctx: Xpd): i32 { return 0; }", 'WBPF1004 1:24 "Xpd"', "did you mean 'Xdp'?"],
     ["WBPF1004", xdp("return ctx.dta as i32;"), 'WBPF1004 2:12 "dta"', "did you mean 'data'?"],
-    ["WBPF1005", tp("const x = redirect(1, 0);\nreturn 0;"), 'WBPF1005 2:11 "redirect"', "not available to tracepoint programs (only xdp)"],
+    ["WBPF1005", tp("const x = redirect(1, 0);\nreturn 0;"), 'WBPF1005 2:11 "redirect"', "not available to tracepoint programs (only xdp, sched_cls)"],
     ["WBPF1006", tp("return ktime_get_ns(1) as i32;"), 'WBPF1006 2:8 "ktime_get_ns(1)"', "takes 0 arguments"],
     ["WBPF1007", tp("const p = ${m}.lookup(1);\np[0] += 1;\nreturn 0;"), 'WBPF1007 3:1 "p"', "may be null"],
     ["WBPF1008", tp("const x: u8 = 300;\nreturn 0;"), 'WBPF1008 2:15 "300"', "constant 300 does not fit u8 (0 to 255)"],

@@ -89,7 +89,7 @@ describe("function diagnostics (trigger and near miss)", () => {
   test("a helper the calling program's type may not use is WBPF1005 at the helper, naming the program", () => {
     const f = "function go(i: u32): i64 { return redirect(i, 0); }\n";
     expect(diag(f + prog("return go(1) as i32;", 'Tracepoint<"syscalls/sys_enter_openat">'))).toEqual([
-      `WBPF1005 1:35 "redirect" helper 'redirect' (in function 'go') is not available to tracepoint programs such as 'p' (only xdp); the kernel's verifier would reject it`,
+      `WBPF1005 1:35 "redirect" helper 'redirect' (in function 'go') is not available to tracepoint programs such as 'p' (only xdp, sched_cls); the kernel's verifier would reject it`,
     ]);
     expect(diag(f + prog("return go(1) as i32;"))).toEqual([]);
   });

@@ -14,7 +14,7 @@ import type { Slot } from "../api.js";
 import type { DiagnosticCode, DiagnosticSink, Span } from "../diagnostics.js";
 import type { BinaryOp, Expr, FunctionDecl, GlobalDecl, ProgramDecl, Stmt } from "./ast.js";
 import { ALL_MAP_METHODS, CONSTANTS, INTRINSICS, MAP_METHODS } from "./builtins.js";
-import { CTX_KINDS, ctxKindNames, type CtxKindDef, type ProgType } from "./ctx.js";
+import { CTX_KINDS, ctxKindNames, type CtxArgs, type CtxField, type CtxKindDef, type ProgType } from "./ctx.js";
 import { HELPERS, helper, helperAllowed, type HelperDef } from "./helpers.js";
 import { suggest } from "./suggest.js";
 import type { ArithOp, CheckedFunction, DataSection, GlobalVar, CheckedProgram, CheckedTemplate, CmpOp, LValue, Local, MapMethod, MapRef, TExpr, TStmt } from "./typed.js";
@@ -856,6 +856,7 @@ class ProgramChecker {
       if (!field) {
         const names = Object.keys(kind.fields);
         const near = suggest(e.name, names);
+        if (e.name === "args" && kind.args) return this.error("WBPF1004", e.span, "`ctx.args` is an array of u64: index it with a constant, e.g. `ctx.args[0]`");
         return this.error("WBPF1004", e.nameSpan, `${this.ctxTypeName} context has no field '${e.name}'${near ? `; did you mean '${near}'?` : ""}${names.length ? ` Fields: ${names.join(", ")}` : " (tracepoint record fields are not readable yet)"}`);
       }
       const ty: Type = field.type === "pkt" ? { k: "pkt" } : field.type === "pkt_end" ? { k: "pkt_end" } : scalar(field.type);
@@ -868,6 +869,10 @@ class ProgramChecker {
   }
 
   private index(e: Extract<Expr, { k: "index" }>, scope: Scope): TExpr {
+    const t = e.target;
+    if (t.k === "member" && t.name === "args" && t.target.k === "name" && scope.lookup(t.target.name)?.k === "ctx" && this.ctxKind?.args) {
+      return this.ctxArg(e, this.ctxKind.args, scope);
+    }
     const p = this.expr(e.target, scope);
     const i = this.expr(e.index, scope);
     if (p.ty.k === "error" || i.ty.k === "error") return { k: "const", ty: ERROR, value: 0n, span: e.span };
@@ -878,6 +883,16 @@ class ProgramChecker {
       return this.error("WBPF1007", e.target.span, `${name} may be null (the key may be missing); check it first: \`if (${name} !== null) ...\``);
     }
     return { k: "deref", ty: scalar(p.ty.to), ptr: p, span: e.span };
+  }
+
+  /** `ctx.args[i]`: a u64 at a constant index. */
+  private ctxArg(e: Extract<Expr, { k: "index" }>, args: CtxArgs, scope: Scope): TExpr {
+    const i = this.expr(e.index, scope);
+    if (i.ty.k === "error") return i;
+    if (i.k !== "const") return this.error("WBPF1015", i.span, "`ctx.args` takes a constant index, e.g. `ctx.args[0]`");
+    if (i.value < 0n || i.value >= BigInt(args.count)) return this.error("WBPF1008", i.span, `argument index ${i.value} is out of range (0 to ${args.count - 1})`);
+    const field: CtxField = { offset: args.offset(Number(i.value)), size: 8, type: "u64" };
+    return { k: "ctxload", ty: scalar("u64"), field, span: e.span };
   }
 
   private lvalue(target: Expr, scope: Scope): { lv: LValue; read: TExpr } | undefined {
@@ -914,7 +929,11 @@ class ProgramChecker {
     }
     if (target.k === "member") {
       const r = this.member(target, scope);
-      if (r.ty.k !== "error") this.sink.error("WBPF1009", target.span, "context fields are read-only here");
+      if (r.k === "ctxload" && r.field.writable) return { lv: { k: "ctx", field: r.field }, read: r };
+      if (r.ty.k !== "error") {
+        const writable = Object.entries(this.ctxKind?.fields ?? {}).filter(([, f]) => f.writable).map(([n]) => n);
+        this.sink.error("WBPF1009", target.span, `this context field is read-only in ${this.progType} programs${writable.length ? `; writable fields: ${writable.join(", ")}` : ""}`);
+      }
       return undefined;
     }
     this.sink.error("WBPF1009", target.span, "only variables and `p[0]` can be assigned to");

@@ -7,7 +7,9 @@
 import type { ScalarName } from "../../runtime/types.js";
 
 /** Kernel program types we compile for (named after BPF_PROG_TYPE_*). */
-export type ProgType = "tracepoint" | "xdp";
+export type ProgType =
+  | "tracepoint" | "xdp" | "raw_tracepoint" | "kprobe" | "sched_cls" | "cgroup_skb"
+  | "socket_filter" | "perf_event" | "tracing";
 
 /** A field of the context struct, read with one load of `size` bytes at `offset`. */
 export interface CtxField {
@@ -16,6 +18,14 @@ export interface CtxField {
   /** Scalar fields read as that type; `pkt`/`pkt_end` are packet pointers (the verifier
    * rewrites the 32-bit load into a real pointer). */
   readonly type: ScalarName | "pkt" | "pkt_end";
+  /** The program may store to it (`ctx.mark = 1` in tc). */
+  readonly writable?: boolean;
+}
+
+/** `ctx.args[i]`: a constant index picks a u64 at `offset(i)`. */
+export interface CtxArgs {
+  readonly count: number;
+  readonly offset: (i: number) => number;
 }
 
 /** The BTF view of the ctx parameter: `void *` or a pointer to a named struct. */
@@ -33,7 +43,11 @@ export interface CtxKindDef {
   readonly checkArgs: (args: readonly string[]) => string | undefined;
   readonly section: (args: readonly string[]) => string;
   readonly fields: Readonly<Record<string, CtxField>>;
+  /** `ctx.args[i]`, for kinds whose arguments are an array of u64 (or registers). */
+  readonly args?: CtxArgs;
   readonly btf: CtxBtf;
+  /** Kernel facts worth knowing (shown in docs): what has been exercised where. */
+  readonly note?: string;
 }
 
 const XDP_FIELDS: Readonly<Record<string, CtxField>> = {
@@ -44,6 +58,64 @@ const XDP_FIELDS: Readonly<Record<string, CtxField>> = {
   egress_ifindex: { offset: 20, size: 4, type: "u32" },
 };
 
+/** `struct __sk_buff` fields (include/uapi/linux/bpf.h), all u32. */
+function skbFields(opts: { packet: boolean; writable: readonly string[] }): Readonly<Record<string, CtxField>> {
+  const u32 = (offset: number, name: string): CtxField => ({ offset, size: 4, type: "u32", ...(opts.writable.includes(name) ? { writable: true } : {}) });
+  const names: [string, number][] = [
+    ["len", 0], ["pkt_type", 4], ["mark", 8], ["queue_mapping", 12], ["protocol", 16], ["vlan_present", 20],
+    ["vlan_tci", 24], ["vlan_proto", 28], ["priority", 32], ["ingress_ifindex", 36], ["ifindex", 40],
+    ["tc_index", 44], ["hash", 68], ["tc_classid", 72], ["napi_id", 84], ["family", 88],
+    ["remote_ip4", 92], ["local_ip4", 96], ["remote_port", 132], ["local_port", 136],
+  ];
+  const out: Record<string, CtxField> = Object.fromEntries(names.map(([n, o]) => [n, u32(o, n)]));
+  for (let i = 0; i < 5; i++) out[`cb${i}`] = { offset: 48 + 4 * i, size: 4, type: "u32", writable: true };
+  if (opts.packet) {
+    out.data = { offset: 76, size: 4, type: "pkt" };
+    out.data_end = { offset: 80, size: 4, type: "pkt_end" };
+  }
+  return out;
+}
+
+/** x86-64 `struct pt_regs`: argument registers in calling-convention order. */
+const PT_REGS_ARGS = [112 /* di */, 104 /* si */, 96 /* dx */, 88 /* cx */, 72 /* r8 */, 64 /* r9 */];
+const PT_REGS_FIELDS: Readonly<Record<string, CtxField>> = {
+  ret: { offset: 80, size: 8, type: "u64" }, // ax
+  ip: { offset: 128, size: 8, type: "u64" },
+  sp: { offset: 152, size: 8, type: "u64" },
+};
+const PT_REGS_ARGS_DEF: CtxArgs = { count: PT_REGS_ARGS.length, offset: (i) => PT_REGS_ARGS[i]! };
+/** `u64 args[]` contexts (raw tracepoints, fentry/fexit). */
+const U64_ARGS = (count: number): CtxArgs => ({ count, offset: (i) => 8 * i });
+
+const oneArg = (what: string, re: RegExp, example: string) => (args: readonly string[]) =>
+  re.test(args[0] ?? "") ? undefined : `${what} '${args[0]}' must look like "${example}"`;
+const SYMBOL = /^[A-Za-z_][A-Za-z0-9_.]*$/;
+
+const traceKind = (progType: ProgType, prefix: string, usage: string, extra: Partial<CtxKindDef> = {}): CtxKindDef => ({
+  progType,
+  typeArgs: 1,
+  usage,
+  checkArgs: oneArg("the kernel function", SYMBOL, "do_sys_openat2"),
+  section: (args) => `${prefix}/${args[0]}`,
+  fields: PT_REGS_FIELDS,
+  args: PT_REGS_ARGS_DEF,
+  btf: { kind: "void" },
+  ...extra,
+});
+
+const uprobeKind = (prefix: string): CtxKindDef => ({
+  progType: "kprobe",
+  typeArgs: 1,
+  usage: `${prefix === "uprobe" ? "Uprobe" : "Uretprobe"}<"/path/to/binary:symbol">, e.g. Uprobe<"/lib/x86_64-linux-gnu/libc.so.6:malloc">`,
+  checkArgs: oneArg("the probe target", /^[^:\s]+:[A-Za-z_][A-Za-z0-9_.@]*(\+\d+)?$/, "/path/to/binary:symbol"),
+  section: (args) => `${prefix}/${args[0]}`,
+  fields: PT_REGS_FIELDS,
+  args: PT_REGS_ARGS_DEF,
+  btf: { kind: "void" },
+});
+
+const SKB_BTF: CtxBtf = { kind: "void" };
+
 export const CTX_KINDS: Readonly<Record<string, CtxKindDef>> = {
   Tracepoint: {
     progType: "tracepoint",
@@ -53,6 +125,33 @@ export const CTX_KINDS: Readonly<Record<string, CtxKindDef>> = {
     section: (args) => `tracepoint/${args[0]}`,
     // Tracepoint record fields come from tracefs formats in a later version.
     fields: {},
+    btf: { kind: "void" },
+  },
+  RawTracepoint: {
+    progType: "raw_tracepoint",
+    typeArgs: 1,
+    usage: 'RawTracepoint<"name">, e.g. RawTracepoint<"sched_switch">',
+    checkArgs: oneArg("the raw tracepoint", SYMBOL, "sched_switch"),
+    section: (args) => `raw_tp/${args[0]}`,
+    fields: {},
+    args: U64_ARGS(12),
+    btf: { kind: "void" },
+  },
+  Kprobe: traceKind("kprobe", "kprobe", 'Kprobe<"function">, e.g. Kprobe<"do_sys_openat2">'),
+  Kretprobe: traceKind("kprobe", "kretprobe", 'Kretprobe<"function">, e.g. Kretprobe<"do_sys_openat2">'),
+  Uprobe: uprobeKind("uprobe"),
+  Uretprobe: uprobeKind("uretprobe"),
+  Fentry: traceKind("tracing", "fentry", 'Fentry<"function">, e.g. Fentry<"do_unlinkat">', { fields: {}, args: U64_ARGS(12) }),
+  Fexit: traceKind("tracing", "fexit", 'Fexit<"function">, e.g. Fexit<"do_unlinkat">', { fields: {}, args: U64_ARGS(12) }),
+  PerfEvent: {
+    progType: "perf_event",
+    typeArgs: 0,
+    usage: "PerfEvent",
+    checkArgs: () => undefined,
+    section: () => "perf_event",
+    // struct bpf_perf_event_data { struct pt_regs regs; u64 sample_period; u64 addr; }
+    fields: { ...PT_REGS_FIELDS, sample_period: { offset: 168, size: 8, type: "u64" }, addr: { offset: 176, size: 8, type: "u64" } },
+    args: PT_REGS_ARGS_DEF,
     btf: { kind: "void" },
   },
   Xdp: {
@@ -75,6 +174,33 @@ export const CTX_KINDS: Readonly<Record<string, CtxKindDef>> = {
         { name: "egress_ifindex", offset: 20, type: "u32" },
       ],
     },
+  },
+  Tc: {
+    progType: "sched_cls",
+    typeArgs: 0,
+    usage: "Tc",
+    checkArgs: () => undefined,
+    section: () => "tc",
+    fields: skbFields({ packet: true, writable: ["mark", "priority", "queue_mapping", "tc_index", "tc_classid"] }),
+    btf: SKB_BTF,
+  },
+  CgroupSkb: {
+    progType: "cgroup_skb",
+    typeArgs: 1,
+    usage: 'CgroupSkb<"ingress"> or CgroupSkb<"egress">',
+    checkArgs: (args) => (args[0] === "ingress" || args[0] === "egress" ? undefined : `cgroup_skb direction '${args[0]}' must be "ingress" or "egress"`),
+    section: (args) => `cgroup_skb/${args[0]}`,
+    fields: skbFields({ packet: true, writable: ["mark", "priority"] }),
+    btf: SKB_BTF,
+  },
+  SocketFilter: {
+    progType: "socket_filter",
+    typeArgs: 0,
+    usage: "SocketFilter",
+    checkArgs: () => undefined,
+    section: () => "socket",
+    fields: skbFields({ packet: false, writable: [] }),
+    btf: SKB_BTF,
   },
 };
 

@@ -19,7 +19,7 @@ export interface HelperDef {
 }
 
 /** Helpers for packet programs that redirect or rewrite traffic. */
-const PACKET: readonly ProgType[] = ["xdp"];
+const PACKET: readonly ProgType[] = ["xdp", "sched_cls"];
 
 export const HELPERS = {
   ktime_get_ns: { id: 5, params: [], ret: "u64", progTypes: "all", doc: "nanoseconds since boot, excluding suspend (CLOCK_MONOTONIC)" },

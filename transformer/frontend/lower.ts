@@ -450,6 +450,8 @@ class Lowerer {
     const v = this.expr(e.value);
     if (target.k === "local") {
       this.b.writeVar(this.key(target.local.id), this.b.cur, v);
+    } else if (target.k === "ctx") {
+      this.b.emit("store", 64, [this.ctx, v], e.span, { size: target.field.size, off: target.field.offset });
     } else if (target.k === "global") {
       this.b.emit("store", 64, [this.globalRef(target.g.index, e.span), v], e.span, { size: sizeOf(target.g.type), off: 0 });
     } else {
@@ -469,6 +471,7 @@ class Lowerer {
   private read(t: LValue): Operand {
     if (t.k === "local") return this.b.readVar(this.key(t.local.id), this.b.cur);
     if (t.k === "global") return this.loadGlobal(t.g, { start: 0, end: 0 });
+    if (t.k === "ctx") return this.b.value("load", 64, [this.ctx], { start: 0, end: 0 }, { size: t.field.size, off: t.field.offset }, 32);
     return this.b.value("load", 64, [this.expr(t.ptr)], { start: 0, end: 0 }, { size: sizeOf(t.ty), off: 0 }, widthOf(t.ty));
   }
 }

@@ -84,6 +84,8 @@ export type TExpr =
 export type LValue =
   | { readonly k: "local"; readonly local: Local }
   | { readonly k: "global"; readonly g: GlobalVar }
+  /** A writable context field (`ctx.mark = 1` in tc). */
+  | { readonly k: "ctx"; readonly field: CtxField }
   | { readonly k: "deref"; readonly ptr: TExpr; readonly ty: ScalarName };
 
 export type TStmt =
