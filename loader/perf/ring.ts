@@ -22,21 +22,29 @@ const HEADER = 8;
 export type SampleVisitor = (view: DataView, offset: number, length: number, cpu: number) => void;
 export type LostVisitor = (lost: number, cpu: number) => void;
 
+/** What a perf ring reads: its kernel mapping, or a plain buffer laid out the same way (tests). */
+export interface PerfRingMemory extends Disposable {
+  /** The metadata page followed by the data pages. */
+  readonly buffer: ArrayBuffer;
+  readonly unmapped: boolean;
+}
+
 export class PerfRing implements Disposable {
   readonly cpu: number;
-  readonly #map: Mapping;
+  readonly #map: PerfRingMemory;
   readonly #head: BigUint64Array;
   readonly #tail: BigUint64Array;
   readonly #data: DataView;
   readonly #size: number;
   #scratch: DataView = new DataView(new ArrayBuffer(256));
 
-  constructor(fd: number, cpu: number, pages: number, what: string) {
+  /** Map the perf event `fd`'s ring: a metadata page and `pages` data pages (`memory`: read other memory). */
+  constructor(fd: number, cpu: number, pages: number, what: string, memory?: PerfRingMemory) {
     if (pages < 1 || (pages & (pages - 1)) !== 0) throw new WhistlerError(`${what}: the page count per CPU must be a power of two, got ${pages}`);
     const page = pageSize();
     this.cpu = cpu;
     this.#size = pages * page;
-    this.#map = new Mapping(fd, page + this.#size, PROT_READ | PROT_WRITE, 0, `${what}: map the ring of CPU ${cpu}`);
+    this.#map = memory ?? new Mapping(fd, page + this.#size, PROT_READ | PROT_WRITE, 0, `${what}: map the ring of CPU ${cpu}`);
     this.#head = new BigUint64Array(this.#map.buffer, DATA_HEAD, 1);
     this.#tail = new BigUint64Array(this.#map.buffer, DATA_TAIL, 1);
     this.#data = new DataView(this.#map.buffer, page, this.#size);

@@ -23,39 +23,68 @@ const PUBLISH_EVERY = 256;
 /** Visits one record in place: `view` is valid only during the call. */
 export type RawVisitor = (view: DataView, offset: number, length: number) => void;
 
+/** The memory a ring reads: kernel mappings, or plain buffers laid out the same way (tests). */
+export interface RingMemory extends Disposable {
+  /** The consumer page (consumer_pos at offset 0). */
+  readonly consumer: ArrayBuffer;
+  /** The producer page (producer_pos at 0) followed by the data area mapped twice. */
+  readonly producer: ArrayBuffer;
+  /** Offset of the data area in `producer` (one page). */
+  readonly dataOffset: number;
+  readonly closed: boolean;
+}
+
+function mapRing(fd: number, size: number, name: string): RingMemory {
+  const page = pageSize();
+  const consumer = new Mapping(fd, page, PROT_READ | PROT_WRITE, 0, `ring buffer "${name}": map consumer page`);
+  let producer: Mapping;
+  try {
+    producer = new Mapping(fd, page + 2 * size, PROT_READ, page, `ring buffer "${name}": map producer pages`);
+  } catch (e) {
+    consumer[Symbol.dispose]();
+    throw e;
+  }
+  return {
+    consumer: consumer.buffer,
+    producer: producer.buffer,
+    dataOffset: page,
+    get closed() {
+      return consumer.unmapped;
+    },
+    [Symbol.dispose]() {
+      producer[Symbol.dispose]();
+      consumer[Symbol.dispose]();
+    },
+  };
+}
+
 export class Ring implements Disposable {
   readonly name: string;
   /** Size of the data area in bytes (the map's max_entries). */
   readonly size: number;
-  readonly #consumer: Mapping;
-  readonly #producer: Mapping;
+  readonly #mem: RingMemory;
   readonly #consumerPos: BigUint64Array;
   readonly #producerPos: BigUint64Array;
   readonly #headers: Int32Array;
   readonly #data: DataView;
   #cons: number;
 
-  constructor(fd: number, size: number, name: string) {
+  /** Map the ring buffer map `fd` of `size` data bytes (`memory`: read other memory instead). */
+  constructor(fd: number, size: number, name: string, memory?: RingMemory) {
     if (size <= 0 || (size & (size - 1)) !== 0) throw new WhistlerError(`ring buffer "${name}": size ${size} is not a power of two`);
-    const page = pageSize();
     this.name = name;
     this.size = size;
-    this.#consumer = new Mapping(fd, page, PROT_READ | PROT_WRITE, 0, `ring buffer "${name}": map consumer page`);
-    try {
-      this.#producer = new Mapping(fd, page + 2 * size, PROT_READ, page, `ring buffer "${name}": map producer pages`);
-    } catch (e) {
-      this.#consumer[Symbol.dispose]();
-      throw e;
-    }
-    this.#consumerPos = new BigUint64Array(this.#consumer.buffer, 0, 1);
-    this.#producerPos = new BigUint64Array(this.#producer.buffer, 0, 1);
-    this.#headers = new Int32Array(this.#producer.buffer, page, (2 * size) / 4);
-    this.#data = new DataView(this.#producer.buffer, page, 2 * size);
+    const mem = memory ?? mapRing(fd, size, name);
+    this.#mem = mem;
+    this.#consumerPos = new BigUint64Array(mem.consumer, 0, 1);
+    this.#producerPos = new BigUint64Array(mem.producer, 0, 1);
+    this.#headers = new Int32Array(mem.producer, mem.dataOffset, (2 * size) / 4);
+    this.#data = new DataView(mem.producer, mem.dataOffset, 2 * size);
     this.#cons = Number(Atomics.load(this.#consumerPos, 0));
   }
 
   get closed(): boolean {
-    return this.#consumer.unmapped;
+    return this.#mem.closed;
   }
 
   /** Bytes committed or reserved by producers and not yet consumed. */
@@ -111,7 +140,6 @@ export class Ring implements Disposable {
   }
 
   [Symbol.dispose](): void {
-    this.#producer[Symbol.dispose]();
-    this.#consumer[Symbol.dispose]();
+    this.#mem[Symbol.dispose]();
   }
 }

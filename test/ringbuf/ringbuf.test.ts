@@ -3,13 +3,19 @@
 // attempt is accounted for (consumed + failed reservations + discarded); the event loop keeps
 // ticking while the consumer waits; several rings in one poll; async iteration and raw views.
 import { expect, test } from "@jest/globals";
-import { load, type BpfObject } from "../../loader/index.js";
-import { RingBufPoller } from "../../loader/ringbuf/index.js";
+import { load, RingBufHandle, type BpfObject } from "../../loader/index.js";
+import type { PerfBufferReader } from "../../loader/perf/index.js";
+import { RingBufPoller, type RingBufReader } from "../../loader/ringbuf/index.js";
+import { PerfEventArray, RingBuf } from "../../runtime/map-decl.js";
+import { bpf } from "../../runtime/template.js";
 import { progTestRunAsync } from "../../runtime/sys/index.js";
-import { u64 } from "../../runtime/types.js";
+import { u32, u64 } from "../../runtime/types.js";
 import { checkNoFdLeaks } from "../helpers/fds.js";
 import { describeKernel } from "../helpers/kernel.js";
 import { fixture } from "../loader/fixtures.js";
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+function assertType<T extends true>(): T | void {}
 
 interface Event { seq: bigint; cpu: number; len: number }
 const EventCodec = {
@@ -148,5 +154,26 @@ describeKernel("ring buffer consumer", () => {
       expect(got).toEqual([24n]);
     }
     expect(() => obj.ringBuf("stats")).toThrow(/map "stats" is not a ring buffer/);
+  });
+
+  test("readers from declarations are typed by the record type", async () => {
+    const events = new RingBuf({ maxEntries: 1 << 20 });
+    const perfEvents = new PerfEventArray();
+    const t = bpf.compiled({ elf: fixture("event_producers.bpf.o"), programs: [], maps: { events, perf_events: perfEvents } });
+    await using obj = await load(t);
+    using rb = obj.ringBuf(events, EventCodec);
+    assertType<Equal<typeof rb, RingBufReader<Event>>>();
+    using raw = obj.ringBuf(events);
+    assertType<Equal<typeof raw, RingBufReader<Uint8Array>>>();
+    using pb = obj.perfBuffer(perfEvents, u32);
+    assertType<Equal<typeof pb, PerfBufferReader<number>>>();
+    const handle = obj.map(events);
+    assertType<Equal<typeof handle, RingBufHandle>>();
+    expect(handle).toBeInstanceOf(RingBufHandle);
+    expect(handle.kernelInfo()).toMatchObject({ type: 27, maxEntries: 1 << 20 });
+    await produce(obj, 2);
+    const seqs: bigint[] = [];
+    expect(rb.consume((e) => seqs.push(e.seq))).toBe(2);
+    expect(seqs).toEqual([0n, 1n]);
   });
 });
