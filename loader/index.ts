@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { WhistlerError } from "../runtime/errors.js";
 import type { MapDecl } from "../runtime/map-decl.js";
-import { BpfTemplate } from "../runtime/template.js";
+import { BpfTemplate, type TemplateMaps } from "../runtime/template.js";
 import { loadSpec, parseObject, type BpfObject, type LoadOptions as SpecLoadOptions } from "./object/index.js";
 
 export { BpfObject, parseObject, type AttachAllOptions, type HandleFor, type MapSpec, type ObjectSpec, type ProgramSpec, type AttachTarget, type ProgTypeName } from "./object/index.js";
@@ -53,6 +53,8 @@ async function compileLazily(t: BpfTemplate): Promise<{ elf: Uint8Array; maps: R
  * it refuses), and return a `BpfObject` to attach programs and read maps. Dispose it (or
  * `await using`) to detach and close everything.
  */
+export async function load<P extends string, M extends TemplateMaps>(source: BpfTemplate<P, M>, opts?: LoadOptions): Promise<BpfObject<P, M>>;
+export async function load(source: BpfTemplate | Uint8Array | string, opts?: LoadOptions): Promise<BpfObject>;
 export async function load(source: BpfTemplate | Uint8Array | string, opts: LoadOptions = {}): Promise<BpfObject> {
   let elf: Uint8Array;
   let decls: Readonly<Record<string, MapDecl>> | undefined;

@@ -26,7 +26,17 @@ export interface CallSite {
   readonly column: number;
 }
 
-export class BpfTemplate {
+/** The map declarations of a template, by their names in the object. */
+export type TemplateMaps = Readonly<Record<string, MapDecl>>;
+
+/**
+ * A `bpf` template. `P` (program names) and `M` (maps by object name) are precise in the
+ * declaration files the transformer writes (with its `afterDeclarations` entry), so that
+ * `load(t).program("name")` and `.map("name")` are checked by TypeScript in consumers.
+ */
+export class BpfTemplate<P extends string = string, M extends TemplateMaps = TemplateMaps> {
+  /** Type-level only: the program names and maps (never set at run time). */
+  declare readonly __types?: { readonly programs: P; readonly maps: M };
   /** Raw strings of the template (between interpolations); empty when compiled. */
   readonly strings: readonly string[];
   /** Interpolated values. */

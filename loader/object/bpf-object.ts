@@ -7,6 +7,7 @@ import { scalarCodec } from "../../runtime/codec.js";
 import { isScalarType, type DecodedOf, type ElemType, type MapDecl, type PerfEventArray, type RingBuf } from "../../runtime/map-decl.js";
 import { possibleCpus, type Fd } from "../../runtime/sys/index.js";
 import { attachAllOptionsFor, type AttachAllOptions, type Link } from "../link/index.js";
+import type { TemplateMaps } from "../../runtime/template.js";
 import { codecFor, makeHandle, MapHandle, PERCPU_MAP_TYPES, type HandleFor, type MapBase, type MapKey, type MapValue } from "../maps/index.js";
 import type { Program } from "../program/index.js";
 import { PerfBufferReader, type PerfBufferOptions } from "../perf/index.js";
@@ -27,7 +28,11 @@ export interface LoadedMap {
   readonly decl: MapDecl | undefined;
 }
 
-export class BpfObject implements Disposable, AsyncDisposable {
+/**
+ * A loaded object. `P` and `M` come from a template's precise type (see `BpfTemplate`): program
+ * names and named maps are then checked at compile time; otherwise they are plain strings.
+ */
+export class BpfObject<P extends string = string, M extends TemplateMaps = TemplateMaps> implements Disposable, AsyncDisposable {
   readonly programs: ReadonlyMap<string, Program>;
   readonly #maps: ReadonlyMap<string, LoadedMap>;
   readonly #handles = new Map<string, MapBase>();
@@ -51,7 +56,7 @@ export class BpfObject implements Disposable, AsyncDisposable {
     if (this.#disposed) throw new WhistlerError("the object was disposed", { hint: "keep it alive (await using obj = await load(...)) while you use it" });
   }
 
-  program(name: string): Program {
+  program(name: P): Program {
     this.#checkOpen();
     const p = this.programs.get(name);
     if (!p) throw new WhistlerError(`no program "${name}" in the object`, { hint: `programs: ${[...this.programs.keys()].join(", ") || "(none)"}` });
@@ -60,6 +65,8 @@ export class BpfObject implements Disposable, AsyncDisposable {
 
   /** A typed handle for a declared map (`obj.map(counts)`), or an untyped one by name. */
   map<D extends MapDecl>(decl: D): HandleFor<D>;
+  /** By the name of a map the template's precise type declares. */
+  map<N extends keyof M & string>(name: N): HandleFor<M[N]>;
   /** By ELF name; K/V are the caller's assertion of what the map holds. */
   map<K = MapKey, V = MapValue>(name: string): MapHandle<K, V>;
   map(declOrName: MapDecl | string): MapBase {

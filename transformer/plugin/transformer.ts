@@ -10,6 +10,7 @@ import { compiledCall } from "./emit.js";
 import { formatDiagnostic, toTsDiagnostic } from "./diagnostics.js";
 import { compileCached } from "./cache.js";
 import { loadCompiler } from "./host-typescript.js";
+import { declarationTransformer, recordTemplateTypes } from "./declarations.js";
 import { structReplacements } from "../structs/plugin.js";
 
 /** What ts-patch passes a program transformer (the subset we use). */
@@ -23,11 +24,25 @@ export interface WhistlerPluginConfig {
   readonly warningsAsErrors?: boolean;
 }
 
+/**
+ * ts-patch uses `before` for the plain entry and `afterDeclarations` for an entry with
+ * `"afterDeclarations": true` (which makes exported templates precisely typed in .d.ts files).
+ */
+export interface WhistlerTransformers {
+  readonly before: TS.TransformerFactory<TS.SourceFile>;
+  readonly afterDeclarations: TS.TransformerFactory<TS.SourceFile | TS.Bundle>;
+}
+
 export default function whistlerTransformer(
   program: TS.Program,
   config: WhistlerPluginConfig,
   extras: TransformerExtras,
-): TS.TransformerFactory<TS.SourceFile> {
+): WhistlerTransformers {
+  const ts = extras.ts;
+  return { before: templateTransformer(program, config, extras), afterDeclarations: declarationTransformer(ts) };
+}
+
+function templateTransformer(program: TS.Program, config: WhistlerPluginConfig, extras: TransformerExtras): TS.TransformerFactory<TS.SourceFile> {
   const ts = extras.ts;
   const { compileTemplate } = loadCompiler(ts);
   const checker = program.getTypeChecker();
@@ -48,6 +63,10 @@ export default function whistlerTransformer(
         extras.addDiagnostic(toTsDiagnostic(ts, sf, { ...d, severity: "error" }, program));
       }
       results.set(site.node, { site, result });
+      if (site.exportName && result.elf) {
+        const maps = new Map(site.source.slots.flatMap((sl) => (sl.value.kind === "map" ? [[sl.value.name, sl.value.map] as const] : [])));
+        recordTemplateTypes(sf.fileName, site.exportName, { programs: result.programs.map((p) => p.name), maps });
+      }
     }
     const visit = (node: TS.Node): TS.Node => {
       const struct = structs.get(node);

@@ -41,7 +41,7 @@ export function factory(compiler: TsJestCompiler, options: WhistlerPluginConfig 
       }
       return errors.length;
     };
-    const out = whistlerTransformer(program, options, { ts, addDiagnostic })(context)(sf);
+    const out = whistlerTransformer(program, options, { ts, addDiagnostic }).before(context)(sf);
     if (errors.length > 0) throw new TemplateCompileError(`bpf template errors:\n${errors.join("\n")}`);
     return out;
   };
