@@ -70,6 +70,7 @@ export class RingBufReader<T = Uint8Array> implements AsyncIterable<T>, Disposab
   }
 
   #with<R>(cb: (rec: T) => void, raw: RawVisitor | undefined, f: () => R): R {
+    if (this.#poller.closed) throw new WhistlerError(`ring buffer "${this.name}": the reader was disposed`, { hint: "open a new one with obj.ringBuf(...)" });
     if (this.#cb || this.#rawCb) throw new WhistlerError(`ring buffer "${this.name}" is already being read`, { hint: "read a ring buffer from one loop at a time" });
     this.#cb = cb;
     this.#rawCb = raw;
