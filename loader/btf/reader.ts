@@ -40,6 +40,7 @@ export class Btf {
   /** types[id]; id 0 is void. */
   readonly types: readonly BtfType[];
   readonly section: string;
+  #byName: Map<string, BtfType> | undefined;
 
   private constructor(raw: Uint8Array, header: BtfHeader, types: BtfType[], section: string) {
     this.raw = raw;
@@ -76,7 +77,7 @@ export class Btf {
 
     const strs = new ByteReader(bytes.subarray(strStart, strStart + header.strLen), (off, msg) => fail(strStart + off, msg));
     if (header.strLen > 0 && strs.bytes[0] !== 0) throw fail(strStart, "string section does not start with an empty string");
-    const str = (off: number, what: string): string => cString(strs, off, what);
+    const str = (off: number, what: string, id: number): string => cString(strs, off, what, id);
 
     const tr = new ByteReader(bytes.subarray(typeStart, typeStart + header.typeLen), (off, msg) => fail(typeStart + off, msg));
     const types: BtfType[] = [{ kind: "VOID", id: 0, offset: -1, name: "" }];
@@ -84,7 +85,7 @@ export class Btf {
     while (o < tr.length) {
       const id = types.length;
       const at = o;
-      const name = str(tr.u32(o, "name_off"), `name of type #${id}`);
+      const name = str(tr.u32(o, "name_off"), "name of type", id);
       const info = tr.u32(o + 4, "info");
       const sizeOrType = tr.u32(o + 8, "size/type");
       const vlen = info & 0xffff;
@@ -92,89 +93,88 @@ export class Btf {
       const kflag = (info >>> 31) === 1;
       o += TYPE_HEADER;
       // Check the whole variable part up front: a huge vlen fails here, before allocating.
-      const need = (n: number, what: string): void => tr.check(o, n, `${what} of type #${id}`);
-      const base = { id, offset: at, name };
+      const need = (n: number, what: string): void => tr.check(o, n, what);
       switch (kind) {
         case BtfKind.INT: {
-          need(4, "int encoding");
+          need(4, "int encoding of a type");
           const enc = tr.u32(o);
           o += 4;
-          types.push({ ...base, kind: "INT", size: sizeOrType, encoding: (enc >>> 24) & 0xf, bitOffset: (enc >>> 16) & 0xff, bits: enc & 0xff });
+          types.push({ id, offset: at, name, kind: "INT", size: sizeOrType, encoding: (enc >>> 24) & 0xf, bitOffset: (enc >>> 16) & 0xff, bits: enc & 0xff });
           break;
         }
-        case BtfKind.PTR: types.push({ ...base, kind: "PTR", type: sizeOrType }); break;
-        case BtfKind.TYPEDEF: types.push({ ...base, kind: "TYPEDEF", type: sizeOrType }); break;
-        case BtfKind.VOLATILE: types.push({ ...base, kind: "VOLATILE", type: sizeOrType }); break;
-        case BtfKind.CONST: types.push({ ...base, kind: "CONST", type: sizeOrType }); break;
-        case BtfKind.RESTRICT: types.push({ ...base, kind: "RESTRICT", type: sizeOrType }); break;
-        case BtfKind.TYPE_TAG: types.push({ ...base, kind: "TYPE_TAG", type: sizeOrType }); break;
+        case BtfKind.PTR: types.push({ id, offset: at, name, kind: "PTR", type: sizeOrType }); break;
+        case BtfKind.TYPEDEF: types.push({ id, offset: at, name, kind: "TYPEDEF", type: sizeOrType }); break;
+        case BtfKind.VOLATILE: types.push({ id, offset: at, name, kind: "VOLATILE", type: sizeOrType }); break;
+        case BtfKind.CONST: types.push({ id, offset: at, name, kind: "CONST", type: sizeOrType }); break;
+        case BtfKind.RESTRICT: types.push({ id, offset: at, name, kind: "RESTRICT", type: sizeOrType }); break;
+        case BtfKind.TYPE_TAG: types.push({ id, offset: at, name, kind: "TYPE_TAG", type: sizeOrType }); break;
         case BtfKind.ARRAY: {
-          need(12, "array");
-          types.push({ ...base, kind: "ARRAY", type: tr.u32(o), indexType: tr.u32(o + 4), nelems: tr.u32(o + 8) });
+          need(12, "array of a type");
+          types.push({ id, offset: at, name, kind: "ARRAY", type: tr.u32(o), indexType: tr.u32(o + 4), nelems: tr.u32(o + 8) });
           o += 12;
           break;
         }
         case BtfKind.STRUCT:
         case BtfKind.UNION: {
-          need(vlen * 12, `${vlen} members`);
+          need(vlen * 12, "members of a type");
           const members = [];
           for (let i = 0; i < vlen; i++, o += 12) {
             const off = tr.u32(o + 8);
             members.push({
-              name: str(tr.u32(o), `member ${i} of type #${id}`),
+              name: str(tr.u32(o), "member name of type", id),
               type: tr.u32(o + 4),
               bitOffset: kflag ? off & 0xffffff : off,
               bitfieldSize: kflag ? off >>> 24 : 0,
             });
           }
-          types.push({ ...base, kind: kind === BtfKind.STRUCT ? "STRUCT" : "UNION", size: sizeOrType, members });
+          types.push({ id, offset: at, name, kind: kind === BtfKind.STRUCT ? "STRUCT" : "UNION", size: sizeOrType, members });
           break;
         }
         case BtfKind.ENUM: {
-          need(vlen * 8, `${vlen} enumerators`);
+          need(vlen * 8, "enumerators of a type");
           const values = [];
           for (let i = 0; i < vlen; i++, o += 8) {
-            values.push({ name: str(tr.u32(o), `enumerator ${i} of type #${id}`), value: BigInt(kflag ? tr.i32(o + 4) : tr.u32(o + 4)) });
+            values.push({ name: str(tr.u32(o), "enumerator name of type", id), value: BigInt(kflag ? tr.i32(o + 4) : tr.u32(o + 4)) });
           }
-          types.push({ ...base, kind: "ENUM", size: sizeOrType, signed: kflag, values });
+          types.push({ id, offset: at, name, kind: "ENUM", size: sizeOrType, signed: kflag, values });
           break;
         }
         case BtfKind.ENUM64: {
-          need(vlen * 12, `${vlen} enumerators`);
+          need(vlen * 12, "enumerators of a type");
           const values = [];
           for (let i = 0; i < vlen; i++, o += 12) {
             const v = (BigInt(tr.u32(o + 8)) << 32n) | BigInt(tr.u32(o + 4));
-            values.push({ name: str(tr.u32(o), `enumerator ${i} of type #${id}`), value: kflag ? BigInt.asIntN(64, v) : v });
+            values.push({ name: str(tr.u32(o), "enumerator name of type", id), value: kflag ? BigInt.asIntN(64, v) : v });
           }
-          types.push({ ...base, kind: "ENUM64", size: sizeOrType, signed: kflag, values });
+          types.push({ id, offset: at, name, kind: "ENUM64", size: sizeOrType, signed: kflag, values });
           break;
         }
-        case BtfKind.FWD: types.push({ ...base, kind: "FWD", union: kflag }); break;
-        case BtfKind.FUNC: types.push({ ...base, kind: "FUNC", type: sizeOrType, linkage: vlen }); break;
+        case BtfKind.FWD: types.push({ id, offset: at, name, kind: "FWD", union: kflag }); break;
+        case BtfKind.FUNC: types.push({ id, offset: at, name, kind: "FUNC", type: sizeOrType, linkage: vlen }); break;
         case BtfKind.FUNC_PROTO: {
-          need(vlen * 8, `${vlen} parameters`);
+          need(vlen * 8, "parameters of a type");
           const params = [];
-          for (let i = 0; i < vlen; i++, o += 8) params.push({ name: str(tr.u32(o), `parameter ${i} of type #${id}`), type: tr.u32(o + 4) });
-          types.push({ ...base, kind: "FUNC_PROTO", returnType: sizeOrType, params });
+          for (let i = 0; i < vlen; i++, o += 8) params.push({ name: str(tr.u32(o), "parameter name of type", id), type: tr.u32(o + 4) });
+          types.push({ id, offset: at, name, kind: "FUNC_PROTO", returnType: sizeOrType, params });
           break;
         }
         case BtfKind.VAR: {
-          need(4, "var linkage");
-          types.push({ ...base, kind: "VAR", type: sizeOrType, linkage: tr.u32(o) });
+          need(4, "var linkage of a type");
+          types.push({ id, offset: at, name, kind: "VAR", type: sizeOrType, linkage: tr.u32(o) });
           o += 4;
           break;
         }
         case BtfKind.DATASEC: {
-          need(vlen * 12, `${vlen} variables`);
+          need(vlen * 12, "variables of a type");
           const vars = [];
           for (let i = 0; i < vlen; i++, o += 12) vars.push({ type: tr.u32(o), offset: tr.u32(o + 4), size: tr.u32(o + 8) });
-          types.push({ ...base, kind: "DATASEC", size: sizeOrType, vars });
+          types.push({ id, offset: at, name, kind: "DATASEC", size: sizeOrType, vars });
           break;
         }
-        case BtfKind.FLOAT: types.push({ ...base, kind: "FLOAT", size: sizeOrType }); break;
+        case BtfKind.FLOAT: types.push({ id, offset: at, name, kind: "FLOAT", size: sizeOrType }); break;
         case BtfKind.DECL_TAG: {
-          need(4, "decl tag component");
-          types.push({ ...base, kind: "DECL_TAG", type: sizeOrType, componentIdx: tr.i32(o) });
+          need(4, "decl tag component of a type");
+          types.push({ id, offset: at, name, kind: "DECL_TAG", type: sizeOrType, componentIdx: tr.i32(o) });
           o += 4;
           break;
         }
@@ -280,10 +280,20 @@ export class Btf {
     return undefined;
   }
 
-  /** First type of `kind` named `name`. */
+  /** First type of `kind` named `name` (an index built on first use: kernel BTF has 100k+ types). */
   find<K extends BtfType["kind"]>(kind: K, name: string): (BtfType & { readonly kind: K }) | undefined {
-    for (const t of this.types) if (t.kind === kind && t.name === name) return t as BtfType & { readonly kind: K };
-    return undefined;
+    if (this.types.length < 512) {
+      for (const t of this.types) if (t.kind === kind && t.name === name) return t as BtfType & { readonly kind: K };
+      return undefined;
+    }
+    if (!this.#byName) {
+      this.#byName = new Map();
+      for (const t of this.types) {
+        const key = `${t.kind}:${t.name}`;
+        if (!this.#byName.has(key)) this.#byName.set(key, t);
+      }
+    }
+    return this.#byName.get(`${kind}:${name}`) as (BtfType & { readonly kind: K }) | undefined;
   }
 
   datasec(name: string): BtfDatasec | undefined {
