@@ -39,6 +39,13 @@ program
 registerTypeCommands(program);
 
 program
+  .command("doctor")
+  .description("check this machine: kernel, capabilities, tracefs/bpffs/cgroup2, BTF, and the program and map types the kernel accepts")
+  .option("--json", "print one JSON object instead of the report")
+  .option("--no-cache", "probe program and map types again instead of reading this boot's answers")
+  .action(async (opts: { json?: boolean; cache: boolean }) => (await import("./doctor/index.js")).doctorCommand(opts));
+
+program
   .command("repl")
   .description("interactive Node REPL with the API in scope: write, load and attach bpf templates, read their maps")
   // Imported on use: the REPL pulls in the whole loader and the run-time compiler.
