@@ -15,6 +15,7 @@ import { openOrCreatePinnedMap } from "../pin/index.js";
 import { Program } from "../program/index.js";
 import { applyRelocations, kconfigData, KCONFIG_MAP, type KernelFacts } from "../reloc/index.js";
 import { explainVerifierLog } from "../verifier/index.js";
+import { withGlobals, type GlobalValue } from "./globals.js";
 import { fillSlots, initMapContents } from "./map-setup.js";
 import { BpfObject, type LoadedMap } from "./bpf-object.js";
 import { ProgType } from "./sections.js";
@@ -35,6 +36,8 @@ export interface LoadOptions {
   kernelFacts?: KernelFacts;
   /** BTF kinds to assume the kernel supports (default: probed); fewer sanitize more, as for older kernels. */
   btfFeatures?: BtfFeatures;
+  /** Initial values of global variables by name (`.rodata` knobs, `.data` starting values). */
+  globals?: Readonly<Record<string, GlobalValue>>;
 }
 
 const FIRST_LOG_SIZE = 64 * 1024;
@@ -136,7 +139,8 @@ function loadProgram(p: ProgramSpec, insns: Uint8Array, spec: ObjectSpec, btfFd:
 }
 
 /** Create the spec's maps and load its programs. */
-export function loadSpec(spec: ObjectSpec, opts: LoadOptions = {}): BpfObject {
+export function loadSpec(parsed: ObjectSpec, opts: LoadOptions = {}): BpfObject {
+  const spec = opts.globals ? withGlobals(parsed, opts.globals) : parsed;
   const maps = new Map<string, LoadedMap>();
   const reusedMaps = new Set<string>();
   const programs = new Map<string, Program>();

@@ -7,7 +7,7 @@
 import { ElfError } from "../../runtime/errors.js";
 import { Btf, fixupDatasecs, parseBtfExt, type BtfExt, type BtfScalarInfo } from "../btf/index.js";
 import {
-  ElfFile, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHN_UNDEF, SHT_NOBITS, STB_WEAK, STT_SECTION,
+  ElfFile, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHN_UNDEF, SHT_NOBITS, STB_WEAK, STT_OBJECT, STT_SECTION,
   type ElfSection, type ElfSymbol,
 } from "../elf/index.js";
 import {
@@ -75,6 +75,13 @@ export interface ProgramSpec {
   readonly lines: readonly SourceLine[];
 }
 
+/** A global variable in a data section (`.rodata`, `.data`, `.bss`, ...). */
+export interface GlobalVariable {
+  readonly section: string;
+  readonly offset: number;
+  readonly size: number;
+}
+
 export interface ObjectSpec {
   readonly license: string;
   /** `version` section (old kernels wanted it for kprobes); 0 when absent. */
@@ -87,6 +94,8 @@ export interface ObjectSpec {
   readonly btfExt: BtfExt | undefined;
   /** kconfig externs and the `.kconfig` map's layout (its contents depend on the kernel). */
   readonly kconfig: KconfigLayout | undefined;
+  /** Named variables of the global-data sections (for setting them before load). */
+  readonly globals: ReadonlyMap<string, GlobalVariable>;
 }
 
 const MAP_SECTIONS = new Set([".maps", "maps"]);
@@ -188,7 +197,18 @@ export function parseObject(bytes: Uint8Array): ObjectSpec {
       },
     });
   }
-  return { license: licenseOf(elf), kernVersion: kernVersionOf(elf), maps, programs, btf, parsedBtf, btfExt, kconfig };
+  return { license: licenseOf(elf), kernVersion: kernVersionOf(elf), maps, programs, btf, parsedBtf, btfExt, kconfig, globals: globalsOf(elf, symbols) };
+}
+
+function globalsOf(elf: ElfFile, symbols: readonly ElfSymbol[]): Map<string, GlobalVariable> {
+  const out = new Map<string, GlobalVariable>();
+  for (const y of symbols) {
+    if (y.type !== STT_OBJECT || !y.name || out.has(y.name)) continue;
+    const sec = elf.sectionAt(y.shndx);
+    if (!sec || !isDataSection(sec) || y.value + y.size > Math.max(sec.size, 1)) continue;
+    out.set(y.name, { section: sec.name, offset: y.value, size: y.size });
+  }
+  return out;
 }
 
 function relocTargets(maps: ReadonlyMap<string, MapSpec>, kconfig: KconfigLayout | undefined): RelocTargets {

@@ -1,8 +1,10 @@
 import { expect, test } from "@jest/globals";
 import { load, type MapHandle } from "../../loader/index.js";
-import { BpfError } from "../../runtime/errors.js";
+import { BpfError, WhistlerError } from "../../runtime/errors.js";
 import { checkNoFdLeaks } from "../helpers/fds.js";
 import { describeKernel } from "../helpers/kernel.js";
+import { compileTemplate } from "../../transformer/compile.js";
+import { GLOBALS, template } from "../compiler/helpers.js";
 import { bpftool } from "../interop/bpftool-util.js";
 import { fixture } from "../loader/fixtures.js";
 import { frame, u32At, u32le, u64At } from "./packets.js";
@@ -50,5 +52,29 @@ describeKernel("clang global data and subprograms: .rodata/.data/.bss maps, call
     expect(dump).toMatch(/__u64 scaled\(__u64 v\):/);
     expect(dump).toMatch(/int record\(__u32 len\):/);
     expect(bpftool(["prog", "show", "id", String(id)])).toMatch(/btf_id \d+/);
+  });
+
+  test("globals set by name before load: clang's const volatile knobs become the verifier's constants", async () => {
+    await using obj = await load(fixture("global_data.bpf.o"), { globals: { verdict: 1, scale: 5n, packets: 7 } });
+    expect(obj.program("global_data").testRun({ data: frame({ length: 60 }) }).retval).toBe(1);
+    expect(u64At(value(obj.map(".data")), 0)).toBe(8n);
+    expect(u32At(value(obj.map(".bss")), 32)).toBe(60 * 5 + "w".charCodeAt(0));
+    await expect(load(fixture("global_data.bpf.o"), { globals: { nope: 1 } })).rejects.toThrow(/no global variable "nope"[\s\S]*globals: .*verdict/);
+    await expect(load(fixture("global_data.bpf.o"), { globals: { verdict: 1n << 40n } })).rejects.toThrow(WhistlerError);
+  });
+
+  test("our compiler's global data loads with our loader: .rodata read, .data and .bss written", async () => {
+    const r = compileTemplate(template(GLOBALS));
+    expect(r.diagnostics).toEqual([]);
+    const g = (n: string) => r.globals!.find((x) => x.name === n)!;
+    const pkt = new Uint8Array(64);
+    pkt[0] = 5;
+    for (const [globals, want] of [[undefined, XDP_PASS], [{ verdict: 1 }, 1]] as const) {
+      await using obj = await load(r.elf!, globals ? { globals } : {});
+      const prog = obj.program("global_data");
+      for (let i = 0; i < 3; i++) expect(prog.testRun({ data: pkt }).retval).toBe(want);
+      expect(u64At(value(obj.map(".data")), g("packets").offset)).toBe(103n);
+      expect(u32At(value(obj.map(".bss")), g("last").offset)).toBe(5 * 3 + 7);
+    }
   });
 });
