@@ -12,7 +12,7 @@ import { frame, u32At, u32le, u64At } from "./packets.js";
 const XDP_PASS = 2;
 
 function value(m: MapHandle<unknown, unknown>): Uint8Array {
-  const v = m.get(u32le(0));
+  const v = m.get(u32le(0) as never);
   if (!(v instanceof Uint8Array)) throw new Error("expected raw bytes");
   return v;
 }
@@ -35,7 +35,7 @@ describeKernel("clang global data and subprograms: .rodata/.data/.bss maps, call
     // .rodata is frozen: user space cannot write it, the verifier treats it as constant
     const ro = obj.map(".rodata");
     expect(u32At(value(ro), 0)).toBe(XDP_PASS);
-    expect(() => ro.set(u32le(0), new Uint8Array(value(ro).length))).toThrow(BpfError);
+    expect(() => ro.set(u32le(0) as never, new Uint8Array(value(ro).length) as never)).toThrow(BpfError);
     // The calls were linked: the kernel sees one program of three functions
     expect(prog.info().xlatedInsns).toBeGreaterThan(21);
   });

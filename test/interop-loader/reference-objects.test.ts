@@ -40,7 +40,7 @@ describeKernel("reference C programs (clang objects) load and run", () => {
     const prog = obj.program("xdp_blocklist");
     const blocklist = obj.map("blocklist");
     const key = new Uint8Array([24, 0, 0, 0, 10, 0, 0, 0]); // 10.0.0.0/24
-    blocklist.set(key, 0n as never);
+    blocklist.set(key as never, 0n as never);
     expect(prog.testRun({ data: frame({ saddr: [10, 0, 0, 7] }) }).retval).toBe(XDP_DROP);
     expect(prog.testRun({ data: frame({ saddr: [10, 0, 1, 7] }) }).retval).toBe(XDP_PASS);
     expect(blocklist.get(key as never)).toBe(1n);
