@@ -39,6 +39,18 @@ program
 registerTypeCommands(program);
 
 program
+  .command("run")
+  .description("build FILE.ts (or take a .bpf.o), load it, attach every program, stream ring buffer records, and print the maps on exit")
+  .argument("<file>", "TypeScript file with exported bpf templates, or a .bpf.o object")
+  .option("--duration <seconds>", "stop after this many seconds (default: run until Ctrl-C)")
+  .option("--ifname <name>", "network interface for XDP and tc programs")
+  .option("--cgroup <path>", "cgroup v2 directory for cgroup programs")
+  .option("--pid <pid>", "attach uprobes in this process only")
+  .option("--limit <n>", "print at most this many entries of each map (default 50)")
+  .option("--json", "records as JSON lines, then one JSON summary line with every map")
+  .action(async (file: string, opts: import("./run/index.js").RunOptions) => (await import("./run/index.js")).runCommand(file, opts));
+
+program
   .command("doctor")
   .description("check this machine: kernel, capabilities, tracefs/bpffs/cgroup2, BTF, and the program and map types the kernel accepts")
   .option("--json", "print one JSON object instead of the report")

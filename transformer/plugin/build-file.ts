@@ -8,7 +8,7 @@ import * as path from "node:path";
 // scan all of it for named exports first (~0.6 s of every build).
 import ts = require("typescript");
 import type * as TS from "typescript";
-import type { CompileResult, Diagnostic } from "../api.js";
+import type { CompileResult, Diagnostic, TemplateSource } from "../api.js";
 import { compileTemplate } from "../compile.js";
 import { findTemplates } from "./templates.js";
 import { formatDiagnostic } from "./diagnostics.js";
@@ -16,6 +16,8 @@ import { formatDiagnostic } from "./diagnostics.js";
 export interface BuiltTemplate {
   /** Name of the exported const, or undefined for templates not exported. */
   readonly exportName: string | undefined;
+  /** What the compiler was given: the template text and its resolved interpolations (maps, structs). */
+  readonly source: TemplateSource;
   readonly result: CompileResult;
 }
 
@@ -58,7 +60,7 @@ export function buildFile(fileName: string): FileBuild {
   const templates = findTemplates(ts as unknown as typeof TS, program.getTypeChecker(), sf).map((site) => {
     const result = compileTemplate(site.source);
     result.diagnostics.forEach(report);
-    return { exportName: site.exportName, result };
+    return { exportName: site.exportName, source: site.source, result };
   });
   return { templates, messages, errorCount };
 }
