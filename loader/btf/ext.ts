@@ -54,7 +54,13 @@ export function parseBtfExt(bytes: Uint8Array, strings: Uint8Array, section = ".
   const hdrLen = r.u32(4, "hdr_len");
   if (hdrLen < EXT_HEADER_MIN || hdrLen > bytes.length) throw fail(4, `hdr_len ${hdrLen} is out of range`);
   const strs = new ByteReader(strings, (off, msg) => fail(0, `string table offset ${off}: ${msg}`));
-  const str = (off: number, what: string): string => cString(strs, off, what);
+  // File names and line texts repeat across records: decode each string once.
+  const seen = new Map<number, string>();
+  const str = (off: number, what: string): string => {
+    let v = seen.get(off);
+    if (v === undefined) seen.set(off, (v = cString(strs, off, what)));
+    return v;
+  };
 
   const funcInfo = new Map<string, FuncInfoRecord[]>();
   const lineInfo = new Map<string, LineInfoRecord[]>();
