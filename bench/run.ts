@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   report.loadRatio = Number(loadTime.ratio.toFixed(4));
 
   const batch = measureBatch();
-  console.log("reading all 10k entries of a u32 -> u64 hash map, per entry (best of 7 rounds):");
+  console.log("reading all 10k entries of a u32 -> u64 hash map, per entry (best of 15 rounds):");
   row("per-key loop (entries(): next key + get)", `${batch.dump.toFixed(0)} ns`);
   row("get() of each known key", `${batch.perKey.toFixed(0)} ns`);
   row("lookupBatch() (BPF_MAP_LOOKUP_BATCH)", `${batch.batch.toFixed(0)} ns`);

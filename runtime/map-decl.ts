@@ -105,7 +105,8 @@ export abstract class MapDecl<K extends ElemType = ElemType, V extends ElemType 
   }
 }
 
-type ArrayOptions<V extends ElemType> = Omit<MapOptions<ScalarType<"u32">, V>, "key">;
+/** Arrays are indexed by u32: `key` may be given (as u32) for symmetry with hash maps. */
+type ArrayOptions<V extends ElemType> = Omit<MapOptions<ScalarType<"u32">, V>, "key"> & { key?: ScalarType<"u32"> };
 type KeylessOptions<V extends ElemType> = Omit<MapOptions<NoKey, V>, "key">;
 
 /** BPF_MAP_TYPE_HASH. */
