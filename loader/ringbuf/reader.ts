@@ -111,8 +111,10 @@ export class RingBufReader<T = Uint8Array> implements AsyncIterable<T>, Disposab
    * most 200 ms per call); consumes nothing. For loops that read with `consumeRaw`.
    */
   async wait(timeoutMs: number): Promise<void> {
-    if (this.#ring.pending() > 0 || this.#poller.closed) return;
-    await this.#poller.wait(timeoutMs);
+    if (this.#poller.closed) return;
+    // Bytes pending after a drain belong to a record still being written (BUSY): its commit
+    // signals, but wait briefly only, in case the signal went to an earlier wait.
+    await this.#poller.wait(this.#ring.pending() > 0 ? Math.min(timeoutMs, 1) : timeoutMs);
   }
 
   /** Callback form: consume records as they come until `signal` aborts or the reader is disposed. */
