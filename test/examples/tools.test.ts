@@ -3,7 +3,8 @@
  * traffic it watches: its --json output must show that traffic, its report must be readable,
  * and Ctrl-C must end it cleanly with its summary.
  */
-import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { beforeAll, expect, test } from "@jest/globals";
 import { describeKernel } from "../helpers/kernel.js";
 import { checkNoFdLeaks } from "../helpers/fds.js";
@@ -59,5 +60,55 @@ describeKernel("example tools", () => {
     expect(text.stdout).toMatch(/^CPU {2}SWITCHES$/m);
     expect(text.stdout).toMatch(/^ *PID {2}COMM +SWITCHED OUT$/m);
     expect(text.stdout).toMatch(/context switches in \d+\.\ds \(\d+\/s\)\.\n$/);
+  });
+
+  test("malloc-stats: a uprobe on libc malloc, filtered to one process, with a size histogram", async () => {
+    // 100 KB uninitialised buffers come from malloc() in node's array buffer allocator
+    const child = spawn(process.execPath, ["-e", "setInterval(() => { for (let i = 0; i < 20; i++) Buffer.allocUnsafeSlow(100000); }, 10)"], { stdio: "ignore" });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const r = await startExample("malloc-stats", ["--duration", "1", "--json", "--pid", String(child.pid)]).done;
+      expect(r.code).toBe(0);
+      const out = lastJson<{ total: number; buckets: Bucket[]; top: { pid: number; comm: string; calls: number; bytes: number }[] }>(r);
+      expect(out.top.map((t) => t.pid)).toEqual([child.pid]);
+      expect(out.top[0]!.comm).toBe("node");
+      const big = out.buckets.find((b) => b.low === 65536)!;
+      expect(big.count).toBeGreaterThanOrEqual(100);
+      expect(out.top[0]!.bytes).toBeGreaterThanOrEqual(big.count * 100000);
+      expect(out.buckets.reduce((a, b) => a + b.count, 0)).toBe(out.total);
+    } finally {
+      child.kill();
+    }
+  });
+
+  test("cgroup-egress: bytes and packets per cgroup, exact for known UDP senders", async () => {
+    const r = await startExample("cgroup-egress", ["--duration", "1.5", "--json"]).done;
+    expect(r.code).toBe(0);
+    const out = lastJson<{ cgroups: { cgroup: string; bytes: number; packets: number }[] }>(r);
+    expect(out.cgroups.map((c) => c.cgroup.split("/").pop())).toEqual(["small", "large"]);
+    // 40 datagrams each: 64 and 1200 bytes of payload, plus 8 (UDP) and 20 (IPv4) bytes of headers
+    expect(out.cgroups[0]).toMatchObject({ packets: 40, bytes: 40 * (64 + 28) });
+    expect(out.cgroups[1]).toMatchObject({ packets: 40, bytes: 40 * (1200 + 28) });
+    // the demo cgroups are gone afterwards
+    const parent = out.cgroups[0]!.cgroup.replace(/\/small$/, "");
+    expect(existsSync(parent)).toBe(false);
+  });
+
+  test("tc-mark-udp: marks the watched port's UDP packets on a veth pair in its own netns", async () => {
+    const r = await startExample("tc-mark-udp", ["--duration", "1", "--json", "--port", "7000", "--mark", "7"]).done;
+    expect(r.code).toBe(0);
+    const out = lastJson<{ interface: string; mark: number; ports: { port: number; packets: number; marked: number }[] }>(r);
+    expect(out.mark).toBe(7);
+    expect(out.ports).toEqual([
+      { port: 7000, packets: 20, marked: 20 },
+      { port: 7001, packets: 20, marked: 0 },
+      { port: 9999, packets: 20, marked: 0 },
+    ]);
+    // the veth pair and its namespace are removed on exit
+    expect(readdirSync("/sys/class/net")).not.toContain(out.interface);
+    const text = await startExample("tc-mark-udp", ["--duration", "0.5"]).done;
+    expect(text.stdout).toMatch(/^PORT {2}UDP PACKETS {2}MARKED$/m);
+    expect(text.stdout).toMatch(/^5353 +20 +20$/m);
+    expect(text.stdout).toMatch(/\n20 packets marked 42 in \d+\.\ds\.\n$/);
   });
 });
