@@ -25,7 +25,7 @@ export class RingBufReader<T = Uint8Array> implements AsyncIterable<T>, Disposab
   /** The ring buffer map's fd (owned by its object). */
   readonly fd: number;
   readonly #ring: Ring;
-  readonly #poller = new RingPoller();
+  readonly #poller: RingPoller;
   readonly #decoder: RecordDecoder<T> | undefined;
   #cb: ((rec: T) => void) | undefined;
   readonly #visit: RawVisitor;
@@ -35,15 +35,22 @@ export class RingBufReader<T = Uint8Array> implements AsyncIterable<T>, Disposab
   constructor(fd: number, size: number, name: string, decoder?: RecordDecoder<T>) {
     this.name = name;
     this.fd = fd;
-    this.#ring = new Ring(fd, size, name);
     this.#decoder = decoder;
     this.#visit = (view, offset, length) => {
       if (this.#rawCb) this.#rawCb(view, offset, length);
       else this.#decodeTo(this.#cb!, view, offset, length);
     };
+    this.#ring = new Ring(fd, size, name);
+    try {
+      this.#poller = new RingPoller();
+    } catch (e) {
+      this.#ring[Symbol.dispose]();
+      throw e;
+    }
     try {
       this.#poller.add(fd, this.#ring, this.#visit);
     } catch (e) {
+      this.#poller[Symbol.dispose]();
       this.#ring[Symbol.dispose]();
       throw e;
     }

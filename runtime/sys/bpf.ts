@@ -27,6 +27,8 @@ export interface BpfCallContext {
   readonly caps?: readonly Capability[];
   /** Hint for errnos other than EPERM. */
   readonly hint?: (errno: number) => string | undefined;
+  /** Hint for EPERM when it means something other than missing capabilities (a frozen map). */
+  readonly epermHint?: string;
 }
 
 const NO_CONTEXT: BpfCallContext = {};
@@ -34,7 +36,7 @@ const DEFAULT_CAPS: readonly Capability[] = ["CAP_BPF"];
 
 /** Build the error for a failed call: also used by callers that saw a tolerated errno. */
 export function bpfError(cmd: number, err: number, ctx: BpfCallContext = NO_CONTEXT): BpfError {
-  const hint = err === EPERM ? capabilityHint(ctx.caps ?? DEFAULT_CAPS) : ctx.hint?.(err);
+  const hint = err === EPERM ? ctx.epermHint ?? capabilityHint(ctx.caps ?? DEFAULT_CAPS) : ctx.hint?.(err);
   return new BpfError(BPF_CMD_NAMES[cmd] ?? `bpf command ${cmd}`, err, { what: ctx.what, hint });
 }
 

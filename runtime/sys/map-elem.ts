@@ -49,7 +49,11 @@ export class MapElemCalls {
     this.#nextPtr = this.#next.ptr;
     this.#delPtr = this.#del.ptr;
     this.#lookupCtx = { what: `${label}: lookup`, tolerate: ENOENT };
-    this.#updateCtx = { what: `${label}: update` };
+    // Writing a map we could open fails with EPERM only when it is read-only to us.
+    this.#updateCtx = {
+      what: `${label}: update`,
+      epermHint: "the map is read-only from user space: frozen (freeze(), .rodata, .kconfig) or opened read-only",
+    };
     this.#deleteCtx = { what: `${label}: delete`, tolerate: ENOENT };
     this.#nextCtx = { what: `${label}: iterate`, tolerate: ENOENT };
   }
