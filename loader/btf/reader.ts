@@ -93,10 +93,14 @@ export class Btf {
       const kflag = (info >>> 31) === 1;
       o += TYPE_HEADER;
       // Check the whole variable part up front: a huge vlen fails here, before allocating.
-      const need = (n: number, what: string): void => tr.check(o, n, what);
+      const need = (n: number, what: string, count?: number): void => {
+        if (o + n > tr.length) {
+          throw fail(typeStart + o, `${count === undefined ? "" : `${count} `}${what} of type #${id} (${n} bytes) runs past the end of the type section (${tr.length} bytes)`);
+        }
+      };
       switch (kind) {
         case BtfKind.INT: {
-          need(4, "int encoding of a type");
+          need(4, "int encoding");
           const enc = tr.u32(o);
           o += 4;
           types.push({ id, offset: at, name, kind: "INT", size: sizeOrType, encoding: (enc >>> 24) & 0xf, bitOffset: (enc >>> 16) & 0xff, bits: enc & 0xff });
@@ -109,14 +113,14 @@ export class Btf {
         case BtfKind.RESTRICT: types.push({ id, offset: at, name, kind: "RESTRICT", type: sizeOrType }); break;
         case BtfKind.TYPE_TAG: types.push({ id, offset: at, name, kind: "TYPE_TAG", type: sizeOrType }); break;
         case BtfKind.ARRAY: {
-          need(12, "array of a type");
+          need(12, "array");
           types.push({ id, offset: at, name, kind: "ARRAY", type: tr.u32(o), indexType: tr.u32(o + 4), nelems: tr.u32(o + 8) });
           o += 12;
           break;
         }
         case BtfKind.STRUCT:
         case BtfKind.UNION: {
-          need(vlen * 12, "members of a type");
+          need(vlen * 12, "members", vlen);
           const members = [];
           for (let i = 0; i < vlen; i++, o += 12) {
             const off = tr.u32(o + 8);
@@ -131,7 +135,7 @@ export class Btf {
           break;
         }
         case BtfKind.ENUM: {
-          need(vlen * 8, "enumerators of a type");
+          need(vlen * 8, "enumerators", vlen);
           const values = [];
           for (let i = 0; i < vlen; i++, o += 8) {
             values.push({ name: str(tr.u32(o), "enumerator name of type", id), value: BigInt(kflag ? tr.i32(o + 4) : tr.u32(o + 4)) });
@@ -140,7 +144,7 @@ export class Btf {
           break;
         }
         case BtfKind.ENUM64: {
-          need(vlen * 12, "enumerators of a type");
+          need(vlen * 12, "enumerators", vlen);
           const values = [];
           for (let i = 0; i < vlen; i++, o += 12) {
             const v = (BigInt(tr.u32(o + 8)) << 32n) | BigInt(tr.u32(o + 4));
@@ -152,20 +156,20 @@ export class Btf {
         case BtfKind.FWD: types.push({ id, offset: at, name, kind: "FWD", union: kflag }); break;
         case BtfKind.FUNC: types.push({ id, offset: at, name, kind: "FUNC", type: sizeOrType, linkage: vlen }); break;
         case BtfKind.FUNC_PROTO: {
-          need(vlen * 8, "parameters of a type");
+          need(vlen * 8, "parameters", vlen);
           const params = [];
           for (let i = 0; i < vlen; i++, o += 8) params.push({ name: str(tr.u32(o), "parameter name of type", id), type: tr.u32(o + 4) });
           types.push({ id, offset: at, name, kind: "FUNC_PROTO", returnType: sizeOrType, params });
           break;
         }
         case BtfKind.VAR: {
-          need(4, "var linkage of a type");
+          need(4, "var linkage");
           types.push({ id, offset: at, name, kind: "VAR", type: sizeOrType, linkage: tr.u32(o) });
           o += 4;
           break;
         }
         case BtfKind.DATASEC: {
-          need(vlen * 12, "variables of a type");
+          need(vlen * 12, "variables", vlen);
           const vars = [];
           for (let i = 0; i < vlen; i++, o += 12) vars.push({ type: tr.u32(o), offset: tr.u32(o + 4), size: tr.u32(o + 8) });
           types.push({ id, offset: at, name, kind: "DATASEC", size: sizeOrType, vars });
@@ -173,7 +177,7 @@ export class Btf {
         }
         case BtfKind.FLOAT: types.push({ id, offset: at, name, kind: "FLOAT", size: sizeOrType }); break;
         case BtfKind.DECL_TAG: {
-          need(4, "decl tag component of a type");
+          need(4, "decl tag component");
           types.push({ id, offset: at, name, kind: "DECL_TAG", type: sizeOrType, componentIdx: tr.i32(o) });
           o += 4;
           break;
