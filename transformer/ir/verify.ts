@@ -10,37 +10,18 @@
 import { blockById, predecessors, successors, termOperands, type Fn, type Operand } from "./ir.js";
 import { OPS } from "./ops.js";
 import { printFn } from "./print.js";
+import { DomTree } from "./domtree.js";
 
 export class IrVerifyError extends Error {}
 
-/** Immediate dominators by the iterative algorithm (functions are small). */
+/** Dominator sets (for tests and dumps; passes use `DomTree`). */
 export function dominators(fn: Fn): Map<number, Set<number>> {
-  // Passes may leave blocks unreachable until the CFG cleanup runs; they constrain nothing.
-  const reach = reachable(fn);
-  const allPreds = predecessors(fn);
-  const preds = new Map([...allPreds].map(([b, ps]) => [b, ps.filter((p) => reach.has(p))]));
-  const all = new Set(fn.blocks.map((b) => b.id));
+  const tree = new DomTree(fn);
   const dom = new Map<number, Set<number>>();
-  const entry = fn.blocks[0]!.id;
-  for (const b of fn.blocks) dom.set(b.id, b.id === entry ? new Set([entry]) : new Set(all));
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (const b of fn.blocks) {
-      if (b.id === entry) continue;
-      const ps = preds.get(b.id)!;
-      let next: Set<number> | undefined;
-      for (const p of ps) {
-        const d = dom.get(p)!;
-        next = next ? new Set([...next].filter((x) => d.has(x))) : new Set(d);
-      }
-      next ??= new Set();
-      next.add(b.id);
-      if (next.size !== dom.get(b.id)!.size) {
-        dom.set(b.id, next);
-        changed = true;
-      }
-    }
+  for (const b of fn.blocks) {
+    const set = new Set<number>();
+    for (let x: number | undefined = b.id; x !== undefined && tree.isReachable(x); x = tree.idom(x)) set.add(x);
+    dom.set(b.id, set);
   }
   return dom;
 }
@@ -95,13 +76,13 @@ export function verify(fn: Fn, stage = "ir"): void {
     });
   }
 
-  const dom = dominators(fn);
+  const tree = new DomTree(fn);
   const reach = reachable(fn);
   const checkUse = (o: Operand, block: number, index: number, what: string) => {
     if (o.k !== "v") return;
     const d = defAt.get(o.id);
     if (!d) return fail(`v${o.id} used in b${block} (${what}) but never defined`);
-    if (d.block === block ? d.index >= index : !dom.get(block)!.has(d.block)) {
+    if (d.block === block ? d.index >= index : !tree.dominates(d.block, block)) {
       fail(`v${o.id} used in b${block} (${what}) is not dominated by its definition in b${d.block}`);
     }
   };

@@ -58,58 +58,70 @@ export function simplifyCfg(fn: Fn): boolean {
     changed = true;
   }
 
-  // Bypass empty forwarding blocks: P -> E -> C becomes P -> C when C's phis allow it.
-  for (let again = true; again; ) {
-    again = false;
-    const preds = predecessors(fn);
-    for (const e of fn.blocks) {
-      if (e === fn.blocks[0] || e.phis.length || e.insts.length || e.term.k !== "jmp" || e.term.target === e.id) continue;
-      const c = fn.blocks.find((x) => x.id === (e.term as { target: number }).target)!;
-      const cPreds = preds.get(c.id)!;
-      const ePreds = preds.get(e.id)!;
-      if (c.phis.length && ePreds.some((p) => cPreds.includes(p))) continue;
-      for (const pid of ePreds) {
-        const p = fn.blocks.find((x) => x.id === pid)!;
-        const t = p.term;
-        if (t.k === "jmp") t.target = c.id;
-        else if (t.k === "br") {
-          if (t.t === e.id) t.t = c.id;
-          if (t.f === e.id) t.f = c.id;
-        }
-        for (const phi of c.phis) {
-          const fromE = phi.args.find((a) => a.pred === e.id)!;
-          phi.args.push({ pred: pid, v: fromE.v });
-        }
-      }
-      for (const phi of c.phis) phi.args = phi.args.filter((a) => a.pred !== e.id);
-      removeUnreachable(fn);
-      changed = again = true;
-      break;
-    }
-  }
+  if (bypassEmpty(fn)) changed = true;
+  if (mergeChains(fn)) changed = true;
+  return changed;
+}
 
-  // Merge B into A when A -> B is A's only exit and B's only entry.
-  for (let again = true; again; ) {
-    again = false;
-    const preds = predecessors(fn);
-    for (const a of fn.blocks) {
-      if (a.term.k !== "jmp") continue;
+/**
+ * Bypass empty forwarding blocks: P -> E -> C becomes P -> C when C's phis allow it. One
+ * sweep with predecessor lists kept up to date (restarting after each change was cubic).
+ */
+function bypassEmpty(fn: Fn): boolean {
+  let changed = false;
+  const preds = predecessors(fn);
+  const byId = new Map(fn.blocks.map((b) => [b.id, b]));
+  for (const e of fn.blocks) {
+    if (e === fn.blocks[0] || e.phis.length || e.insts.length || e.term.k !== "jmp" || e.term.target === e.id) continue;
+    const c = byId.get(e.term.target)!;
+    const cPreds = preds.get(c.id)!;
+    const ePreds = preds.get(e.id)!;
+    if (ePreds.length === 0) continue;
+    if (c.phis.length && ePreds.some((p) => cPreds.includes(p))) continue;
+    for (const pid of ePreds) {
+      const t = byId.get(pid)!.term;
+      if (t.k === "jmp") t.target = c.id;
+      else if (t.k === "br") {
+        if (t.t === e.id) t.t = c.id;
+        if (t.f === e.id) t.f = c.id;
+      }
+      for (const phi of c.phis) phi.args.push({ pred: pid, v: phi.args.find((x) => x.pred === e.id)!.v });
+    }
+    for (const phi of c.phis) phi.args = phi.args.filter((x) => x.pred !== e.id);
+    const rest = cPreds.filter((p) => p !== e.id);
+    for (const p of ePreds) if (!rest.includes(p)) rest.push(p);
+    preds.set(c.id, rest);
+    preds.set(e.id, []);
+    changed = true;
+  }
+  if (changed) removeUnreachable(fn);
+  return changed;
+}
+
+/** Merge B into A when A -> B is A's only exit and B's only entry. */
+function mergeChains(fn: Fn): boolean {
+  const preds = predecessors(fn);
+  const byId = new Map(fn.blocks.map((b) => [b.id, b]));
+  const gone = new Set<number>();
+  for (const a of fn.blocks) {
+    if (gone.has(a.id)) continue;
+    while (a.term.k === "jmp") {
       const bid = a.term.target;
-      if (bid === a.id || bid === fn.blocks[0]!.id || preds.get(bid)!.length !== 1) continue;
-      const b = fn.blocks.find((x) => x.id === bid)!;
-      if (b.phis.length) continue; // single-operand phis were removed above
+      if (bid === a.id || bid === fn.blocks[0]!.id || preds.get(bid)!.length !== 1) break;
+      const b = byId.get(bid)!;
+      if (b.phis.length) break; // single-operand phis were removed above
       a.insts.push(...b.insts);
       a.term = b.term;
       for (const s of successors(b.term)) {
-        const sb = fn.blocks.find((x) => x.id === s)!;
+        const sb = byId.get(s)!;
         for (const phi of sb.phis) for (const arg of phi.args) if (arg.pred === b.id) arg.pred = a.id;
+        preds.set(s, preds.get(s)!.map((p) => (p === b.id ? a.id : p)));
       }
-      fn.blocks = fn.blocks.filter((x) => x !== b);
-      changed = again = true;
-      break;
+      gone.add(b.id);
     }
   }
-  return changed;
+  if (gone.size) fn.blocks = fn.blocks.filter((x) => !gone.has(x.id));
+  return gone.size > 0;
 }
 
 function removeUnreachable(fn: Fn): boolean {
