@@ -16,6 +16,20 @@ export const CONSTANTS: Readonly<Record<string, bigint>> = {
   BPF_ANY: 0n,
   BPF_NOEXIST: 1n,
   BPF_EXIST: 2n,
+  /** perf_event_output / perf_event_read: the current CPU's slot. */
+  BPF_F_CURRENT_CPU: 0xffffffffn,
+  /** ringbuf submit/discard/output flags. */
+  BPF_RB_NO_WAKEUP: 1n,
+  BPF_RB_FORCE_WAKEUP: 2n,
+  /** ringbuf_query. */
+  BPF_RB_AVAIL_DATA: 0n,
+  BPF_RB_RING_SIZE: 1n,
+  BPF_RB_CONS_POS: 2n,
+  BPF_RB_PROD_POS: 3n,
+  TC_ACT_OK: 0n,
+  TC_ACT_SHOT: 2n,
+  TC_ACT_REDIRECT: 7n,
+  BPF_F_INGRESS: 1n,
 };
 
 export type Intrinsic =
@@ -33,34 +47,34 @@ export const INTRINSICS: Readonly<Record<string, Intrinsic>> = {
   htonl: { kind: "bswap", bits: 32, doc: "host u32 to network order" },
 };
 
-/** Map methods by kind. Arrays cannot delete; ring buffers get reserve/submit later. */
+/** Map methods by kind (what the kernel's helpers allow on each). */
 export const MAP_METHODS: Readonly<Record<MapKind, readonly MapMethod[]>> = {
   hash: ["lookup", "update", "delete", "increment"],
   lru_hash: ["lookup", "update", "delete", "increment"],
   percpu_hash: ["lookup", "update", "delete", "increment"],
+  lru_percpu_hash: ["lookup", "update", "delete", "increment"],
   array: ["lookup", "update", "increment"],
   percpu_array: ["lookup", "update", "increment"],
-  ringbuf: [],
-  // Kinds the loader and map handles support; their BPF-side methods are still to come.
-  lru_percpu_hash: [],
-  lpm_trie: [],
-  queue: [],
-  stack: [],
-  prog_array: [],
+  lpm_trie: ["lookup", "update", "delete"],
+  ringbuf: ["reserve", "submit", "discard", "output"],
+  perf_event_array: ["output"],
+  queue: ["push", "pop", "peek"],
+  stack: ["push", "pop", "peek"],
+  bloom_filter: ["push", "peek"],
+  prog_array: ["tailCall"],
+  // Maps of maps: the inner map's methods need map-typed values, still to come.
   array_of_maps: [],
   hash_of_maps: [],
-  perf_event_array: [],
-  bloom_filter: [],
 };
 
-export const ALL_MAP_METHODS: readonly MapMethod[] = ["lookup", "update", "delete", "increment"];
+export const ALL_MAP_METHODS: readonly MapMethod[] = ["lookup", "update", "delete", "increment", "reserve", "submit", "discard", "output", "push", "pop", "peek", "tailCall"];
 
 /** Whether the kind's entries can be missing (so increment must insert). */
 export function mapHasMissingKeys(kind: MapKind): boolean {
-  return kind === "hash" || kind === "lru_hash" || kind === "percpu_hash";
+  return kind === "hash" || kind === "lru_hash" || kind === "percpu_hash" || kind === "lru_percpu_hash";
 }
 
 /** Whether each CPU has its own value (so increment needs no atomic instruction). */
 export function mapIsPerCpu(kind: MapKind): boolean {
-  return kind === "percpu_hash" || kind === "percpu_array";
+  return kind === "percpu_hash" || kind === "percpu_array" || kind === "lru_percpu_hash";
 }

@@ -17,6 +17,12 @@ import { ALL_MAP_METHODS, CONSTANTS, INTRINSICS, MAP_METHODS } from "./builtins.
 import { CTX_KINDS, ctxKindNames, type CtxArgs, type CtxField, type CtxKindDef, type ProgType } from "./ctx.js";
 import { HELPERS, helper, helperAllowed, type HelperDef } from "./helpers.js";
 import { suggest } from "./suggest.js";
+import type { CheckOps } from "./check-ops.js";
+import { checkHelperArgs } from "./helper-call.js";
+import { checkMapMethod, EXTRA_MAP_METHODS } from "./map-methods.js";
+import { arrayIndex, memoryLvalue, stackStruct, structMember } from "./structs.js";
+import { unknownTracepoint, withTracepointFields, type TracepointCtxField } from "./tracepoint-ctx.js";
+import { isNullablePointer } from "./types.js";
 import type { ArithOp, CheckedFunction, DataSection, GlobalVar, CheckedProgram, CheckedTemplate, CmpOp, LValue, Local, MapMethod, MapRef, TExpr, TStmt } from "./typed.js";
 import { BOOL, ERROR, UNTYPED, VOID, bitsOf, commonType, fits, isSigned, rangeOf, scalar, typeName, widensTo, wrap, type Type } from "./types.js";
 
@@ -253,12 +259,12 @@ class ProgramChecker {
       this.sink.error("WBPF1004", d.ctxType.span, `context type '${d.ctxType.name}' takes ${kind.typeArgs} type argument(s); write ${kind.usage}`);
       return undefined;
     }
-    const argError = kind.checkArgs(d.ctxType.args);
+    const argError = kind.checkArgs(d.ctxType.args) ?? (kind.progType === "tracepoint" ? unknownTracepoint(d.ctxType.args[0]!) : undefined);
     if (argError) {
       this.sink.error("WBPF1004", d.ctxType.span, argError);
       return undefined;
     }
-    this.ctxKind = kind;
+    this.ctxKind = withTracepointFields(kind, d.ctxType.args);
     this.ctxTypeName = d.ctxType.name;
     this.progType = kind.progType;
     if (d.returnType && d.returnType.name !== "i32") {
@@ -408,6 +414,17 @@ class ProgramChecker {
       return;
     }
     let declared: ScalarName | undefined;
+    const structType = s.type ? this.structSlot(s.type.name) : undefined;
+    if (structType && s.type) {
+      if (s.init) {
+        this.error("WBPF1002", s.init.span, `a struct local starts zero-filled; declare it without a value (\`let ${s.name}: ${s.type.name};\`) and assign its fields`);
+        return;
+      }
+      const local = this.newLocal(s.name, { k: "sptr", layout: structType, nullable: false, origin: "stack" }, false, s.nameSpan);
+      scope.vars.set(s.name, { k: "local", local });
+      out.push({ k: "let", local, init: stackStruct(structType, s.span), span: s.span });
+      return;
+    }
     if (s.type) {
       if (!isScalarName(s.type.name)) {
         const near = suggest(s.type.name, ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "bool"]);
@@ -448,13 +465,13 @@ class ProgramChecker {
         type = ERROR;
         init = v;
       } else {
-        type = v.ty.k === "ptr" ? { k: "ptr", to: v.ty.to, nullable: true } : v.ty;
+        type = isNullablePointer(v.ty) ? { ...v.ty, nullable: true } : v.ty;
         init = v;
       }
     }
     const local = this.newLocal(s.name, type, !s.isConst, s.nameSpan);
     scope.vars.set(s.name, { k: "local", local });
-    if (type.k === "ptr" && init.ty.k === "ptr" && !init.ty.nullable) this.nonNull.add(local.id);
+    if (isNullablePointer(type) && isNullablePointer(init.ty) && !init.ty.nullable) this.nonNull.add(local.id);
     out.push({ k: "let", local, init, span: s.span });
   }
 
@@ -549,7 +566,7 @@ class ProgramChecker {
         case "global": return { k: "global", ty: scalar(sym.g.type), g: sym.g, span: e.span };
         case "local": {
           const t = sym.local.type;
-          const ty: Type = t.k === "ptr" && this.nonNull.has(sym.local.id) ? { ...t, nullable: false } : t;
+          const ty: Type = isNullablePointer(t) && this.nonNull.has(sym.local.id) ? { ...t, nullable: false } : t;
           return { k: "local", ty, local: sym.local, span: e.span };
         }
       }
@@ -560,6 +577,7 @@ class ProgramChecker {
         case "int": return { k: "const", ty: UNTYPED, value: slot.value.value, span: e.span };
         case "map": return this.error("WBPF1014", e.span, `map '${slot.value.name}' is not a value; call one of its methods, e.g. \`.lookup(key)\``);
         case "unresolved": return this.error("WBPF1013", e.span, `this interpolation could not be resolved at build time: ${slot.value.reason}`);
+        case "struct": return this.error("WBPF1014", e.span, `struct ${slot.value.name} is a type, not a value: declare a local with it (\`let e: \${${slot.value.name}};\`) or reserve one (\`events.reserve(\${${slot.value.name}})\`)`);
       }
     }
     if (Object.prototype.hasOwnProperty.call(CONSTANTS, e.name)) return { k: "const", ty: UNTYPED, value: CONSTANTS[e.name]!, span: e.span };
@@ -639,7 +657,7 @@ class ProgramChecker {
       if (l.ty.k === "pkt_end" && r.ty.k === "pkt_end") return this.error("WBPF1003", e.span, "comparing the packet end with itself is always the same");
       return { k: "cmp", op, ty: BOOL, l, r, span: e.span };
     }
-    if ((l.ty.k === "ptr" && r.ty.k === "null") || (l.ty.k === "null" && r.ty.k === "ptr")) {
+    if ((isNullablePointer(l.ty) && r.ty.k === "null") || (l.ty.k === "null" && isNullablePointer(r.ty))) {
       if (!eqOnly) return this.error("WBPF1003", e.opSpan, `pointers compare with null only by === or !==`);
       return { k: "cmp", op, ty: BOOL, l, r, span: e.span };
     }
@@ -671,14 +689,14 @@ class ProgramChecker {
     }
     const te = this.expr(e, scope);
     const ty = te.ty;
-    if (ty.k !== "scalar" && ty.k !== "untyped" && ty.k !== "ptr" && ty.k !== "error") {
+    if (ty.k !== "scalar" && ty.k !== "untyped" && !isNullablePointer(ty) && ty.k !== "error") {
       return { te: this.error("WBPF1003", e.span, `${typeName(ty)} cannot be used as a condition; compare it explicitly`), facts: NO_FACTS };
     }
     return { te, facts: this.facts(te) };
   }
 
   private facts(te: TExpr): Narrowing {
-    const ptrLocal = (x: TExpr) => (x.k === "local" && x.local.type.k === "ptr" ? x.local.id : undefined);
+    const ptrLocal = (x: TExpr) => (x.k === "local" && isNullablePointer(x.local.type) ? x.local.id : undefined);
     const direct = ptrLocal(te);
     if (direct !== undefined) return { whenTrue: new Set([direct]), whenFalse: new Set() };
     if (te.k === "cmp" && (te.op === "eq" || te.op === "ne")) {
@@ -745,11 +763,8 @@ class ProgramChecker {
         const allowed = h.progTypes === "all" ? "all" : h.progTypes.join(", ");
         return this.error("WBPF1005", e.calleeSpan, `helper '${e.callee}' is not available to ${this.progType} programs (only ${allowed}); the kernel's verifier would reject it`);
       }
-      if (!this.arity(e, h.params.length, `'${e.callee}'`)) return { k: "const", ty: ERROR, value: 0n, span: e.span };
-      const args = e.args.map((a, i) => {
-        const p = h.params[i]!;
-        return this.convert(this.expr(a, scope), p, "WBPF1003", (x) => `argument ${i + 1} of '${e.callee}' is ${p}; ${this.describe(x)} does not convert implicitly`);
-      });
+      const args = checkHelperArgs(this.ops(scope), e.callee, h, e);
+      if (!args) return { k: "const", ty: ERROR, value: 0n, span: e.span };
       return { k: "helper", ty: scalar(h.ret), name: e.callee, helper: h, args, span: e.span };
     }
     const intr = Object.prototype.hasOwnProperty.call(INTRINSICS, e.callee) ? INTRINSICS[e.callee] : undefined;
@@ -796,6 +811,33 @@ class ProgramChecker {
     return slot?.value.kind === "map" ? this.maps.get(slot.value.name) : undefined;
   }
 
+  /** What construct checkers in other modules may use of this checker, in `scope`. */
+  private ops(scope: Scope): CheckOps {
+    return {
+      sink: this.sink,
+      progType: this.progType,
+      expr: (x) => this.expr(x, scope),
+      convert: (x, to, code, message) => this.convert(x, to, code, message),
+      describe: (x) => this.describe(x),
+      mapOf: (x) => this.mapOf(x, scope),
+      isCtx: (x) => x.k === "name" && scope.lookup(x.name)?.k === "ctx",
+      structOf: (x) => (x.k === "name" && !scope.lookup(x.name) ? this.structSlot(x.name) : undefined),
+    };
+  }
+
+  /** The struct layout an interpolated `defstruct` placeholder names. */
+  private structSlot(name: string): Extract<Slot["value"], { kind: "struct" }> | undefined {
+    const v = this.slots.get(name)?.value;
+    return v?.kind === "struct" ? v : undefined;
+  }
+
+  /** A `__data_loc` string field: the address of its bytes, ctx + (locator & 0xffff). */
+  private dataLocAddress(field: CtxField, span: Span): TExpr {
+    const loc: TExpr = { k: "ctxload", ty: scalar("u32"), field, span };
+    const off: TExpr = { k: "arith", op: "and", ty: scalar("u32"), l: loc, r: { k: "const", ty: scalar("u32"), value: 0xffffn, span }, span };
+    return { k: "arith", op: "add", ty: scalar("u64"), l: { k: "ctxptr", ty: scalar("u64"), span }, r: { k: "convert", ty: scalar("u64"), e: off, span }, span };
+  }
+
   private method(e: Extract<Expr, { k: "method" }>, scope: Scope): TExpr {
     const map = this.mapOf(e.target, scope);
     if (!map) {
@@ -813,6 +855,7 @@ class ProgramChecker {
         ? `${map.info.kind} map '${map.name}' has no '${e.method}'${map.info.kind.includes("array") && e.method === "delete" ? " (array entries always exist; store 0 with update instead)" : ""}; its methods: ${list}`
         : `map '${map.name}' has no method '${e.method}'${near ? `; did you mean '${near}'?` : ""} Its methods: ${list}`);
     }
+    if (EXTRA_MAP_METHODS.includes(method)) return checkMapMethod(this.ops(scope), map, method, e);
     const [min, max] = method === "lookup" || method === "delete" ? [1, 1] : method === "increment" ? [1, 2] : [2, 3];
     if (e.args.length < min || e.args.length > max) {
       return this.error("WBPF1006", e.span, `'${map.name}.${method}' takes ${min === max ? min : `${min} or ${max}`} arguments, got ${e.args.length}`);
@@ -860,11 +903,13 @@ class ProgramChecker {
         return this.error("WBPF1004", e.nameSpan, `${this.ctxTypeName} context has no field '${e.name}'${near ? `; did you mean '${near}'?` : ""}${names.length ? ` Fields: ${names.join(", ")}` : " (tracepoint record fields are not readable yet)"}`);
       }
       const ty: Type = field.type === "pkt" ? { k: "pkt" } : field.type === "pkt_end" ? { k: "pkt_end" } : scalar(field.type);
+      if ((field as TracepointCtxField).dataLoc) return this.dataLocAddress(field, e.span);
       return { k: "ctxload", ty, field, span: e.span };
     }
     if (this.mapOf(t, scope)) return this.error("WBPF2003", e.nameSpan, `maps have methods, not fields; call e.g. \`.lookup(key)\``);
     const v = this.expr(t, scope);
     if (v.ty.k === "error") return v;
+    if (v.ty.k === "sptr") return structMember(this.ops(scope), v, e);
     return this.error("WBPF1002", e.nameSpan, `${typeName(v.ty)} has no field '${e.name}'`);
   }
 
@@ -874,6 +919,7 @@ class ProgramChecker {
       return this.ctxArg(e, this.ctxKind.args, scope);
     }
     const p = this.expr(e.target, scope);
+    if (p.ty.k === "aptr") return arrayIndex(this.ops(scope), p, e);
     const i = this.expr(e.index, scope);
     if (p.ty.k === "error" || i.ty.k === "error") return { k: "const", ty: ERROR, value: 0n, span: e.span };
     if (p.ty.k !== "ptr") return this.error("WBPF1002", e.span, `only map value pointers can be indexed (\`p[0]\`), not ${typeName(p.ty)}`);
@@ -924,12 +970,20 @@ class ProgramChecker {
     }
     if (target.k === "index") {
       const read = this.index(target, scope);
+      const mem = memoryLvalue(read);
+      if (mem) return { lv: mem, read };
       if (read.k !== "deref") return undefined;
       return { lv: { k: "deref", ptr: read.ptr, ty: (read.ty as { name: ScalarName }).name }, read };
     }
     if (target.k === "member") {
       const r = this.member(target, scope);
       if (r.k === "ctxload" && r.field.writable) return { lv: { k: "ctx", field: r.field }, read: r };
+      const mem = memoryLvalue(r);
+      if (mem) return { lv: mem, read: r };
+      if (r.ty.k !== "error" && r.k !== "ctxload") {
+        this.sink.error("WBPF1009", target.span, `${typeName(r.ty)} is not assignable as a whole; assign its fields (or copy bytes with a helper)`);
+        return undefined;
+      }
       if (r.ty.k !== "error") {
         const writable = Object.entries(this.ctxKind?.fields ?? {}).filter(([, f]) => f.writable).map(([n]) => n);
         this.sink.error("WBPF1009", target.span, `this context field is read-only in ${this.progType} programs${writable.length ? `; writable fields: ${writable.join(", ")}` : ""}`);
@@ -953,6 +1007,7 @@ class ProgramChecker {
         return this.finishAssign(lv, value, e.span, ty);
       }
       if (ty.k === "ptr" && v.ty.k === "ptr" && v.ty.to === ty.to) return this.finishAssign(lv, v, e.span, ty);
+      if (ty.k === "sptr" && v.ty.k === "sptr" && v.ty.layout === ty.layout && v.ty.origin === ty.origin) return this.finishAssign(lv, v, e.span, ty);
       return this.error("WBPF1003", e.span, `cannot assign ${this.describe(v)} to ${this.targetName(e.target)} (${typeName(ty)})`);
     }
     if (ty.k !== "scalar" || ty.name === "bool") return this.error("WBPF1003", e.span, `'${e.op}' needs an integer variable, not ${typeName(ty)}`);
@@ -974,7 +1029,7 @@ class ProgramChecker {
   private finishAssign(lv: LValue, value: TExpr, span: Span, ty: Type, yieldsOld = false): TExpr {
     if (lv.k === "local") {
       // A new value may be null again (or now known non-null).
-      if (value.ty.k === "ptr" && !value.ty.nullable) this.nonNull.add(lv.local.id);
+      if (isNullablePointer(value.ty) && !value.ty.nullable) this.nonNull.add(lv.local.id);
       else this.nonNull.delete(lv.local.id);
     }
     return { k: "assign", ty, target: lv, value, yieldsOld, span };

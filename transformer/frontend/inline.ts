@@ -25,6 +25,9 @@ function children(e: TExpr): readonly TExpr[] {
     case "local":
     case "global":
     case "ctxload":
+    case "stackobj":
+    case "mapref":
+    case "ctxptr":
       return [];
     case "arith":
     case "cmp":
@@ -45,6 +48,8 @@ function children(e: TExpr): readonly TExpr[] {
     case "load":
     case "deref":
       return [e.ptr];
+    case "fieldptr":
+      return e.index ? [e.ptr, e.index.e] : [e.ptr];
     case "assign":
       return e.target.k === "deref" ? [e.target.ptr, e.value] : [e.value];
   }

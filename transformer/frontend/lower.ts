@@ -19,6 +19,8 @@ import { mapHasMissingKeys, mapIsPerCpu } from "./builtins.js";
 import { MAP_HELPERS } from "./helpers.js";
 import type { CheckedFunction, CheckedProgram, CheckedTemplate, GlobalVar, LValue, TExpr, TStmt } from "./typed.js";
 import type { CallPlan } from "./inline.js";
+import { lowerFieldPtr, lowerMapMethod, lowerStackObj, type LowerOps } from "./lower-mem.js";
+import { EXTRA_MAP_METHODS } from "./map-methods.js";
 import { isSigned, sizeOf, widensTo, widthOf, type Type } from "./types.js";
 
 function scalarOf(t: Type): ScalarName {
@@ -258,6 +260,10 @@ class Lowerer {
           off += Number(ptr.off.value);
           ptr = ptr.ptr;
         }
+        while (ptr.k === "fieldptr" && !ptr.index && off + ptr.off <= 0x7fff) {
+          off += ptr.off;
+          ptr = ptr.ptr;
+        }
         return this.b.value("load", 64, [this.expr(ptr)], e.span, { size: e.size, off }, e.size === 8 ? 64 : 32);
       }
       case "bswap": return this.b.value("bswap", 64, [this.expr(e.e)], e.span, { bits: e.bits }, e.bits === 64 ? 64 : 32);
@@ -266,6 +272,10 @@ class Lowerer {
         return this.b.value("load", 64, [this.expr(e.ptr)], e.span, { size: sizeOf(t), off: 0 }, widthOf(t));
       }
       case "map": return this.mapOp(e);
+      case "fieldptr": return lowerFieldPtr(this.memOps(), e);
+      case "stackobj": return lowerStackObj(this.memOps(), e);
+      case "mapref": return this.b.value("map_ref", 64, [], e.span, { map: e.map.index });
+      case "ctxptr": return this.ctx;
       case "assign": return this.assign(e);
       case "callf": return this.callFunction(e);
     }
@@ -398,6 +408,7 @@ class Lowerer {
   private mapOp(e: Extract<TExpr, { k: "map" }>): Operand {
     const { map, method } = e;
     const span = e.span;
+    if (EXTRA_MAP_METHODS.includes(method)) return lowerMapMethod(this.memOps(), e);
     const keySize = sizeOf(map.info.key);
     const valSize = sizeOf(map.info.value);
     const key = this.spill(this.expr(e.args[0]!), keySize, e.args[0]!.span);
@@ -441,6 +452,8 @@ class Lowerer {
         this.b.enter(join);
         return imm(0);
       }
+      default:
+        throw new Error(`internal: map method ${method} reached the basic lowering`);
     }
   }
 
@@ -455,9 +468,14 @@ class Lowerer {
     } else if (target.k === "global") {
       this.b.emit("store", 64, [this.globalRef(target.g.index, e.span), v], e.span, { size: sizeOf(target.g.type), off: 0 });
     } else {
-      this.b.emit("store", 64, [this.expr(target.ptr), v], e.span, { size: sizeOf(target.ty), off: 0 });
+      this.b.emit("store", 64, [this.expr(target.ptr), v], e.span, { size: sizeOf(target.ty), off: target.off ?? 0 });
     }
     return old ?? v;
+  }
+
+  /** What `lower-mem.ts` needs of this lowerer. */
+  private memOps(): LowerOps {
+    return { b: this.b, ctx: this.ctx, expr: (x) => this.expr(x), spill: (v, size, span) => this.spill(v, size, span) };
   }
 
   private globalRef(index: number, span: Span): Operand {
@@ -472,6 +490,8 @@ class Lowerer {
     if (t.k === "local") return this.b.readVar(this.key(t.local.id), this.b.cur);
     if (t.k === "global") return this.loadGlobal(t.g, { start: 0, end: 0 });
     if (t.k === "ctx") return this.b.value("load", 64, [this.ctx], { start: 0, end: 0 }, { size: t.field.size, off: t.field.offset }, 32);
-    return this.b.value("load", 64, [this.expr(t.ptr)], { start: 0, end: 0 }, { size: sizeOf(t.ty), off: 0 }, widthOf(t.ty));
+    const v = this.b.value("load", 64, [this.expr(t.ptr)], { start: 0, end: 0 }, { size: sizeOf(t.ty), off: t.off ?? 0 }, widthOf(t.ty));
+    // Loads zero-extend; signed 8/16-bit values are kept sign-extended.
+    return isSigned(t.ty) && sizeOf(t.ty) < 4 ? this.normalize(t.ty, v) : v;
   }
 }

@@ -45,7 +45,14 @@ export interface GlobalVar {
 export type ArithOp = "add" | "sub" | "mul" | "div" | "mod" | "and" | "or" | "xor" | "shl" | "shr" | "ushr";
 export type CmpOp = "eq" | "ne" | "lt" | "le" | "gt" | "ge";
 
-export type MapMethod = "lookup" | "update" | "delete" | "increment";
+export type MapMethod =
+  | "lookup" | "update" | "delete" | "increment"
+  /** Ring buffers: reserve a record, submit or discard it; output copies a value in. */
+  | "reserve" | "submit" | "discard" | "output"
+  /** Queues and stacks (push also on bloom filters, peek is a bloom filter's membership test). */
+  | "push" | "pop" | "peek"
+  /** Devmap/cpumap/xskmap redirect, prog array tail call. */
+  | "redirect" | "tailCall";
 
 type E<K extends string, T> = { readonly k: K; readonly ty: Type; readonly span: Span } & T;
 
@@ -74,6 +81,15 @@ export type TExpr =
   | E<"bswap", { readonly bits: 16 | 32 | 64; readonly e: TExpr }>
   /** `p[0]` of a non-null map value pointer. */
   | E<"deref", { readonly ptr: TExpr }>
+  /** Address inside an object: `ptr + off` (+ `index * scale` for a variable array index).
+   * `e.inner` of a struct, `e.comm` of a char array, `&e.arr[i]`. */
+  | E<"fieldptr", { readonly ptr: TExpr; readonly off: number; readonly index?: { readonly e: TExpr; readonly scale: number } }>
+  /** Address of a map (a helper's map argument). */
+  | E<"mapref", { readonly map: MapRef }>
+  /** The program's context pointer (a helper's ctx argument). */
+  | E<"ctxptr", object>
+  /** Address of a fresh zero-filled stack object of `size` bytes (a struct local). */
+  | E<"stackobj", { readonly size: number; readonly align: number }>
   | E<"map", { readonly map: MapRef; readonly method: MapMethod; readonly args: readonly TExpr[] }>
   /** A call of the template's function `fn` (index in `CheckedTemplate.functions`). */
   | E<"callf", { readonly fn: number; readonly args: readonly TExpr[] }>
@@ -86,7 +102,8 @@ export type LValue =
   | { readonly k: "global"; readonly g: GlobalVar }
   /** A writable context field (`ctx.mark = 1` in tc). */
   | { readonly k: "ctx"; readonly field: CtxField }
-  | { readonly k: "deref"; readonly ptr: TExpr; readonly ty: ScalarName };
+  /** Memory at `ptr + off` (`p[0]`, struct fields). */
+  | { readonly k: "deref"; readonly ptr: TExpr; readonly ty: ScalarName; readonly off?: number };
 
 export type TStmt =
   | { readonly k: "let"; readonly local: Local; readonly init: TExpr; readonly span: Span }

@@ -7,6 +7,13 @@
  * i8 -> i64); anything else needs `as`. Pointers are separate kinds, never integers.
  */
 import { SCALARS, type ScalarName } from "../../runtime/types.js";
+import type { StructFieldType, StructLayout } from "../../runtime/struct/layout.js";
+
+/**
+ * Where a struct pointer came from: the verifier treats them differently (a ring buffer
+ * reservation must be submitted or discarded, and only the reserved pointer itself).
+ */
+export type PtrOrigin = "map" | "ringbuf" | "stack" | "field" | "ctx";
 
 export type Type =
   | { readonly k: "scalar"; readonly name: ScalarName }
@@ -18,6 +25,12 @@ export type Type =
   | { readonly k: "pkt_end" }
   /** A map value pointer from `lookup`; nullable until checked. */
   | { readonly k: "ptr"; readonly to: ScalarName; readonly nullable: boolean }
+  /** A pointer to a struct (`defstruct` layout): map values, ring buffer reservations,
+   * stack structs, nested fields. Nullable until checked, like `ptr`. */
+  | { readonly k: "sptr"; readonly layout: StructLayout; readonly nullable: boolean; readonly origin: PtrOrigin }
+  /** A pointer to a fixed array inside a struct (`e.comm`): indexable, and a buffer
+   * (pointer and size) for helpers such as get_current_comm. Never null. */
+  | { readonly k: "aptr"; readonly elem: StructFieldType; readonly length: number; readonly char: boolean }
   | { readonly k: "null" }
   | { readonly k: "void" }
   /** The type of an expression that already produced a diagnostic: accepted everywhere so
@@ -37,6 +50,8 @@ export function typeName(t: Type): string {
     case "pkt": return "packet pointer";
     case "pkt_end": return "packet end pointer";
     case "ptr": return t.nullable ? `Ptr<${t.to}> | null` : `Ptr<${t.to}>`;
+    case "sptr": return t.nullable ? `${t.layout.name} | null` : t.layout.name;
+    case "aptr": return `${t.char ? "char" : t.elem.kind === "scalar" ? t.elem.name : t.elem.kind === "struct" ? t.elem.name : "array"}[${t.length}]`;
     case "null": return "null";
     case "void": return "void";
     case "error": return "<error>";
@@ -97,4 +112,9 @@ export function commonType(a: ScalarName, b: ScalarName): ScalarName | undefined
 /** Values of 64-bit types live in full registers; the rest use 32-bit ALU ops. */
 export function widthOf(name: ScalarName): 32 | 64 {
   return sizeOf(name) === 8 ? 64 : 32;
+}
+
+/** Pointers that may be null until checked (map lookups, ring buffer reservations). */
+export function isNullablePointer(t: Type): t is Extract<Type, { k: "ptr" | "sptr" }> {
+  return t.k === "ptr" || t.k === "sptr";
 }

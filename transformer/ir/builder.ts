@@ -56,8 +56,8 @@ export class FnBuilder {
     return this.emit(op, w, args, span, attrs, dstWidth) ?? { k: "imm", v: 0n };
   }
 
-  slot(size: number): number {
-    this.fn.slots.push({ size, align: size });
+  slot(size: number, align = size): number {
+    this.fn.slots.push({ size, align });
     return this.fn.slots.length - 1;
   }
 
