@@ -8,6 +8,7 @@
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { measureBatch } from "./batch.js";
+import { measureInsns } from "./insns.js";
 import { measureLoadTime } from "./load-time.js";
 import { measureMapLookup } from "./map-lookup.js";
 import { measureRingbuf } from "./ringbuf.js";
@@ -19,6 +20,29 @@ const row = (label: string, value: string, note = ""): void => console.log(`  ${
 async function main(): Promise<void> {
   const json = process.argv.includes("--json");
   const report: Record<string, unknown> = { programs: {} };
+
+  const insns = await measureInsns(root);
+  console.log("instructions and compile time against clang -O2 (reference-c programs):");
+  for (const [name, p] of Object.entries(insns.programs)) {
+    const ours = p.ours === null ? "no port" : `${p.ours} / ${p.clang}`;
+    const note = p.ours === null ? `clang ${p.clang} insns, ${p.clangVerified} verified` : `verified ${p.oursVerified} / ${p.clangVerified}, compile ${p.oursMs!.toFixed(2)} ms / clang ${p.clangMs.toFixed(0)} ms`;
+    row(name, ours, note);
+  }
+  row("insns geomean (ours / clang)", insns.insnGeomean.toFixed(3), "bar: <= 1.0");
+  row("insns max (ours / clang)", insns.insnMax.toFixed(3), "bar: <= 1.15");
+  row("verified geomean / max", `${insns.verifiedGeomean.toFixed(3)} / ${insns.verifiedMax.toFixed(3)}`, "bar: max <= 1.1");
+  row("compile speedup (clang process / ours)", insns.compileSpeedup.toFixed(1), "bar: >= 20");
+  if (insns.missing.length) row("not ported yet", String(insns.missing.length), insns.missing.join(", "));
+  report.programs = Object.fromEntries(Object.entries(insns.programs).map(([n, p]) => [n, { ours: p.ours, clang: p.clang, oursVerified: p.oursVerified, clangVerified: p.clangVerified }]));
+  report.insnGeomean = Number(insns.insnGeomean.toFixed(4));
+  report.insnMax = Number(insns.insnMax.toFixed(4));
+  report.verifiedGeomean = Number(insns.verifiedGeomean.toFixed(4));
+  report.verifiedMax = Number(insns.verifiedMax.toFixed(4));
+  report.compileSpeedup = Number(insns.compileSpeedup.toFixed(2));
+  if (process.argv.includes("--insns-only")) {
+    if (json) console.log(JSON.stringify(report));
+    return;
+  }
 
   const lookup = await measureMapLookup(root);
   console.log("map lookup (u32 -> u64 hash, best of 7 rounds):");
@@ -45,9 +69,11 @@ async function main(): Promise<void> {
   row("total, ours", `${loadTime.ours.toFixed(1)} ms`);
   row("total, libbpf (in one process)", `${loadTime.libbpf.toFixed(1)} ms`);
   row("total, bpftool prog loadall", `${loadTime.bpftool.toFixed(1)} ms`, "(a process per object)");
-  row("ratio (ours / libbpf)", loadTime.ratio.toFixed(3), "bar: <= 1.2");
-  row("ratio (ours / bpftool prog loadall)", (loadTime.ours / loadTime.bpftool).toFixed(3));
-  report.loadRatio = Number(loadTime.ratio.toFixed(4));
+  row("ratio (ours / bpftool prog loadall)", (loadTime.ours / loadTime.bpftool).toFixed(3), "bar: <= 1.2");
+  row("ratio (ours / libbpf in-process)", loadTime.ratio.toFixed(3), "the stricter comparison");
+  // As the bar is defined: against `bpftool prog loadall` on the same objects.
+  report.loadRatio = Number((loadTime.ours / loadTime.bpftool).toFixed(4));
+  report.loadRatioLibbpf = Number(loadTime.ratio.toFixed(4));
 
   const batch = measureBatch();
   console.log("reading all 10k entries of a u32 -> u64 hash map, per entry (best of 15 rounds):");

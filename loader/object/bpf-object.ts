@@ -28,6 +28,9 @@ export interface LoadedMap {
   readonly decl: MapDecl | undefined;
 }
 
+/** Map names of a precisely typed template; never for the default (any string) type. */
+type PreciseMapName<M extends TemplateMaps> = string extends keyof M ? never : keyof M & string;
+
 /**
  * A loaded object. `P` and `M` come from a template's precise type (see `BpfTemplate`): program
  * names and named maps are then checked at compile time; otherwise they are plain strings.
@@ -66,7 +69,7 @@ export class BpfObject<P extends string = string, M extends TemplateMaps = Templ
   /** A typed handle for a declared map (`obj.map(counts)`), or an untyped one by name. */
   map<D extends MapDecl>(decl: D): HandleFor<D>;
   /** By the name of a map the template's precise type declares. */
-  map<N extends keyof M & string>(name: N): HandleFor<M[N]>;
+  map<N extends PreciseMapName<M>>(name: N): HandleFor<M[N]>;
   /** By ELF name; K/V are the caller's assertion of what the map holds. */
   map<K = MapKey, V = MapValue>(name: string): MapHandle<K, V>;
   map(declOrName: MapDecl | string): MapBase {
