@@ -86,7 +86,7 @@ function bestMs(runs: number, f: () => void): number {
 }
 
 /** The exported template named like the file in each port, as the plugin sees it. */
-function portSources(files: readonly string[]): Map<string, TemplateSource> {
+export function portSources(files: readonly string[]): Map<string, TemplateSource> {
   const out = new Map<string, TemplateSource>();
   if (files.length === 0) return out;
   const program = ts.createProgram(files, { ...compilerOptionsFor(files[0]!), noEmit: true });
