@@ -24,10 +24,13 @@ export const DIAGNOSTICS = {
   WBPF1013: { title: "unresolved interpolation", help: "the host program's `${...}` could not be resolved at build time" },
   WBPF1014: { title: "interpolation of the wrong kind", help: "a map used as a value, or a constant used as a map" },
   WBPF1015: { title: "non-constant argument", help: "an argument that must be a compile-time constant is not" },
+  WBPF1030: { title: "loop without a provable bound", help: "the compiler cannot show that a loop ends: its condition must compare a counter with a constant, and the counter must step toward it once per iteration" },
+  WBPF1031: { title: "misplaced control flow", help: "`break` outside a loop or switch, `continue` outside a loop, or a switch case that is not a distinct constant" },
   WBPF2001: { title: "wrong map key type", help: "the key does not have (or widen to) the map's key type" },
   WBPF2002: { title: "wrong map value type", help: "the value does not have (or widen to) the map's value type" },
   WBPF2003: { title: "map method not available", help: "the map kind does not support this operation" },
   WBPF3001: { title: "stack too large", help: "the program needs more than the kernel's 512 bytes of stack" },
+  WBPF3002: { title: "loop too long for the verifier", help: "the kernel's verifier walks every iteration of a loop (1,000,000 instructions in all); use bpf_loop for long loops" },
   WBPF4001: { title: "invalid struct declaration", help: "a defstruct(...) call the build cannot lay out: non-literal name or fields, an unknown field type, a bad option" },
 } as const;
 

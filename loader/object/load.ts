@@ -13,11 +13,12 @@ import { btfFeatures, kernelFacts } from "../features/index.js";
 import { attachBtfId, tracingRefusal } from "../link/index.js";
 import { openOrCreatePinnedMap } from "../pin/index.js";
 import { Program } from "../program/index.js";
-import { applyRelocations, kconfigData, KCONFIG_MAP, type KernelFacts } from "../reloc/index.js";
+import { applyRelocations, coreVerifierHint, kconfigData, KCONFIG_MAP, type CoreCandidates, type KernelFacts, type PlacedCoreResult } from "../reloc/index.js";
 import { explainVerifierLog } from "../verifier/index.js";
 import { withGlobals, type GlobalValue } from "./globals.js";
 import { fillSlots, initMapContents } from "./map-setup.js";
 import { BpfObject, type LoadedMap } from "./bpf-object.js";
+import { coreTarget, relocateCore, type TargetBtf } from "./core-relocate.js";
 import { ProgType } from "./sections.js";
 import type { MapSpec, ObjectSpec, ProgramSpec } from "./spec.js";
 
@@ -38,6 +39,11 @@ export interface LoadOptions {
   btfFeatures?: BtfFeatures;
   /** Initial values of global variables by name (`.rodata` knobs, `.data` starting values). */
   globals?: Readonly<Record<string, GlobalValue>>;
+  /**
+   * BTF that CO-RE relocations resolve against: a parsed Btf, raw BTF bytes or a file path.
+   * Default: the running kernel's /sys/kernel/btf/vmlinux (read once per process).
+   */
+  targetBtf?: TargetBtf;
 }
 
 const FIRST_LOG_SIZE = 64 * 1024;
@@ -98,7 +104,9 @@ function loadBtf(spec: ObjectSpec, features: BtfFeatures): Fd | undefined {
   }
 }
 
-function loadProgram(p: ProgramSpec, insns: Uint8Array, spec: ObjectSpec, btfFd: Fd | undefined, opts: LoadOptions): Fd {
+function loadProgram(
+  p: ProgramSpec, insns: Uint8Array, spec: ObjectSpec, btfFd: Fd | undefined, opts: LoadOptions, poisoned: readonly PlacedCoreResult[],
+): Fd {
   // func_info names FUNC types: without kernel support for them the BTF has none left.
   const debug = btfFd && (opts.btfFeatures ?? btfFeatures()).func ? p.debugInfo : undefined;
   const base = {
@@ -133,7 +141,10 @@ function loadProgram(p: ProgramSpec, insns: Uint8Array, spec: ObjectSpec, btfFd:
       }
       const end = log.bytes.indexOf(0);
       const text = new TextDecoder().decode(log.bytes.subarray(0, end < 0 ? log.size : end));
-      throw new VerifierError(p.name, e.errno === ENOSPC ? first.errno : e.errno, text, { cause: first, details: explainVerifierLog(text, p.lines) });
+      const details = explainVerifierLog(text, p.lines);
+      throw new VerifierError(p.name, e.errno === ENOSPC ? first.errno : e.errno, text, {
+        cause: first, details, hint: coreVerifierHint(text, details.insn, poisoned),
+      });
     }
   }
 }
@@ -159,6 +170,8 @@ export function loadSpec(parsed: ObjectSpec, opts: LoadOptions = {}): BpfObject 
       }
     }
     const mapFd = (name: string): number | undefined => maps.get(name)?.fd.raw;
+    let candidates: CoreCandidates | undefined;
+    const target = (): CoreCandidates => (candidates ??= coreTarget(opts.targetBtf));
     for (const m of maps.values()) {
       if (reusedMaps.has(m.spec.name)) continue; // a reused pinned map keeps its contents
       const contents = m.spec.name === KCONFIG_MAP && spec.kconfig ? kconfigData(spec.kconfig, opts.kernelFacts ?? kernelFacts()) : m.spec.initial;
@@ -168,7 +181,10 @@ export function loadSpec(parsed: ObjectSpec, opts: LoadOptions = {}): BpfObject 
     for (const p of spec.programs) {
       if (!p.def.autoload && !opts.programs?.includes(p.name)) continue;
       if (programs.has(p.name)) throw new WhistlerError(`two programs are named "${p.name}"`);
-      const fd = loadProgram(p, applyRelocations(p.insns, p.relocations, mapFd, p.name), spec, btfFd, opts);
+      // CO-RE first: it checks the compiler's values in the instructions, which map patching replaces.
+      const core = relocateCore(p, spec.parsedBtf, target);
+      const poisoned = core.results.filter((r) => r.poisoned);
+      const fd = loadProgram(p, applyRelocations(core.insns, p.relocations, mapFd, p.name), spec, btfFd, opts, poisoned);
       programs.set(p.name, new Program(fd, p.name, p.section, p.def.progType, p.def.target, p.insns.length / 8));
     }
     for (const m of maps.values()) {

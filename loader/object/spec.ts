@@ -11,8 +11,8 @@ import {
   type ElfSection, type ElfSymbol,
 } from "../elf/index.js";
 import {
-  CodeIndex, kconfigLayout, KCONFIG_MAP, linkDebugInfo, linkProgram,
-  type DebugInfo, type KconfigLayout, type Relocation, type RelocTargets, type SourceLine,
+  CodeIndex, kconfigLayout, KCONFIG_MAP, linkCoreRelos, linkDebugInfo, linkProgram, parseCoreRelos,
+  type DebugInfo, type KconfigLayout, type LinkedCoreRelo, type Relocation, type RelocTargets, type SourceLine,
 } from "../reloc/index.js";
 import { parseBtfMaps, parseLegacyMaps } from "./map-spec.js";
 import { KNOWN_SECTIONS, sectionDef, type SectionDef } from "./sections.js";
@@ -73,6 +73,8 @@ export interface ProgramSpec {
   readonly debugInfo: DebugInfo | undefined;
   /** Source lines by instruction, for mapping verifier errors back to source. */
   readonly lines: readonly SourceLine[];
+  /** CO-RE records at linked instruction indexes, resolved against the target BTF at load time. */
+  readonly coreRelos: readonly LinkedCoreRelo[];
 }
 
 /** A global variable in a data section (`.rodata`, `.data`, `.bss`, ...). */
@@ -140,6 +142,7 @@ export function parseObject(bytes: Uint8Array): ObjectSpec {
   const parsedBtf = btfSection ? Btf.parse(btfSection.data, ".BTF") : undefined;
   const extSection = elf.section(".BTF.ext");
   const btfExt = extSection && parsedBtf ? parseBtfExt(extSection.data, parsedBtf.strings) : undefined;
+  const coreRelos = extSection && parsedBtf ? parseCoreRelos(extSection.data, parsedBtf.strings) : undefined;
 
   const maps = new Map<string, MapSpec>();
   const addMap = (m: MapSpec, s: ElfSection): void => {
@@ -181,7 +184,7 @@ export function parseObject(bytes: Uint8Array): ObjectSpec {
       programs.push({
         name: fn.name, section: s.name, def, insns: linked.insns, relocations: linked.relocations,
         mapRelocations: linked.relocations.filter((r) => r.kind === "map").map((r) => ({ insn: r.insn, map: r.map })),
-        debugInfo: debug.kernel, lines: debug.lines,
+        debugInfo: debug.kernel, lines: debug.lines, coreRelos: linkCoreRelos(linked, coreRelos),
       });
     }
   }

@@ -52,7 +52,7 @@ describe("other codes", () => {
   test.each([
     ["WBPF1001", tp("const pid = 1;\nreturn pdi;"), 'WBPF1001 3:8 "pdi"', "did you mean 'pid'?"],
     ["WBPF1001", tp("return get_current_pid_tgd() as i32;"), 'WBPF1001 2:8 "get_current_pid_tgd"', "did you mean 'get_current_pid_tgid'?"],
-    ["WBPF1002", tp("for (;;) {}\nreturn 0;"), 'WBPF1002 2:1 "for (;;) {}"', "unroll"],
+    ["WBPF1002", tp("do {} while (1);\nreturn 0;"), 'WBPF1002 2:1 "do {} while (1);"', "do...while"],
     ["WBPF1003", tp("const a: u32 = 1;\nconst b: i32 = 2;\nreturn (a + b) as i32;"), 'WBPF1003 4:11 "+"', "differ in signedness"],
     ["WBPF1003", tp("const a: u64 = 1;\nconst b: u32 = a;\nreturn 0;"), 'WBPF1003 3:16 "a"', "cast with `as u32`"],
     ["WBPF1004", "export function p(ctx: Xpd): i32 { return 0; }", 'WBPF1004 1:24 "Xpd"', "did you mean 'Xdp'?"],

@@ -57,3 +57,66 @@ describe("structs in templates", () => {
     expect(listing).toMatch(/call bpf_probe_read_user_str#114/);
   });
 });
+
+const TP = (body: string) => `export function p(ctx: Tracepoint<"syscalls/sys_enter_openat">): i32 {\n${body}\n}`;
+const XDP = (body: string) => `export function p(ctx: Xdp): i32 {\n${body}\n}`;
+const SLOTS: Record<string, SlotSpec> = {
+  ...OPENSNOOP_SLOTS,
+  Outer: OUTER,
+  q: { map: { kind: "queue", key: "u32", value: "u32", maxEntries: 8 } },
+};
+const codes = (body: string) => diag(body, SLOTS).map((d) => d.split(" ")[0]);
+
+describe("struct and map-method diagnostics (trigger and near miss)", () => {
+  test.each([
+    ["WBPF2004 record not submitted on a path", TP("const e = ${events}.reserve(${OpenEvent});\nif (!e) return 0;\nif (e.pid == 1) return 1;\n${events}.submit(e);\nreturn 0;"), ["WBPF2004"]],
+    ["near miss: discarded on that path", TP("const e = ${events}.reserve(${OpenEvent});\nif (!e) return 0;\nif (e.pid == 1) { ${events}.discard(e); return 1; }\n${events}.submit(e);\nreturn 0;"), []],
+    ["WBPF2004 a dropped reservation", TP("${events}.reserve(${OpenEvent});\nreturn 0;"), ["WBPF2004"]],
+    ["WBPF1007 field of an unchecked record", TP("const e = ${events}.reserve(${OpenEvent});\ne.pid = 1;\nif (e) ${events}.submit(e);\nreturn 0;"), ["WBPF1007"]],
+    ["WBPF1007 submit of an unchecked record", TP("const e = ${events}.reserve(${OpenEvent});\n${events}.submit(e);\nreturn 0;"), ["WBPF1007"]],
+    ["near miss: checked with !== null", TP("const e = ${events}.reserve(${OpenEvent});\nif (e !== null) { e.pid = 1; ${events}.submit(e); }\nreturn 0;"), []],
+    ["WBPF1003 submit of a field pointer", TP("const e = ${events}.reserve(${OpenEvent});\nif (!e) return 0;\n${events}.submit(e.comm);\nreturn 0;"), ["WBPF1003"]],
+    ["WBPF1004 unknown field, with a suggestion", TP("const e = ${events}.reserve(${OpenEvent});\nif (!e) return 0;\ne.pdi = 1;\n${events}.submit(e);\nreturn 0;"), ["WBPF1004"]],
+    ["WBPF1008 constant index out of bounds", XDP("let s: ${Outer};\ns.vals[8] = 1;\nreturn 0;"), ["WBPF1008"]],
+    ["near miss: last element", XDP("let s: ${Outer};\ns.vals[7] = 1;\nreturn s.vals[7] as i32;"), []],
+    ["WBPF1008 unbounded variable index", XDP("let s: ${Outer};\nconst i = ctx.rx_queue_index;\nreturn s.vals[i] as i32;"), ["WBPF1008"]],
+    ["near miss: masked index", XDP("let s: ${Outer};\nconst i = ctx.rx_queue_index & 7;\nreturn s.vals[i] as i32;"), []],
+    ["WBPF2003 reserve on a hash map", TP("const e = ${counts}.reserve(${OpenEvent});\nreturn 0;"), ["WBPF2003"]],
+    ["WBPF2003 pop on a ring buffer", TP("const v = ${events}.pop();\nreturn 0;"), ["WBPF2003"]],
+    ["near miss: pop on a queue", XDP("const v = ${q}.pop();\nif (v === null) return 1;\nreturn v[0] as i32;"), []],
+    ["WBPF2002 push of the wrong type", XDP("${q}.push(ctx.rx_queue_index as u64);\nreturn 0;"), ["WBPF2002"]],
+    ["WBPF1005 xdp_adjust_head in a tracepoint", TP("xdp_adjust_head(ctx, 4);\nreturn 0;"), ["WBPF1005"]],
+    ["near miss: xdp_adjust_head in XDP", XDP("xdp_adjust_head(ctx, -4);\nreturn 0;"), []],
+    ["WBPF1003 buffer argument that is an integer", TP("get_current_comm(5);\nreturn 0;"), ["WBPF1003"]],
+    ["WBPF1014 struct used as a value", TP("const x = ${OpenEvent};\nreturn 0;"), ["WBPF1014"]],
+    ["WBPF1009 whole struct assignment", XDP("let s: ${Outer};\ns.in = 1;\nreturn 0;"), ["WBPF1009"]],
+  ])("%s", (_name, body, want) => {
+    expect(codes(body)).toEqual(want);
+  });
+
+  test("unknown tracepoint: WBPF1004 with the nearest names; a known one compiles", () => {
+    const d = diag(`export function p(ctx: Tracepoint<"syscalls/sys_enter_opnat">): i32 { return 0; }`, SLOTS);
+    expect(d.length).toBe(1);
+    expect(d[0]).toMatch(/^WBPF1004 .*did you mean 'syscalls\/sys_enter_openat'/);
+    expect(diag(`export function p(ctx: Tracepoint<"ext4/ext4_unknown_group_ok">): i32 { return 0; }`, SLOTS)).toEqual([]);
+  });
+
+  test("messages say what to write", () => {
+    const [leak] = diag(TP("const e = ${events}.reserve(${OpenEvent});\nif (!e) return 0;\nif (e.pid == 1) return 1;\n${events}.submit(e);\nreturn 0;"), SLOTS);
+    expect(leak).toMatch(/record 'e' .*submit\(e\).*discard\(e\)/);
+    const [field] = diag(TP("const e = ${events}.reserve(${OpenEvent});\nif (!e) return 0;\ne.pdi = 1;\n${events}.submit(e);\nreturn 0;"), SLOTS);
+    expect(field).toMatch(/did you mean 'pid'/);
+    const [idx] = diag(XDP("let s: ${Outer};\nconst i = ctx.rx_queue_index;\nreturn s.vals[i] as i32;"), SLOTS);
+    expect(idx).toMatch(/i & 7/);
+  });
+
+  test("tracepoint fields: pointers are u64 addresses, __data_loc strings the address in the record", () => {
+    const r = compileTemplate(template(`export function p(ctx: Tracepoint<"sched/sched_process_exec">): i32 {
+  let s: \${Outer};
+  probe_read_kernel_str(s.name, ctx.filename);
+  return ctx.pid as i32;
+}`, SLOTS));
+    expect(r.diagnostics).toEqual([]);
+    expect(disassemble(r.elf!)).toMatch(/call bpf_probe_read_kernel_str#115/);
+  });
+});

@@ -46,11 +46,14 @@ const JCC: Record<Cond, number> = {
 /**
  * Greedy chaining: after a block, place a successor whose predecessors are all placed
  * (preferring the branch's false side), so shared exits (early returns) go last and
- * straight-line paths fall through.
+ * straight-line paths fall through. Back edges do not count as predecessors, so a loop
+ * body follows its guard and the loop exit follows the body.
  */
 export function layoutBlocks(fn: MFn): MBlock[] {
+  threadEmptyBlocks(fn);
+  const back = backEdges(fn);
   const preds = new Map<number, number[]>(fn.blocks.map((b) => [b.id, []]));
-  for (const b of fn.blocks) for (const s of new Set(blockSuccessors(b.term))) preds.get(s)!.push(b.id);
+  for (const b of fn.blocks) for (const s of new Set(blockSuccessors(b.term))) if (!back.has(`${b.id}>${s}`)) preds.get(s)!.push(b.id);
   const byId = new Map(fn.blocks.map((b) => [b.id, b]));
   const placed = new Set<number>();
   const order: MBlock[] = [];
@@ -65,6 +68,66 @@ export function layoutBlocks(fn: MFn): MBlock[] {
     next = pick === undefined ? undefined : byId.get(pick);
   }
   return order;
+}
+
+/**
+ * Jumps to a block that holds nothing but a jump go straight to its target (after
+ * register allocation, split edges whose phi copies were coalesced away are such blocks);
+ * blocks nothing reaches any more are dropped.
+ */
+function threadEmptyBlocks(fn: MFn): void {
+  const byId = new Map(fn.blocks.map((b) => [b.id, b]));
+  const forward = (id: number): number => {
+    const seen = new Set<number>();
+    let cur = id;
+    for (;;) {
+      const b = byId.get(cur)!;
+      if (b.insts.length || b.term.k !== "jmp" || seen.has(cur) || b === fn.blocks[0]) return cur;
+      seen.add(cur);
+      cur = b.term.target;
+    }
+  };
+  for (const b of fn.blocks) {
+    const t = b.term;
+    if (t.k === "jmp") b.term = { ...t, target: forward(t.target) };
+    else if (t.k === "br") b.term = { ...t, t: forward(t.t), f: forward(t.f) };
+  }
+  const reach = new Set<number>();
+  const stack = [fn.blocks[0]!.id];
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (reach.has(id)) continue;
+    reach.add(id);
+    stack.push(...blockSuccessors(byId.get(id)!.term));
+  }
+  fn.blocks = fn.blocks.filter((b) => reach.has(b.id));
+}
+
+/** Edges `from>to` that close a loop (to a block on the depth-first path from the entry). */
+function backEdges(fn: MFn): Set<string> {
+  const byId = new Map(fn.blocks.map((b) => [b.id, b]));
+  const out = new Set<string>();
+  const state = new Map<number, "open" | "done">();
+  // Iterative DFS: a frame is a block and the index of its next successor to visit.
+  const stack: [number, number][] = [[fn.blocks[0]!.id, 0]];
+  state.set(fn.blocks[0]!.id, "open");
+  while (stack.length) {
+    const top = stack[stack.length - 1]!;
+    const succ = blockSuccessors(byId.get(top[0])!.term);
+    if (top[1] >= succ.length) {
+      state.set(top[0], "done");
+      stack.pop();
+      continue;
+    }
+    const s = succ[top[1]++]!;
+    const st = state.get(s);
+    if (st === "open") out.add(`${top[0]}>${s}`);
+    else if (st === undefined) {
+      state.set(s, "open");
+      stack.push([s, 0]);
+    }
+  }
+  return out;
 }
 
 export function emit(fn: MFn): Emitted {

@@ -65,9 +65,17 @@ export interface BtfProgram {
   readonly lines: readonly LineRecord[];
 }
 
+/** Whether a map kind's definition names a key / a value type (libbpf-style C omits them). */
+function hasKey(info: MapSlotInfo): boolean {
+  return !["ringbuf", "queue", "stack", "bloom_filter"].includes(info.kind);
+}
+function hasValue(info: MapSlotInfo): boolean {
+  return info.kind !== "ringbuf";
+}
+
 /** Size of a map's definition struct in `.maps`: one pointer per member. */
 export function mapDefSize(info: MapSlotInfo): number {
-  return info.kind === "ringbuf" ? 16 : 32;
+  return 8 * (2 + (hasKey(info) ? 1 : 0) + (hasValue(info) ? 1 : 0));
 }
 
 export interface ObjectBtf {
@@ -102,10 +110,8 @@ export function buildObjectBtf(maps: readonly BtfMap[], programs: readonly BtfPr
   let off = 0;
   for (const m of maps) {
     const members = [{ name: "type", type: number(MAP_TYPE_IDS[m.info.kind]) }];
-    if (m.info.kind !== "ringbuf") {
-      members.push({ name: "key", type: w.ptr(scalar(m.info.key)) });
-      members.push({ name: "value", type: w.ptr(scalar(m.info.value)) });
-    }
+    if (hasKey(m.info)) members.push({ name: "key", type: w.ptr(scalar(m.info.key)) });
+    if (hasValue(m.info)) members.push({ name: "value", type: w.ptr(scalar(m.info.value)) });
     members.push({ name: "max_entries", type: number(m.info.maxEntries) });
     const size = mapDefSize(m.info);
     const struct = w.struct("", size, members.map((x, n) => ({ ...x, bitOffset: n * 64 })));

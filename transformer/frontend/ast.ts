@@ -28,7 +28,9 @@ export type Expr =
   | { readonly k: "member"; readonly target: Expr; readonly name: string; readonly nameSpan: Span; readonly span: Span }
   | { readonly k: "index"; readonly target: Expr; readonly index: Expr; readonly span: Span }
   | { readonly k: "assign"; readonly op: AssignOp; readonly target: Expr; readonly value: Expr; readonly span: Span }
-  | { readonly k: "incdec"; readonly op: "++" | "--"; readonly prefix: boolean; readonly target: Expr; readonly span: Span };
+  | { readonly k: "incdec"; readonly op: "++" | "--"; readonly prefix: boolean; readonly target: Expr; readonly span: Span }
+  /** `test ? then : else` */
+  | { readonly k: "ternary"; readonly test: Expr; readonly then: Expr; readonly else: Expr; readonly span: Span };
 
 export interface TypeAnnotation {
   readonly name: string;
@@ -40,7 +42,24 @@ export type Stmt =
   | { readonly k: "expr"; readonly expr: Expr; readonly span: Span }
   | { readonly k: "if"; readonly cond: Expr; readonly then: Stmt; readonly else?: Stmt; readonly span: Span }
   | { readonly k: "return"; readonly value?: Expr; readonly span: Span }
-  | { readonly k: "block"; readonly body: readonly Stmt[]; readonly span: Span };
+  | { readonly k: "block"; readonly body: readonly Stmt[]; readonly span: Span }
+  | ControlStmt;
+
+/** One `case` (or `default`, with `test` absent) of a switch, with the statements under it. */
+export interface SwitchCase {
+  readonly test?: Expr;
+  readonly body: readonly Stmt[];
+  readonly span: Span;
+}
+
+/** Loops and switch (`check-control.ts` checks them, `lower-control.ts` lowers them). */
+export type ControlStmt =
+  /** `for (init; cond; update) body`; `init` is let declarations or expression statements. */
+  | { readonly k: "for"; readonly init: readonly Stmt[]; readonly cond?: Expr; readonly update: readonly Expr[]; readonly body: Stmt; readonly span: Span }
+  | { readonly k: "while"; readonly cond: Expr; readonly body: Stmt; readonly span: Span }
+  | { readonly k: "switch"; readonly disc: Expr; readonly cases: readonly SwitchCase[]; readonly span: Span }
+  | { readonly k: "break"; readonly span: Span }
+  | { readonly k: "continue"; readonly span: Span };
 
 /** The ctx parameter's declared type, e.g. `Tracepoint<"syscalls/sys_enter_openat">`. */
 export interface CtxTypeRef {

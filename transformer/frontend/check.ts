@@ -17,6 +17,7 @@ import { ALL_MAP_METHODS, CONSTANTS, INTRINSICS, MAP_METHODS } from "./builtins.
 import { CTX_KINDS, ctxKindNames, type CtxArgs, type CtxField, type CtxKindDef, type ProgType } from "./ctx.js";
 import { HELPERS, helper, helperAllowed, type HelperDef } from "./helpers.js";
 import { suggest } from "./suggest.js";
+import { ControlChecker } from "./check-control.js";
 import type { CheckOps } from "./check-ops.js";
 import { checkHelperArgs } from "./helper-call.js";
 import { checkMapMethod, EXTRA_MAP_METHODS } from "./map-methods.js";
@@ -33,7 +34,7 @@ type Sym =
   | { readonly k: "ctx" }
   | { readonly k: "global"; readonly g: GlobalVar };
 
-class Scope {
+export class Scope {
   readonly vars = new Map<string, Sym>();
   constructor(readonly parent?: Scope) {}
   lookup(name: string): Sym | undefined {
@@ -235,6 +236,19 @@ class ProgramChecker {
   private readonly slots: ReadonlyMap<string, Slot>;
   private readonly maps: ReadonlyMap<string, MapRef>;
   private readonly sink: DiagnosticSink;
+  /** Loops, switch, `?:` (check-control.ts). */
+  private readonly control = new ControlChecker<Scope>({
+    cond: (e, s) => this.cond(e, s),
+    expr: (e, s) => this.expr(e, s),
+    stmt: (st, s, out) => this.stmt(st, s, out),
+    block: (b, s) => this.block(b, s),
+    child: (s) => new Scope(s),
+    nonNull: () => this.nonNull,
+    setNonNull: (n) => { this.nonNull = n; },
+    error: (code, span, message) => this.error(code, span, message),
+    convert: (e, to, code, message) => this.convert(e, to, code, message),
+    unify: (l, r, op, span) => this.unify(l, r, op, span),
+  });
 
   constructor(private readonly env: CheckEnv) {
     this.slots = env.slots;
@@ -405,6 +419,12 @@ class ProgramChecker {
         out.push({ k: "if", cond, then: t.stmts, else: e.stmts, span: s.span });
         return t.terminates && e.terminates;
       }
+      case "for":
+      case "while":
+      case "switch":
+      case "break":
+      case "continue":
+        return this.control.stmt(s, scope, out);
     }
   }
 
@@ -450,6 +470,9 @@ class ProgramChecker {
       if (declared) {
         type = scalar(declared);
         init = this.convert(v, declared, "WBPF1003", (x) => `cannot initialise '${s.name}' (${declared}) with ${this.describe(x)}; cast with \`as ${declared}\` if the value fits`);
+      } else if (v.ty.k === "untyped" && v.k !== "const") {
+        init = this.control.settle(v);
+        type = init.ty;
       } else if (v.ty.k === "untyped" && v.k === "const") {
         if (s.isConst) {
           // A named constant: keeps adapting to where it is used.
@@ -492,6 +515,7 @@ class ProgramChecker {
   private convert(e: TExpr, to: ScalarName, code: DiagnosticCode, message: (e: TExpr) => string): TExpr {
     const ty = e.ty;
     if (ty.k === "error") return e;
+    if (ty.k === "untyped" && e.k === "select") return this.control.convertSelect(e, to, (x) => this.convert(x, to, code, message));
     if (ty.k === "untyped" && e.k === "const") {
       if (!fits(e.value, to)) {
         const [lo, hi] = rangeOf(to);
@@ -511,6 +535,7 @@ class ProgramChecker {
   /** Gives both operands one scalar type (untyped adapts, narrower widens). */
   private unify(l: TExpr, r: TExpr, op: string, span: Span): [TExpr, TExpr, ScalarName] | undefined {
     if (l.ty.k === "error" || r.ty.k === "error") return undefined;
+    if (l.ty.k === "untyped" && r.ty.k === "untyped") [l, r] = [this.control.settle(l), this.control.settle(r)];
     if (l.ty.k === "untyped" && r.ty.k === "scalar") return this.unifyTo(l, r, r.ty.name, op);
     if (r.ty.k === "untyped" && l.ty.k === "scalar") return this.unifyTo(l, r, l.ty.name, op);
     if (l.ty.k === "scalar" && r.ty.k === "scalar") {
@@ -550,6 +575,7 @@ class ProgramChecker {
       case "index": return this.index(e, scope);
       case "assign": return this.assign(e, scope);
       case "incdec": return this.incdec(e, scope);
+      case "ternary": return this.control.ternary(e, scope);
     }
   }
 
@@ -886,6 +912,10 @@ class ProgramChecker {
   /** Like `convert` but silent: undefined when the conversion is not allowed. */
   private convertQuiet(a: TExpr, want: ScalarName): TExpr | undefined {
     if (a.ty.k === "error") return a;
+    if (a.ty.k === "untyped" && a.k === "select") {
+      const arms = [this.convertQuiet(a.t, want), this.convertQuiet(a.f, want)];
+      return arms[0] && arms[1] ? { ...a, ty: scalar(want), t: arms[0], f: arms[1] } : undefined;
+    }
     if (a.ty.k === "untyped" && a.k === "const") return fits(a.value, want) ? { k: "const", ty: scalar(want), value: a.value, span: a.span } : undefined;
     if (a.ty.k === "scalar" && widensTo(a.ty.name, want)) return a.ty.name === want ? a : { k: "convert", ty: scalar(want), e: a, span: a.span };
     return undefined;

@@ -52,6 +52,8 @@ function children(e: TExpr): readonly TExpr[] {
       return e.index ? [e.ptr, e.index.e] : [e.ptr];
     case "assign":
       return e.target.k === "deref" ? [e.target.ptr, e.value] : [e.value];
+    case "select":
+      return [e.test, e.t, e.f];
   }
 }
 
@@ -70,6 +72,19 @@ export function walkBody(body: readonly TStmt[], visit: (e: TExpr) => void): voi
         expr(s.cond);
         s.then.forEach(stmt);
         s.else.forEach(stmt);
+        return;
+      case "loop":
+        s.init.forEach(stmt);
+        expr(s.cond);
+        s.body.forEach(stmt);
+        s.update.forEach(stmt);
+        return;
+      case "switch":
+        expr(s.disc);
+        for (const c of s.cases) c.body.forEach(stmt);
+        return;
+      case "break":
+      case "continue":
         return;
     }
   };

@@ -19,6 +19,7 @@ import { mapHasMissingKeys, mapIsPerCpu } from "./builtins.js";
 import { MAP_HELPERS } from "./helpers.js";
 import type { CheckedFunction, CheckedProgram, CheckedTemplate, GlobalVar, LValue, TExpr, TStmt } from "./typed.js";
 import type { CallPlan } from "./inline.js";
+import { ControlLowerer } from "./lower-control.js";
 import { lowerFieldPtr, lowerMapMethod, lowerStackObj, type LowerOps } from "./lower-mem.js";
 import { EXTRA_MAP_METHODS } from "./map-methods.js";
 import { isSigned, sizeOf, widensTo, widthOf, type Type } from "./types.js";
@@ -68,6 +69,18 @@ class Lowerer {
   private inlineReturn: InlineReturn | undefined;
   /** Functions being inlined, to stop runaway nesting (the checker rejects recursion). */
   private readonly inlining: number[] = [];
+  /** Loops, switch, `?:` (lower-control.ts). */
+  private readonly control = ((self: Lowerer) => new ControlLowerer({
+    get b() { return self.b; },
+    cond: (e, t, f) => self.cond(e, t, f),
+    expr: (e) => self.expr(e),
+    stmts: (list) => self.stmts(list),
+    tempVar: (w) => {
+      const id = -1 - self.tmpVars++;
+      self.b.declareVar(id, w);
+      return id;
+    },
+  }))(this);
 
   constructor(name: string, private readonly env: LowerEnv) {
     this.b = new FnBuilder(name);
@@ -151,6 +164,11 @@ class Lowerer {
         this.b.enter(join);
         return;
       }
+      case "loop":
+      case "switch":
+      case "break":
+      case "continue":
+        return this.control.stmt(s);
     }
   }
 
@@ -170,6 +188,8 @@ class Lowerer {
       }
       case "not":
         return this.cond(e.e, f, t);
+      case "select":
+        return this.control.condSelect(e, t, f);
       case "cmp": {
         const { cond, w, a, b } = this.compare(e);
         this.b.br({ k: "br", cond, w, a, b, t: t.id, f: f.id, span: e.span });
@@ -278,6 +298,7 @@ class Lowerer {
       case "ctxptr": return this.ctx;
       case "assign": return this.assign(e);
       case "callf": return this.callFunction(e);
+      case "select": return this.control.select(e);
     }
   }
 

@@ -10,13 +10,15 @@
  *   global    = ("const" | "let") name [":" type] ["=" constant] ";"
  *   program   = "export" "function" name "(" ctx ":" CtxType ")" [":" type] block
  *   function  = "function" name "(" [ param { "," param } ] ")" [":" type] block
- *   statement = let/const decl | if | return | block | expression ";"
+ *   statement = let/const decl | if | return | block | expression ";" | for | while | switch
+ *               | break | continue   (loops and switch: `parse-control.ts`)
  */
 // `import = require` loads the 9 MB CommonJS module through require: an ESM import makes Node
 // scan all of it for named exports first (~0.6 s of every build).
 import ts = require("typescript");
 import type { DiagnosticSink, Span } from "../diagnostics.js";
 import type { AssignOp, BinaryOp, CtxTypeRef, Expr, FunctionDecl, GlobalDecl, ParamDecl, ProgramDecl, Stmt, TypeAnnotation } from "./ast.js";
+import { parseControl, type StatementParser } from "./parse-control.js";
 
 const BINARY: Partial<Record<ts.SyntaxKind, BinaryOp>> = {
   [ts.SyntaxKind.PlusToken]: "+",
@@ -60,12 +62,8 @@ const ASSIGN: Partial<Record<ts.SyntaxKind, AssignOp>> = {
 
 /** Advice for constructs people will try; the rest get a generic message. */
 const UNSUPPORTED_ADVICE: Partial<Record<ts.SyntaxKind, string>> = {
-  [ts.SyntaxKind.ForStatement]: "`for` loops are not supported yet; unroll the loop by hand",
   [ts.SyntaxKind.ForOfStatement]: "`for...of` is not supported; BPF has no iterators",
   [ts.SyntaxKind.ForInStatement]: "`for...in` is not supported; BPF has no objects",
-  [ts.SyntaxKind.WhileStatement]: "`while` loops are not supported yet; unroll the loop by hand",
-  [ts.SyntaxKind.DoStatement]: "`do...while` loops are not supported yet; unroll the loop by hand",
-  [ts.SyntaxKind.SwitchStatement]: "`switch` is not supported yet; use if/else",
   [ts.SyntaxKind.TryStatement]: "`try` is not supported; BPF has no exceptions",
   [ts.SyntaxKind.ThrowStatement]: "`throw` is not supported; BPF has no exceptions: return an error code",
   [ts.SyntaxKind.StringLiteral]: "strings are not supported yet; use integer constants",
@@ -75,7 +73,6 @@ const UNSUPPORTED_ADVICE: Partial<Record<ts.SyntaxKind, string>> = {
   [ts.SyntaxKind.FunctionExpression]: "closures are not supported; write an exported program function",
   [ts.SyntaxKind.ObjectLiteralExpression]: "object literals are not supported yet; use scalar locals",
   [ts.SyntaxKind.ArrayLiteralExpression]: "array literals are not supported yet; use scalar locals",
-  [ts.SyntaxKind.ConditionalExpression]: "the `?:` operator is not supported yet; use if/else",
   [ts.SyntaxKind.NewExpression]: "`new` is not supported; BPF code has no heap",
   [ts.SyntaxKind.ClassDeclaration]: "classes are not supported; declare structs with defstruct in the host program",
   [ts.SyntaxKind.AwaitExpression]: "`await` is not supported; BPF programs run to completion",
@@ -109,14 +106,14 @@ export function parseTemplate(text: string, sink: DiagnosticSink): ParseResult {
   return new Parser(sf, sink).template();
 }
 
-class Parser {
+class Parser implements StatementParser {
   constructor(private readonly sf: ts.SourceFile, private readonly sink: DiagnosticSink) {}
 
-  private span(node: ts.Node): Span {
+  span(node: ts.Node): Span {
     return { start: node.getStart(this.sf), end: node.getEnd() };
   }
 
-  private unsupported(node: ts.Node, what?: string): void {
+  unsupported(node: ts.Node, what?: string): void {
     const advice = UNSUPPORTED_ADVICE[node.kind];
     const message = what ?? advice ?? `${describeKind(node)} is not supported in BPF code`;
     this.sink.error("WBPF1002", this.span(node), message);
@@ -307,7 +304,7 @@ class Parser {
     return undefined;
   }
 
-  private statements(list: ts.NodeArray<ts.Statement>): Stmt[] {
+  statements(list: ts.NodeArray<ts.Statement>): Stmt[] {
     const out: Stmt[] = [];
     for (const st of list) {
       const s = this.statement(st);
@@ -341,32 +338,35 @@ class Parser {
       this.unsupported(st, "nested functions are not supported; declare the function at the top level of the template");
       return undefined;
     }
+    const control = parseControl(this, st);
+    if (control !== "not-control") return control;
     this.unsupported(st);
     return undefined;
   }
 
   /** A statement in a position that holds one (if/else arms); wraps declarations in a block. */
-  private single(st: ts.Statement): Stmt | undefined {
+  single(st: ts.Statement): Stmt | undefined {
     const s = this.statement(st);
     if (!s) return undefined;
     return s.length === 1 ? s[0] : { k: "block", body: s, span: this.span(st) };
   }
 
-  private variables(st: ts.VariableStatement): Stmt[] | undefined {
+  variables(st: ts.VariableStatement | ts.VariableDeclarationList): Stmt[] | undefined {
+    const list = ts.isVariableDeclarationList(st) ? st : st.declarationList;
     // Let = 1, Const = 2, Using = 4, AwaitUsing = 6 within the BlockScoped bits.
-    const kind = st.declarationList.flags & ts.NodeFlags.BlockScoped;
+    const kind = list.flags & ts.NodeFlags.BlockScoped;
     const isConst = kind === ts.NodeFlags.Const;
     if (kind === ts.NodeFlags.Using || kind === ts.NodeFlags.AwaitUsing) {
-      this.unsupported(st.declarationList, "`using` is not supported; use `const` or `let`");
+      this.unsupported(list, "`using` is not supported; use `const` or `let`");
       return undefined;
     }
     if (!isConst && kind !== ts.NodeFlags.Let) {
-      this.unsupported(st.declarationList, "`var` is not supported; use `const` or `let`");
+      this.unsupported(list, "`var` is not supported; use `const` or `let`");
       return undefined;
     }
     const out: Stmt[] = [];
     let ok = true;
-    for (const d of st.declarationList.declarations) {
+    for (const d of list.declarations) {
       if (!ts.isIdentifier(d.name)) {
         this.unsupported(d.name, "destructuring is not supported; declare one variable at a time");
         ok = false;
@@ -397,7 +397,7 @@ class Parser {
     return out;
   }
 
-  private expr(e: ts.Expression): Expr | undefined {
+  expr(e: ts.Expression): Expr | undefined {
     const span = this.span(e);
     if (ts.isNumericLiteral(e)) {
       const raw = e.getText(this.sf).replace(/_/g, "");
@@ -415,6 +415,12 @@ class Parser {
     if (e.kind === ts.SyntaxKind.NullKeyword) return { k: "null", span };
     if (ts.isIdentifier(e)) return { k: "name", name: e.text, span };
     if (ts.isParenthesizedExpression(e)) return this.expr(e.expression);
+    if (ts.isConditionalExpression(e)) {
+      const test = this.expr(e.condition);
+      const then = this.expr(e.whenTrue);
+      const els = this.expr(e.whenFalse);
+      return test && then && els ? { k: "ternary", test, then, else: els, span } : undefined;
+    }
     if (ts.isAsExpression(e) || ts.isTypeAssertionExpression(e)) {
       const inner = this.expr(e.expression);
       const to = this.typeAnnotation(e.type);

@@ -13,7 +13,7 @@ import type { Span } from "../diagnostics.js";
 import type { Expr } from "./ast.js";
 import { errorNode, fail, type CheckOps } from "./check-ops.js";
 import { suggest } from "./suggest.js";
-import type { LValue, TExpr } from "./typed.js";
+import type { Local, LValue, TExpr } from "./typed.js";
 import { isSigned, rangeOf, scalar, typeName, type Type } from "./types.js";
 
 const UNSIGNED_OF: Readonly<Record<1 | 2 | 4 | 8, ScalarName>> = { 1: "u8", 2: "u16", 4: "u32", 8: "u64" };
@@ -73,9 +73,20 @@ export function structMember(ops: CheckOps, p: TExpr, e: Extract<Expr, { k: "mem
   return access(p, f.offset, f.type, e.span);
 }
 
+/** Initial values of `const` locals: an index bound proven there holds at every use. */
+const constInits = new WeakMap<Local, TExpr>();
+
+export function rememberConstInit(local: Local, init: TExpr): void {
+  constInits.set(local, init);
+}
+
 /** Whether `i` (a checked integer) is provably below `length`: its type's range or a mask. */
 function provablyBelow(i: TExpr, length: number): boolean {
   if (i.ty.k !== "scalar" || i.ty.name === "bool") return false;
+  if (i.k === "local" && !i.local.mutable) {
+    const init = constInits.get(i.local);
+    if (init && provablyBelow(init, length)) return true;
+  }
   const [lo, hi] = rangeOf(i.ty.name);
   if (lo >= 0n && hi < BigInt(length)) return true;
   if (i.k === "convert") return provablyBelow(i.e, length) && !isSigned((i.e.ty as { name: ScalarName }).name);

@@ -95,7 +95,10 @@ export type TExpr =
   | E<"callf", { readonly fn: number; readonly args: readonly TExpr[] }>
   /** Assignment; `value` already has the target's type. The expression's value is the new
    * value, or the old one when `yieldsOld` (postfix ++/--). */
-  | E<"assign", { readonly target: LValue; readonly value: TExpr; readonly yieldsOld: boolean }>;
+  | E<"assign", { readonly target: LValue; readonly value: TExpr; readonly yieldsOld: boolean }>
+  /** `test ? t : f`: only the chosen arm is evaluated. Untyped when both arms are untyped
+   * constants (it then converts like a constant, arm by arm). */
+  | E<"select", { readonly test: TExpr; readonly t: TExpr; readonly f: TExpr }>;
 
 export type LValue =
   | { readonly k: "local"; readonly local: Local }
@@ -110,7 +113,30 @@ export type TStmt =
   | { readonly k: "expr"; readonly e: TExpr; readonly span: Span }
   | { readonly k: "if"; readonly cond: TExpr; readonly then: readonly TStmt[]; readonly else: readonly TStmt[]; readonly span: Span }
   /** `value` is absent only in void functions. */
-  | { readonly k: "return"; readonly value?: TExpr; readonly span: Span };
+  | { readonly k: "return"; readonly value?: TExpr; readonly span: Span }
+  | TControlStmt;
+
+/**
+ * What the checker proved about a loop's trip count (`loop-bound.ts`): at most `max`
+ * iterations, exactly `exact` when the counter's start is known.
+ */
+export interface LoopBound {
+  readonly counter: Local;
+  readonly max: bigint;
+  readonly exact?: bigint;
+}
+
+/** Loops and switch (`check-control.ts`, `lower-control.ts`). */
+export type TControlStmt =
+  /** `for`/`while`: `init` runs once; then while `cond` holds: `body`, then `update`.
+   * `continue` jumps to `update`, `break` past the loop. */
+  | { readonly k: "loop"; readonly init: readonly TStmt[]; readonly cond: TExpr; readonly body: readonly TStmt[]; readonly update: readonly TStmt[]; readonly bound: LoopBound; readonly span: Span }
+  /** Cases in source order; control enters at the matching case (or `default`) and falls
+   * through to the next one unless a statement leaves. Case values are distinct and
+   * already converted to the discriminant's type. */
+  | { readonly k: "switch"; readonly disc: TExpr; readonly cases: readonly { readonly values: readonly bigint[]; readonly isDefault: boolean; readonly body: readonly TStmt[]; readonly span: Span }[]; readonly span: Span }
+  | { readonly k: "break"; readonly span: Span }
+  | { readonly k: "continue"; readonly span: Span };
 
 export interface CheckedProgram {
   readonly name: string;

@@ -10,7 +10,7 @@
  *   compiles to one load and one compare with 0x0008, no byte swap;
  * - a branch on constants becomes a jump (the CFG pass then removes the dead side).
  */
-import { type Fn, type Inst, type Operand, imm } from "../ir/ir.js";
+import { type Fn, type Inst, type Operand, imm, predecessors } from "../ir/ir.js";
 import { bswap } from "../frontend/check.js";
 import { defsOf, evalCond, evalOp, replaceUses } from "./util.js";
 
@@ -55,7 +55,7 @@ export function constFold(fn: Fn): boolean {
   for (const b of fn.blocks) {
     for (const i of b.insts) {
       if (i.dst === undefined) continue;
-      const [x, y] = i.args;
+      let [x, y] = i.args;
       if (i.args.length > 0 && i.args.every((a) => a.k === "imm") && i.op !== "load" && i.op !== "call" && i.op !== "call_fn") {
         const v = evalOp(i, i.args.map((a) => (a as { v: bigint }).v));
         if (v !== undefined) {
@@ -64,6 +64,12 @@ export function constFold(fn: Fn): boolean {
         }
       }
       if (!x) continue;
+      // Immediates on the right of commutative ops, where the identities below look.
+      if (x.k === "imm" && y?.k === "v" && (i.op === "add" || i.op === "mul" || i.op === "and" || i.op === "or" || i.op === "xor")) {
+        i.args = [y, x];
+        changed = true;
+        [x, y] = [y, x];
+      }
       const yImm = y?.k === "imm" ? BigInt.asUintN(i.w, y.v) : undefined;
       const allOnes = i.w === 32 ? 0xffffffffn : 0xffffffffffffffffn;
       let same: Operand | undefined;
@@ -133,6 +139,15 @@ export function constFold(fn: Fn): boolean {
         }
         changed = true;
       }
+    }
+  }
+  // A folded branch drops an edge: phis of its old target lose that operand. (Loops make
+  // this common: a peeled iteration's test folds, cutting the edge to the loop exit.)
+  if (changed) {
+    const preds = predecessors(fn);
+    for (const b of fn.blocks) {
+      const ps = preds.get(b.id)!;
+      for (const p of b.phis) p.args = p.args.filter((a) => ps.includes(a.pred));
     }
   }
   return changed;
