@@ -29,6 +29,7 @@ export const DIAGNOSTICS = {
   WBPF2001: { title: "wrong map key type", help: "the key does not have (or widen to) the map's key type" },
   WBPF2002: { title: "wrong map value type", help: "the value does not have (or widen to) the map's value type" },
   WBPF2003: { title: "map method not available", help: "the map kind does not support this operation" },
+  WBPF2004: { title: "ring buffer record not released", help: "a record from `reserve` can reach a return without `submit` or `discard`" },
   WBPF3001: { title: "stack too large", help: "the program needs more than the kernel's 512 bytes of stack" },
   WBPF3002: { title: "loop too long for the verifier", help: "the kernel's verifier walks every iteration of a loop (1,000,000 instructions in all); use bpf_loop for long loops" },
   WBPF4001: { title: "invalid struct declaration", help: "a defstruct(...) call the build cannot lay out: non-literal name or fields, an unknown field type, a bad option" },
