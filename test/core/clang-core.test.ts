@@ -50,8 +50,12 @@ describeKernel("clang CO-RE objects: our loader and libbpf resolve them the same
   test("the objects carry CO-RE records, placed at their instructions", () => {
     const task = parseObject(fixture("core_task.bpf.o")).programs[0]!;
     expect(task.coreRelos.length).toBe(16);
-    const skb = parseObject(fixture("core_skb.bpf.o")).programs[0]!;
-    expect(skb.coreRelos.map((r) => [r.insn, r.access])).toEqual([[0, "0:0"], [4, "0:2"], [6, "0:8"], [8, "0:33"], [10, "0:0"]]);
+    const [skb, sub] = parseObject(fixture("core_skb.bpf.o")).programs;
+    // core_skb is 16 instructions, core_skb_sub 3: the .text function's two records follow each.
+    expect(skb!.coreRelos.map((r) => [r.insn, r.access, r.section])).toEqual([
+      [1, "0:0", "tc"], [5, "0:2", "tc"], [7, "0:8", "tc"], [9, "0:33", "tc"], [14, "0:0", "tc"], [16, "0:2", ".text"], [17, "0:0", ".text"],
+    ]);
+    expect(sub!.coreRelos.map((r) => [r.insn, r.access, r.section])).toEqual([[3, "0:2", ".text"], [4, "0:0", ".text"]]);
   });
 
   test("core_task: task fields, flavors, existence, sizes and enum values equal libbpf's; so do the xlated instructions", async () => {
@@ -73,15 +77,18 @@ describeKernel("clang CO-RE objects: our loader and libbpf resolve them the same
     expect(normalizedListing(xlatedInsns(prog.fd.raw))).toEqual(normalizedListing(theirs.xlated.get("core_task")!));
   });
 
-  test("core_skb: relocatable context loads give libbpf's results and instructions", async () => {
+  test("core_skb: relocatable context loads, in programs and a shared subprogram, give libbpf's results and instructions", async () => {
     const theirs = libbpfReport(loader, fixturePath("core_skb.bpf.o"));
     await using obj = await load(fixture("core_skb.bpf.o"));
-    const prog = obj.program("core_skb");
-    expect(prog.testRun({ data: new Uint8Array(64), skb: { mark: 777, priority: 5 } }).retval).toBe(64);
-    expect(theirs.retval.get("core_skb")).toBe(64);
+    const run = { data: new Uint8Array(64), skb: { mark: 777, priority: 5 } };
+    expect(obj.program("core_skb").testRun(run).retval).toBe(64);
+    expect(obj.program("core_skb_sub").testRun(run).retval).toBe(64 * 2 + 777 + 1);
+    expect(Object.fromEntries(theirs.retval)).toEqual({ core_skb: 64, core_skb_sub: 64 * 2 + 777 + 1 });
     const bss = value(obj.map(".bss"));
-    expect([...new Uint32Array(bss.slice().buffer)]).toEqual([64, 777, 5, 1]);
+    expect([...new Uint32Array(bss.slice().buffer)]).toEqual([64, 777, 5, 1, 64 * 2 + 777]);
     expect(bss).toEqual(new Uint8Array(theirs.maps.get(".bss")!));
-    expect(normalizedListing(xlatedInsns(prog.fd.raw))).toEqual(normalizedListing(theirs.xlated.get("core_skb")!));
+    for (const name of ["core_skb", "core_skb_sub"]) {
+      expect(normalizedListing(xlatedInsns(obj.program(name).fd.raw))).toEqual(normalizedListing(theirs.xlated.get(name)!));
+    }
   });
 });

@@ -44,11 +44,11 @@ export interface LibbpfReport {
   readonly maps: ReadonlyMap<string, Uint8Array>;
 }
 
-/** Runs the C loader (built from test/core/c/core_load.c) on an object file. */
-export function libbpfReport(loader: string, object: string): LibbpfReport {
+/** Runs the C loader (built from test/core/c/core_load.c) on an object file, optionally against a BTF file. */
+export function libbpfReport(loader: string, object: string, targetBtf?: string): LibbpfReport {
   let text: string;
   try {
-    text = execFileSync(loader, [object], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    text = execFileSync(loader, targetBtf ? [object, targetBtf] : [object], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   } catch (e) {
     const err = e as { stderr?: string; message: string };
     throw new Error(`libbpf could not load ${object}: ${err.message}\n${err.stderr ?? ""}`);

@@ -1,5 +1,5 @@
 /* Loads a CO-RE object with libbpf (which resolves its relocations against the running
- * kernel's BTF), runs every program once with BPF_PROG_TEST_RUN and prints, one per line:
+ * kernel's BTF, or the BTF file given as the second argument), runs every program once with BPF_PROG_TEST_RUN and prints, one per line:
  *   self <pid> <ppid>                 (this process, for the task fixtures)
  *   prog <name> <retval>
  *   xlated <name> <hex of the kernel's translated instructions>
@@ -66,10 +66,11 @@ static int run(struct bpf_program *p)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s OBJECT\n", argv[0]);
+		fprintf(stderr, "usage: %s OBJECT [TARGET_BTF]\n", argv[0]);
 		return 1;
 	}
-	struct bpf_object *obj = bpf_object__open_file(argv[1], NULL);
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = argc > 2 ? argv[2] : NULL);
+	struct bpf_object *obj = bpf_object__open_file(argv[1], &open_opts);
 	if (!obj || libbpf_get_error(obj)) {
 		fprintf(stderr, "open failed\n");
 		return 2;
