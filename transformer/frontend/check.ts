@@ -21,7 +21,8 @@ import { ControlChecker } from "./check-control.js";
 import type { CheckOps } from "./check-ops.js";
 import { checkHelperArgs } from "./helper-call.js";
 import { checkMapMethod, EXTRA_MAP_METHODS } from "./map-methods.js";
-import { arrayIndex, memoryLvalue, stackStruct, structMember } from "./structs.js";
+import { arrayIndex, memoryLvalue, rememberConstInit, stackStruct, structMember } from "./structs.js";
+import { checkReservations } from "./ringbuf-lint.js";
 import { unknownTracepoint, withTracepointFields, type TracepointCtxField } from "./tracepoint-ctx.js";
 import { isNullablePointer } from "./types.js";
 import type { ArithOp, CheckedFunction, DataSection, GlobalVar, CheckedProgram, CheckedTemplate, CmpOp, LValue, Local, MapMethod, MapRef, TExpr, TStmt } from "./typed.js";
@@ -291,6 +292,7 @@ class ProgramChecker {
     if (!terminates) {
       this.sink.error("WBPF1011", d.endSpan, `program '${d.name}' can reach its end without returning a value; add \`return 0;\` (or the action to take)`);
     }
+    if (this.sink.list.length === errorsBefore) checkReservations(stmts, d.endSpan, this.sink);
     if (this.sink.list.length !== errorsBefore) return undefined;
     return { name: d.name, section: kind.section(d.ctxType.args), progType: kind.progType, ctxBtf: kind.btf, ctxName: d.ctxName, body: stmts, span: d.span };
   }
@@ -493,6 +495,7 @@ class ProgramChecker {
       }
     }
     const local = this.newLocal(s.name, type, !s.isConst, s.nameSpan);
+    if (s.isConst) rememberConstInit(local, init);
     scope.vars.set(s.name, { k: "local", local });
     if (isNullablePointer(type) && isNullablePointer(init.ty) && !init.ty.nullable) this.nonNull.add(local.id);
     out.push({ k: "let", local, init, span: s.span });
