@@ -10,8 +10,9 @@
  * - Helper arguments go straight into r1..r5; results come from r0; the context arrives
  *   in r1; the return value leaves in r0.
  * - Out of SSA: each phi gets a fresh register copied at the end of each predecessor
- *   (critical edges are split) and copied into the phi's own register at block start;
- *   the register allocator coalesces nearly all of these moves away.
+ *   (critical edges are split, except that constant copies of one edge per branch go
+ *   before the branch) and copied into the phi's own register at block start; the
+ *   register allocator coalesces nearly all of these moves away.
  */
 import { type Block, type Fn, type Inst, type Operand, type Width, predecessors, successors } from "../ir/ir.js";
 import type { MBlock, MFn, MInst, MTerm, Reg, StackRef } from "./mir.js";
@@ -100,11 +101,27 @@ class Selector {
     // Phi copies at the end of predecessors; split edges from blocks with two exits.
     const preds = predecessors(this.fn);
     const order: MBlock[] = this.fn.blocks.map((b) => blocks.get(b.id)!);
+    /** Blocks whose phi copies for one successor were placed before their branch. */
+    const hoisted = new Set<number>();
     for (const b of this.fn.blocks) {
       if (b.phis.length === 0) continue;
+      // Hoisting pays only when no copy into b could coalesce away (all are constants).
+      const allConstant = b.phis.every((phi) => phi.args.every((a) => a.v.k === "imm"));
       for (const pid of preds.get(b.id)!) {
         const p = byId.get(pid)!;
         let target = blocks.get(pid)!;
+        const args = b.phis.map((phi) => phi.args.find((a) => a.pred === pid)!.v);
+        if (successors(p.term).length > 1 && allConstant && !hoisted.has(pid)) {
+          // Constant copies of a critical edge go before the branch instead of into a split
+          // block: `r = 1; if c goto J; r = 0; J:` (a select in 3 instructions, no jump).
+          // The other edge's path overwrites the phi registers before it reaches any use.
+          hoisted.add(pid);
+          this.cur = { id: -1, insts: [], term: { k: "exit" } };
+          this.span = p.term.span.end > p.term.span.start ? p.term.span : undefined;
+          b.phis.forEach((phi, n) => this.into(phiTemps.get(phi.dst)!, args[n]!, 64));
+          target.insts.push(...this.cur.insts);
+          continue;
+        }
         if (successors(p.term).length > 1) {
           const split: MBlock = { id: this.nextBlockId++, insts: [], term: { k: "jmp", target: b.id } };
           const t = target.term;

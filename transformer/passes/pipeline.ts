@@ -8,6 +8,7 @@ import { verify } from "../ir/verify.js";
 import { constFold } from "./constfold.js";
 import { copyProp } from "./copyprop.js";
 import { dce } from "./dce.js";
+import { demandedBits } from "./demanded.js";
 import { simplifyCfg } from "./simplifycfg.js";
 
 export interface Pass {
@@ -18,6 +19,7 @@ export interface Pass {
 export const PIPELINE: readonly Pass[] = [
   { name: "copyprop", run: copyProp },
   { name: "constfold", run: constFold },
+  { name: "demanded", run: demandedBits },
   { name: "simplifycfg", run: simplifyCfg },
   { name: "dce", run: dce },
 ];
