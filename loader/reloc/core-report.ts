@@ -72,8 +72,11 @@ export interface PlacedCoreResult extends CoreResult {
 export function coreVerifierHint(log: string, insn: number | undefined, poisoned: readonly PlacedCoreResult[]): string | undefined {
   if (poisoned.length === 0 || !new RegExp(`unknown#${POISON_HELPER}\\b|${POISON_HELPER.toString(16)}`).test(log)) return undefined;
   const at = poisoned.filter((p) => p.insn === insn || p.insn + 1 === insn);
-  const named = (at.length ? at : poisoned).map((p) => `${p.kindName} of ${p.what} (access "${p.relo.access}", instruction ${p.insn})`);
-  return `CO-RE relocation failed: the target kernel's BTF has no match for ${named.join("; ")}, so the instruction was poisoned ` +
+  const named = (at.length ? at : poisoned).map((p) => {
+    const which = `${p.kindName} of ${p.what} (access "${p.relo.access}", instruction ${p.insn})`;
+    return p.sizeChangeUnsafe ? `${which}, whose field changed size from ${p.localSize} to ${p.targetSize} bytes (only unsigned integers and pointers can be read at a new size)` : which;
+  });
+  return `CO-RE relocation failed: the target kernel's BTF has no usable match for ${named.join("; ")}, so the instruction was poisoned ` +
     `(call ${POISON_HELPER.toString(16)}) and this path reaches it. Guard the access with bpf_core_field_exists()/bpf_core_type_exists() ` +
     "(or a ___flavor struct for the kernels that differ), or load against the BTF of a kernel that has it (LoadOptions.targetBtf)";
 }

@@ -55,6 +55,11 @@ export interface CoreResult {
   /** Field size on the target (memory loads are resized to it). */
   readonly targetSize?: number;
   readonly localSize?: number;
+  /**
+   * The field changed size in a way a load cannot follow (anything but unsigned integers and
+   * pointers, whose zero extension keeps the value): memory accesses are poisoned, as libbpf does.
+   */
+  readonly sizeChangeUnsafe?: boolean;
 }
 
 const isComposite = (t: BtfType): boolean => t.kind === "STRUCT" || t.kind === "UNION";
@@ -225,6 +230,8 @@ function matchSpec(local: Btf, spec: Spec, relo: CoreRelo, target: Btf, tid: num
 interface Calc {
   readonly value: number;
   readonly size?: number;
+  /** The field's type (modifiers and typedefs skipped), for field-based kinds. */
+  readonly typeId?: number;
 }
 
 /** The relocation's value for a (local or target) spec, as libbpf computes it. */
@@ -247,8 +254,9 @@ function calcValue(btf: Btf, spec: Spec, kind: number, localTypeId: number): Cal
     // The root itself or an array element.
     const elemId = spec.acc.length === 1 ? spec.rootId : (skipModsAndTypedefs(btf, last.typeId).t as Extract<BtfType, { kind: "ARRAY" }>).type;
     const size = btf.sizeof(elemId);
-    if (kind === CoreReloKind.FIELD_BYTE_OFFSET) return { value: spec.bitOffset / 8, size };
-    if (kind === CoreReloKind.FIELD_BYTE_SIZE) return { value: size, size };
+    const typeId = skipModsAndTypedefs(btf, elemId).id;
+    if (kind === CoreReloKind.FIELD_BYTE_OFFSET) return { value: spec.bitOffset / 8, size, typeId };
+    if (kind === CoreReloKind.FIELD_BYTE_SIZE) return { value: size, size, typeId };
     throw new CoreReloError(`${KIND_NAMES[kind]} applies to struct members, not to array elements or the root`);
   }
   const parent = skipModsAndTypedefs(btf, last.typeId).t as Extract<BtfType, { kind: "STRUCT" | "UNION" }>;
@@ -270,8 +278,8 @@ function calcValue(btf: Btf, spec: Spec, kind: number, localTypeId: number): Cal
     }
   }
   switch (kind) {
-    case CoreReloKind.FIELD_BYTE_OFFSET: return { value: byteOff, size: byteSize };
-    case CoreReloKind.FIELD_BYTE_SIZE: return { value: byteSize, size: byteSize };
+    case CoreReloKind.FIELD_BYTE_OFFSET: return { value: byteOff, size: byteSize, typeId: skipModsAndTypedefs(btf, m.type).id };
+    case CoreReloKind.FIELD_BYTE_SIZE: return { value: byteSize, size: byteSize, typeId: skipModsAndTypedefs(btf, m.type).id };
     case CoreReloKind.FIELD_SIGNED:
       return { value: ((mt.kind === "ENUM" || mt.kind === "ENUM64") && mt.signed) || (mt.kind === "INT" && (mt.encoding & BTF_INT_SIGNED) !== 0) ? 1 : 0 };
     case CoreReloKind.FIELD_LSHIFT_U64: return { value: 64 - (bitOff + bitSize - byteOff * 8) };
@@ -325,7 +333,20 @@ export function resolveCoreRelo(local: Btf, relo: CoreRelo, candidates: CoreCand
   if (!found) {
     return { relo, kindName, localValue: localCalc.value, targetValue: 0, poisoned: !exists, localSize: localCalc.size };
   }
-  return { relo, kindName, localValue: localCalc.value, targetValue: found.calc.value, poisoned: false, targetSize: found.calc.size, localSize: localCalc.size };
+  return {
+    relo, kindName, localValue: localCalc.value, targetValue: found.calc.value, poisoned: false, targetSize: found.calc.size, localSize: localCalc.size,
+    sizeChangeUnsafe: sizeChangeUnsafe(local, localCalc, candidates.target, found.calc),
+  };
+}
+
+/** libbpf's rule for resizing a memory access to a field that changed size. */
+function sizeChangeUnsafe(local: Btf, l: Calc, target: Btf, t: Calc): boolean {
+  if (l.size === undefined || t.size === undefined || l.size === t.size || l.typeId === undefined || t.typeId === undefined) return false;
+  const lt = local.type(l.typeId);
+  const tt = target.type(t.typeId);
+  if (lt.kind === "PTR" && tt.kind === "PTR") return false;
+  if (lt.kind === "INT" && tt.kind === "INT" && lt.encoding !== BTF_INT_SIGNED && tt.encoding !== BTF_INT_SIGNED) return false;
+  return true;
 }
 
 const BPF_CLASS = (code: number): number => code & 0x07;
@@ -344,18 +365,20 @@ function poison(view: DataView, at: number): void {
 /**
  * Patches one instruction (at instruction index `insn`) with a resolved relocation, in place.
  * The instruction must hold the local value (as compilers emit it); anything else is refused.
+ * Returns whether the instruction was poisoned.
  */
-export function patchCoreInsn(insns: Uint8Array, insn: number, r: CoreResult, program: string): void {
+export function patchCoreInsn(insns: Uint8Array, insn: number, r: CoreResult, program: string): boolean {
   const view = new DataView(insns.buffer, insns.byteOffset, insns.byteLength);
   const at = insn * 8;
   if (at + 8 > insns.length) throw new CoreReloError(`program "${program}": CO-RE relocation at instruction ${insn} is past its end`);
   const code = view.getUint8(at);
   const cls = BPF_CLASS(code);
   const where = `program "${program}", instruction ${insn} (${r.kindName} "${r.relo.access}")`;
-  if (r.poisoned) {
+  const memory = cls === LDX || cls === ST || cls === STX;
+  if (r.poisoned || (memory && r.sizeChangeUnsafe)) {
     poison(view, at);
     if (code === 0x18 && at + 16 <= insns.length) poison(view, at + 8);
-    return;
+    return true;
   }
   switch (cls) {
     case ALU: case ALU64: {
@@ -363,7 +386,7 @@ export function patchCoreInsn(insns: Uint8Array, insn: number, r: CoreResult, pr
       const imm = view.getInt32(at + 4, true);
       if (imm !== r.localValue) throw new CoreReloError(`${where}: the instruction holds ${imm}, the object's BTF says ${r.localValue}`);
       view.setInt32(at + 4, r.targetValue, true);
-      return;
+      return false;
     }
     case LDX: case ST: case STX: {
       const off = view.getInt16(at + 2, true);
@@ -378,7 +401,7 @@ export function patchCoreInsn(insns: Uint8Array, insn: number, r: CoreResult, pr
         }
         view.setUint8(at, (code & ~0x18) | SIZE_BITS[r.targetSize]!);
       }
-      return;
+      return false;
     }
     case LD: {
       if (code !== 0x18 || at + 16 > insns.length) throw new CoreReloError(`${where}: expected ld_imm64`);
@@ -388,7 +411,7 @@ export function patchCoreInsn(insns: Uint8Array, insn: number, r: CoreResult, pr
       if (v !== r.localValue) throw new CoreReloError(`${where}: the instruction holds ${v}, the object's BTF says ${r.localValue}`);
       view.setUint32(at + 4, r.targetValue >>> 0, true);
       view.setUint32(at + 12, Math.floor(r.targetValue / 2 ** 32) >>> 0, true);
-      return;
+      return false;
     }
     default:
       throw new CoreReloError(`${where}: instruction class ${cls} cannot carry a CO-RE relocation`);
@@ -412,8 +435,8 @@ export function applyCoreRelocations(
       if (e instanceof CoreReloError) throw new CoreReloError(`program "${program}": CO-RE relocation at instruction ${relo.insn}: ${e.message}`, { cause: e });
       throw e;
     }
-    patchCoreInsn(out, relo.insn, r, program);
-    results.push(r);
+    const poisoned = patchCoreInsn(out, relo.insn, r, program);
+    results.push(poisoned === r.poisoned ? r : { ...r, poisoned });
   }
   return { insns: out, results };
 }

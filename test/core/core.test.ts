@@ -62,11 +62,14 @@ describe("CO-RE field relocations", () => {
     expect(insns[0]).toBe(0x61);
   });
 
-  test("a field that changed size: offset and load size both follow, and byte_size reports it", () => {
+  test("a signed field that changed size: a load is poisoned (its value would be wrong), byte_size reports the size", () => {
     const t = target((b, int, long) => struct(b, "task_struct", 24, [["pid", int, 0], ["state", int, 32], ["tgid", long, 64]]));
-    const { insns } = applyCoreRelocations(ldx(4, 4), [relo(K.FIELD_BYTE_OFFSET, "0:1")], local, t, "p");
-    expect(insns[0]).toBe(0x79); // LDX MEM DW
-    expect(new DataView(insns.buffer).getInt16(2, true)).toBe(8);
+    const { insns, results } = applyCoreRelocations(ldx(4, 4), [relo(K.FIELD_BYTE_OFFSET, "0:1")], local, t, "p");
+    expect(results[0]).toMatchObject({ poisoned: true, sizeChangeUnsafe: true, localSize: 4, targetSize: 8 });
+    expect(insns[0]).toBe(0x85);
+    expect(new DataView(insns.buffer).getInt32(4, true)).toBe(POISON_HELPER);
+    // An offset for a probe read (an ALU immediate) still follows: the read's size is the program's.
+    expect(new DataView(applyCoreRelocations(movImm(4), [relo(K.FIELD_BYTE_OFFSET, "0:1")], local, t, "p").insns.buffer).getInt32(4, true)).toBe(8);
     expect(resolveCoreRelo(local, relo(K.FIELD_BYTE_SIZE, "0:1"), t)).toMatchObject({ localValue: 4, targetValue: 8 });
     expect(resolveCoreRelo(local, relo(K.FIELD_SIGNED, "0:2"), t)).toMatchObject({ localValue: 1, targetValue: 1 });
   });
