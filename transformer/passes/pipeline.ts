@@ -7,6 +7,7 @@ import type { Fn } from "../ir/ir.js";
 import { verify } from "../ir/verify.js";
 import { constFold } from "./constfold.js";
 import { copyProp } from "./copyprop.js";
+import { cse } from "./cse.js";
 import { dce } from "./dce.js";
 import { demandedBits } from "./demanded.js";
 import { simplifyCfg } from "./simplifycfg.js";
@@ -20,6 +21,7 @@ export const PIPELINE: readonly Pass[] = [
   { name: "copyprop", run: copyProp },
   { name: "constfold", run: constFold },
   { name: "demanded", run: demandedBits },
+  { name: "cse", run: cse },
   { name: "simplifycfg", run: simplifyCfg },
   { name: "dce", run: dce },
 ];
