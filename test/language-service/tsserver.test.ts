@@ -132,6 +132,12 @@ describe("completions", () => {
     expect(xdp).not.toContain("proto");
   });
 
+  test("keywords: the control flow the compiler accepts", async () => {
+    const names = await completions(programs, locate(programsText, "get_current_pid_tgid() >>"));
+    expect(names).toEqual(expect.arrayContaining(["for", "while", "switch", "case", "default", "break", "continue", "if", "else", "return"]));
+    expect(names).not.toContain("do"); // do...while is WBPF1002
+  });
+
   test("type positions: integer types after `as`, context kinds for the parameter", async () => {
     const types = await completions(programs, locate(programsText, "as u32", 3));
     expect(types).toEqual(["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "bool"]);

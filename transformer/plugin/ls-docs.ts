@@ -137,4 +137,8 @@ export function slotDoc(v: SlotValue, declaredAt: string | undefined): Doc {
   }
 }
 
-export const KEYWORDS: readonly string[] = ["const", "let", "if", "else", "return", "export", "function", "true", "false", "null"];
+export const KEYWORDS: readonly string[] = [
+  "const", "let", "if", "else", "return", "export", "function", "true", "false", "null",
+  // Control flow the compiler accepts (docs/LANGUAGE.md, "Control flow").
+  "for", "while", "switch", "case", "default", "break", "continue",
+];
