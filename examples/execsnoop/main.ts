@@ -1,0 +1,142 @@
+/**
+ * execsnoop: every execve() with the caller's pid, parent pid, uid and arguments. The
+ * tracepoint walks argv in a bounded loop (probe_read_user of each pointer, then
+ * probe_read_user_str of its string) and sends one ring buffer record per argument, then a
+ * closing record with the count, as bcc's execsnoop does. The parent pid comes from a second
+ * program on sched_process_fork, which remembers each new task's parent (the forking
+ * process's tgid) in an LRU map; reading task->real_parent directly would need CO-RE field
+ * offsets, which the compiler does not emit yet. Processes forked before the tool started
+ * are not in that map: their parent is read from /proc/<pid>/stat when the record arrives.
+ *
+ *   node examples/out/execsnoop/main.js [--duration SECONDS] [--uid UID] [--json]
+ */
+import { readFileSync } from "node:fs";
+import { bpf, char, defstruct, load, LruHashMap, RingBuf, u32, u64 } from "whistler-ts";
+import { note, parseTool, pc, printJson, runFor } from "../common/tool.js";
+
+/** One argument (index < ARG_END), or the closing record of an execve (index == ARG_END, argc in `argc`). */
+export const ExecArg = defstruct("exec_arg", {
+  pid: u32, ppid: u32, uid: u32, index: u32, argc: u32, ts: u64, comm: char(16), arg: char(128),
+});
+/** Where a pointer read from argv lands (helpers write into struct memory). */
+export const ArgPtr = defstruct("arg_ptr", { addr: u64 });
+export const events = new RingBuf({ maxEntries: 256 * 1024 });
+/** child pid -> the tgid of the process that forked it. */
+export const parents = new LruHashMap({ key: u32, value: u32, maxEntries: 16384 });
+
+const ARG_END = 0xffffffff;
+
+export const execsnoop = bpf`
+  const MAX_ARGS = 20;
+
+  export function remember_parent(ctx: Tracepoint<"sched/sched_process_fork">): i32 {
+    const parent = (get_current_pid_tgid() >> 32) as u32;
+    ${parents}.update(ctx.child_pid as u32, parent);
+    return 0;
+  }
+
+  export function execsnoop(ctx: Tracepoint<"syscalls/sys_enter_execve">): i32 {
+    const pid = (get_current_pid_tgid() >> 32) as u32;
+    const uid = get_current_uid_gid() as u32;
+    const ts = ktime_get_ns();
+    let p: ${ArgPtr};
+    let argc: u32 = 0;
+    for (let i: u32 = 0; i < MAX_ARGS; i++) {
+      if (probe_read_user(p, ctx.argv + (i as u64) * 8) != 0 || p.addr == 0) break;
+      const e = ${events}.reserve(${ExecArg});
+      if (!e) return 0;
+      e.pid = pid;
+      e.uid = uid;
+      e.index = i;
+      e.ts = ts;
+      probe_read_user_str(e.arg, p.addr);
+      ${events}.submit(e);
+      argc++;
+    }
+    const end = ${events}.reserve(${ExecArg});
+    if (!end) return 0;
+    end.pid = pid;
+    end.uid = uid;
+    end.index = ${ARG_END};
+    end.argc = argc;
+    const pp = ${parents}.lookup(pid);
+    end.ppid = pp ? pp[0] : 0;
+    end.ts = ts;
+    get_current_comm(end.comm);
+    ${events}.submit(end);
+    return 0;
+  }
+`;
+
+/** For processes forked before the tool started: the parent pid from /proc/<pid>/stat (field 4, after the parenthesised command), or null once the process is gone. */
+function ppidOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return null;
+  }
+}
+
+interface Exec {
+  readonly time: number;
+  readonly pid: number;
+  readonly ppid: number | null;
+  readonly uid: number;
+  readonly comm: string;
+  readonly argv: string[];
+  /** argv had more than the kernel side reads (20). */
+  readonly truncated: boolean;
+}
+
+const JSON_LIMIT = 10_000;
+
+async function main(): Promise<void> {
+  const args = parseTool(process.argv.slice(2), {
+    usage: "execsnoop [--duration S] [--uid UID] [--json]", duration: 10,
+    options: { uid: "show only programs run by this user id" },
+  });
+  const uid = args.values.uid === undefined ? undefined : Number(args.values.uid);
+  if (uid !== undefined && !(Number.isInteger(uid) && uid >= 0)) throw new Error(`--uid needs a user id, got "${args.values.uid}"`);
+  await using obj = await load(execsnoop);
+  obj.attachAll();
+  using rb = obj.ringBuf(events, ExecArg);
+  const started = process.hrtime.bigint();
+  const pending = new Map<number, string[]>();
+  const execs: Exec[] = [];
+  let seen = 0;
+  const line = (c: readonly string[]): string => `${c[0]!.padStart(9)}  ${c[1]!.padStart(7)}  ${c[2]!.padStart(7)}  ${c[3]!.padStart(5)}  ${c[4]}`;
+  const onRecord = (r: { pid: number; ppid: number; uid: number; index: number; argc: number; ts: bigint; comm: string; arg: string }): void => {
+    if (uid !== undefined && r.uid !== uid) return;
+    if (r.index !== ARG_END) {
+      const argv = pending.get(r.pid) ?? [];
+      argv[r.index] = r.arg;
+      pending.set(r.pid, argv);
+      return;
+    }
+    const argv = pending.get(r.pid) ?? [];
+    pending.delete(r.pid);
+    seen++;
+    const e: Exec = { time: Number(r.ts - started) / 1e9, pid: r.pid, ppid: r.ppid || ppidOf(r.pid), uid: r.uid, comm: r.comm, argv, truncated: r.argc >= 20 };
+    if (args.json) {
+      if (execs.length < JSON_LIMIT) execs.push(e);
+      return;
+    }
+    const shown = argv.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(" ") + (e.truncated ? pc.dim(" ...") : "");
+    console.log(line([Math.max(0, e.time).toFixed(3), String(e.pid), e.ppid === null ? "?" : String(e.ppid), String(e.uid), shown]));
+  };
+  note(args.json, `Tracing execve()${uid === undefined ? "" : ` by uid ${uid}`} for ${args.duration}s... Hit Ctrl-C to end.`);
+  if (!args.json) console.log(pc.bold(line(["TIME(s)", "PID", "PPID", "UID", "ARGS"])));
+  let ended = false;
+  const run = runFor(args.duration).then((r) => ((ended = true), r));
+  while (!ended) await rb.poll(onRecord, 100);
+  rb.consume(onRecord);
+  const { elapsed, stopped } = await run;
+  if (args.json) {
+    printJson({ seconds: elapsed, stopped, total: seen, execs, truncated: seen > execs.length });
+    return;
+  }
+  console.log(pc.bold(`\n${seen} execs traced in ${elapsed.toFixed(1)}s.`));
+}
+
+await main();

@@ -1,0 +1,93 @@
+/**
+ * opensnoop and execsnoop run as a user runs them, streaming ring buffer records from the
+ * real kernel while this test opens files and runs programs: each event must come back with
+ * the pid, command, flags, path or argv the trigger really used.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { beforeAll, expect, test } from "@jest/globals";
+import { describeKernel } from "../helpers/kernel.js";
+import { checkNoFdLeaks } from "../helpers/fds.js";
+import { buildExamples, lastJson, startExample } from "./run-example.js";
+
+interface OpenRow { pid: number; uid: number; comm: string; flags: number; path: string }
+interface ExecRow { pid: number; ppid: number | null; uid: number; comm: string; argv: string[]; truncated: boolean }
+
+/** A child that opens `path` every 20 ms until killed. */
+function opener(path: string): ReturnType<typeof spawn> {
+  const code = `const fs=require("node:fs");setInterval(()=>{try{fs.closeSync(fs.openSync(${JSON.stringify(path)},"r"))}catch{}},20)`;
+  return spawn(process.execPath, ["-e", code], { stdio: "ignore" });
+}
+
+describeKernel("example tools: opensnoop, execsnoop", () => {
+  checkNoFdLeaks();
+  beforeAll(() => buildExamples(), 60_000);
+
+  test("opensnoop --pid: only that process's opens, with its comm, flags and path", async () => {
+    const child = opener("/proc/self/status");
+    try {
+      const r = await startExample("opensnoop", ["--duration", "1", "--json", "--pid", String(child.pid)]).done;
+      expect(r.code).toBe(0);
+      const out = lastJson<{ pid: number; total: number; events: OpenRow[]; perPid: { pid: number; opens: number }[] }>(r);
+      expect(out.pid).toBe(child.pid);
+      const mine = out.events.filter((e) => e.path === "/proc/self/status");
+      expect(mine.length).toBeGreaterThanOrEqual(10);
+      for (const e of out.events) expect(e.pid).toBe(child.pid);
+      for (const e of mine) {
+        expect(e.comm).toBe("node");
+        expect(e.flags & 3).toBe(0); // O_RDONLY
+        expect(e.uid).toBe(process.getuid!());
+      }
+      expect(out.perPid).toEqual([{ pid: child.pid, opens: out.total }]);
+    } finally {
+      child.kill();
+    }
+  });
+
+  test("opensnoop --comm: aligned rows for that command; Ctrl-C ends with the summary", async () => {
+    const run = startExample("opensnoop", ["--duration", "30", "--comm", "cat"]);
+    await run.ready;
+    for (let i = 0; i < 3; i++) spawnSync("cat", ["/etc/hostname"], { stdio: "ignore" });
+    await new Promise((res) => setTimeout(res, 300));
+    run.kill("SIGINT");
+    const r = await run.done;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}TIME\(s\) {6}PID {2}COMM {14}FLAGS {21}PATH$/m);
+    const rows = [...r.stdout.matchAll(/^ +\d+\.\d{3} +(\d+) {2}(\S+) +(O_\S+) +(\/etc\/hostname)$/gm)];
+    expect(rows.length).toBe(3);
+    for (const m of rows) expect(m[2]).toBe("cat");
+    expect(r.stdout).not.toMatch(/^ +\d+\.\d{3} +\d+ {2}(?!cat )\S+ /m);
+    expect(r.stdout).toMatch(/\n\d+ opens traced in \d+\.\ds/);
+  });
+
+  test("execsnoop: argv read in a bounded loop, ppid and uid of each execve()", async () => {
+    const run = startExample("execsnoop", ["--duration", "1.5", "--json"]);
+    await run.ready;
+    for (let i = 0; i < 3; i++) spawnSync("/bin/echo", ["whistler-exec", "two words", String(i)], { stdio: "ignore" });
+    const many = Array.from({ length: 25 }, (_, i) => `a${i}`);
+    spawnSync("/bin/true", many, { stdio: "ignore" });
+    const r = await run.done;
+    expect(r.code).toBe(0);
+    const out = lastJson<{ total: number; execs: ExecRow[] }>(r);
+    const echoes = out.execs.filter((e) => e.argv[1] === "whistler-exec");
+    expect(echoes.map((e) => e.argv)).toEqual([0, 1, 2].map((i) => ["/bin/echo", "whistler-exec", "two words", String(i)]));
+    for (const e of echoes) {
+      expect(e.ppid).toBe(process.pid);
+      expect(e.uid).toBe(process.getuid!());
+      expect(e.truncated).toBe(false);
+    }
+    const long = out.execs.find((e) => e.argv[0] === "/bin/true" && e.argv[1] === "a0")!;
+    expect(long.argv).toEqual(["/bin/true", ...many.slice(0, 19)]);
+    expect(long.truncated).toBe(true);
+  });
+
+  test("execsnoop: the report's columns and summary", async () => {
+    const run = startExample("execsnoop", ["--duration", "1"]);
+    await run.ready;
+    spawnSync("/bin/echo", ["whistler-exec", "two words"], { stdio: "ignore" });
+    const r = await run.done;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}TIME\(s\) {6}PID {5}PPID {4}UID {2}ARGS$/m);
+    expect(r.stdout).toContain(`  ${String(process.pid).padStart(7)}  ${String(process.getuid!()).padStart(5)}  /bin/echo whistler-exec "two words"\n`);
+    expect(r.stdout).toMatch(/\n\d+ execs traced in 1\.\ds\.\n$/);
+  });
+});
