@@ -121,6 +121,16 @@ describe("completions", () => {
     expect(names).toEqual(["data", "data_end", "ingress_ifindex", "rx_queue_index", "egress_ifindex"]);
   });
 
+  test("after `ctx.` of a tracepoint: the record's fields from its format", async () => {
+    const names = await completions(programs, locate(programsText, "ctx.flags as u32", 4));
+    expect(names).toEqual(["__syscall_nr", "dfd", "filename", "flags", "mode"]);
+  });
+
+  test("after `e.` of a reserved struct record: the struct's fields", async () => {
+    const names = await completions(programs, locate(programsText, "e.pid = ctx", 2));
+    expect(names).toEqual(["pid", "ts", "comm"]);
+  });
+
   test("names: helpers the program type may call, intrinsics, constants, locals in scope", async () => {
     const tp = await completions(programs, locate(programsText, "get_current_pid_tgid() >>"));
     expect(tp).toEqual(expect.arrayContaining(["get_current_pid_tgid", "ktime_get_ns", "XDP_PASS", "BPF_ANY", "ctx", "return"]));

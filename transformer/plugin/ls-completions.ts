@@ -16,6 +16,7 @@ import {
   KEYWORDS, constantDoc, ctxFieldDoc, ctxKindDoc, ctxParamDoc, helperDoc, intrinsicDoc, mapMethodDoc, mapMethods, scalarDoc, type Doc,
 } from "./ls-docs.js";
 import { tracepointNames } from "./ls-tracepoints.js";
+import { tracepointFormat } from "../kernel/tracepoints.js";
 import { identStart, memberObject, prevNonBlank, slotNamed, type SiteAt } from "./ls-site.js";
 
 export interface Entry {
@@ -46,7 +47,25 @@ function memberEntries(at: SiteAt, object: string): Entry[] {
   const prog = at.program;
   if (prog?.ctxKind && object === prog.ctxName) {
     const kindName = prog.ctxKindName ?? "";
+    const format = prog.tracepoint === undefined ? undefined : tracepointFormat(prog.tracepoint);
+    if (format) {
+      // The record's own fields, from the tracefs format (snapshot or live).
+      return format.fields.filter((f) => !f.common).map((f) => ({
+        name: f.name,
+        sortText: "0",
+        doc: { kind: "property", display: `(field) ${prog.tracepoint}.${f.name}: ${f.cType}`, documentation: `offset ${f.offset}, size ${f.size}${f.kind === "data_loc" ? " (__data_loc: offset and length of data in the record)" : ""}` },
+      }));
+    }
     return Object.entries(prog.ctxKind.fields).map(([f, def]) => ({ name: f, sortText: "0", doc: ctxFieldDoc(kindName, f, def) }));
+  }
+  const structSlot = prog ? slotNamed(at.site, prog.structLocals.get(object) ?? "") : undefined;
+  if (structSlot?.value.kind === "struct") {
+    const layout = structSlot.value;
+    return layout.fields.map((f) => ({
+      name: f.name,
+      sortText: "0",
+      doc: { kind: "property", display: `(field) ${layout.name}.${f.name}`, documentation: `offset ${f.offset}, size ${f.size}` },
+    }));
   }
   return [];
 }

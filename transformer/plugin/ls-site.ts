@@ -20,6 +20,13 @@ export interface ProgramAt {
   readonly paramsEnd: number;
   /** Names declared with const/let before the position in enclosing blocks. */
   readonly locals: readonly string[];
+  /** `Tracepoint<"group/name">`: the tracepoint name. */
+  readonly tracepoint: string | undefined;
+  /**
+   * Locals whose value is a struct of a `${Struct}` slot, by the slot's placeholder:
+   * `let e: ${Ev}` and `const e = ${ring}.reserve(${Ev})`.
+   */
+  readonly structLocals: ReadonlyMap<string, string>;
 }
 
 export interface SiteAt {
@@ -74,9 +81,14 @@ function programAt(ts: typeof TS, text: string, offset: number): ProgramAt | und
   const param = fn.parameters[0];
   let ctxName: string | undefined;
   let ctxKindName: string | undefined;
+  let tracepoint: string | undefined;
   if (param) {
     if (ts.isIdentifier(param.name)) ctxName = param.name.text;
-    if (param.type && ts.isTypeReferenceNode(param.type) && ts.isIdentifier(param.type.typeName)) ctxKindName = param.type.typeName.text;
+    if (param.type && ts.isTypeReferenceNode(param.type) && ts.isIdentifier(param.type.typeName)) {
+      ctxKindName = param.type.typeName.text;
+      const arg = param.type.typeArguments?.[0];
+      if (arg && ts.isLiteralTypeNode(arg) && ts.isStringLiteral(arg.literal)) tracepoint = arg.literal.text;
+    }
   }
   const ctxKind = ctxKindName && Object.prototype.hasOwnProperty.call(CTX_KINDS, ctxKindName) ? CTX_KINDS[ctxKindName] : undefined;
   return {
@@ -86,7 +98,27 @@ function programAt(ts: typeof TS, text: string, offset: number): ProgramAt | und
     paramsStart: fn.parameters.pos,
     paramsEnd: fn.parameters.end,
     locals: fn.body ? localsBefore(ts, fn.body, offset) : [],
+    tracepoint,
+    structLocals: fn.body ? structLocals(ts, fn.body) : new Map(),
   };
+}
+
+/** Locals typed by a struct placeholder, or initialised by `X.reserve(Struct)`. */
+function structLocals(ts: typeof TS, body: TS.Block): Map<string, string> {
+  const out = new Map<string, string>();
+  const visit = (n: TS.Node): void => {
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name)) {
+      if (n.type && ts.isTypeReferenceNode(n.type) && ts.isIdentifier(n.type.typeName)) out.set(n.name.text, n.type.typeName.text);
+      const init = n.initializer;
+      if (init && ts.isCallExpression(init) && ts.isPropertyAccessExpression(init.expression) && init.expression.name.text === "reserve") {
+        const arg = init.arguments[0];
+        if (arg && ts.isIdentifier(arg)) out.set(n.name.text, arg.text);
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return out;
 }
 
 /** const/let names visible at `offset`: declared earlier in a block that encloses it. */
