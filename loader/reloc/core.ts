@@ -288,23 +288,33 @@ function calcValue(btf: Btf, spec: Spec, kind: number, localTypeId: number): Cal
   }
 }
 
-/** Target types indexed by essential name and kind, built once per target BTF. */
+/**
+ * Target types by essential name, kept per target BTF. Only the names objects ask for are
+ * looked up (one pass over the types each): indexing every name of a kernel's 120,000+ types
+ * up front cost more than all the lookups of a typical object.
+ */
 export class CoreCandidates {
-  readonly #byName = new Map<string, number[]>();
-  constructor(readonly target: Btf) {
-    for (const t of target.types) {
-      if (!t.name) continue;
-      const key = essentialName(t.name);
-      const list = this.#byName.get(key);
-      if (list) list.push(t.id);
-      else this.#byName.set(key, [t.id]);
+  readonly #byName = new Map<string, readonly number[]>();
+  constructor(readonly target: Btf) {}
+
+  /** Ids of the types whose essential name is `key` (`key` itself or `key___flavor`). */
+  #named(key: string): readonly number[] {
+    let ids = this.#byName.get(key);
+    if (ids) return ids;
+    const found: number[] = [];
+    for (const t of this.target.types) {
+      const n = t.name;
+      if (n.length >= key.length && n.startsWith(key) && (n.length === key.length || n.startsWith("___", key.length)) && essentialName(n) === key) found.push(t.id);
     }
+    this.#byName.set(key, (ids = found));
+    return ids;
   }
+
   /** Target types with the same essential name as `local` and a compatible kind. */
   for(local: BtfType): number[] {
     const sameKind = (t: BtfType): boolean => t.kind === local.kind || (isEnum(t) && isEnum(local)) ||
       (isComposite(local) && t.kind === "FWD") || (local.kind === "FWD" && isComposite(t));
-    return (this.#byName.get(essentialName(local.name)) ?? []).filter((id) => sameKind(this.target.type(id)));
+    return this.#named(essentialName(local.name)).filter((id) => sameKind(this.target.type(id)));
   }
 }
 
