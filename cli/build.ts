@@ -1,16 +1,11 @@
 /** `whistler build FILE.ts --out-dir DIR`. */
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { buildOrReport } from "./build-or-report.js";
 
 export async function buildCommand(file: string, outDir: string): Promise<void> {
-  // The compiler and `typescript` load only for the commands that need them.
-  const { buildFile } = await import("../transformer/plugin/build-file.js");
-  const build = buildFile(file);
-  for (const m of build.messages) process.stderr.write(m + "\n");
-  if (build.errorCount > 0) {
-    process.exitCode = 1;
-    return;
-  }
+  const build = await buildOrReport(file);
+  if (!build) return;
   const exported = build.templates.filter((t) => t.exportName !== undefined && t.result.elf);
   if (exported.length === 0) {
     process.stderr.write(`${file}: no exported bpf templates (write \`export const name = bpf\\\`...\\\`\`)\n`);
