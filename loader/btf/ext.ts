@@ -64,33 +64,30 @@ export function parseBtfExt(bytes: Uint8Array, strings: Uint8Array, section = ".
 
   const funcInfo = new Map<string, FuncInfoRecord[]>();
   const lineInfo = new Map<string, LineInfoRecord[]>();
-  const funcRec = readInfo(r, hdrLen, r.u32(8), r.u32(12), "func_info", FUNC_REC_MIN, str, (rec, o, name) => {
-    const list = funcInfo.get(name) ?? [];
-    list.push({ insnOff: rec.u32(o), typeId: rec.u32(o + 4) });
-    funcInfo.set(name, list);
-  });
-  const lineRec = readInfo(r, hdrLen, r.u32(16), r.u32(20), "line_info", LINE_REC_MIN, str, (rec, o, name) => {
-    const list = lineInfo.get(name) ?? [];
-    const fileNameOff = rec.u32(o + 4);
-    const lineOff = rec.u32(o + 8);
-    const lineCol = rec.u32(o + 12);
-    list.push({
-      insnOff: rec.u32(o), fileNameOff, lineOff, line: lineCol >>> 10, col: lineCol & 0x3ff,
+  const funcRec = readInfo(r, hdrLen, r.u32(8), r.u32(12), "func_info", FUNC_REC_MIN, str, funcInfo, (v, o) => ({
+    insnOff: v.getUint32(o, true), typeId: v.getUint32(o + 4, true),
+  }));
+  const lineRec = readInfo(r, hdrLen, r.u32(16), r.u32(20), "line_info", LINE_REC_MIN, str, lineInfo, (v, o) => {
+    const fileNameOff = v.getUint32(o + 4, true);
+    const lineOff = v.getUint32(o + 8, true);
+    const lineCol = v.getUint32(o + 12, true);
+    return {
+      insnOff: v.getUint32(o, true), fileNameOff, lineOff, line: lineCol >>> 10, col: lineCol & 0x3ff,
       fileName: str(fileNameOff, "line_info file name"), lineText: str(lineOff, "line_info line"),
-    });
-    lineInfo.set(name, list);
+    };
   });
   for (const list of funcInfo.values()) list.sort((a, b) => a.insnOff - b.insnOff);
   for (const list of lineInfo.values()) list.sort((a, b) => a.insnOff - b.insnOff);
   return { funcInfo, lineInfo, funcInfoRecSize: funcRec, lineInfoRecSize: lineRec };
 }
 
-type Visit = (rec: ByteReader, offset: number, sectionName: string) => void;
+/** One record at `offset` of the sub-section (already checked to lie inside it). */
+type ReadRecord<T> = (view: DataView, offset: number) => T;
 
 /** One info sub-section: `rec_size`, then per ELF section {name_off, num_info, records}. */
-function readInfo(
+function readInfo<T>(
   r: ByteReader, hdrLen: number, off: number, len: number, what: string, minRec: number,
-  str: (off: number, what: string) => string, visit: Visit,
+  str: (off: number, what: string) => string, out: Map<string, T[]>, read: ReadRecord<T>,
 ): number {
   if (len === 0) return minRec;
   const start = hdrLen + off;
@@ -105,7 +102,9 @@ function readInfo(
     const n = sub.u32(o + 4, "num_info");
     o += 8;
     sub.check(o, n * recSize, `${n} ${what} records for section ${name}`);
-    for (let i = 0; i < n; i++, o += recSize) visit(sub, o, name);
+    let list = out.get(name);
+    if (!list) out.set(name, (list = []));
+    for (let i = 0; i < n; i++, o += recSize) list.push(read(sub.view, o));
   }
   return recSize;
 }

@@ -40,13 +40,19 @@ export class Btf {
   /** types[id]; id 0 is void. */
   readonly types: readonly BtfType[];
   readonly section: string;
+  /**
+   * The string section (names, and the file/line strings `.BTF.ext` points into): one view,
+   * so readers of `.BTF.ext` and CO-RE records share the table decoded while parsing types.
+   */
+  readonly strings: Uint8Array;
   #byName: Map<string, BtfType> | undefined;
 
-  private constructor(raw: Uint8Array, header: BtfHeader, types: BtfType[], section: string) {
+  private constructor(raw: Uint8Array, header: BtfHeader, types: BtfType[], section: string, strings: Uint8Array) {
     this.raw = raw;
     this.header = header;
     this.types = types;
     this.section = section;
+    this.strings = strings;
   }
 
   /** Parse BTF from `bytes` (the contents of section `section`, for messages). */
@@ -81,27 +87,37 @@ export class Btf {
 
     const tr = new ByteReader(bytes.subarray(typeStart, typeStart + header.typeLen), (off, msg) => fail(typeStart + off, msg));
     const types: BtfType[] = [{ kind: "VOID", id: 0, offset: -1, name: "" }];
+    // Fields are read unchecked (tv) only after `need` (or the header check) covered them.
+    const tv = tr.view;
+    const u32 = (off: number): number => tv.getUint32(off, true);
     let o = 0;
+    let id = 0;
+    // Check the whole variable part up front: a huge vlen fails here, before allocating.
+    const need = (n: number, what: string, count?: number): void => {
+      if (o + n > tr.length) {
+        throw fail(typeStart + o, `${count === undefined ? "" : `${count} `}${what} of type #${id} (${n} bytes) runs past the end of the type section (${tr.length} bytes)`);
+      }
+    };
     while (o < tr.length) {
-      const id = types.length;
+      id = types.length;
       const at = o;
-      const name = str(tr.u32(o, "name_off"), "name of type", id);
-      const info = tr.u32(o + 4, "info");
-      const sizeOrType = tr.u32(o + 8, "size/type");
+      if (o + TYPE_HEADER > tr.length) {
+        // A truncated record: the checked reads name the field that runs past the end.
+        tr.u32(o, "name_off");
+        tr.u32(o + 4, "info");
+        tr.u32(o + 8, "size/type");
+      }
+      const name = str(u32(o), "name of type", id);
+      const info = u32(o + 4);
+      const sizeOrType = u32(o + 8);
       const vlen = info & 0xffff;
       const kind = (info >>> 24) & 0x1f;
       const kflag = (info >>> 31) === 1;
       o += TYPE_HEADER;
-      // Check the whole variable part up front: a huge vlen fails here, before allocating.
-      const need = (n: number, what: string, count?: number): void => {
-        if (o + n > tr.length) {
-          throw fail(typeStart + o, `${count === undefined ? "" : `${count} `}${what} of type #${id} (${n} bytes) runs past the end of the type section (${tr.length} bytes)`);
-        }
-      };
       switch (kind) {
         case BtfKind.INT: {
           need(4, "int encoding");
-          const enc = tr.u32(o);
+          const enc = u32(o);
           o += 4;
           types.push({ id, offset: at, name, kind: "INT", size: sizeOrType, encoding: (enc >>> 24) & 0xf, bitOffset: (enc >>> 16) & 0xff, bits: enc & 0xff });
           break;
@@ -114,7 +130,7 @@ export class Btf {
         case BtfKind.TYPE_TAG: types.push({ id, offset: at, name, kind: "TYPE_TAG", type: sizeOrType }); break;
         case BtfKind.ARRAY: {
           need(12, "array");
-          types.push({ id, offset: at, name, kind: "ARRAY", type: tr.u32(o), indexType: tr.u32(o + 4), nelems: tr.u32(o + 8) });
+          types.push({ id, offset: at, name, kind: "ARRAY", type: u32(o), indexType: u32(o + 4), nelems: u32(o + 8) });
           o += 12;
           break;
         }
@@ -123,10 +139,10 @@ export class Btf {
           need(vlen * 12, "members", vlen);
           const members = [];
           for (let i = 0; i < vlen; i++, o += 12) {
-            const off = tr.u32(o + 8);
+            const off = u32(o + 8);
             members.push({
-              name: str(tr.u32(o), "member name of type", id),
-              type: tr.u32(o + 4),
+              name: str(u32(o), "member name of type", id),
+              type: u32(o + 4),
               bitOffset: kflag ? off & 0xffffff : off,
               bitfieldSize: kflag ? off >>> 24 : 0,
             });
@@ -138,7 +154,7 @@ export class Btf {
           need(vlen * 8, "enumerators", vlen);
           const values = [];
           for (let i = 0; i < vlen; i++, o += 8) {
-            values.push({ name: str(tr.u32(o), "enumerator name of type", id), value: BigInt(kflag ? tr.i32(o + 4) : tr.u32(o + 4)) });
+            values.push({ name: str(u32(o), "enumerator name of type", id), value: BigInt(kflag ? tv.getInt32(o + 4, true) : u32(o + 4)) });
           }
           types.push({ id, offset: at, name, kind: "ENUM", size: sizeOrType, signed: kflag, values });
           break;
@@ -147,8 +163,8 @@ export class Btf {
           need(vlen * 12, "enumerators", vlen);
           const values = [];
           for (let i = 0; i < vlen; i++, o += 12) {
-            const v = (BigInt(tr.u32(o + 8)) << 32n) | BigInt(tr.u32(o + 4));
-            values.push({ name: str(tr.u32(o), "enumerator name of type", id), value: kflag ? BigInt.asIntN(64, v) : v });
+            const v = (BigInt(u32(o + 8)) << 32n) | BigInt(u32(o + 4));
+            values.push({ name: str(u32(o), "enumerator name of type", id), value: kflag ? BigInt.asIntN(64, v) : v });
           }
           types.push({ id, offset: at, name, kind: "ENUM64", size: sizeOrType, signed: kflag, values });
           break;
@@ -158,27 +174,27 @@ export class Btf {
         case BtfKind.FUNC_PROTO: {
           need(vlen * 8, "parameters", vlen);
           const params = [];
-          for (let i = 0; i < vlen; i++, o += 8) params.push({ name: str(tr.u32(o), "parameter name of type", id), type: tr.u32(o + 4) });
+          for (let i = 0; i < vlen; i++, o += 8) params.push({ name: str(u32(o), "parameter name of type", id), type: u32(o + 4) });
           types.push({ id, offset: at, name, kind: "FUNC_PROTO", returnType: sizeOrType, params });
           break;
         }
         case BtfKind.VAR: {
           need(4, "var linkage");
-          types.push({ id, offset: at, name, kind: "VAR", type: sizeOrType, linkage: tr.u32(o) });
+          types.push({ id, offset: at, name, kind: "VAR", type: sizeOrType, linkage: u32(o) });
           o += 4;
           break;
         }
         case BtfKind.DATASEC: {
           need(vlen * 12, "variables", vlen);
           const vars = [];
-          for (let i = 0; i < vlen; i++, o += 12) vars.push({ type: tr.u32(o), offset: tr.u32(o + 4), size: tr.u32(o + 8) });
+          for (let i = 0; i < vlen; i++, o += 12) vars.push({ type: u32(o), offset: u32(o + 4), size: u32(o + 8) });
           types.push({ id, offset: at, name, kind: "DATASEC", size: sizeOrType, vars });
           break;
         }
         case BtfKind.FLOAT: types.push({ id, offset: at, name, kind: "FLOAT", size: sizeOrType }); break;
         case BtfKind.DECL_TAG: {
           need(4, "decl tag component");
-          types.push({ id, offset: at, name, kind: "DECL_TAG", type: sizeOrType, componentIdx: tr.i32(o) });
+          types.push({ id, offset: at, name, kind: "DECL_TAG", type: sizeOrType, componentIdx: tv.getInt32(o, true) });
           o += 4;
           break;
         }
@@ -186,7 +202,7 @@ export class Btf {
           throw fail(typeStart + at + 4, `type #${id} has unknown kind ${kind}`);
       }
     }
-    const btf = new Btf(bytes, header, types, section);
+    const btf = new Btf(bytes, header, types, section, strs.bytes);
     btf.#checkReferences(typeStart);
     return btf;
   }
@@ -194,21 +210,20 @@ export class Btf {
   /** Every type id a record refers to must exist. */
   #checkReferences(typeStart: number): void {
     const n = this.types.length;
+    const check = (t: BtfType, ref: number): void => {
+      if (ref >= n) throw new BtfError(this.section, typeStart + t.offset, `type #${t.id} refers to type #${ref}, but the last type is #${n - 1}`);
+    };
     for (const t of this.types) {
-      const refs: number[] = [];
       switch (t.kind) {
         case "PTR": case "TYPEDEF": case "VOLATILE": case "CONST": case "RESTRICT": case "TYPE_TAG":
         case "FUNC": case "VAR": case "DECL_TAG":
-          refs.push(t.type); break;
-        case "ARRAY": refs.push(t.type, t.indexType); break;
-        case "STRUCT": case "UNION": for (const m of t.members) refs.push(m.type); break;
-        case "FUNC_PROTO": refs.push(t.returnType); for (const p of t.params) refs.push(p.type); break;
-        case "DATASEC": for (const v of t.vars) refs.push(v.type); break;
+          check(t, t.type); break;
+        case "ARRAY": check(t, t.type); check(t, t.indexType); break;
+        case "STRUCT": case "UNION": for (const m of t.members) check(t, m.type); break;
+        case "FUNC_PROTO": check(t, t.returnType); for (const p of t.params) check(t, p.type); break;
+        case "DATASEC": for (const v of t.vars) check(t, v.type); break;
         case "VOID": case "INT": case "ENUM": case "ENUM64": case "FWD": case "FLOAT": break;
         default: { const never: never = t; void never; }
-      }
-      for (const ref of refs) {
-        if (ref >= n) throw new BtfError(this.section, typeStart + t.offset, `type #${t.id} refers to type #${ref}, but the last type is #${n - 1}`);
       }
     }
   }
@@ -218,11 +233,6 @@ export class Btf {
     return this.header.hdrLen + this.header.typeOff;
   }
 
-  /** The string section (names, and the file/line strings `.BTF.ext` points into). */
-  get strings(): Uint8Array {
-    const start = this.header.hdrLen + this.header.strOff;
-    return this.raw.subarray(start, start + this.header.strLen);
-  }
 
   type(id: number): BtfType {
     const t = this.types[id];

@@ -11,6 +11,8 @@ import {
   type ElfHeader, type ElfRelocation, type ElfSection, type ElfSymbol,
 } from "./types.js";
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 const EHDR_SIZE = 64;
 const SHDR_SIZE = 64;
 const SYM_SIZE = 24;
@@ -60,51 +62,50 @@ export class ElfFile {
       throw new ElfError("header", 62, `e_shstrndx ${header.shstrndx} is not a section (${header.shnum} sections)`);
     }
 
-    const raw: Omit<ElfSection, "name">[] = [];
+    // The whole header table was checked above: fields are read without a check each.
+    const v = shdrs.view;
+    const u64 = (o: number, what: string): number => {
+      const hi = v.getUint32(o + 4, true);
+      if (hi > 0x1fffff) throw shdrs.fail(o, `${what} ${v.getBigUint64(o, true)} is out of range`);
+      return hi * 0x100000000 + v.getUint32(o, true);
+    };
+    const empty: Uint8Array = new Uint8Array(0);
+    // Names are filled in once the name table is known; one object per section throughout.
+    const sections: Mutable<ElfSection>[] = [];
     const names: number[] = [];
     for (let i = 0; i < header.shnum; i++) {
       const o = header.shoff + i * SHDR_SIZE;
-      const type = shdrs.u32(o + 4);
-      const offset = shdrs.u64n(o + 24, "sh_offset");
-      const size = shdrs.u64n(o + 32, "sh_size");
-      let data: Uint8Array = new Uint8Array(0);
+      const type = v.getUint32(o + 4, true);
+      const offset = u64(o + 24, "sh_offset");
+      const size = u64(o + 32, "sh_size");
+      let data = empty;
       if (type !== SHT_NOBITS && type !== SHT_NULL) {
         if (offset + size > bytes.length) {
           throw new ElfError(`section #${i}`, o, `contents [${offset}, ${offset + size}) run past the end of the file (${bytes.length} bytes)`);
         }
         data = bytes.subarray(offset, offset + size);
       }
-      names.push(shdrs.u32(o));
-      raw.push({
-        index: i, type, data, offset, size,
-        flags: shdrs.u64n(o + 8, "sh_flags"),
-        link: shdrs.u32(o + 40),
-        info: shdrs.u32(o + 44),
-        addralign: shdrs.u64n(o + 48, "sh_addralign"),
-        entsize: shdrs.u64n(o + 56, "sh_entsize"),
+      names.push(v.getUint32(o, true));
+      // Fields spelled out: an object spread here cost more than the rest of the parse.
+      sections.push({
+        index: i, name: "", type, flags: u64(o + 8, "sh_flags"), offset, size,
+        link: v.getUint32(o + 40, true), info: v.getUint32(o + 44, true),
+        addralign: u64(o + 48, "sh_addralign"), entsize: u64(o + 56, "sh_entsize"), data,
       });
     }
-    const sections: ElfSection[] = [];
     if (header.shnum > 0) {
-      const shstr = raw[header.shstrndx]!;
+      const shstr = sections[header.shstrndx]!;
       if (shstr.type !== SHT_STRTAB) throw new ElfError(`section #${header.shstrndx}`, shstr.offset, "section name table is not SHT_STRTAB");
       // Errors in the name table are reported under its own name when that much is readable.
       let label = `section #${header.shstrndx}`;
-      const probe = new ByteReader(shstr.data, (off, msg) => new ElfError(label, shstr.offset + off, msg));
+      // The reader's errors read `label` when thrown, so they name the table once it is known.
+      const table = new ByteReader(shstr.data, (off, msg) => new ElfError(label, shstr.offset + off, msg));
       try {
-        label = cString(probe, names[header.shstrndx]!, "name") || label;
+        label = cString(table, names[header.shstrndx]!, "name") || label;
       } catch {
         // keep the numbered label
       }
-      const table = new ByteReader(shstr.data, (off, msg) => new ElfError(label, shstr.offset + off, msg));
-      for (let i = 0; i < raw.length; i++) {
-        const r = raw[i]!;
-        // Fields spelled out: an object spread here cost more than the rest of the parse.
-        sections.push({
-          index: r.index, name: cString(table, names[i]!, "name of section", i), type: r.type, flags: r.flags,
-          offset: r.offset, size: r.size, link: r.link, info: r.info, addralign: r.addralign, entsize: r.entsize, data: r.data,
-        });
-      }
+      for (let i = 0; i < sections.length; i++) sections[i]!.name = cString(table, names[i]!, "name of section", i);
     }
     return new ElfFile(bytes, header, sections);
   }
@@ -133,15 +134,17 @@ export class ElfFile {
     const strs = this.#strtab(symtab.link, symtab);
     const r = new ByteReader(symtab.data, (off, msg) => new ElfError(symtab.name, symtab.offset + off, msg));
     const out: ElfSymbol[] = [];
+    // The size is a multiple of the record size: every record is in range.
+    const v = r.view;
     for (let i = 0, o = 0; o < r.length; i++, o += SYM_SIZE) {
-      const info = r.u8(o + 4);
+      const info = v.getUint8(o + 4);
       out.push({
         index: i,
-        name: cString(strs, r.u32(o), "name of symbol", i),
+        name: cString(strs, v.getUint32(o, true), "name of symbol", i),
         type: info & 0xf,
         bind: info >> 4,
-        visibility: r.u8(o + 5) & 0x3,
-        shndx: r.u16(o + 6),
+        visibility: v.getUint8(o + 5) & 0x3,
+        shndx: v.getUint16(o + 6, true),
         value: r.u64n(o + 8, "st_value"),
         size: r.u64n(o + 16, "st_size"),
       });
@@ -163,15 +166,17 @@ export class ElfFile {
     const nsyms = this.symbols().length;
     const r = new ByteReader(rel.data, (off, msg) => new ElfError(rel.name, rel.offset + off, msg));
     const out: ElfRelocation[] = [];
+    // The size is a multiple of the record size: every record is in range. r_info is read as
+    // two halves (symbol, type): BigInt arithmetic per entry cost more than the rest.
+    const v = r.view;
     for (let o = 0; o < r.length; o += size) {
-      const info = r.u64(o + 8, "r_info");
-      const symbol = Number(info >> 32n);
+      const symbol = v.getUint32(o + 12, true);
       if (symbol >= nsyms) throw new ElfError(rel.name, rel.offset + o + 8, `relocation names symbol #${symbol}, but there are ${nsyms}`);
       out.push({
         offset: r.u64n(o, "r_offset"),
-        type: Number(info & 0xffffffffn),
+        type: v.getUint32(o + 8, true),
         symbol,
-        addend: isRela ? BigInt.asIntN(64, r.u64(o + 16)) : 0n,
+        addend: isRela ? v.getBigInt64(o + 16, true) : 0n,
       });
     }
     return out;

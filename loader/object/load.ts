@@ -7,7 +7,7 @@
  */
 import { BpfError, VerifierError, WhistlerError } from "../../runtime/errors.js";
 import { isScalarType, MAP_TYPE_IDS, type ElemType, type MapDecl } from "../../runtime/map-decl.js";
-import { btfLoad, ENOSPC, EPERM, mapCreate, NativeBuffer, possibleCpus, progLoad, type Fd } from "../../runtime/sys/index.js";
+import { btfLoad, ENOSPC, EPERM, mapCreate, NativeBuffer, possibleCpus, progLoad, type Fd, type MapCreateOptions } from "../../runtime/sys/index.js";
 import { sanitizeBtf, type BtfFeatures } from "../btf/index.js";
 import { btfFeatures, kernelFacts } from "../features/index.js";
 import { attachBtfId, tracingRefusal } from "../link/index.js";
@@ -67,22 +67,26 @@ function checkDecl(spec: MapSpec, decl: MapDecl): void {
 }
 
 function createMap(spec: MapSpec, btfFd: Fd | undefined, innerMapFd?: number): Fd {
-  const base = {
+  // One options object, its BTF fields cleared for the retry (a spread per map cost more than filling it).
+  const o: MapCreateOptions = {
     type: spec.type, keySize: spec.keySize, valueSize: spec.valueSize,
     // A perf event array without max_entries gets one slot per possible CPU, as with libbpf.
     maxEntries: spec.type === PERF_EVENT_ARRAY && spec.maxEntries === 0 ? possibleCpus() : spec.maxEntries,
     flags: spec.flags, numaNode: spec.numaNode, name: spec.name, innerMapFd,
+    btfFd: undefined, btfKeyTypeId: spec.btfKeyTypeId, btfValueTypeId: spec.btfValueTypeId,
   };
   const ctx = { what: `create map "${spec.name}"` };
   if (btfFd && (spec.btfKeyTypeId || spec.btfValueTypeId)) {
+    o.btfFd = btfFd.raw;
     try {
-      return mapCreate({ ...base, btfFd: btfFd.raw, btfKeyTypeId: spec.btfKeyTypeId, btfValueTypeId: spec.btfValueTypeId }, ctx);
+      return mapCreate(o, ctx);
     } catch (e) {
       // Some kernels reject BTF for some map types; the map works without it (libbpf does the same).
       if (!(e instanceof BpfError) || e.errno === EPERM) throw e;
+      o.btfFd = undefined;
     }
   }
-  return mapCreate(base, ctx);
+  return mapCreate(o, ctx);
 }
 
 /** Map-in-map: create the inner template, then the outer map with it (the template is closed after). */

@@ -4,17 +4,18 @@
  * contents as constants), and fill map-in-map / program-array slots with fds.
  */
 import { WhistlerError } from "../../runtime/errors.js";
-import { bpf, BpfCmd, MapElemCalls, NativeBuffer, type Fd } from "../../runtime/sys/index.js";
+import { mapFreeze, mapUpdateElem, type BpfCallContext, type Fd } from "../../runtime/sys/index.js";
 import type { MapSpec } from "./spec.js";
 
 const BPF_ANY = 0;
+const KEY_ZERO = new Uint8Array(4);
+/** Writing a map fails with EPERM only when it is read-only to us. */
+const READ_ONLY_HINT = "the map is read-only from user space: frozen (freeze(), .rodata, .kconfig) or opened read-only";
 
 function update(fd: Fd, spec: MapSpec, key: Uint8Array, value: Uint8Array, what: string): void {
-  using calls = new MapElemCalls(fd.raw, key.length, value.length, `map "${spec.name}"`);
-  calls.key.bytes.set(key);
-  calls.value.bytes.set(value);
+  const ctx: BpfCallContext = { what: `map "${spec.name}": update`, epermHint: READ_ONLY_HINT };
   try {
-    calls.update(BPF_ANY);
+    mapUpdateElem(fd.raw, key, value, BPF_ANY, ctx);
   } catch (e) {
     throw new WhistlerError(`map "${spec.name}": ${what} failed`, { cause: e });
   }
@@ -22,12 +23,8 @@ function update(fd: Fd, spec: MapSpec, key: Uint8Array, value: Uint8Array, what:
 
 /** Write `contents` at key 0 (when given) and freeze when the spec says so. */
 export function initMapContents(fd: Fd, spec: MapSpec, contents: Uint8Array | undefined): void {
-  if (contents) update(fd, spec, new Uint8Array(4), contents, "writing its initial contents");
-  if (spec.freeze) {
-    using attr = new NativeBuffer(8);
-    attr.view.setUint32(0, fd.raw, true);
-    bpf(BpfCmd.MAP_FREEZE, attr.ptr, 8, { what: `map "${spec.name}": freeze` });
-  }
+  if (contents) update(fd, spec, KEY_ZERO, contents, "writing its initial contents");
+  if (spec.freeze) mapFreeze(fd.raw, { what: `map "${spec.name}": freeze` });
 }
 
 /** values[index] = fd of each slot's target (a map, or a program for program arrays). */

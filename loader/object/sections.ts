@@ -88,8 +88,25 @@ function targetOf(head: string, rest: string, progType: ProgTypeName, attachType
   }
 }
 
+/** Definitions by section name: objects repeat a handful of names, the table has ~100 rows. */
+const defCache = new Map<string, SectionDef | undefined>();
+/** Enough for every name a process sees in practice; hostile inputs cannot grow it without bound. */
+const DEF_CACHE_MAX = 1024;
+
 /** The definition for an ELF section name (libbpf's rules), or undefined when libbpf does not know it either. */
 export function sectionDef(section: string): SectionDef | undefined {
+  let def = defCache.get(section);
+  if (def === undefined && !defCache.has(section)) {
+    // Shared by every object with this section: frozen so no load can change another's.
+    def = computeSectionDef(section);
+    if (def) Object.freeze(Object.freeze(def).target);
+    if (defCache.size >= DEF_CACHE_MAX) defCache.clear();
+    defCache.set(section, def);
+  }
+  return def;
+}
+
+function computeSectionDef(section: string): SectionDef | undefined {
   const autoload = !section.startsWith("?");
   const name = autoload ? section : section.slice(1);
   const e = findSectionEntry(name);

@@ -16,46 +16,62 @@ export interface LinkedDebugInfo {
   readonly lines: readonly SourceLine[];
 }
 
+const NO_DEBUG_INFO: LinkedDebugInfo = Object.freeze({ kernel: undefined, lines: Object.freeze([]) });
+
 export function linkDebugInfo(prog: LinkedProgram, ext: BtfExt | undefined): LinkedDebugInfo {
-  if (!ext) return { kernel: undefined, lines: [] };
-  const funcs: { insn: number; typeId: number }[] = [];
-  const lines: { insn: number; rec: LineInfoRecord }[] = [];
+  if (!ext) return NO_DEBUG_INFO;
+  // Functions sit in layout order at increasing bases and each section's records are sorted,
+  // so records collected function by function are already in instruction order.
+  const funcInsns: number[] = [];
+  const funcTypes: number[] = [];
+  const lines: SourceLine[] = [];
+  const lineRecs: LineInfoRecord[] = [];
   let complete = true;
   for (const { fn, base } of prog.layout) {
-    const inRange = (off: number): boolean => off >= fn.start && off < fn.end;
-    const f = (ext.funcInfo.get(fn.section.name) ?? []).filter((r) => inRange(r.insnOff));
-    if (f.length !== 1 || f[0]!.insnOff !== fn.start) complete = false;
-    for (const r of f) funcs.push({ insn: base + (r.insnOff - fn.start) / 8, typeId: r.typeId });
-    const l = (ext.lineInfo.get(fn.section.name) ?? []).filter((r) => inRange(r.insnOff) && r.insnOff % 8 === 0);
-    if (l[0]?.insnOff !== fn.start) complete = false;
-    for (const r of l) lines.push({ insn: base + (r.insnOff - fn.start) / 8, rec: r });
+    let funcs = 0;
+    let firstFunc = -1;
+    for (const r of ext.funcInfo.get(fn.section.name) ?? NONE) {
+      if (r.insnOff < fn.start || r.insnOff >= fn.end) continue;
+      if (funcs++ === 0) firstFunc = r.insnOff;
+      funcInsns.push(base + (r.insnOff - fn.start) / 8);
+      funcTypes.push(r.typeId);
+    }
+    if (funcs !== 1 || firstFunc !== fn.start) complete = false;
+    let firstLine = -1;
+    for (const r of ext.lineInfo.get(fn.section.name) ?? NONE) {
+      if (r.insnOff < fn.start || r.insnOff >= fn.end || r.insnOff % 8 !== 0) continue;
+      if (firstLine < 0) firstLine = r.insnOff;
+      lines.push({ insn: base + (r.insnOff - fn.start) / 8, file: r.fileName, line: r.line, col: r.col, text: r.lineText });
+      lineRecs.push(r);
+    }
+    if (firstLine !== fn.start) complete = false;
   }
-  funcs.sort((a, b) => a.insn - b.insn);
-  lines.sort((a, b) => a.insn - b.insn);
   for (let i = 1; i < lines.length; i++) if (lines[i]!.insn <= lines[i - 1]!.insn) complete = false;
-  const sourceLines = lines.map(({ insn, rec }) => ({ insn, file: rec.fileName, line: rec.line, col: rec.col, text: rec.lineText }));
-  if (!complete || funcs.length === 0) return { kernel: undefined, lines: sourceLines };
+  if (!complete || funcInsns.length === 0) return { kernel: undefined, lines };
 
-  const funcInfo = new Uint8Array(funcs.length * FUNC_INFO_REC_SIZE);
+  const funcInfo = new Uint8Array(funcInsns.length * FUNC_INFO_REC_SIZE);
   const fv = new DataView(funcInfo.buffer);
-  funcs.forEach((f, i) => {
-    fv.setUint32(i * FUNC_INFO_REC_SIZE, f.insn, true);
-    fv.setUint32(i * FUNC_INFO_REC_SIZE + 4, f.typeId, true);
-  });
+  for (let i = 0; i < funcInsns.length; i++) {
+    fv.setUint32(i * FUNC_INFO_REC_SIZE, funcInsns[i]!, true);
+    fv.setUint32(i * FUNC_INFO_REC_SIZE + 4, funcTypes[i]!, true);
+  }
   const lineInfo = new Uint8Array(lines.length * LINE_INFO_REC_SIZE);
   const lv = new DataView(lineInfo.buffer);
-  lines.forEach(({ insn, rec }, i) => {
+  for (let i = 0; i < lines.length; i++) {
+    const rec = lineRecs[i]!;
     const o = i * LINE_INFO_REC_SIZE;
-    lv.setUint32(o, insn, true);
+    lv.setUint32(o, lines[i]!.insn, true);
     lv.setUint32(o + 4, rec.fileNameOff, true);
     lv.setUint32(o + 8, rec.lineOff, true);
     lv.setUint32(o + 12, ((rec.line << 10) | (rec.col & 0x3ff)) >>> 0, true);
-  });
+  }
   return {
-    kernel: { funcInfo, lineInfo, funcInfoCount: funcs.length, lineInfoCount: lines.length },
-    lines: sourceLines,
+    kernel: { funcInfo, lineInfo, funcInfoCount: funcInsns.length, lineInfoCount: lines.length },
+    lines,
   };
 }
+
+const NONE: readonly never[] = [];
 
 /** The source line covering linked instruction `insn` (the last record at or before it). */
 export function lineFor(lines: readonly SourceLine[], insn: number): SourceLine | undefined {

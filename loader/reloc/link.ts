@@ -109,6 +109,8 @@ export function linkProgram(entry: CodeFunction, elf: ElfFile, index: CodeIndex,
       if (rel) throw new ElfError(fn.section.name, fn.section.offset + off, `relocation against "${symName()}" at ${where(fn, off)} is on opcode 0x${opcode.toString(16)}, not a call or ld_imm64`);
     }
   }
+  // Most programs are one function: its copy is the result.
+  if (chunks.length === 1) return { insns: chunks[0]!, relocations, layout };
   const insns = new Uint8Array(total * 8);
   let at = 0;
   for (const c of chunks) {

@@ -1,24 +1,46 @@
 /**
  * Typed wrappers for the bpf(2) commands of the cold paths (create, load, attach, info,
- * test-run). Each fills a zeroed attr, calls `bpf()` and wraps any new fd in an `Fd`.
+ * test-run). Each fills a zeroed attr, calls `bpf()` and wraps any new fd in an `Fd`. Attrs
+ * live in one native block per command kind and the data they point to (instructions, BTF,
+ * keys and values) in one shared block, both reused from call to call (see scratch.ts).
  */
 import type { Capability } from "../errors.js";
 import {
-  BPF_OBJ_NAME_LEN, BpfCmd, BtfLoadAttr, LinkCreateAttr, MapCreateAttr, MapInfo, ObjInfoAttr,
+  BPF_OBJ_NAME_LEN, BpfCmd, BtfLoadAttr, LinkCreateAttr, MapCreateAttr, MapElemAttr, MapInfo, ObjInfoAttr,
   ProgInfo, ProgLoadAttr, RawTracepointOpenAttr, TestRunAttr,
 } from "./attrs.js";
 import { bpf, type BpfCallContext } from "./bpf.js";
 import { Fd } from "./fd.js";
 import { NativeBuffer } from "./native.js";
+import { Scratch, type Lease } from "./scratch.js";
+
+const attrs = {
+  mapCreate: new Scratch(),
+  progLoad: new Scratch(),
+  btfLoad: new Scratch(),
+  objInfo: new Scratch(),
+  linkCreate: new Scratch(),
+  rawTracepoint: new Scratch(),
+  testRun: new Scratch(),
+  mapElem: new Scratch(),
+  mapFreeze: new Scratch(),
+};
+/** What attrs point to for the length of one call. */
+const callData = new Scratch();
 
 /** Kernel object names: at most 15 bytes of [A-Za-z0-9_.]. */
 export function objectName(name: string): string {
   return name.replace(/[^A-Za-z0-9_.]/g, "_").slice(0, BPF_OBJ_NAME_LEN - 1);
 }
 
-function writeName(buf: NativeBuffer, offset: number, name: string): void {
-  buf.bytes.set(new TextEncoder().encode(objectName(name)), offset);
+function writeName(bytes: Uint8Array, offset: number, name: string): void {
+  // objectName leaves only ASCII characters: one byte each.
+  const n = objectName(name);
+  for (let i = 0; i < n.length; i++) bytes[offset + i] = n.charCodeAt(i);
 }
+
+/** `n` rounded up to 8: each piece of call data starts 8-byte aligned. */
+const align8 = (n: number): number => (n + 7) & ~7;
 
 export interface MapCreateOptions {
   type: number;
@@ -36,7 +58,7 @@ export interface MapCreateOptions {
 }
 
 export function mapCreate(o: MapCreateOptions, ctx?: BpfCallContext): Fd {
-  using attr = new NativeBuffer(MapCreateAttr.size);
+  using attr = attrs.mapCreate.lease(MapCreateAttr.size, true);
   const v = attr.view;
   v.setUint32(MapCreateAttr.map_type, o.type, true);
   v.setUint32(MapCreateAttr.key_size, o.keySize, true);
@@ -45,7 +67,7 @@ export function mapCreate(o: MapCreateOptions, ctx?: BpfCallContext): Fd {
   v.setUint32(MapCreateAttr.map_flags, o.flags ?? 0, true);
   v.setUint32(MapCreateAttr.inner_map_fd, o.innerMapFd ?? 0, true);
   v.setUint32(MapCreateAttr.numa_node, o.numaNode ?? 0, true);
-  if (o.name) writeName(attr, MapCreateAttr.map_name, o.name);
+  if (o.name) writeName(attr.bytes, MapCreateAttr.map_name, o.name);
   if (o.btfFd !== undefined) {
     v.setUint32(MapCreateAttr.btf_fd, o.btfFd, true);
     v.setUint32(MapCreateAttr.btf_key_type_id, o.btfKeyTypeId ?? 0, true);
@@ -89,34 +111,42 @@ const LINE_INFO_SIZE = 16;
  * is in it and `logTrueSize` (kernels >= 6.4) says how large a buffer it wanted.
  */
 export function progLoad(o: ProgLoadOptions, out?: { logTrueSize: number }): Fd {
-  using attr = new NativeBuffer(ProgLoadAttr.size);
-  using insns = NativeBuffer.from(o.insns);
-  using license = NativeBuffer.from(o.license);
-  using funcInfo = o.funcInfo?.length ? NativeBuffer.from(o.funcInfo) : undefined;
-  using lineInfo = o.lineInfo?.length ? NativeBuffer.from(o.lineInfo) : undefined;
+  using attr = attrs.progLoad.lease(ProgLoadAttr.size, true);
+  // Instructions, license (NUL-terminated), func_info and line_info in one block, in that order.
+  const funcInfo = o.funcInfo?.length ? o.funcInfo : undefined;
+  const lineInfo = o.lineInfo?.length ? o.lineInfo : undefined;
+  const licenseAt = align8(o.insns.length);
+  // A UTF-16 unit is at most 3 bytes of UTF-8: room for any license text and its NUL.
+  const funcInfoAt = align8(licenseAt + o.license.length * 3 + 1);
+  const lineInfoAt = align8(funcInfoAt + (funcInfo?.length ?? 0));
+  using data = callData.lease(lineInfoAt + (lineInfo?.length ?? 0), false);
+  data.bytes.set(o.insns);
+  writeCString(data.bytes, licenseAt, o.license);
   const v = attr.view;
   v.setUint32(ProgLoadAttr.prog_type, o.type, true);
   v.setUint32(ProgLoadAttr.kern_version, o.kernVersion ?? 0, true);
   if (funcInfo) {
+    data.bytes.set(funcInfo, funcInfoAt);
     v.setUint32(ProgLoadAttr.func_info_rec_size, FUNC_INFO_SIZE, true);
-    v.setBigUint64(ProgLoadAttr.func_info, funcInfo.ptr, true);
-    v.setUint32(ProgLoadAttr.func_info_cnt, funcInfo.size / FUNC_INFO_SIZE, true);
+    v.setBigUint64(ProgLoadAttr.func_info, data.ptr + BigInt(funcInfoAt), true);
+    v.setUint32(ProgLoadAttr.func_info_cnt, funcInfo.length / FUNC_INFO_SIZE, true);
   }
   if (lineInfo) {
+    data.bytes.set(lineInfo, lineInfoAt);
     v.setUint32(ProgLoadAttr.line_info_rec_size, LINE_INFO_SIZE, true);
-    v.setBigUint64(ProgLoadAttr.line_info, lineInfo.ptr, true);
-    v.setUint32(ProgLoadAttr.line_info_cnt, lineInfo.size / LINE_INFO_SIZE, true);
+    v.setBigUint64(ProgLoadAttr.line_info, data.ptr + BigInt(lineInfoAt), true);
+    v.setUint32(ProgLoadAttr.line_info_cnt, lineInfo.length / LINE_INFO_SIZE, true);
   }
   v.setUint32(ProgLoadAttr.insn_cnt, Math.floor(o.insns.length / 8), true);
-  v.setBigUint64(ProgLoadAttr.insns, insns.ptr, true);
-  v.setBigUint64(ProgLoadAttr.license, license.ptr, true);
+  v.setBigUint64(ProgLoadAttr.insns, data.ptr, true);
+  v.setBigUint64(ProgLoadAttr.license, data.ptr + BigInt(licenseAt), true);
   if (o.logLevel && o.log) {
     v.setUint32(ProgLoadAttr.log_level, o.logLevel, true);
     v.setUint32(ProgLoadAttr.log_size, o.log.size, true);
     v.setBigUint64(ProgLoadAttr.log_buf, o.log.ptr, true);
   }
   v.setUint32(ProgLoadAttr.prog_flags, o.flags ?? 0, true);
-  if (o.name) writeName(attr, ProgLoadAttr.prog_name, o.name);
+  if (o.name) writeName(attr.bytes, ProgLoadAttr.prog_name, o.name);
   v.setUint32(ProgLoadAttr.prog_ifindex, o.ifindex ?? 0, true);
   v.setUint32(ProgLoadAttr.expected_attach_type, o.expectedAttachType ?? 0, true);
   v.setUint32(ProgLoadAttr.prog_btf_fd, o.btfFd ?? 0, true);
@@ -131,8 +161,9 @@ export function progLoad(o: ProgLoadOptions, out?: { logTrueSize: number }): Fd 
 
 /** BPF_BTF_LOAD; with a log buffer the kernel explains a rejection there. */
 export function btfLoad(btf: Uint8Array, log?: NativeBuffer): Fd {
-  using attr = new NativeBuffer(BtfLoadAttr.size);
-  using data = NativeBuffer.from(btf);
+  using attr = attrs.btfLoad.lease(BtfLoadAttr.size, true);
+  using data = callData.lease(btf.length, false);
+  data.bytes.set(btf);
   const v = attr.view;
   v.setBigUint64(BtfLoadAttr.btf, data.ptr, true);
   v.setUint32(BtfLoadAttr.btf_size, btf.length, true);
@@ -162,8 +193,8 @@ function readName(view: DataView, offset: number): string {
   return new TextDecoder().decode(bytes.subarray(0, end < 0 ? bytes.length : end));
 }
 
-function objGetInfo(fd: number, info: NativeBuffer, what: string): void {
-  using attr = new NativeBuffer(ObjInfoAttr.size);
+function objGetInfo(fd: number, info: Lease, what: string): void {
+  using attr = attrs.objInfo.lease(ObjInfoAttr.size, true);
   attr.view.setUint32(ObjInfoAttr.bpf_fd, fd, true);
   attr.view.setUint32(ObjInfoAttr.info_len, info.size, true);
   attr.view.setBigUint64(ObjInfoAttr.info, info.ptr, true);
@@ -171,7 +202,7 @@ function objGetInfo(fd: number, info: NativeBuffer, what: string): void {
 }
 
 export function progInfo(fd: number): ProgInfoResult {
-  using info = new NativeBuffer(ProgInfo.size);
+  using info = callData.lease(ProgInfo.size, true);
   objGetInfo(fd, info, "read program info");
   const v = info.view;
   let tag = "";
@@ -200,7 +231,7 @@ export interface MapInfoResult {
 }
 
 export function mapInfo(fd: number): MapInfoResult {
-  using info = new NativeBuffer(MapInfo.size);
+  using info = callData.lease(MapInfo.size, true);
   objGetInfo(fd, info, "read map info");
   const v = info.view;
   return {
@@ -231,7 +262,7 @@ export interface LinkCreateOptions {
 }
 
 export function linkCreate(o: LinkCreateOptions): Fd {
-  using attr = new NativeBuffer(LinkCreateAttr.size);
+  using attr = attrs.linkCreate.lease(LinkCreateAttr.size, true);
   const v = attr.view;
   v.setUint32(LinkCreateAttr.prog_fd, o.progFd, true);
   v.setUint32(LinkCreateAttr.target_fd, o.target, true);
@@ -249,7 +280,7 @@ export function linkCreate(o: LinkCreateOptions): Fd {
 }
 
 export function rawTracepointOpen(name: string, progFd: number, ctx?: BpfCallContext): Fd {
-  using attr = new NativeBuffer(RawTracepointOpenAttr.size);
+  using attr = attrs.rawTracepoint.lease(RawTracepointOpenAttr.size, true);
   using cname = NativeBuffer.from(name);
   attr.view.setBigUint64(RawTracepointOpenAttr.name, cname.ptr, true);
   attr.view.setUint32(RawTracepointOpenAttr.prog_fd, progFd, true);
@@ -279,7 +310,7 @@ export function progTestRun(progFd: number, o: TestRunOptions, ctx?: BpfCallCont
   // Fields are set only when given: some program types (raw_tp) refuse any data or repeat.
   const data = o.data;
   const outSize = o.dataOutSize ?? (data ? data.length + 256 : 0);
-  using attr = new NativeBuffer(TestRunAttr.size);
+  using attr = attrs.testRun.lease(TestRunAttr.size, true);
   using din = data ? NativeBuffer.from(data) : undefined;
   using dout = outSize > 0 ? new NativeBuffer(outSize) : undefined;
   using cin = o.ctx ? NativeBuffer.from(o.ctx) : undefined;
@@ -316,3 +347,48 @@ export function progTestRun(progFd: number, o: TestRunOptions, ctx?: BpfCallCont
     durationNs: v.getUint32(TestRunAttr.duration, true),
   };
 }
+
+/** `s` as UTF-8 with a NUL at `offset` of `bytes` (which has room: callers sized it). */
+function writeCString(bytes: Uint8Array, offset: number, s: string): void {
+  let i = 0;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) break;
+    bytes[offset + i] = c;
+  }
+  // Rare non-ASCII text: encode the rest (its UTF-8 can be longer than its length in chars).
+  if (i < s.length) {
+    const rest = encoder.encode(s.slice(i));
+    bytes.set(rest, offset + i);
+    i += rest.length;
+  }
+  bytes[offset + i] = 0;
+}
+
+const encoder = new TextEncoder();
+
+/** BPF_MAP_UPDATE_ELEM of one key and value (copied in for the call). */
+export function mapUpdateElem(mapFd: number, key: Uint8Array, value: Uint8Array, flags: number, ctx?: BpfCallContext): void {
+  using attr = attrs.mapElem.lease(MapElemAttr.size, true);
+  const valueAt = align8(key.length);
+  using data = callData.lease(valueAt + value.length, false);
+  data.bytes.set(key);
+  data.bytes.set(value, valueAt);
+  const v = attr.view;
+  v.setUint32(MapElemAttr.map_fd, mapFd, true);
+  // Maps without keys (queue, stack, bloom filter) want a NULL key pointer.
+  v.setBigUint64(MapElemAttr.key, key.length === 0 ? 0n : data.ptr, true);
+  v.setBigUint64(MapElemAttr.value, data.ptr + BigInt(valueAt), true);
+  v.setBigUint64(MapElemAttr.flags, BigInt(flags), true);
+  bpf(BpfCmd.MAP_UPDATE_ELEM, attr.ptr, MapElemAttr.size, ctx);
+}
+
+/** BPF_MAP_FREEZE: the map becomes read-only from user space. */
+export function mapFreeze(mapFd: number, ctx?: BpfCallContext): void {
+  using attr = attrs.mapFreeze.lease(MAP_FREEZE_ATTR_SIZE, true);
+  attr.view.setUint32(0, mapFd, true);
+  bpf(BpfCmd.MAP_FREEZE, attr.ptr, MAP_FREEZE_ATTR_SIZE, ctx);
+}
+
+/** BPF_MAP_FREEZE's attr: just map_fd (u32), padded. */
+const MAP_FREEZE_ATTR_SIZE = 8;
