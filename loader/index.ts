@@ -19,6 +19,7 @@ export {
   attachPerfEvent, attachTracing, resolveUprobe,
   type LinkKind, type XdpAttachOptions, type XdpMode, type UprobeAttachOptions, type KprobeAttachOptions, type TcAttachOptions,
   type TcDirection, type TcMode, type CgroupAttachOptions, type SocketLike, type PerfEventAttachOptions,
+  openPacketSocket, PacketSocket,
 } from "./link/index.js";
 export { openPinned, pinFd, unpin, ensureBpffs, type PinnedObject } from "./pin/index.js";
 export { encodeSkbContext, decodeSkbContext, type SkbContext, type SkbContextOut } from "./program/index.js";

@@ -20,6 +20,7 @@ export { tracefsRoot, tracepointId } from "./tracefs.js";
 export { attachTc, type TcAttachOptions, type TcDirection, type TcMode } from "./tc.js";
 export { attachCgroup, cgroup2Mount, cgroupPath, type CgroupAttachOptions } from "./cgroup.js";
 export { attachSocketFilter, socketFdOf, type SocketLike } from "./socket-filter.js";
+export { openPacketSocket, PacketSocket } from "./packet-socket.js";
 export { attachPerfEvent, cpuListMembers, onlineCpus, type PerfEventAttachOptions } from "./perf-event.js";
 export { attachTracing, hasTracingCapabilities, tracingRefusal } from "./tracing.js";
 export { attachBtfId, btfTargetName, vmlinuxBtf, VMLINUX_BTF } from "./vmlinux-btf.js";

@@ -1,0 +1,38 @@
+/**
+ * The network example tools on veth pairs in their own namespaces, with real packets: the
+ * socket filter's packet socket must receive TCP frames only while the program counts what
+ * it dropped; the XDP tools must count, drop and pass what was really sent.
+ */
+import { readdirSync } from "node:fs";
+import { beforeAll, expect, test } from "@jest/globals";
+import { describeKernel } from "../helpers/kernel.js";
+import { checkNoFdLeaks } from "../helpers/fds.js";
+import { buildExamples, lastJson, startExample } from "./run-example.js";
+
+interface ProtoCount { proto: number; name: string; seen: number; kept: number }
+interface Frame { src: string; dst: string; sport: number; dport: number; flags: string; length: number; proto: number }
+
+describeKernel("example tools: tcp-filter, xdp-blocklist, xdp-proto-count", () => {
+  checkNoFdLeaks();
+  beforeAll(() => buildExamples(), 60_000);
+
+  test("tcp-filter: the packet socket receives only TCP; the filter saw and dropped the UDP", async () => {
+    const r = await startExample("tcp-filter", ["--duration", "1", "--json"]).done;
+    expect(r.code).toBe(0);
+    const out = lastJson<{ interface: string; received: number; nonTcp: number; protocols: ProtoCount[]; frames: Frame[] }>(r);
+    // send-packets.mjs: 5 UDP datagrams to port 9999, then 5 TCP connects to closed ports 9..13 (SYN, RST|ACK)
+    expect(out.nonTcp).toBe(0);
+    expect(out.received).toBe(10);
+    expect(out.frames.filter((f) => f.flags === "SYN").map((f) => f.dport)).toEqual([9, 10, 11, 12, 13]);
+    expect(out.frames.filter((f) => f.flags === "RST|ACK").map((f) => f.sport)).toEqual([9, 10, 11, 12, 13]);
+    expect(out.protocols.find((p) => p.name === "UDP")).toEqual({ proto: 17, name: "UDP", seen: 5, kept: 0 });
+    expect(out.protocols.find((p) => p.name === "TCP")).toEqual({ proto: 6, name: "TCP", seen: 10, kept: 10 });
+    expect(readdirSync("/sys/class/net")).not.toContain(out.interface);
+    const text = await startExample("tcp-filter", ["--duration", "0.5"]).done;
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^ {15}SOURCE {12}DESTINATION {2}FLAGS {8}LENGTH$/m);
+    expect(text.stdout).toMatch(/^ +10\.\d+\.0\.2:\d+ +10\.\d+\.0\.1:9 {2}SYN +74$/m);
+    expect(text.stdout).toMatch(/^UDP +5 +0$/m);
+    expect(text.stdout).toMatch(/\n10 frames reached the socket in \d+\.\ds, all TCP\.\n$/);
+  });
+});
