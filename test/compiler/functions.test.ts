@@ -108,7 +108,8 @@ describe("function diagnostics (trigger and near miss)", () => {
   });
 
   test("stack across calls (WBPF3001) counts each frame rounded to 32 bytes", () => {
-    const updates = (n: number, from: number) => Array.from({ length: n }, (_, i) => `  \${m}.update(${from + i}, ${i});`).join("\n");
+    // Distinct keys and values: slots holding equal constants would be shared.
+    const updates = (n: number, from: number) => Array.from({ length: n }, (_, i) => `  \${m}.update(${from + i}, ${1000 + from + i});`).join("\n");
     const body = (own: number) => `/** @noinline */\nfunction fill(): void {\n${updates(20, 0)}\n}\nexport function p(ctx: Xdp): i32 {\n  fill();\n${updates(own, 100)}\n  return 0;\n}`;
     const slots = { m: { map: { kind: "hash" as const, key: "u64" as const, value: "u64" as const, maxEntries: 8 } } };
     const run = (own: number) => {

@@ -11,6 +11,7 @@ import { cse } from "./cse.js";
 import { dce } from "./dce.js";
 import { demandedBits } from "./demanded.js";
 import { simplifyCfg } from "./simplifycfg.js";
+import { shareSlots } from "./slots.js";
 
 export interface Pass {
   readonly name: string;
@@ -22,6 +23,7 @@ export const PIPELINE: readonly Pass[] = [
   { name: "constfold", run: constFold },
   { name: "demanded", run: demandedBits },
   { name: "cse", run: cse },
+  { name: "slots", run: shareSlots },
   { name: "simplifycfg", run: simplifyCfg },
   { name: "dce", run: dce },
 ];
