@@ -90,11 +90,15 @@ async function main(): Promise<void> {
   row("C (libbpf ring_buffer__poll)", `${(rb.c / 1e6).toFixed(2)} M/s`, `${rb.cDropped} dropped (ring full)`);
   row("whistler-ts RingBufReader", `${(rb.ours / 1e6).toFixed(2)} M/s`, `${rb.oursDropped} dropped (ring full)`);
   row("ratio (ours / C)", rb.ratio.toFixed(3), "bar: >= 0.5");
-  row("drain only, C", `${(rb.drainC / 1e6).toFixed(1)} M/s`);
-  row("drain only, whistler-ts", `${(rb.drainOurs / 1e6).toFixed(1)} M/s`);
-  row("drain-only ratio (ours / C)", rb.drainRatio.toFixed(3));
+  row("drain only, C", `${(rb.drainC / 1e6).toFixed(1)} M/s`, `${rb.drainNs.c.toFixed(2)} ns/record (ring_buffer__consume)`);
+  row("drain only, whistler-ts", `${(rb.drainOurs / 1e6).toFixed(1)} M/s`, `${rb.drainNs.oursBatch.toFixed(2)} ns/record (consumeBatch)`);
+  row("drain-only ratio (ours / C)", rb.drainRatio.toFixed(3), "bar: >= 0.5");
+  row("  consumeRaw (a call per record)", `${rb.drainNs.ours.toFixed(2)} ns`, `ratio ${rb.drainRawRatio.toFixed(3)}`);
+  row("  consume, u64 record type", `${rb.drainNs.oursU64.toFixed(2)} ns`, "a bigint per record");
+  row("  consume, record objects", `${rb.drainNs.oursObject.toFixed(2)} ns`, "an object per record");
   report.ringbufRatio = Number(rb.ratio.toFixed(4));
   report.ringbufDrainRatio = Number(rb.drainRatio.toFixed(4));
+  report.ringbufDrainRawRatio = Number(rb.drainRawRatio.toFixed(4));
 
   if (json) console.log(JSON.stringify(report));
 }

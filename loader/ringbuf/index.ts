@@ -4,6 +4,6 @@
  * is the user-facing consumer (async iteration, callbacks, raw views); `RingBufPoller`
  * waits for several at once. Waits run on a koffi worker thread, never the event loop.
  */
-export { Ring, type RawVisitor, type RingMemory } from "./ring.js";
+export { Ring, type BatchVisitor, type RawVisitor, type RecordBatch, type RingMemory } from "./ring.js";
 export { RingBufReader, type RecordDecoder, type RunOptions } from "./reader.js";
 export { RingBufPoller } from "./multi.js";
