@@ -6,15 +6,37 @@
  * to the host file), and what each interpolation resolved to. `compileTemplate` returns
  * diagnostics at host-file offsets and, when there are no errors, the ELF object.
  */
-import type { ScalarName } from "../runtime/types.js";
+import { SCALARS, type ScalarName } from "../runtime/types.js";
 import type { MapKind } from "../runtime/map-decl.js";
 import type { StructLayout } from "../runtime/struct/layout.js";
 
 export interface MapSlotInfo {
   readonly kind: MapKind;
+  /** The key's scalar type; with `keyStruct`, "u8" (ignore it and use the struct). */
   readonly key: ScalarName;
+  /** The value's scalar type; with `valueStruct`, "u8" (ignore it and use the struct). */
   readonly value: ScalarName;
   readonly maxEntries: number;
+  /** The key's layout when the declaration's `key` is a `defstruct` class. */
+  readonly keyStruct?: StructLayout;
+  /** The value's layout when the declaration's `value` is a `defstruct` class. */
+  readonly valueStruct?: StructLayout;
+}
+
+/** Byte size of a map's key (a struct's size, else its scalar's). */
+export function mapKeySize(info: MapSlotInfo): number {
+  return info.keyStruct?.size ?? SCALARS[info.key].size;
+}
+
+/** Byte size of a map's value (a struct's size, else its scalar's). */
+export function mapValueSize(info: MapSlotInfo): number {
+  return info.valueStruct?.size ?? SCALARS[info.value].size;
+}
+
+/** How a map's key or value type reads in messages: `u32` or `struct flow_key`. */
+export function elemTypeName(info: MapSlotInfo, role: "key" | "value"): string {
+  const s = role === "key" ? info.keyStruct : info.valueStruct;
+  return s ? `struct ${s.name}` : info[role];
 }
 
 /** Where something is declared in the host program, for related information. */

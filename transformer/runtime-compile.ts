@@ -23,16 +23,21 @@ function slotValue(v: unknown, index: number, expr: string | undefined): SlotVal
   if (v instanceof MapDecl) {
     // Zero-size element types (no key: queue, stack, bloom filter; no value: ring buffer)
     // name u32 as the build-time resolution does; other codecs are not template types yet.
-    const scalar = (t: ElemType): ScalarName | undefined => (isScalarType(t) ? t.name : t.size === 0 ? "u32" : undefined);
+    // defstruct classes are struct keys/values ("u8" stands in for the scalar, as at build time).
+    const scalar = (t: ElemType): ScalarName | undefined => (isScalarType(t) ? t.name : isStructClass(t) ? "u8" : t.size === 0 ? "u32" : undefined);
     const key = scalar(v.key);
     const value = scalar(v.value);
     if (!key || !value) {
-      return { kind: "unresolved", reason: `map ${v.name ?? nameFromExpression(expr) ?? `map${index}`}: only scalar keys and values (u32, u64, ...) can be used in bpf templates yet` };
+      return { kind: "unresolved", reason: `map ${v.name ?? nameFromExpression(expr) ?? `map${index}`}: only scalar keys and values (u32, u64, ...) and defstruct classes can be used in bpf templates` };
     }
     return {
       kind: "map",
       name: v.name ?? nameFromExpression(expr) ?? `map${index}`,
-      map: { kind: v.kind, key, value, maxEntries: v.maxEntries },
+      map: {
+        kind: v.kind, key, value, maxEntries: v.maxEntries,
+        ...(isStructClass(v.key) ? { keyStruct: v.key.layout } : {}),
+        ...(isStructClass(v.value) ? { valueStruct: v.value.layout } : {}),
+      },
     };
   }
   if (isStructClass(v)) return v.layout;

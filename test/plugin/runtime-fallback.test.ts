@@ -30,7 +30,7 @@ test("run-time compiled templates are byte-identical to `whistler build`'s", () 
     const m = await import(${JSON.stringify(path.join(out, "programs.js"))});
     const { compileAtRunTime } = await import(${JSON.stringify(path.join(root, "dist/transformer/runtime-compile.js"))});
     const out = {};
-    for (const name of ["countOpens", "xdpProtoCount"]) {
+    for (const name of ["countOpens", "xdpProtoCount", "flowStats"]) {
       if (m[name].compiled) throw new Error("expected an uncompiled template");
       const { elf, maps } = compileAtRunTime(m[name]);
       out[name] = { elf: Buffer.from(elf).toString("base64"), maps: Object.keys(maps) };
@@ -39,7 +39,8 @@ test("run-time compiled templates are byte-identical to `whistler build`'s", () 
   const runtime = JSON.parse(node(["--enable-source-maps", "--input-type=module", "-e", script])) as Record<string, { elf: string; maps: string[] }>;
   expect(runtime.countOpens!.maps).toEqual(["counts"]);
   expect(runtime.xdpProtoCount!.maps).toEqual(["protoCounts"]);
-  for (const name of ["countOpens", "xdpProtoCount"]) {
+  expect(runtime.flowStats!.maps).toEqual(["flows"]);
+  for (const name of ["countOpens", "xdpProtoCount", "flowStats"]) {
     const built = readFileSync(path.join(objs, `${name}.bpf.o`)).toString("base64");
     expect(runtime[name]!.elf).toBe(built);
   }

@@ -16,6 +16,7 @@ import type { ScalarName } from "../../runtime/types.js";
 import type { MapSlotInfo } from "../api.js";
 import type { CtxBtf } from "../frontend/ctx.js";
 import type { DataLayout } from "../elf/data.js";
+import { structTypes } from "./struct-types.js";
 import { encodeBtfExt, type FuncInfoRecord, type LineInfoRecord } from "./ext.js";
 import { BTF_FUNC_GLOBAL, BTF_FUNC_STATIC, BTF_INT_BOOL, BTF_INT_SIGNED, BTF_VAR_GLOBAL_ALLOCATED, BtfWriter } from "./writer.js";
 
@@ -105,13 +106,15 @@ export function buildObjectBtf(maps: readonly BtfMap[], programs: readonly BtfPr
   /** `int (*name)[n]`: how libbpf's __uint() encodes a number in a type. */
   const number = (n: number) => w.ptr(w.array(int, arraySizeType, n));
 
+  const structId = structTypes({ w, scalar, arrayIndex: arraySizeType });
+
   const vars: { type: number; offset: number; size: number }[] = [];
   const mapOffsets: number[] = [];
   let off = 0;
   for (const m of maps) {
     const members = [{ name: "type", type: number(MAP_TYPE_IDS[m.info.kind]) }];
-    if (hasKey(m.info)) members.push({ name: "key", type: w.ptr(scalar(m.info.key)) });
-    if (hasValue(m.info)) members.push({ name: "value", type: w.ptr(scalar(m.info.value)) });
+    if (hasKey(m.info)) members.push({ name: "key", type: w.ptr(m.info.keyStruct ? structId(m.info.keyStruct) : scalar(m.info.key)) });
+    if (hasValue(m.info)) members.push({ name: "value", type: w.ptr(m.info.valueStruct ? structId(m.info.valueStruct) : scalar(m.info.value)) });
     members.push({ name: "max_entries", type: number(m.info.maxEntries) });
     const size = mapDefSize(m.info);
     const struct = w.struct("", size, members.map((x, n) => ({ ...x, bitOffset: n * 64 })));

@@ -21,6 +21,7 @@ import { ControlChecker } from "./check-control.js";
 import type { CheckOps } from "./check-ops.js";
 import { checkHelperArgs } from "./helper-call.js";
 import { checkMapMethod, EXTRA_MAP_METHODS } from "./map-methods.js";
+import { structElemArg, structLookupType } from "./map-structs.js";
 import { arrayIndex, memoryLvalue, rememberConstInit, stackStruct, structMember } from "./structs.js";
 import { checkReservations } from "./ringbuf-lint.js";
 import { unknownTracepoint, withTracepointFields, type TracepointCtxField } from "./tracepoint-ctx.js";
@@ -898,9 +899,13 @@ class ProgramChecker {
       this.sink.error(code, a.span, `${desc} does not fit map '${map.name}' whose ${role} is ${want}${a.ty.k === "scalar" ? `; cast with \`as ${want}\` if the value fits` : ""}`, related);
       return { ...a, ty: ERROR };
     };
-    const args: TExpr[] = [checkArg(0, map.info.key, "WBPF2001", "key")];
+    const { keyStruct, valueStruct } = map.info;
+    if (method === "increment" && valueStruct) {
+      return this.error("WBPF2002", e.methodSpan, `'${map.name}.increment' adds to an integer value, but map '${map.name}' holds struct ${valueStruct.name}; look the key up and add to a field: \`const v = ${map.name}.lookup(k); if (v) v.${valueStruct.fields[0]?.name ?? "field"} += 1;\``);
+    }
+    const args: TExpr[] = [keyStruct ? structElemArg(this.ops(scope), map, "key", keyStruct, e.args[0]!) : checkArg(0, map.info.key, "WBPF2001", "key")];
     if (method === "update") {
-      args.push(checkArg(1, map.info.value, "WBPF2002", "value"));
+      args.push(valueStruct ? structElemArg(this.ops(scope), map, "value", valueStruct, e.args[1]!) : checkArg(1, map.info.value, "WBPF2002", "value"));
       if (e.args[2]) args.push(this.convert(this.expr(e.args[2], scope), "u64", "WBPF1003", (x) => `update flags are BPF_ANY, BPF_NOEXIST or BPF_EXIST, not ${this.describe(x)}`));
       else args.push({ k: "const", ty: scalar("u64"), value: 0n, span: e.span });
     }
@@ -908,7 +913,7 @@ class ProgramChecker {
       if (e.args[1]) args.push(checkArg(1, map.info.value, "WBPF2002", "value"));
       else args.push({ k: "const", ty: scalar(map.info.value), value: 1n, span: e.span });
     }
-    const ty: Type = method === "lookup" ? { k: "ptr", to: map.info.value, nullable: true } : method === "increment" ? VOID : scalar("i64");
+    const ty: Type = method === "lookup" ? structLookupType(map) ?? { k: "ptr", to: map.info.value, nullable: true } : method === "increment" ? VOID : scalar("i64");
     return { k: "map", ty, map, method, args, span: e.span };
   }
 

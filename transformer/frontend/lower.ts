@@ -432,7 +432,8 @@ class Lowerer {
     if (EXTRA_MAP_METHODS.includes(method)) return lowerMapMethod(this.memOps(), e);
     const keySize = sizeOf(map.info.key);
     const valSize = sizeOf(map.info.value);
-    const key = this.spill(this.expr(e.args[0]!), keySize, e.args[0]!.span);
+    // Struct keys and values are already pointers to their bytes; scalars go to the stack.
+    const key = map.info.keyStruct ? this.expr(e.args[0]!) : this.spill(this.expr(e.args[0]!), keySize, e.args[0]!.span);
     const mapRef = () => this.b.value("map_ref", 64, [], span, { map: map.index });
     switch (method) {
       case "lookup":
@@ -440,7 +441,7 @@ class Lowerer {
       case "delete":
         return this.b.value("call", 64, [mapRef(), key], span, { helper: MAP_HELPERS.delete });
       case "update": {
-        const value = this.spill(this.expr(e.args[1]!), valSize, e.args[1]!.span);
+        const value = map.info.valueStruct ? this.expr(e.args[1]!) : this.spill(this.expr(e.args[1]!), valSize, e.args[1]!.span);
         const flags = this.expr(e.args[2]!);
         return this.b.value("call", 64, [mapRef(), key, value, flags], span, { helper: MAP_HELPERS.update });
       }

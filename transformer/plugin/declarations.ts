@@ -39,7 +39,8 @@ function typeNode(ts: typeof TS, t: TemplateTypes): TS.TypeNode {
   const scalar = (n: string): TS.TypeNode => api("ScalarType", [f.createLiteralTypeNode(f.createStringLiteral(n))]);
   const mapType = (m: MapSlotInfo): TS.TypeNode => {
     const cls = MAP_CLASS[m.kind];
-    if (!cls) return api("MapDecl");
+    // Struct-typed maps: the .d.ts cannot name the host's defstruct class; MapDecl is untyped.
+    if (!cls || m.keyStruct || m.valueStruct) return api("MapDecl");
     const [name, keyed] = cls;
     return api(name, keyed ? [scalar(m.key), scalar(m.value)] : [scalar(m.value)]);
   };

@@ -6,7 +6,7 @@
  */
 import { SCALARS, type ScalarName } from "../../runtime/types.js";
 import { MAP_TYPE_IDS, type MapKind } from "../../runtime/map-decl.js";
-import type { MapSlotInfo, SlotValue } from "../api.js";
+import { elemTypeName, mapKeySize, mapValueSize, type MapSlotInfo, type SlotValue } from "../api.js";
 import { describeFieldType, type StructLayout } from "../../runtime/struct/layout.js";
 import { CTX_KINDS, type CtxField, type CtxKindDef, type ProgType } from "../frontend/ctx.js";
 import { helperAllowed, type HelperDef } from "../frontend/helpers.js";
@@ -91,12 +91,16 @@ interface MethodSig {
   readonly doc: string;
 }
 
+/** A map's key / value type as written in signatures: `u32` or `struct flow_key`. */
+const K = (m: MapSlotInfo): string => elemTypeName(m, "key");
+const V = (m: MapSlotInfo): string => elemTypeName(m, "value");
+
 /** Signatures of map methods as the checker enforces them (`check.ts`, map calls). */
 const METHOD_SIGS: Readonly<Record<string, MethodSig>> = {
-  lookup: { params: (m) => `key: ${m.key}`, ret: (m) => `Ptr<${m.value}> | null`, doc: "Pointer to the value, or null when the key is missing; check it before reading `p[0]` (WBPF1007)." },
-  update: { params: (m) => `key: ${m.key}, value: ${m.value}, flags?: u64`, ret: () => "i64", doc: "Store a value: 0 on success or a negative errno. Flags: BPF_ANY (default), BPF_NOEXIST, BPF_EXIST." },
-  delete: { params: (m) => `key: ${m.key}`, ret: () => "i64", doc: "Remove the entry: 0 on success or a negative errno (-ENOENT when missing)." },
-  increment: { params: (m) => `key: ${m.key}, by?: ${m.value}`, ret: () => "void", doc: "Add `by` (default 1) to the value atomically; hash kinds insert a missing key." },
+  lookup: { params: (m) => `key: ${K(m)}`, ret: (m) => (m.valueStruct ? `${V(m)} | null` : `Ptr<${m.value}> | null`), doc: "Pointer to the value, or null when the key is missing; check it before reading `p[0]` (WBPF1007)." },
+  update: { params: (m) => `key: ${K(m)}, value: ${V(m)}, flags?: u64`, ret: () => "i64", doc: "Store a value: 0 on success or a negative errno. Flags: BPF_ANY (default), BPF_NOEXIST, BPF_EXIST." },
+  delete: { params: (m) => `key: ${K(m)}`, ret: () => "i64", doc: "Remove the entry: 0 on success or a negative errno (-ENOENT when missing)." },
+  increment: { params: (m) => `key: ${K(m)}, by?: ${V(m)}`, ret: () => "void", doc: "Add `by` (default 1) to the value atomically; hash kinds insert a missing key." },
 };
 
 export function mapMethodDoc(mapName: string, m: MapSlotInfo, method: string): Doc {
@@ -110,14 +114,14 @@ export function mapMethods(kind: MapKind): readonly string[] {
 }
 
 export function mapDoc(name: string, m: MapSlotInfo, declaredAt: string | undefined): Doc {
-  const k = SCALARS[m.key].size;
-  const v = SCALARS[m.value].size;
+  const k = mapKeySize(m);
+  const v = mapValueSize(m);
   const lines = [
-    `BPF_MAP_TYPE_${m.kind.toUpperCase()} (${MAP_TYPE_IDS[m.kind]}): key ${m.key} (${k} bytes), value ${m.value} (${v} bytes), max ${m.maxEntries} entries.`,
+    `BPF_MAP_TYPE_${m.kind.toUpperCase()} (${MAP_TYPE_IDS[m.kind]}): key ${K(m)} (${k} bytes), value ${V(m)} (${v} bytes), max ${m.maxEntries} entries.`,
     `Methods: ${mapMethods(m.kind).join(", ") || "none"}.`,
   ];
   if (declaredAt) lines.push(`Declared at ${declaredAt}.`);
-  return { kind: "const", display: `(map) ${name}: ${m.kind} map, ${m.key} -> ${m.value}, max ${m.maxEntries} entries`, documentation: lines.join("\n") };
+  return { kind: "const", display: `(map) ${name}: ${m.kind} map, ${K(m)} -> ${V(m)}, max ${m.maxEntries} entries`, documentation: lines.join("\n") };
 }
 
 export function structDoc(s: StructLayout, declaredAt: string | undefined): Doc {

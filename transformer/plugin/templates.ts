@@ -6,7 +6,8 @@
  * resolved through the type checker, across files and re-exports.
  */
 import type * as TS from "typescript";
-import type { Slot, SlotValue, TemplateSource, MapSlotInfo } from "../api.js";
+import type { Slot, SlotValue, TemplateSource, MapSlotInfo, StructSlotInfo } from "../api.js";
+import type { StructLayout } from "../../runtime/struct/layout.js";
 import { isScalarName, type ScalarName } from "../../runtime/types.js";
 import type { MapKind } from "../../runtime/map-decl.js";
 import { StructEvaluator, StructEvalError } from "../structs/evaluate.js";
@@ -164,6 +165,19 @@ function resolveStruct(ts: typeof TS, checker: TS.TypeChecker, expr: TS.Expressi
   }
 }
 
+/** A map's `key`/`value` option naming a `defstruct` class: its layout (or why it has none). */
+function structElem(ts: typeof TS, checker: TS.TypeChecker, e: TS.Expression | undefined): StructSlotInfo | { kind: "unresolved"; reason: string } | undefined {
+  if (!e || scalarOf(ts, checker, e)) return undefined;
+  const s = resolveStruct(ts, checker, e);
+  return s?.kind === "struct" || s?.kind === "unresolved" ? s : undefined;
+}
+
+/** The layout alone (no source location): what the compiler and the object's BTF need. */
+function layoutOnly(s: StructSlotInfo): StructLayout {
+  const { declaredAt: _, ...layout } = s;
+  return layout;
+}
+
 function resolveMapDecl(
   ts: typeof TS, checker: TS.TypeChecker, decl: TS.VariableDeclaration, ctor: TS.NewExpression, kind: MapKind,
 ): SlotValue {
@@ -173,19 +187,27 @@ function resolveMapDecl(
     return { kind: "unresolved", reason: `map options must be an object literal${where}` };
   }
   if (kind === "lpm_trie") return { kind: "unresolved", reason: `LPM trie maps cannot be used in bpf templates yet${where}` };
-  const key = IMPLICIT_TYPES[kind]?.key ?? scalarOf(ts, checker, property(ts, opts, "key"));
-  const value = IMPLICIT_TYPES[kind]?.value ?? scalarOf(ts, checker, property(ts, opts, "value"));
+  const keyStruct = IMPLICIT_TYPES[kind]?.key ? undefined : structElem(ts, checker, property(ts, opts, "key"));
+  const valueStruct = IMPLICIT_TYPES[kind]?.value ? undefined : structElem(ts, checker, property(ts, opts, "value"));
+  if (keyStruct?.kind === "unresolved") return keyStruct;
+  if (valueStruct?.kind === "unresolved") return valueStruct;
+  const key = keyStruct ? "u8" : IMPLICIT_TYPES[kind]?.key ?? scalarOf(ts, checker, property(ts, opts, "key"));
+  const value = valueStruct ? "u8" : IMPLICIT_TYPES[kind]?.value ?? scalarOf(ts, checker, property(ts, opts, "value"));
   const maxExpr = property(ts, opts, "maxEntries");
   // A perf event array without maxEntries gets one slot per possible CPU at load time.
   const maxEntries = maxExpr ? evalInt(ts, checker, maxExpr) : kind === "perf_event_array" ? 0n : undefined;
-  if (!key) return { kind: "unresolved", reason: `map key must be a scalar type token such as u32${where}` };
-  if (!value) return { kind: "unresolved", reason: `map value must be a scalar type token such as u64${where}` };
+  if (!key) return { kind: "unresolved", reason: `map key must be a scalar type token such as u32 or a defstruct class${where}` };
+  if (!value) return { kind: "unresolved", reason: `map value must be a scalar type token such as u64 or a defstruct class${where}` };
   if (maxEntries === undefined || maxEntries < (kind === "perf_event_array" ? 0n : 1n) || maxEntries > 0xffffffffn) {
     return { kind: "unresolved", reason: `maxEntries must be a positive compile-time integer${where}` };
   }
   const nameExpr = property(ts, opts, "name");
   const name = nameExpr && ts.isStringLiteralLike(nameExpr) ? nameExpr.text : decl.name.getText();
-  const map: MapSlotInfo = { kind, key, value, maxEntries: Number(maxEntries) };
+  const map: MapSlotInfo = {
+    kind, key, value, maxEntries: Number(maxEntries),
+    ...(keyStruct ? { keyStruct: layoutOnly(keyStruct) } : {}),
+    ...(valueStruct ? { valueStruct: layoutOnly(valueStruct) } : {}),
+  };
   const sf = decl.getSourceFile();
   return { kind: "map", name, map, declaredAt: { fileName: sf.fileName, start: decl.getStart(), length: decl.getWidth() } };
 }
