@@ -59,26 +59,32 @@ export function parseTool<O extends string = never>(argv: readonly string[], spe
   return { duration, json: v.json === true, values };
 }
 
-/** Resolves after `seconds`, or at once on Ctrl-C/SIGTERM; `stopped` says which. */
+// Ctrl-C/SIGTERM are trapped from the moment a tool starts: a signal that comes while it is
+// still loading (before runFor) must end it cleanly too, not kill it mid-setup.
+let stopRequested = false;
+const stopListeners = new Set<() => void>();
+const onSignal = (): void => {
+  stopRequested = true;
+  for (const l of stopListeners) l();
+};
+process.on("SIGINT", onSignal);
+process.on("SIGTERM", onSignal);
+
+/** Resolves after `seconds`, or at once on Ctrl-C/SIGTERM (also one already received); `stopped` says which. */
 export async function runFor(seconds: number): Promise<{ stopped: boolean; elapsed: number }> {
   const started = Date.now();
-  let stopped = false;
-  await new Promise<void>((resolve) => {
-    const onSignal = (): void => {
-      stopped = true;
-      finish();
-    };
-    const t = setTimeout(() => finish(), seconds * 1000);
-    function finish(): void {
-      clearTimeout(t);
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      resolve();
-    }
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-  });
-  return { stopped, elapsed: (Date.now() - started) / 1000 };
+  if (!stopRequested) {
+    await new Promise<void>((resolve) => {
+      const finish = (): void => {
+        clearTimeout(t);
+        stopListeners.delete(finish);
+        resolve();
+      };
+      const t = setTimeout(finish, seconds * 1000);
+      stopListeners.add(finish);
+    });
+  }
+  return { stopped: stopRequested, elapsed: (Date.now() - started) / 1000 };
 }
 
 /** Messages for a person go to stderr under --json, so stdout stays one JSON object. */
