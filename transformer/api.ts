@@ -17,6 +17,8 @@ export interface MapSlotInfo {
   /** The value's scalar type; with `valueStruct`, "u8" (ignore it and use the struct). */
   readonly value: ScalarName;
   readonly maxEntries: number;
+  /** The definition's map_flags (BPF_F_*), when not 0: BPF_F_NO_PREALLOC for LPM tries, which the kernel requires. */
+  readonly flags?: number;
   /** The key's layout when the declaration's `key` is a `defstruct` class. */
   readonly keyStruct?: StructLayout;
   /** The value's layout when the declaration's `value` is a `defstruct` class. */

@@ -35,4 +35,38 @@ describeKernel("example tools: tcp-filter, xdp-blocklist, xdp-proto-count", () =
     expect(text.stdout).toMatch(/^UDP +5 +0$/m);
     expect(text.stdout).toMatch(/\n10 frames reached the socket in \d+\.\ds, all TCP\.\n$/);
   });
+
+  test("xdp-blocklist: an LPM trie of CIDRs drops real packets by source, updated live from TypeScript", async () => {
+    const r = await startExample("xdp-blocklist", ["--duration", "1", "--json"]).done;
+    expect(r.code).toBe(0);
+    const out = lastJson<{
+      interface: string; passed: number; dropped: number;
+      phases: { rules: string[]; dropped: Record<string, number> }[];
+      sources: { source: string; sent: number; received: number }[];
+    }>(r);
+    const [a, b] = out.sources.map((s) => s.source);
+    const net = a!.replace(/\.\d+$/, "");
+    expect(b).toBe(`${net}.66`);
+    // first round: x.y.0.64/26 blocks .66 only; after the live update, .2/32 blocks .2 only
+    expect(out.phases).toEqual([
+      { rules: [`${net}.64/26`], dropped: { [`${net}.64/26`]: 20 } },
+      { rules: [`${a}/32`], dropped: { [`${a}/32`]: 20 } },
+    ]);
+    expect(out.sources).toEqual([{ source: a, sent: 40, received: 20 }, { source: b, sent: 40, received: 20 }]);
+    expect(out.dropped).toBe(40);
+    expect(out.passed).toBeGreaterThanOrEqual(40);
+    expect(readdirSync("/sys/class/net")).not.toContain(out.interface);
+  });
+
+  test("xdp-blocklist: --block takes CIDRs; the report shows each rule's drops and what arrived", async () => {
+    const r = await startExample("xdp-blocklist", ["--duration", "0.5", "--block", "10.0.0.0/8,192.168.0.0/16"]).done;
+    expect(r.code).toBe(0);
+    const before = /^Before the live update\n(BLOCKED CIDR +DROPPED)\n(10\.0\.0\.0\/8 +40)\n(192\.168\.0\.0\/16 +0)$/m.exec(r.stdout);
+    expect(before).not.toBeNull();
+    // right-aligned numbers: every line of the table ends in the same column
+    expect(new Set(before!.slice(1).map((l) => l.length)).size).toBe(1);
+    expect(r.stdout).toMatch(/^SOURCE +SENT {2}RECEIVED$/m);
+    expect(r.stdout).toMatch(/^10\.\d+\.0\.66 +40 +20$/m);
+    expect(r.stdout).toMatch(/\n\d+ IPv4 packets passed, 60 dropped in \d+\.\ds\.\n$/);
+  });
 });

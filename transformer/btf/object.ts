@@ -76,7 +76,7 @@ function hasValue(info: MapSlotInfo): boolean {
 
 /** Size of a map's definition struct in `.maps`: one pointer per member. */
 export function mapDefSize(info: MapSlotInfo): number {
-  return 8 * (2 + (hasKey(info) ? 1 : 0) + (hasValue(info) ? 1 : 0));
+  return 8 * (2 + (hasKey(info) ? 1 : 0) + (hasValue(info) ? 1 : 0) + (info.flags ? 1 : 0));
 }
 
 export interface ObjectBtf {
@@ -116,6 +116,7 @@ export function buildObjectBtf(maps: readonly BtfMap[], programs: readonly BtfPr
     if (hasKey(m.info)) members.push({ name: "key", type: w.ptr(m.info.keyStruct ? structId(m.info.keyStruct) : scalar(m.info.key)) });
     if (hasValue(m.info)) members.push({ name: "value", type: w.ptr(m.info.valueStruct ? structId(m.info.valueStruct) : scalar(m.info.value)) });
     members.push({ name: "max_entries", type: number(m.info.maxEntries) });
+    if (m.info.flags) members.push({ name: "map_flags", type: number(m.info.flags) });
     const size = mapDefSize(m.info);
     const struct = w.struct("", size, members.map((x, n) => ({ ...x, bitOffset: n * 64 })));
     vars.push({ type: w.variable(m.name, struct, BTF_VAR_GLOBAL_ALLOCATED), offset: off, size });

@@ -45,7 +45,20 @@ const IMPLICIT_TYPES: Readonly<Partial<Record<MapKind, { readonly key?: ScalarNa
   queue: { key: "u32" },
   stack: { key: "u32" },
   bloom_filter: { key: "u32" },
+  // An IPv4 LPM trie's key, struct { u32 prefixlen; u8 addr[4]; }, is one u64 in templates:
+  // prefixlen in the low half, the address bytes (as load_u32 reads them) in the high half.
+  lpm_trie: { key: "u64" },
 };
+
+/** BPF_F_NO_PREALLOC: the kernel creates LPM tries only with it. */
+const BPF_F_NO_PREALLOC = 1;
+
+/** An LPM trie declaration's `family` is IPv4: absent, "ipv4", or 4 bytes of data. */
+function isIpv4Family(ts: typeof TS, family: TS.Expression | undefined): boolean {
+  if (!family) return true;
+  if (ts.isStringLiteralLike(family)) return family.text === "ipv4";
+  return ts.isNumericLiteral(family) && family.text === "4";
+}
 
 /** Files of the package that declare its public API (sources, or built .js/.d.ts). */
 function isOwnApiFile(fileName: string, module: "template" | "map-decl" | "types"): boolean {
@@ -186,7 +199,9 @@ function resolveMapDecl(
   if (!opts || !ts.isObjectLiteralExpression(opts)) {
     return { kind: "unresolved", reason: `map options must be an object literal${where}` };
   }
-  if (kind === "lpm_trie") return { kind: "unresolved", reason: `LPM trie maps cannot be used in bpf templates yet${where}` };
+  if (kind === "lpm_trie" && !isIpv4Family(ts, property(ts, opts, "family"))) {
+    return { kind: "unresolved", reason: `only IPv4 LPM tries (family "ipv4", the default) can be used in bpf templates yet${where}` };
+  }
   const keyStruct = IMPLICIT_TYPES[kind]?.key ? undefined : structElem(ts, checker, property(ts, opts, "key"));
   const valueStruct = IMPLICIT_TYPES[kind]?.value ? undefined : structElem(ts, checker, property(ts, opts, "value"));
   if (keyStruct?.kind === "unresolved") return keyStruct;
@@ -209,7 +224,8 @@ function resolveMapDecl(
     ...(valueStruct ? { valueStruct: layoutOnly(valueStruct) } : {}),
   };
   const sf = decl.getSourceFile();
-  return { kind: "map", name, map, declaredAt: { fileName: sf.fileName, start: decl.getStart(), length: decl.getWidth() } };
+  const flagged: MapSlotInfo = kind === "lpm_trie" ? { ...map, flags: BPF_F_NO_PREALLOC } : map;
+  return { kind: "map", name, map: flagged, declaredAt: { fileName: sf.fileName, start: decl.getStart(), length: decl.getWidth() } };
 }
 
 function exportedConstName(ts: typeof TS, node: TS.Node): string | undefined {
