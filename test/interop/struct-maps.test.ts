@@ -1,7 +1,7 @@
 // Struct-typed map keys and values in the kernel: an XDP program counts packets per flow in a
 // hash map keyed by a defstruct {saddr, daddr, proto} (increment with a stack struct key) and
 // keeps per-flow stats in a map whose values are a defstruct (lookup -> field updates, update
-// with a stack struct on a miss). TypeScript reads both maps back through the same defstructs.
+// with a stack struct on a miss; atomics on its fields). TypeScript reads both maps back through the same defstructs.
 import { expect, test } from "@jest/globals";
 import { bpf, defstruct, u8, u32, u64, HashMap, load } from "../../index.js";
 import { describeKernel } from "../helpers/kernel.js";
@@ -25,8 +25,8 @@ const prog = bpf`
     const len = ntohs(load_u16(d, 16));
     const s = ${flowStats}.lookup(k);
     if (s) {
-      s.packets += 1;
-      s.bytes += len;
+      atomic_add(s.packets, 1);
+      atomic_fetch_add(s.bytes, len);
       s.last_len = len;
       return s.packets as i32;
     }

@@ -6,6 +6,7 @@
  */
 import { HELPER_NAMES } from "../frontend/helpers.js";
 import { ALU_OP, CLASS, END_TO_BE, JMP_OP, MODE, SRC, sizeBytes, type Insn } from "./opcodes.js";
+import { atomicText } from "./atomic-text.js";
 
 const ALU_SYM: Record<number, string> = {
   [ALU_OP.add]: "+=", [ALU_OP.sub]: "-=", [ALU_OP.mul]: "*=", [ALU_OP.div]: "/=", [ALU_OP.or]: "|=",
@@ -68,6 +69,7 @@ export function formatInsn(i: Insn, next: Insn | undefined, index: number, opts:
       const size = sizeBytes(i.code);
       if ((i.code & 0xe0) === MODE.MEM) return `${mem(size, i.dst, i.off)} = r${i.src}`;
       if ((i.code & 0xe0) === MODE.ATOMIC && i.imm === 0) return `lock ${mem(size, i.dst, i.off)} += ${size === 8 ? "r" : "w"}${i.src}`;
+      if ((i.code & 0xe0) === MODE.ATOMIC) return atomicText(i.imm, mem(size, i.dst, i.off), `${size === 8 ? "r" : "w"}${i.src}`);
       break;
     }
     case CLASS.JMP:

@@ -231,7 +231,10 @@ function encodeInst(i: MInst, frame: Frame, out: Insn[], relocs: MapReloc[]): vo
       out.push({ code: CLASS.ST | sizeCode(i.size) | MODE.MEM, dst: i.base, src: 0, off: resolve(frame, i.off), imm: Number(BigInt.asIntN(32, i.imm)) });
       return;
     case "atomic_add":
-      out.push({ code: CLASS.STX | sizeCode(i.size) | MODE.ATOMIC, dst: i.base, src: i.src, off: resolve(frame, i.off), imm: ATOMIC_ADD });
+      out.push({ code: CLASS.STX | sizeCode(i.size) | MODE.ATOMIC, dst: i.base, src: i.src, off: resolve(frame, i.off), imm: i.op ?? ATOMIC_ADD });
+      return;
+    case "atomic_fetch":
+      out.push({ code: CLASS.STX | sizeCode(i.size) | MODE.ATOMIC, dst: i.base, src: i.src, off: resolve(frame, i.off), imm: i.op });
       return;
     case "call":
       out.push({ code: CLASS.JMP | JMP_OP.call, dst: 0, src: 0, off: 0, imm: i.helper });

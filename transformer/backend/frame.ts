@@ -19,7 +19,7 @@ export function layoutFrame(fn: MFn): Frame {
   for (const b of fn.blocks) {
     for (const i of b.insts) {
       if (i.k === "alu" && i.slot !== undefined) used.add(i.slot);
-      if ((i.k === "ldx" || i.k === "stx" || i.k === "st" || i.k === "atomic_add") && typeof i.off !== "number") used.add(i.off.slot);
+      if ((i.k === "ldx" || i.k === "stx" || i.k === "st" || i.k === "atomic_add" || i.k === "atomic_fetch") && typeof i.off !== "number") used.add(i.off.slot);
     }
   }
   let cur = 0;

@@ -19,7 +19,7 @@ import type { MBlock, MFn, MInst, MTerm, Reg, StackRef } from "./mir.js";
 import { VIRT_BASE } from "./mir.js";
 import type { AluOp } from "./opcodes.js";
 import type { Span } from "../diagnostics.js";
-import { R0, R1, R10 } from "./opcodes.js";
+import { ATOMIC_CMPXCHG, R0, R1, R10 } from "./opcodes.js";
 
 const S32_MIN = -(1n << 31n);
 const S32_MAX = (1n << 31n) - 1n;
@@ -225,7 +225,21 @@ class Selector {
       }
       case "atomic_add": {
         const m = this.mem(i.args[0]!, i.off!);
-        return this.emit({ k: "atomic_add", size: i.size as 4 | 8, ...m, src: this.asReg(i.args[1]!, i.w) });
+        return this.emit({ k: "atomic_add", size: i.size as 4 | 8, ...m, src: this.asReg(i.args[1]!, i.w), ...(i.atomic ? { op: i.atomic } : {}) });
+      }
+      case "atomic_fetch": {
+        // The fetched old value lands in the source register (r0 for cmpxchg, which also
+        // compares against r0): copy the operand into the result register first.
+        const m = this.mem(i.args[0]!, i.off!);
+        const size = i.size as 4 | 8;
+        if (i.atomic === ATOMIC_CMPXCHG) {
+          const src = this.asReg(i.args[2]!, 64);
+          this.into(R0, i.args[1]!, 64);
+          this.emit({ k: "atomic_fetch", size, ...m, src, op: i.atomic });
+          return this.emit({ k: "alu", op: "mov", w: 64, dst, src: R0 });
+        }
+        this.into(dst, i.args[1]!, 64);
+        return this.emit({ k: "atomic_fetch", size, ...m, src: dst, op: i.atomic! });
       }
       case "call":
       case "call_fn": {

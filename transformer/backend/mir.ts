@@ -6,7 +6,7 @@
  */
 import type { Cond } from "../ir/ops.js";
 import type { Width } from "../ir/ir.js";
-import type { AluOp } from "./opcodes.js";
+import { ATOMIC_CMPXCHG, type AluOp } from "./opcodes.js";
 import type { Span } from "../diagnostics.js";
 
 export const VIRT_BASE = 16;
@@ -36,7 +36,10 @@ export type MInst = Located & (
   | { k: "ldx"; size: 1 | 2 | 4 | 8; dst: Reg; base: Reg; off: number | StackRef }
   | { k: "stx"; size: 1 | 2 | 4 | 8; base: Reg; off: number | StackRef; src: Reg }
   | { k: "st"; size: 1 | 2 | 4 | 8; base: Reg; off: number | StackRef; imm: bigint }
-  | { k: "atomic_add"; size: 4 | 8; base: Reg; off: number | StackRef; src: Reg }
+  /** `op`: the BPF_ATOMIC op when not add (or, and, xor; no fetch). */
+  | { k: "atomic_add"; size: 4 | 8; base: Reg; off: number | StackRef; src: Reg; op?: number }
+  /** A fetching atomic: the old value replaces src (cmpxchg: compares with r0, old in r0). */
+  | { k: "atomic_fetch"; size: 4 | 8; base: Reg; off: number | StackRef; src: Reg; op: number }
   /** Uses r1..r(nargs), defines r0, clobbers r1..r5. */
   | { k: "call"; helper: number; nargs: number }
   /** BPF-to-BPF call of function `func`: the same register convention as a helper call. */
@@ -79,6 +82,7 @@ export function usesDefs(i: MInst | MTerm): { uses: Reg[]; defs: Reg[] } {
     case "ldx": return { uses: [i.base], defs: [i.dst] };
     case "stx":
     case "atomic_add": return { uses: [i.base, i.src], defs: [] };
+    case "atomic_fetch": return i.op === ATOMIC_CMPXCHG ? { uses: [i.base, i.src, 0], defs: [0] } : { uses: [i.base, i.src], defs: [i.src] };
     case "st": return { uses: [i.base], defs: [] };
     case "call":
     case "callf": return { uses: [1, 2, 3, 4, 5].slice(0, i.nargs), defs: [...CALLER_SAVED] };
@@ -100,7 +104,8 @@ export function mapRegs<T extends MInst | MTerm>(i: T, f: (r: Reg) => Reg): T {
     case "ldglobal": return { ...x, dst: f(x.dst) } as T;
     case "ldx": return { ...x, dst: f(x.dst), base: f(x.base) } as T;
     case "stx":
-    case "atomic_add": return { ...x, base: f(x.base), src: f(x.src) } as T;
+    case "atomic_add":
+    case "atomic_fetch": return { ...x, base: f(x.base), src: f(x.src) } as T;
     case "st": return { ...x, base: f(x.base) } as T;
     case "br": return { ...x, a: f(x.a), b: typeof x.b === "bigint" ? x.b : f(x.b) } as T;
     default: return i;

@@ -23,6 +23,10 @@ export const JMP_OP = {
 export const END_TO_BE = 0x08;
 /** BPF_ATOMIC op in imm: add without fetch. */
 export const ATOMIC_ADD = 0x00;
+/** BPF_ATOMIC ops in imm (kernel >= 5.12 beyond add): or/and/xor, `| BPF_FETCH` to return
+ * the old value in src; xchg and cmpxchg always fetch (cmpxchg compares with r0, old in r0). */
+export const ATOMIC_OR = 0x40, ATOMIC_AND = 0x50, ATOMIC_XOR = 0xa0, ATOMIC_FETCH = 0x01;
+export const ATOMIC_XCHG = 0xe0 | ATOMIC_FETCH, ATOMIC_CMPXCHG = 0xf0 | ATOMIC_FETCH;
 
 export const R0 = 0, R1 = 1, R2 = 2, R3 = 3, R4 = 4, R5 = 5, R6 = 6, R10 = 10;
 

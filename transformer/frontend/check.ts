@@ -22,6 +22,7 @@ import type { CheckOps } from "./check-ops.js";
 import { checkHelperArgs } from "./helper-call.js";
 import { checkMapMethod, EXTRA_MAP_METHODS } from "./map-methods.js";
 import { structElemArg, structLookupType } from "./map-structs.js";
+import { checkAtomic, isAtomicBuiltin } from "./atomics.js";
 import { arrayIndex, memoryLvalue, rememberConstInit, stackStruct, structMember } from "./structs.js";
 import { checkReservations } from "./ringbuf-lint.js";
 import { unknownTracepoint, withTracepointFields, type TracepointCtxField } from "./tracepoint-ctx.js";
@@ -786,6 +787,7 @@ class ProgramChecker {
     if (this.env.programs.has(e.callee)) {
       return this.error("WBPF1002", e.calleeSpan, `'${e.callee}' is a program (exported); programs cannot be called. Move the shared code into a non-exported function and call that`);
     }
+    if (isAtomicBuiltin(e.callee)) return checkAtomic(this.ops(scope), e);
     const h = helper(e.callee);
     if (h) {
       if (this.progType === undefined) this.bodyFacts.helpers.push({ name: e.callee, helper: h, span: e.calleeSpan });

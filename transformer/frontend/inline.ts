@@ -45,6 +45,8 @@ function children(e: TExpr): readonly TExpr[] {
       return e.args;
     case "pktadd":
       return [e.ptr, e.off];
+    case "atomic":
+      return [e.ptr, ...e.args];
     case "load":
     case "deref":
       return [e.ptr];

@@ -22,6 +22,7 @@ import type { CallPlan } from "./inline.js";
 import { ControlLowerer } from "./lower-control.js";
 import { lowerFieldPtr, lowerMapMethod, lowerStackObj, type LowerOps } from "./lower-mem.js";
 import { EXTRA_MAP_METHODS } from "./map-methods.js";
+import { lowerAtomic } from "./lower-atomics.js";
 import { isSigned, sizeOf, widensTo, widthOf, type Type } from "./types.js";
 
 function scalarOf(t: Type): ScalarName {
@@ -298,6 +299,7 @@ class Lowerer {
       case "ctxptr": return this.ctx;
       case "assign": return this.assign(e);
       case "callf": return this.callFunction(e);
+      case "atomic": return lowerAtomic(this.memOps(), e);
       case "select": return this.control.select(e);
     }
   }

@@ -11,6 +11,7 @@ import type { ScalarName } from "../../runtime/types.js";
 import type { CtxBtf, CtxField, ProgType } from "./ctx.js";
 import type { HelperDef } from "./helpers.js";
 import type { Type } from "./types.js";
+import type { AtomicOp } from "./atomics.js";
 
 export interface Local {
   readonly id: number;
@@ -91,6 +92,9 @@ export type TExpr =
   /** Address of a fresh zero-filled stack object of `size` bytes (a struct local). */
   | E<"stackobj", { readonly size: number; readonly align: number }>
   | E<"map", { readonly map: MapRef; readonly method: MapMethod; readonly args: readonly TExpr[] }>
+  /** Atomic read-modify-write of the `size`-byte integer at `ptr + off` (`atomics.ts`);
+   * `args`: the operand, or expected and desired for cmpxchg. Typed void unless `fetch`. */
+  | E<"atomic", { readonly op: AtomicOp; readonly fetch: boolean; readonly ptr: TExpr; readonly off: number; readonly size: 4 | 8; readonly args: readonly TExpr[] }>
   /** A call of the template's function `fn` (index in `CheckedTemplate.functions`). */
   | E<"callf", { readonly fn: number; readonly args: readonly TExpr[] }>
   /** Assignment; `value` already has the target's type. The expression's value is the new

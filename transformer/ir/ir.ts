@@ -35,6 +35,8 @@ export interface Inst {
   helper?: number;
   /** Function index (in the template) for call_fn. */
   func?: number;
+  /** BPF_ATOMIC op (the instruction's imm) for atomic_add (when not add) and atomic_fetch. */
+  atomic?: number;
   /** Bit count for bswap. */
   bits?: 16 | 32 | 64;
   /** Parameter index for param. */

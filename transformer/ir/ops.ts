@@ -49,8 +49,13 @@ export const OPS = {
   load: { arity: 1, hasDst: true, pure: false, effect: false },
   /** Store operand1's low `size` bytes at operand0 + off. */
   store: { arity: 2, hasDst: false, pure: false, effect: true },
-  /** Atomic add of operand1 to the `size`-byte integer at operand0 + off (no result). */
+  /** Atomic add of operand1 to the `size`-byte integer at operand0 + off (no result); with
+   * `atomic` set, that BPF_ATOMIC op instead (or, and, xor). */
   atomic_add: { arity: 2, hasDst: false, pure: false, effect: true },
+  /** Atomic fetching op `atomic` (BPF_ATOMIC imm with BPF_FETCH) on the `size`-byte integer at
+   * operand0 + off: result is the old value. Operand1 is the operand; cmpxchg has operand1
+   * the expected value and operand2 the new one. */
+  atomic_fetch: { arity: -1, hasDst: true, pure: false, effect: true },
   /** Kernel helper `helper` with up to 5 operands; result is r0. */
   call: { arity: -1, hasDst: true, pure: false, effect: true },
   /** BPF-to-BPF call of the template's function `func` (a `.text` subprogram). */

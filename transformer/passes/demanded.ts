@@ -39,7 +39,8 @@ function usesOf(fn: Fn): Map<number, Use[]> {
 function instDemand(i: Inst, n: number): number {
   switch (i.op) {
     case "store":
-    case "atomic_add": return n === 1 ? i.size! * 8 : 64;
+    case "atomic_add":
+    case "atomic_fetch": return n >= 1 ? i.size! * 8 : 64;
     case "bswap": return i.bits!;
     case "load":
     case "call":
