@@ -1,15 +1,15 @@
 /**
  * xdp-proto-count: counts packets per IP protocol with an XDP program. Creates its own
  * network namespace and veth pair, attaches the program natively to the host end, sends
- * real UDP and TCP packets from the namespace, prints the counts, and cleans up (also on
- * Ctrl-C).
+ * real UDP and TCP packets from the namespace every interval, prints the counts, and cleans
+ * up (also on Ctrl-C).
  *
- *   node examples/out/xdp-proto-count/main.js [--duration SECONDS] [--interval SECONDS]
+ *   node examples/out/xdp-proto-count/main.js [--duration SECONDS] [--interval SECONDS] [--json]
  */
 import { fileURLToPath } from "node:url";
 import { ArrayMap, bpf, u64, load } from "whistler-ts";
-import { parseDurationArgs, onStop, sleepUnlessStopped } from "../common/args.js";
 import { createVethPair } from "../common/veth.js";
+import { bar, note, parseTool, pc, printJson, runFor, table } from "../common/tool.js";
 
 export const protoCounts = new ArrayMap({ value: u64, maxEntries: 256 });
 
@@ -26,24 +26,49 @@ export const xdpProtoCount = bpf`
 `;
 
 const PROTO_NAMES: Record<number, string> = { 1: "ICMP", 2: "IGMP", 6: "TCP", 17: "UDP", 58: "ICMPv6" };
+/** Each round, send-packets.mjs sends this many UDP datagrams and TCP connection attempts. */
+const PER_ROUND = 5;
 
 async function main(): Promise<void> {
-  const { duration, interval } = parseDurationArgs(process.argv.slice(2), { duration: 3, interval: 1 });
-  const stop = onStop();
+  const args = parseTool(process.argv.slice(2), {
+    usage: "xdp-proto-count [--duration S] [--interval S] [--json]", duration: 3,
+    options: { interval: "send a round of packets and print the counts this often (default 1 second)" },
+  });
+  const interval = args.values.interval === undefined ? 1 : Number(args.values.interval);
+  if (!Number.isFinite(interval) || interval <= 0) throw new Error(`--interval needs a positive number of seconds, got "${args.values.interval}"`);
   using veth = createVethPair("xpc");
   await using obj = await load(xdpProtoCount);
   obj.attachAll({ xdp: { ifname: veth.hostIf, mode: "native" } });
   const counts = obj.map(protoCounts);
   const sender = fileURLToPath(new URL("../../common/send-packets.mjs", import.meta.url));
-  console.log(`XDP attached (native) to ${veth.hostIf}; sending packets from netns ${veth.netns} for ${duration}s...`);
-  const started = Date.now();
-  while (!stop.stopped && Date.now() - started < duration * 1000) {
-    veth.exec(process.execPath, [sender, veth.hostAddr, "5"]);
-    await sleepUnlessStopped(interval * 1000, stop);
-    const rows = [...counts.entries()].filter(([, n]) => n > 0n);
-    console.log(`\n${"PROTO".padEnd(8)} ${"PACKETS".padStart(10)}`);
-    for (const [proto, n] of rows) console.log(`${(PROTO_NAMES[proto] ?? String(proto)).padEnd(8)} ${String(n).padStart(10)}`);
+  note(args.json, `XDP attached (native) to ${veth.hostIf}; sending packets from netns ${veth.netns} for ${args.duration}s... Hit Ctrl-C to end.`);
+  const rows = (): { proto: number; name: string; packets: bigint }[] =>
+    [...counts.entries()].filter(([, n]) => n > 0n).map(([p, n]) => ({ proto: p, name: PROTO_NAMES[p] ?? String(p), packets: n }));
+  const print = (r: ReturnType<typeof rows>): void => {
+    const max = r.reduce((m, x) => (x.packets > m ? x.packets : m), 0n);
+    console.log(table(["PROTO", "PACKETS", ""], r.map((x) => [x.name, String(x.packets), pc.cyan(bar(x.packets, max, 30))]), [false, true, false]));
+  };
+  let rounds = 0;
+  let ended = false;
+  const run = runFor(args.duration).then((r) => ((ended = true), r));
+  while (!ended) {
+    veth.exec(process.execPath, [sender, veth.hostAddr, String(PER_ROUND)]);
+    rounds++;
+    await Promise.race([run, new Promise((r) => setTimeout(r, interval * 1000))]);
+    if (ended || args.json) continue;
+    console.log(pc.dim(`\n[round ${rounds}]`));
+    print(rows());
   }
+  const { elapsed, stopped } = await run;
+  const final = rows();
+  const total = final.reduce((a, x) => a + x.packets, 0n);
+  if (args.json) {
+    printJson({ seconds: elapsed, stopped, interface: veth.hostIf, rounds, sentPerRound: { udp: PER_ROUND, tcpConnects: PER_ROUND }, total, protocols: final });
+    return;
+  }
+  console.log(pc.bold(`\nAfter ${rounds} rounds`));
+  print(final);
+  console.log(pc.bold(`\n${total} IPv4 packets in ${elapsed.toFixed(1)}s on ${veth.hostIf}.`));
 }
 
 await main();

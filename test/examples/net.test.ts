@@ -69,4 +69,19 @@ describeKernel("example tools: tcp-filter, xdp-blocklist, xdp-proto-count", () =
     expect(r.stdout).toMatch(/^10\.\d+\.0\.66 +40 +20$/m);
     expect(r.stdout).toMatch(/\n\d+ IPv4 packets passed, 60 dropped in \d+\.\ds\.\n$/);
   });
+
+  test("xdp-proto-count: real UDP and TCP from the namespace counted per protocol; report and summary", async () => {
+    const r = await startExample("xdp-proto-count", ["--duration", "1", "--json", "--interval", "5"]).done;
+    expect(r.code).toBe(0);
+    const out = lastJson<{ interface: string; rounds: number; total: number; protocols: { proto: number; name: string; packets: number }[] }>(r);
+    // one round: 5 UDP datagrams and 5 TCP SYNs reach the host end's ingress
+    expect(out.rounds).toBe(1);
+    expect(out.protocols).toEqual([{ proto: 6, name: "TCP", packets: 5 }, { proto: 17, name: "UDP", packets: 5 }]);
+    expect(out.total).toBe(10);
+    expect(readdirSync("/sys/class/net")).not.toContain(out.interface);
+    const text = await startExample("xdp-proto-count", ["--duration", "0.5", "--interval", "5"]).done;
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^After 1 rounds\nPROTO {2}PACKETS\nTCP {10}5 {2}\*{30}\nUDP {10}5 {2}\*{30}$/m);
+    expect(text.stdout).toMatch(/\n10 IPv4 packets in \d+\.\ds on \w+\.\n$/);
+  });
 });

@@ -4,6 +4,7 @@
  * the pid, command, flags, path or argv the trigger really used.
  */
 import { spawn, spawnSync } from "node:child_process";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import { beforeAll, expect, test } from "@jest/globals";
 import { describeKernel } from "../helpers/kernel.js";
 import { checkNoFdLeaks } from "../helpers/fds.js";
@@ -18,7 +19,7 @@ function opener(path: string): ReturnType<typeof spawn> {
   return spawn(process.execPath, ["-e", code], { stdio: "ignore" });
 }
 
-describeKernel("example tools: opensnoop, execsnoop", () => {
+describeKernel("example tools: opensnoop, execsnoop, countopens", () => {
   checkNoFdLeaks();
   beforeAll(() => buildExamples(), 60_000);
 
@@ -89,5 +90,29 @@ describeKernel("example tools: opensnoop, execsnoop", () => {
     expect(r.stdout).toMatch(/^ {2}TIME\(s\) {6}PID {5}PPID {4}UID {2}ARGS$/m);
     expect(r.stdout).toContain(`  ${String(process.pid).padStart(7)}  ${String(process.getuid!()).padStart(5)}  /bin/echo whistler-exec "two words"\n`);
     expect(r.stdout).toMatch(/\n\d+ execs traced in 1\.\ds\.\n$/);
+  });
+
+  test("countopens: this process's openat() calls counted per pid, top list, summary; Ctrl-C ends it", async () => {
+    const run = startExample("countopens", ["--duration", "1.5", "--json", "--top", "200"]);
+    await run.ready;
+    for (let i = 0; i < 300; i++) closeSync(openSync("/proc/self/stat", "r"));
+    const r = await run.done;
+    expect(r.code).toBe(0);
+    const out = lastJson<{ total: number; processes: number; top: { pid: number; comm: string; opens: number }[] }>(r);
+    const me = out.top.find((t) => t.pid === process.pid);
+    expect(me?.opens).toBeGreaterThanOrEqual(300);
+    expect(me?.comm).toBe(readFileSync("/proc/self/comm", "utf8").trim());
+    for (let i = 1; i < out.top.length; i++) expect(out.top[i - 1]!.opens).toBeGreaterThanOrEqual(out.top[i]!.opens);
+    expect(out.total).toBeGreaterThanOrEqual(out.top.reduce((a, t) => a + t.opens, 0));
+    const text = startExample("countopens", ["--duration", "30", "--interval", "0.2", "--top", "3"]);
+    await text.ready;
+    await new Promise((res) => setTimeout(res, 600));
+    text.kill("SIGINT");
+    const t = await text.done;
+    expect(t.code).toBe(0);
+    expect(t.stdout).toMatch(/^\[\ds\]$/m);
+    expect(t.stdout).toMatch(/^ +PID {2}COMM +OPENS$/m);
+    expect(t.stdout).toMatch(/^Top [1-3] after 0\.\ds$/m);
+    expect(t.stdout).toMatch(/\n\d+ opens by \d+ processes in 0\.\ds\.\n$/);
   });
 });
