@@ -53,7 +53,7 @@ export function compileTemplate(src: TemplateSource): CompileResult {
     const f = checked.functions.find((x) => x.index === index)!;
     const out = generate(optimize(lowerFunction(f, env)));
     frames.set(index, { stack: out.stackSize, callees: out.calls.map((c) => c.func) });
-    const params = f.params.map((l) => ({ name: l.name, type: (l.type as { name: ScalarName }).name }));
+    const params = f.params.map((l) => ({ name: l.name, type: l.type.k === "sptr" ? "ptr" as const : (l.type as { name: ScalarName }).name }));
     functions.push({ name: f.name, code: encode(out.insns), relocs: out.relocs, calls: calls(out), globalRelocs: globalRelocs(out), lines: lineRecords(out.spans, f.span, lines), params, ret: f.ret });
   }
 
@@ -140,7 +140,12 @@ export function disassemble(elf: Uint8Array, opts: DisassembleOptions = {}): str
     const relocName = new Map<number, string>();
     for (const r of file.relocs.get(s.index) ?? []) {
       const sym = file.symbols[r.symbol];
-      if (sym) relocName.set(Math.floor(r.offset / 8), sym.name);
+      if (!sym) continue;
+      // A section symbol of code: a function's address, at the offset in the ld_imm64's imm.
+      const code = sym.type === STT.SECTION ? file.sections.find((x) => x.index === sym.section && (x.flags & SHF.EXECINSTR) !== 0) : undefined;
+      const at = code ? new DataView(s.data.buffer, s.data.byteOffset).getInt32(r.offset + 4, true) : 0;
+      const fn = code && file.symbols.find((y) => y.section === code.index && y.type === STT.FUNC && y.value === at);
+      relocName.set(Math.floor(r.offset / 8), fn ? `func:${fn.name}` : sym.name);
     }
     const funcs = file.symbols.filter((y) => y.section === s.index && y.type === STT.FUNC).sort((a, b) => a.value - b.value);
     const starts = funcs.length ? funcs : [{ name: s.name, value: 0, size: s.data.length }];

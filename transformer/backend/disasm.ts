@@ -20,6 +20,8 @@ const JMP_SYM: Record<number, string> = {
 
 export interface DisasmOptions {
   /** Name for the ld_imm64 at a given instruction index (map relocations). */
+  /** Name of the symbol an instruction is relocated against; `func:name` for a function's
+   * address (a bpf_loop callback), shown as `func[name]`. */
   readonly relocName?: (index: number) => string | undefined;
   /** Show the raw bytes of each instruction. */
   readonly bytes?: boolean;
@@ -53,6 +55,7 @@ export function formatInsn(i: Insn, next: Insn | undefined, index: number, opts:
     case CLASS.LD: {
       if (i.code === (CLASS.LD | 0x18 | MODE.IMM)) {
         const name = opts.relocName?.(index);
+        if (name?.startsWith("func:")) return `r${i.dst} = func[${name.slice(5)}] ll`;
         if (name !== undefined) return `r${i.dst} = map[${name}] ll`;
         const v = (BigInt((next?.imm ?? 0) >>> 0) << 32n) | BigInt(i.imm >>> 0);
         return `r${i.dst} = ${i.src === 1 ? `map_fd(${i.imm})` : `0x${v.toString(16)}`} ll`;

@@ -22,7 +22,8 @@ export interface GlobalReloc {
   readonly global: number;
 }
 
-/** A BPF-to-BPF call: the instruction index of the call and the callee's function index. */
+/** A BPF-to-BPF call, or an ld_imm64 of a callback's address (the opcode at `insn` says
+ * which): the instruction index and the callee's function index. */
 export interface CallReloc {
   readonly insn: number;
   readonly func: number;
@@ -148,7 +149,7 @@ export function emit(fn: MFn): Emitted {
     blockStart.set(b.id, insns.length);
     for (const i of b.insts) {
       spans[insns.length] = i.span;
-      if (i.k === "callf") calls.push({ insn: insns.length, func: i.func });
+      if (i.k === "callf" || i.k === "ldfunc") calls.push({ insn: insns.length, func: i.func });
       if (i.k === "ldglobal") globals.push({ insn: insns.length, global: i.global });
       encodeInst(i, frame, insns, relocs);
     }
@@ -212,6 +213,12 @@ function encodeInst(i: MInst, frame: Frame, out: Insn[], relocs: MapReloc[]): vo
     case "ldglobal":
       // Like clang for a global variable: imm 0, relocated against the variable's symbol;
       // libbpf turns it into BPF_PSEUDO_MAP_VALUE of the section's map plus the offset.
+      out.push({ code: CLASS.LD | SIZE_DW | MODE.IMM, dst: i.dst, src: 0, off: 0, imm: 0 });
+      out.push({ code: 0, dst: 0, src: 0, off: 0, imm: 0 });
+      return;
+    case "ldfunc":
+      // Like clang for a callback: src_reg 0, relocated against `.text` (the object writer
+      // puts the callee's byte offset in imm); loaders set BPF_PSEUDO_FUNC.
       out.push({ code: CLASS.LD | SIZE_DW | MODE.IMM, dst: i.dst, src: 0, off: 0, imm: 0 });
       out.push({ code: 0, dst: 0, src: 0, off: 0, imm: 0 });
       return;

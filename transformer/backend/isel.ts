@@ -36,7 +36,7 @@ const ALU_OF: Partial<Record<Inst["op"], AluOp>> = {
 };
 const COMMUTATIVE = new Set<Inst["op"]>(["add", "mul", "and", "or", "xor"]);
 
-type Remat = { k: "slot"; slot: number } | { k: "map"; map: number } | { k: "global"; global: number };
+type Remat = { k: "slot"; slot: number } | { k: "map"; map: number } | { k: "global"; global: number } | { k: "func"; func: number };
 
 export function select(fn: Fn): MFn {
   return new Selector(fn).run();
@@ -59,6 +59,7 @@ class Selector {
         if (i.op === "slot_addr") this.remat.set(i.dst, { k: "slot", slot: i.slot! });
         if (i.op === "map_ref") this.remat.set(i.dst, { k: "map", map: i.map! });
         if (i.op === "global_ref") this.remat.set(i.dst, { k: "global", global: i.global! });
+        if (i.op === "func_ref") this.remat.set(i.dst, { k: "func", func: i.func! });
       }
     }
   }
@@ -155,6 +156,7 @@ class Selector {
     }
     if (r?.k === "map") return this.emit({ k: "ldmap", dst, map: r.map });
     if (r?.k === "global") return this.emit({ k: "ldglobal", dst, global: r.global });
+    if (r?.k === "func") return this.emit({ k: "ldfunc", dst, func: r.func });
     this.emit({ k: "alu", op: "mov", w, dst, src: this.reg(o.id) });
   }
 
@@ -198,6 +200,7 @@ class Selector {
       case "slot_addr":
       case "map_ref":
       case "global_ref":
+      case "func_ref":
         return; // rematerialised at uses
       case "param":
         return this.emit({ k: "alu", op: "mov", w: 64, dst, src: R1 + i.param! });

@@ -33,6 +33,8 @@ export type MInst = Located & (
   | { k: "ldmap"; dst: Reg; map: number }
   /** ld_imm64 of a global variable's address (relocated against its symbol). */
   | { k: "ldglobal"; dst: Reg; global: number }
+  /** ld_imm64 of a function's address (a bpf_loop callback), relocated against `.text`. */
+  | { k: "ldfunc"; dst: Reg; func: number }
   | { k: "ldx"; size: 1 | 2 | 4 | 8; dst: Reg; base: Reg; off: number | StackRef }
   | { k: "stx"; size: 1 | 2 | 4 | 8; base: Reg; off: number | StackRef; src: Reg }
   | { k: "st"; size: 1 | 2 | 4 | 8; base: Reg; off: number | StackRef; imm: bigint }
@@ -78,7 +80,8 @@ export function usesDefs(i: MInst | MTerm): { uses: Reg[]; defs: Reg[] } {
     case "bswap": return { uses: [i.dst], defs: [i.dst] };
     case "ldimm64":
     case "ldmap":
-    case "ldglobal": return { uses: [], defs: [i.dst] };
+    case "ldglobal":
+    case "ldfunc": return { uses: [], defs: [i.dst] };
     case "ldx": return { uses: [i.base], defs: [i.dst] };
     case "stx":
     case "atomic_add": return { uses: [i.base, i.src], defs: [] };
@@ -101,7 +104,8 @@ export function mapRegs<T extends MInst | MTerm>(i: T, f: (r: Reg) => Reg): T {
     case "bswap":
     case "ldimm64":
     case "ldmap":
-    case "ldglobal": return { ...x, dst: f(x.dst) } as T;
+    case "ldglobal":
+    case "ldfunc": return { ...x, dst: f(x.dst) } as T;
     case "ldx": return { ...x, dst: f(x.dst), base: f(x.base) } as T;
     case "stx":
     case "atomic_add":

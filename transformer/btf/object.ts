@@ -47,10 +47,11 @@ export interface LineRecord {
   readonly text: string;
 }
 
-/** A `.text` subprogram: a static FUNC with named scalar parameters. */
+/** A `.text` subprogram: a static FUNC with named scalar (or `void *`) parameters. */
 export interface BtfFunction {
   readonly name: string;
-  readonly params: readonly { readonly name: string; readonly type: ScalarName }[];
+  /** "ptr" is `void *`: a struct pointer parameter, e.g. a bpf_loop callback's context. */
+  readonly params: readonly { readonly name: string; readonly type: ScalarName | "ptr" }[];
   readonly ret: ScalarName | "void";
   /** Byte offset in `.text`. */
   readonly offset: number;
@@ -136,7 +137,7 @@ export function buildObjectBtf(maps: readonly BtfMap[], programs: readonly BtfPr
     for (const l of lines) e.lines.push({ insnOff: offset + l.insn * 8, fileNameOff, lineOff: w.str(l.text), line: l.line, col: l.col });
   };
   for (const f of functions) {
-    const proto = w.funcProto(f.ret === "void" ? 0 : scalar(f.ret), f.params.map((p) => ({ name: p.name, type: scalar(p.type) })));
+    const proto = w.funcProto(f.ret === "void" ? 0 : scalar(f.ret), f.params.map((p) => ({ name: p.name, type: p.type === "ptr" ? w.ptr(0) : scalar(p.type) })));
     const e = extOf(".text");
     e.funcs.push({ insnOff: f.offset, typeId: w.func(f.name, proto, BTF_FUNC_STATIC) });
     lineRecords(e, f.offset, f.lines);

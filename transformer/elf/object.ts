@@ -19,7 +19,9 @@ import type { CtxBtf } from "../frontend/ctx.js";
 import { R_BPF_64_32, R_BPF_64_64, SHF, SHT, STB, STT } from "./format.js";
 import type { ScalarName } from "../../runtime/types.js";
 import type { DataLayout } from "./data.js";
-import { ElfWriter } from "./writer.js";
+import { ElfWriter, sectionSymbol } from "./writer.js";
+
+const LD_IMM64 = 0x18;
 
 export interface ObjectProgram {
   readonly name: string;
@@ -44,7 +46,7 @@ export interface ObjectFunction {
   readonly relocs: readonly { readonly insn: number; readonly map: number }[];
   readonly calls: readonly { readonly insn: number; readonly func: string }[];
   readonly lines: readonly LineRecord[];
-  readonly params: readonly { readonly name: string; readonly type: ScalarName }[];
+  readonly params: readonly { readonly name: string; readonly type: ScalarName | "ptr" }[];
   readonly ret: ScalarName | "void";
   readonly globalRelocs?: readonly { readonly insn: number; readonly global: string }[];
 }
@@ -81,9 +83,22 @@ export function writeBpfObject(spec: ObjectSpec): Uint8Array {
   }
   const btfFunctions = functions.map((f, n) => ({ name: f.name, params: f.params, ret: f.ret, offset: textOffsets[n]!, lines: f.lines }));
   const btf = buildObjectBtf(spec.maps, btfPrograms, spec.license, spec.fileName, btfFunctions, spec.data);
-  const callRelocs = (idx: number, base: number, calls: readonly { insn: number; func: string }[]) => {
-    for (const c of calls) elf.reloc(idx, { offset: base + c.insn * 8, symbol: c.func, type: R_BPF_64_32 });
+  const textOffset = new Map(functions.map((f, n) => [f.name, textOffsets[n]!]));
+  // A call is R_BPF_64_32 against the callee's symbol. An ld_imm64 of a callback's address
+  // is what clang writes for a static function: R_BPF_64_64 against the `.text` section
+  // symbol with the callee's byte offset in imm (libbpf only accepts section symbols
+  // there for local functions).
+  const callRelocs = (idx: number, base: number, code: Uint8Array, calls: readonly { insn: number; func: string }[]) => {
+    for (const c of calls) {
+      if (code[base + c.insn * 8] !== LD_IMM64) {
+        elf.reloc(idx, { offset: base + c.insn * 8, symbol: c.func, type: R_BPF_64_32 });
+        continue;
+      }
+      new DataView(code.buffer, code.byteOffset).setInt32(base + c.insn * 8 + 4, textOffset.get(c.func)!, true);
+      elf.reloc(idx, { offset: base + c.insn * 8, symbol: sectionSymbol(textIdx), type: R_BPF_64_64 });
+    }
   };
+  let textIdx = 0;
   const mapRelocs = (idx: number, base: number, relocs: readonly { insn: number; map: number }[], globals: readonly { insn: number; global: string }[] = []) => {
     for (const r of relocs) elf.reloc(idx, { offset: base + r.insn * 8, symbol: spec.maps[r.map]!.name, type: R_BPF_64_64 });
     for (const r of globals) elf.reloc(idx, { offset: base + r.insn * 8, symbol: r.global, type: R_BPF_64_64 });
@@ -92,13 +107,14 @@ export function writeBpfObject(spec: ObjectSpec): Uint8Array {
     // Subprograms first, in `.text`, as clang lays them out; static (local) symbols.
     const data = new Uint8Array(textSize);
     const idx = elf.section({ name: ".text", type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.EXECINSTR, data, align: 8 });
+    textIdx = idx;
     elf.symbol({ name: "", bind: STB.LOCAL, type: STT.SECTION, section: idx, value: 0, size: 0 });
     functions.forEach((f, n) => {
       const off = textOffsets[n]!;
       data.set(f.code, off);
       elf.symbol({ name: f.name, bind: STB.LOCAL, type: STT.FUNC, section: idx, value: off, size: f.code.length });
       mapRelocs(idx, off, f.relocs, f.globalRelocs);
-      callRelocs(idx, off, f.calls);
+      callRelocs(idx, off, data, f.calls);
     });
   }
   for (const [name, progs] of groups) {
@@ -111,7 +127,7 @@ export function writeBpfObject(spec: ObjectSpec): Uint8Array {
       data.set(p.code, off);
       elf.symbol({ name: p.name, bind: STB.GLOBAL, type: STT.FUNC, section: idx, value: off, size: p.code.length });
       mapRelocs(idx, off, p.relocs, p.globalRelocs);
-      callRelocs(idx, off, p.calls ?? []);
+      callRelocs(idx, off, data, p.calls ?? []);
       off += p.code.length;
     }
   }

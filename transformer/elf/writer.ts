@@ -3,7 +3,7 @@
  * (locals first, as ELF requires), and REL sections. It lays bytes out and nothing else;
  * `object.ts` decides which sections a BPF object has.
  */
-import { EHDR_SIZE, EM_BPF, ET_REL, REL_SIZE, SHDR_SIZE, SHF, SHT, STB, SYM_SIZE } from "./format.js";
+import { EHDR_SIZE, EM_BPF, ET_REL, REL_SIZE, SHDR_SIZE, SHF, SHT, STB, STT, SYM_SIZE } from "./format.js";
 
 export interface SectionSpec {
   readonly name: string;
@@ -29,9 +29,14 @@ export interface SymbolSpec {
 export interface RelocSpec {
   /** Byte offset in the target section. */
   readonly offset: number;
-  /** Symbol, by name, among those added. */
+  /** Symbol, by name, among those added; `sectionSymbol(i)` names section i's STT_SECTION symbol. */
   readonly symbol: string;
   readonly type: number;
+}
+
+/** The name relocations use for section `index`'s STT_SECTION symbol (which has no name). */
+export function sectionSymbol(index: number): string {
+  return `\0section ${index}`;
 }
 
 class StrTab {
@@ -90,6 +95,7 @@ export class ElfWriter {
     const symIndex = new Map<string, number>();
     syms.forEach((s, n) => {
       if (s.name && !symIndex.has(s.name)) symIndex.set(s.name, n + 1);
+      if (s.type === STT.SECTION && s.section !== undefined) symIndex.set(sectionSymbol(s.section), n + 1);
     });
 
     // Final section list: user sections interleaved with their REL sections, then

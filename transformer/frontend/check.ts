@@ -9,6 +9,7 @@
  * continues and one mistake yields one diagnostic.
  */
 import type { ScalarName } from "../../runtime/types.js";
+import type { StructLayout } from "../../runtime/struct/layout.js";
 import { isScalarName } from "../../runtime/types.js";
 import type { Slot } from "../api.js";
 import type { DiagnosticCode, DiagnosticSink, Span } from "../diagnostics.js";
@@ -20,6 +21,7 @@ import { suggest } from "./suggest.js";
 import { ControlChecker } from "./check-control.js";
 import type { CheckOps } from "./check-ops.js";
 import { checkHelperArgs } from "./helper-call.js";
+import { BPF_LOOP, checkBpfLoop, paramType, type ParamType } from "./bpf-loop.js";
 import { checkMapMethod, EXTRA_MAP_METHODS } from "./map-methods.js";
 import { structElemArg, structLookupType } from "./map-structs.js";
 import { checkAtomic, isAtomicBuiltin } from "./atomics.js";
@@ -85,7 +87,8 @@ function foldUntyped(op: ArithOp, a: bigint, b: bigint): bigint | string {
 interface FunctionSig {
   readonly index: number;
   readonly decl: FunctionDecl;
-  readonly params: readonly ScalarName[];
+  /** Integers, or struct pointers (a bpf_loop callback's context, `bpf-loop.ts`). */
+  readonly params: readonly ParamType[];
   readonly ret: ScalarName | "void";
 }
 
@@ -114,14 +117,16 @@ export function checkTemplate(parsed: { readonly programs: readonly ProgramDecl[
       sink.error("WBPF1010", f.nameSpan, `'${f.name}' is declared twice; functions, programs and maps share one namespace (the ELF symbols)`);
       continue;
     }
-    const params: ScalarName[] = [];
+    const params: ParamType[] = [];
     const ctxParam = f.params.find((p) => Object.prototype.hasOwnProperty.call(CTX_KINDS, p.type.name));
     if (ctxParam) {
       sink.error("WBPF1012", f.nameSpan, `'${f.name}' takes a context (${ctxParam.type.name}), so it is a program, and programs are exported: write \`export function ${f.name}(...)\`. Functions that are not exported are helpers with integer parameters`);
       continue;
     }
     for (const p of f.params) {
-      if (isScalarName(p.type.name)) params.push(p.type.name);
+      const struct = (n: string) => { const v = slotByPlaceholder.get(n)?.value; return v?.kind === "struct" ? v : undefined; };
+      const t = paramType(p.type.name, struct);
+      if (t) params.push(t);
       else {
         const near = suggest(p.type.name, SCALAR_TYPES);
         sink.error("WBPF1003", p.type.span, `unknown parameter type '${p.type.name}'${near ? `; did you mean '${near}'?` : ""} Parameters are integers: ${SCALAR_TYPES.join(" ")}`);
@@ -350,7 +355,8 @@ class ProgramChecker {
         this.error("WBPF1010", p.nameSpan, `parameter '${p.name}' is declared twice`);
         return;
       }
-      const local = this.newLocal(p.name, scalar(sig.params[i]!), true, p.nameSpan);
+      const t = sig.params[i]!;
+      const local = this.newLocal(p.name, typeof t === "string" ? scalar(t) : { k: "sptr", layout: t, nullable: false, origin: "stack" }, true, p.nameSpan);
       scope.vars.set(p.name, { k: "local", local });
       params.push(local);
     });
@@ -787,6 +793,12 @@ class ProgramChecker {
     if (this.env.programs.has(e.callee)) {
       return this.error("WBPF1002", e.calleeSpan, `'${e.callee}' is a program (exported); programs cannot be called. Move the shared code into a non-exported function and call that`);
     }
+    if (e.callee === BPF_LOOP) {
+      return checkBpfLoop(this.ops(scope), {
+        callback: (n) => (scope.lookup(n) ? undefined : (() => { const f = this.env.functions.get(n); return f && { index: f.index, name: n, params: f.params, paramNames: f.decl.params.map((p) => p.name), ret: f.ret }; })()),
+        referenced: (fn, span) => this.bodyFacts.calls.push({ fn, span }),
+      }, e);
+    }
     if (isAtomicBuiltin(e.callee)) return checkAtomic(this.ops(scope), e);
     const h = helper(e.callee);
     if (h) {
@@ -832,9 +844,19 @@ class ProgramChecker {
     const args = e.args.map((a, i) => {
       const p = fn.params[i]!;
       const name = fn.decl.params[i]!.name;
+      if (typeof p !== "string") return this.structArg(this.expr(a, scope), p, `parameter '${name}' of '${e.callee}'`);
       return this.convert(this.expr(a, scope), p, "WBPF1003", (x) => `parameter '${name}' of '${e.callee}' is ${p}; ${this.describe(x)} does not convert implicitly; cast with \`as ${p}\` if the value fits`);
     });
     return { k: "callf", ty: fn.ret === "void" ? VOID : scalar(fn.ret), fn: fn.index, args, span: e.span };
+  }
+
+  /** A struct pointer argument: non-null, of the parameter's struct. */
+  private structArg(a: TExpr, want: StructLayout, what: string): TExpr {
+    if (a.ty.k === "error") return a;
+    if (a.ty.k !== "sptr" || a.ty.layout.name !== want.name || a.ty.nullable) {
+      return this.error(a.ty.k === "sptr" && a.ty.nullable ? "WBPF1007" : "WBPF1003", a.span, `${what} is a non-null ${want.name} pointer, not ${typeName(a.ty)}${a.ty.k === "sptr" && a.ty.nullable ? "; check it for null first" : ""}`);
+    }
+    return a;
   }
 
   private mapOf(target: Expr, scope: Scope): MapRef | undefined {

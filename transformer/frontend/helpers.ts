@@ -133,4 +133,5 @@ export const HELPER_NAMES: Readonly<Record<number, string>> = Object.fromEntries
   [131, "ringbuf_reserve"],
   [132, "ringbuf_submit"],
   [133, "ringbuf_discard"],
+  [181, "loop"],
 ]);

@@ -28,6 +28,7 @@ function children(e: TExpr): readonly TExpr[] {
     case "stackobj":
     case "mapref":
     case "ctxptr":
+    case "funcaddr":
       return [];
     case "arith":
     case "cmp":
@@ -107,6 +108,12 @@ export function planCalls(t: Pick<CheckedTemplate, "programs" | "functions">): C
   t.programs.forEach((p) => count(p.body));
   t.functions.forEach((f) => count(f.body));
   const outOfLine = new Set<number>();
+  // A callback's address is taken (bpf_loop): it must exist on its own in `.text`.
+  const byAddress = (body: readonly TStmt[]) => walkBody(body, (e) => {
+    if (e.k === "funcaddr") outOfLine.add(e.fn);
+  });
+  t.programs.forEach((p) => byAddress(p.body));
+  t.functions.forEach((f) => byAddress(f.body));
   for (const f of t.functions) {
     const inline = f.inline === "always" || (f.inline !== "never" && ((calls.get(f.index) ?? 0) <= 1 || sizeOf(f) <= INLINE_MAX_SIZE));
     if (!inline) outOfLine.add(f.index);
@@ -119,7 +126,7 @@ export function reachableOutOfLine(roots: readonly (readonly TStmt[])[], t: Pick
   const seen = new Set<number>();
   const out: number[] = [];
   const visitBody = (body: readonly TStmt[]) => walkBody(body, (e) => {
-    if (e.k !== "callf" || seen.has(e.fn)) return;
+    if ((e.k !== "callf" && e.k !== "funcaddr") || seen.has(e.fn)) return;
     seen.add(e.fn);
     if (plan.outOfLine.has(e.fn)) out.push(e.fn);
     const f = t.functions.find((x) => x.index === e.fn);

@@ -300,6 +300,7 @@ class Lowerer {
       case "assign": return this.assign(e);
       case "callf": return this.callFunction(e);
       case "atomic": return lowerAtomic(this.memOps(), e);
+      case "funcaddr": return this.b.value("func_ref", 64, [], e.span, { func: e.fn });
       case "select": return this.control.select(e);
     }
   }

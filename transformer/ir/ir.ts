@@ -33,7 +33,7 @@ export interface Inst {
   global?: number;
   /** Helper number for call. */
   helper?: number;
-  /** Function index (in the template) for call_fn. */
+  /** Function index (in the template) for call_fn and func_ref. */
   func?: number;
   /** BPF_ATOMIC op (the instruction's imm) for atomic_add (when not add) and atomic_fetch. */
   atomic?: number;

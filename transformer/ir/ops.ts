@@ -43,6 +43,10 @@ export const OPS = {
   map_ref: pure(0),
   /** Address of global variable `global` (an ld_imm64 with a relocation against it). */
   global_ref: pure(0),
+  /** Address of the template's function `func` (an ld_imm64 BPF_PSEUDO_FUNC: a bpf_loop
+   * callback). Not pure: CSE keys do not include `func`, and one per use is what clang
+   * emits anyway. */
+  func_ref: { arity: 0, hasDst: true, pure: false, effect: false },
   /** Address of stack slot `slot` (r10 - offset, assigned by frame layout). */
   slot_addr: pure(0),
   /** Load `size` bytes at operand0 + off, zero-extended. Deletable, not movable. */
