@@ -6,6 +6,7 @@
  * give `.kconfig` a size and offsets like any section). Pure: returns a patched copy.
  */
 import { BtfError } from "../../runtime/errors.js";
+import { HEAP_BYTES, type ByteArena } from "../elf/arena.js";
 import type { Btf } from "./reader.js";
 
 export interface DatasecFacts {
@@ -18,8 +19,9 @@ export interface DatasecFacts {
 const BTF_VAR_GLOBAL_ALLOCATED = 1;
 const BTF_VAR_GLOBAL_EXTERN = 2;
 
-export function fixupDatasecs(btf: Btf, facts: DatasecFacts): Uint8Array {
-  const out = btf.raw.slice();
+/** `bytes`: where the copy is made (a parse's arena; by default a buffer of its own). */
+export function fixupDatasecs(btf: Btf, facts: DatasecFacts, bytes: Pick<ByteArena, "copy"> = HEAP_BYTES): Uint8Array {
+  const out = bytes.copy(btf.raw);
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   const base = btf.typeStart;
   for (const t of btf.types) {

@@ -6,9 +6,11 @@
 export type Fail = (offset: number, message: string) => Error;
 
 const decoder = new TextDecoder("utf-8", { fatal: false });
-/** For whole tables: a leading BOM must stay in the text (as U+FEFF) so offsets stay byte offsets. */
-const tableDecoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
-const NON_ASCII = /[^\x00-\x7f]/;
+/**
+ * For whole tables. Valid UTF-8 decodes to as many characters as bytes only when every byte is
+ * ASCII (a multi-byte sequence, a kept BOM included, is one character); invalid UTF-8 throws.
+ */
+const tableDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /**
  * Decoded tables by the exact Uint8Array they were read from, so readers made over the same
  * view (the `.BTF` strings that `.BTF.ext` records and CO-RE records point into) decode once.
@@ -16,25 +18,31 @@ const NON_ASCII = /[^\x00-\x7f]/;
  */
 const decodedTables = new WeakMap<Uint8Array, string | null>();
 
+function asciiOrNull(bytes: Uint8Array): string | null {
+  let text: string;
+  try {
+    text = tableDecoder.decode(bytes);
+  } catch {
+    return null; // not UTF-8: names are decoded one by one, with replacement characters
+  }
+  return text.length === bytes.length ? text : null;
+}
+
 export class ByteReader {
   readonly bytes: Uint8Array;
-  #view: DataView | undefined;
+  /**
+   * The region as a DataView, for loops that checked a whole record (or table) once with
+   * `check` and then read its fields without a check per field.
+   */
+  readonly view: DataView;
   readonly #fail: Fail;
   /** The region decoded once as a string table (see `cString`); null when it is not all ASCII. */
   #text: string | null | undefined;
 
   constructor(bytes: Uint8Array, fail: Fail) {
     this.bytes = bytes;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.#fail = fail;
-  }
-
-  /**
-   * The region as a DataView, for loops that checked a whole record (or table) once with
-   * `check` and then read its fields without a check per field. Made on first use: string
-   * tables never need one.
-   */
-  get view(): DataView {
-    return (this.#view ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength));
   }
 
   /**
@@ -45,9 +53,7 @@ export class ByteReader {
     if (this.#text === undefined) {
       let text = decodedTables.get(this.bytes);
       if (text === undefined) {
-        const all = tableDecoder.decode(this.bytes);
-        // Any byte >= 0x80 decodes to a non-ASCII character (itself, or U+FFFD when invalid).
-        text = NON_ASCII.test(all) ? null : all;
+        text = asciiOrNull(this.bytes);
         decodedTables.set(this.bytes, text);
       }
       this.#text = text;

@@ -6,3 +6,4 @@
 export { ElfFile } from "./reader.js";
 export * from "./types.js";
 export { ByteReader, cString, type Fail } from "./bytes.js";
+export { ByteArena, HEAP_BYTES } from "./arena.js";

@@ -11,7 +11,36 @@ import {
   type ElfHeader, type ElfRelocation, type ElfSection, type ElfSymbol,
 } from "./types.js";
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+const EMPTY: Uint8Array = new Uint8Array(0);
+/** Up to this many sections a lookup by name scans them: cheaper than hashing every name. */
+const SCAN_MAX = 64;
+
+/** A section header; its contents are viewed on first use (objects never read most of their debug sections). */
+class Section implements ElfSection {
+  name = "";
+  readonly #file: Uint8Array;
+  #data: Uint8Array | undefined;
+
+  constructor(
+    file: Uint8Array,
+    readonly index: number,
+    readonly type: number,
+    readonly flags: number,
+    readonly offset: number,
+    readonly size: number,
+    readonly link: number,
+    readonly info: number,
+    readonly addralign: number,
+    readonly entsize: number,
+  ) {
+    this.#file = file;
+  }
+
+  get data(): Uint8Array {
+    // The range was checked against the file when the header was read.
+    return (this.#data ??= this.type === SHT_NOBITS || this.type === SHT_NULL ? EMPTY : this.#file.subarray(this.offset, this.offset + this.size));
+  }
+}
 
 const EHDR_SIZE = 64;
 const SHDR_SIZE = 64;
@@ -23,14 +52,13 @@ export class ElfFile {
   readonly bytes: Uint8Array;
   readonly header: ElfHeader;
   readonly sections: readonly ElfSection[];
-  readonly #byName = new Map<string, ElfSection>();
+  #byName: Map<string, ElfSection> | undefined;
   #symbols: readonly ElfSymbol[] | undefined;
 
   private constructor(bytes: Uint8Array, header: ElfHeader, sections: ElfSection[]) {
     this.bytes = bytes;
     this.header = header;
     this.sections = sections;
-    for (const s of sections) if (!this.#byName.has(s.name)) this.#byName.set(s.name, s);
   }
 
   /** Parse `bytes` as an ELF64 LE object; `machine` (default EM_BPF) must match. */
@@ -69,29 +97,22 @@ export class ElfFile {
       if (hi > 0x1fffff) throw shdrs.fail(o, `${what} ${v.getBigUint64(o, true)} is out of range`);
       return hi * 0x100000000 + v.getUint32(o, true);
     };
-    const empty: Uint8Array = new Uint8Array(0);
     // Names are filled in once the name table is known; one object per section throughout.
-    const sections: Mutable<ElfSection>[] = [];
+    const sections: Section[] = [];
     const names: number[] = [];
     for (let i = 0; i < header.shnum; i++) {
       const o = header.shoff + i * SHDR_SIZE;
       const type = v.getUint32(o + 4, true);
       const offset = u64(o + 24, "sh_offset");
       const size = u64(o + 32, "sh_size");
-      let data = empty;
-      if (type !== SHT_NOBITS && type !== SHT_NULL) {
-        if (offset + size > bytes.length) {
-          throw new ElfError(`section #${i}`, o, `contents [${offset}, ${offset + size}) run past the end of the file (${bytes.length} bytes)`);
-        }
-        data = bytes.subarray(offset, offset + size);
+      if (type !== SHT_NOBITS && type !== SHT_NULL && offset + size > bytes.length) {
+        throw new ElfError(`section #${i}`, o, `contents [${offset}, ${offset + size}) run past the end of the file (${bytes.length} bytes)`);
       }
       names.push(v.getUint32(o, true));
-      // Fields spelled out: an object spread here cost more than the rest of the parse.
-      sections.push({
-        index: i, name: "", type, flags: u64(o + 8, "sh_flags"), offset, size,
-        link: v.getUint32(o + 40, true), info: v.getUint32(o + 44, true),
-        addralign: u64(o + 48, "sh_addralign"), entsize: u64(o + 56, "sh_entsize"), data,
-      });
+      sections.push(new Section(
+        bytes, i, type, u64(o + 8, "sh_flags"), offset, size, v.getUint32(o + 40, true), v.getUint32(o + 44, true),
+        u64(o + 48, "sh_addralign"), u64(o + 56, "sh_entsize"),
+      ));
     }
     if (header.shnum > 0) {
       const shstr = sections[header.shstrndx]!;
@@ -110,7 +131,16 @@ export class ElfFile {
     return new ElfFile(bytes, header, sections);
   }
 
+  /** The first section named `name`. */
   section(name: string): ElfSection | undefined {
+    if (this.sections.length <= SCAN_MAX) {
+      for (const s of this.sections) if (s.name === name) return s;
+      return undefined;
+    }
+    if (!this.#byName) {
+      this.#byName = new Map();
+      for (const s of this.sections) if (!this.#byName.has(s.name)) this.#byName.set(s.name, s);
+    }
     return this.#byName.get(name);
   }
 

@@ -7,7 +7,7 @@
 import { ElfError } from "../../runtime/errors.js";
 import { Btf, fixupDatasecs, parseBtfExt, type BtfExt, type BtfScalarInfo } from "../btf/index.js";
 import {
-  ElfFile, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHN_UNDEF, SHT_NOBITS, STB_WEAK, STT_OBJECT, STT_SECTION,
+  ByteArena, ElfFile, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHN_UNDEF, SHT_NOBITS, STB_WEAK, STT_OBJECT, STT_SECTION,
   type ElfSection, type ElfSymbol,
 } from "../elf/index.js";
 import {
@@ -127,19 +127,22 @@ export function isDataSection(s: ElfSection): boolean {
   return /^\.(rodata|data|bss)(\..+)?$/.test(s.name);
 }
 
-function dataMapSpec(s: ElfSection, btf: Btf | undefined): MapSpec {
+function dataMapSpec(s: ElfSection, btf: Btf | undefined, bytes: ByteArena): MapSpec {
   const readonly = (s.flags & SHF_WRITE) === 0;
   return {
     name: s.name, section: s.name, offset: 0, type: BPF_MAP_TYPE_ARRAY, keySize: 4,
     valueSize: Math.max(1, s.size), maxEntries: 1, flags: readonly ? BPF_F_RDONLY_PROG : 0, numaNode: 0,
     btfKeyTypeId: 0, btfValueTypeId: btf?.datasec(s.name)?.id ?? 0, keyScalar: undefined, valueScalar: undefined,
-    initial: s.type === SHT_NOBITS || s.size === 0 ? undefined : s.data.slice(), freeze: readonly,
+    initial: s.type === SHT_NOBITS || s.size === 0 ? undefined : bytes.copy(s.data), freeze: readonly,
     inner: undefined, slots: [],
   };
 }
 
 export function parseObject(bytes: Uint8Array): ObjectSpec {
   const elf = ElfFile.parse(bytes);
+  // The copies this parse makes (instructions, func/line info, fixed-up BTF, global data)
+  // come from one buffer about the size of the object, not a buffer each.
+  const arena = new ByteArena(bytes.length);
   const symbols = elf.symbols();
   const btfSection = elf.section(".BTF");
   const parsedBtf = btfSection ? Btf.parse(btfSection.data, ".BTF") : undefined;
@@ -158,7 +161,7 @@ export function parseObject(bytes: Uint8Array): ObjectSpec {
     const found = name === ".maps" ? parseBtfMaps(elf, s, parsedBtf) : parseLegacyMaps(s, symbols);
     for (const m of found) addMap(m, s);
   }
-  for (const s of elf.sections) if (isDataSection(s)) addMap(dataMapSpec(s, parsedBtf), s);
+  for (const s of elf.sections) if (isDataSection(s)) addMap(dataMapSpec(s, parsedBtf, arena), s);
 
   const externs = symbols.filter((y) => y.shndx === SHN_UNDEF && y.name !== "");
   const kconfig = parsedBtf ? kconfigLayout(parsedBtf, new Set(externs.filter((y) => y.bind === STB_WEAK).map((y) => y.name))) : undefined;
@@ -182,8 +185,8 @@ export function parseObject(bytes: Uint8Array): ObjectSpec {
     const fns = index.functions(s.index);
     if (fns.length === 0) throw new ElfError(s.name, s.offset, "executable section has no function symbol");
     for (const fn of fns) {
-      const linked = linkProgram(fn, elf, index, targets);
-      const debug = linkDebugInfo(linked, btfExt);
+      const linked = linkProgram(fn, elf, index, targets, arena);
+      const debug = linkDebugInfo(linked, btfExt, arena);
       programs.push({
         name: fn.name, section: s.name, def, insns: linked.insns, relocations: linked.relocations,
         mapRelocations: linked.relocations.filter((r) => r.kind === "map").map((r) => ({ insn: r.insn, map: r.map })),
@@ -201,7 +204,7 @@ export function parseObject(bytes: Uint8Array): ObjectSpec {
         const sec = elf.section(section);
         return sec ? symbols.find((y) => y.shndx === sec.index && y.name === name)?.value : undefined;
       },
-    });
+    }, arena);
   }
   return { license: licenseOf(elf), kernVersion: kernVersionOf(elf), maps, programs, btf, parsedBtf, btfExt, kconfig, globals: globalsOf(elf, symbols) };
 }

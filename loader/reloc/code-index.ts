@@ -68,4 +68,9 @@ export class CodeIndex {
   relocationAt(section: number, offset: number): ElfRelocation | undefined {
     return this.#relocs.get(section)?.get(offset);
   }
+
+  /** A section's relocations by instruction offset (undefined when it has none indexed). */
+  relocationsIn(section: number): ReadonlyMap<number, ElfRelocation> | undefined {
+    return this.#relocs.get(section);
+  }
 }

@@ -6,6 +6,7 @@
  * still loads) and the lines are still kept for our own error messages. Pure.
  */
 import type { BtfExt, LineInfoRecord } from "../btf/ext.js";
+import { HEAP_BYTES, type ByteArena } from "../elf/arena.js";
 import type { LinkedProgram } from "./link.js";
 import { FUNC_INFO_REC_SIZE, LINE_INFO_REC_SIZE, type DebugInfo, type SourceLine } from "./types.js";
 
@@ -18,7 +19,8 @@ export interface LinkedDebugInfo {
 
 const NO_DEBUG_INFO: LinkedDebugInfo = Object.freeze({ kernel: undefined, lines: Object.freeze([]) });
 
-export function linkDebugInfo(prog: LinkedProgram, ext: BtfExt | undefined): LinkedDebugInfo {
+/** `bytes`: where the kernel's records are written (a parse's arena; by default buffers of their own). */
+export function linkDebugInfo(prog: LinkedProgram, ext: BtfExt | undefined, bytes: Pick<ByteArena, "alloc"> = HEAP_BYTES): LinkedDebugInfo {
   if (!ext) return NO_DEBUG_INFO;
   // Functions sit in layout order at increasing bases and each section's records are sorted,
   // so records collected function by function are already in instruction order.
@@ -49,14 +51,14 @@ export function linkDebugInfo(prog: LinkedProgram, ext: BtfExt | undefined): Lin
   for (let i = 1; i < lines.length; i++) if (lines[i]!.insn <= lines[i - 1]!.insn) complete = false;
   if (!complete || funcInsns.length === 0) return { kernel: undefined, lines };
 
-  const funcInfo = new Uint8Array(funcInsns.length * FUNC_INFO_REC_SIZE);
-  const fv = new DataView(funcInfo.buffer);
+  const funcInfo = bytes.alloc(funcInsns.length * FUNC_INFO_REC_SIZE);
+  const fv = new DataView(funcInfo.buffer, funcInfo.byteOffset, funcInfo.byteLength);
   for (let i = 0; i < funcInsns.length; i++) {
     fv.setUint32(i * FUNC_INFO_REC_SIZE, funcInsns[i]!, true);
     fv.setUint32(i * FUNC_INFO_REC_SIZE + 4, funcTypes[i]!, true);
   }
-  const lineInfo = new Uint8Array(lines.length * LINE_INFO_REC_SIZE);
-  const lv = new DataView(lineInfo.buffer);
+  const lineInfo = bytes.alloc(lines.length * LINE_INFO_REC_SIZE);
+  const lv = new DataView(lineInfo.buffer, lineInfo.byteOffset, lineInfo.byteLength);
   for (let i = 0; i < lines.length; i++) {
     const rec = lineRecs[i]!;
     const o = i * LINE_INFO_REC_SIZE;

@@ -6,8 +6,8 @@
  */
 import { ElfError, NotSupportedError } from "../../runtime/errors.js";
 import {
-  R_BPF_64_32, R_BPF_64_64, SHF_EXECINSTR, SHN_UNDEF, STT_SECTION,
-  type ElfFile, type ElfSection, type ElfSymbol,
+  HEAP_BYTES, R_BPF_64_32, R_BPF_64_64, SHF_EXECINSTR, SHN_UNDEF, STT_SECTION,
+  type ByteArena, type ElfFile, type ElfSection, type ElfSymbol,
 } from "../elf/index.js";
 import type { CodeFunction, CodeIndex } from "./code-index.js";
 import type { Relocation } from "./types.js";
@@ -36,7 +36,10 @@ export interface LinkedProgram {
   readonly layout: readonly { readonly fn: CodeFunction; readonly base: number }[];
 }
 
-export function linkProgram(entry: CodeFunction, elf: ElfFile, index: CodeIndex, targets: RelocTargets): LinkedProgram {
+/** `bytes`: where the linked copy is made (a parse's arena; by default a buffer of its own). */
+export function linkProgram(
+  entry: CodeFunction, elf: ElfFile, index: CodeIndex, targets: RelocTargets, bytes: Pick<ByteArena, "alloc" | "copy"> = HEAP_BYTES,
+): LinkedProgram {
   const symbols = elf.symbols();
   const layout: { fn: CodeFunction; base: number }[] = [];
   const placed = new Map<CodeFunction, number>();
@@ -49,7 +52,7 @@ export function linkProgram(entry: CodeFunction, elf: ElfFile, index: CodeIndex,
     const base = total;
     placed.set(fn, base);
     layout.push({ fn, base });
-    chunks.push(fn.section.data.slice(fn.start, fn.end));
+    chunks.push(bytes.copy(fn.section.data.subarray(fn.start, fn.end)));
     total += (fn.end - fn.start) / 8;
     return base;
   };
@@ -66,21 +69,23 @@ export function linkProgram(entry: CodeFunction, elf: ElfFile, index: CodeIndex,
     const code = chunks[k]!;
     const view = new DataView(code.buffer, code.byteOffset, code.byteLength);
     const n = code.length / 8;
+    // Looked up once per function: most instructions have no relocation and are neither call nor ld_imm64.
+    const relocs = index.relocationsIn(fn.section.index);
     for (let i = 0; i < n; i++) {
-      const off = fn.start + i * 8;
       const opcode = code[i * 8]!;
+      const off = fn.start + i * 8;
+      const rel = relocs?.get(off);
+      if (opcode !== BPF_CALL && opcode !== BPF_LD_IMM64 && !rel) continue;
       const src = code[i * 8 + 1]! >> 4;
       const imm = view.getInt32(i * 8 + 4, true);
-      const rel = index.relocationAt(fn.section.index, off);
       const sym = rel ? symbols[rel.symbol]! : undefined;
-      const symName = (): string => sym?.name || elf.sectionAt(sym?.shndx ?? 0)?.name || `symbol #${rel?.symbol}`;
       if (opcode === BPF_CALL) {
         let callee: CodeFunction;
         if (rel && sym) {
           if (rel.type !== R_BPF_64_32) throw new ElfError(fn.section.name, fn.section.offset + off, `call at ${where(fn, off)} has relocation type ${rel.type}, expected R_BPF_64_32`);
           if (sym.shndx === SHN_UNDEF) throw new NotSupportedError(`program "${entry.name}": call to extern function "${sym.name}" (kfuncs) is not supported yet`);
           const sec = elf.sectionAt(sym.shndx);
-          if (!sec || (sec.flags & SHF_EXECINSTR) === 0) throw new ElfError(fn.section.name, fn.section.offset + off, `call at ${where(fn, off)} targets "${symName()}", which is not code`);
+          if (!sec || (sec.flags & SHF_EXECINSTR) === 0) throw new ElfError(fn.section.name, fn.section.offset + off, `call at ${where(fn, off)} targets "${symbolName(elf, sym, rel.symbol)}", which is not code`);
           callee = target(fn, off, sym.shndx, sym.value + (imm + 1) * 8, "call");
         } else if (src === BPF_PSEUDO_CALL) {
           callee = target(fn, off, fn.section.index, off + (imm + 1) * 8, "call");
@@ -106,18 +111,23 @@ export function linkProgram(entry: CodeFunction, elf: ElfFile, index: CodeIndex,
         i++;
         continue;
       }
-      if (rel) throw new ElfError(fn.section.name, fn.section.offset + off, `relocation against "${symName()}" at ${where(fn, off)} is on opcode 0x${opcode.toString(16)}, not a call or ld_imm64`);
+      if (rel) throw new ElfError(fn.section.name, fn.section.offset + off, `relocation against "${symbolName(elf, sym, rel.symbol)}" at ${where(fn, off)} is on opcode 0x${opcode.toString(16)}, not a call or ld_imm64`);
     }
   }
   // Most programs are one function: its copy is the result.
   if (chunks.length === 1) return { insns: chunks[0]!, relocations, layout };
-  const insns = new Uint8Array(total * 8);
+  const insns = bytes.alloc(total * 8);
   let at = 0;
   for (const c of chunks) {
     insns.set(c, at);
     at += c.length;
   }
   return { insns, relocations, layout };
+}
+
+/** How messages name a relocation's symbol: its name, its section's name, or its number. */
+function symbolName(elf: ElfFile, sym: ElfSymbol | undefined, index: number | undefined): string {
+  return sym?.name || elf.sectionAt(sym?.shndx ?? 0)?.name || `symbol #${index}`;
 }
 
 function dataReference(
