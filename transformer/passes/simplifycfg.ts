@@ -3,7 +3,8 @@
  * blocks go (with their phi operands); single-operand phis become copies; a block that
  * is its predecessor's only successor and has it as only predecessor is merged into it;
  * empty blocks that only jump on are bypassed; identical empty `ret C` blocks become one
- * (early `return XDP_PASS;` exits then share one `r0 = 2; exit`).
+ * (early `return XDP_PASS;` exits then share one `r0 = 2; exit`), and blocks ending in
+ * such a return jump to it; a return of a phi is duplicated into the predecessors.
  */
 import { predecessors, successors, type Fn, type Operand } from "../ir/ir.js";
 import { replaceUses } from "./util.js";
@@ -33,6 +34,9 @@ export function simplifyCfg(fn: Fn): boolean {
     changed = true;
   }
 
+  if (duplicateReturns(fn)) changed = true;
+  if (mergeReturns(fn)) changed = true;
+
   // Share identical constant returns.
   const canon = new Map<string, number>();
   const redirect = new Map<number, number>();
@@ -60,6 +64,68 @@ export function simplifyCfg(fn: Fn): boolean {
 
   if (bypassEmpty(fn)) changed = true;
   if (mergeChains(fn)) changed = true;
+  return changed;
+}
+
+/**
+ * `J: v = phi [...]; ret v` with nothing else in J: each predecessor returns its own operand
+ * (a jump becomes `ret x`; a branch edge carrying a constant goes to a new `ret C` block,
+ * which then joins the shared constant returns). `return c ? ctx.len : 0;` then needs no
+ * join: the 0 arm is the function's common `r0 = 0; exit`.
+ */
+function duplicateReturns(fn: Fn): boolean {
+  const preds = predecessors(fn);
+  const byId = new Map(fn.blocks.map((b) => [b.id, b]));
+  let nextId = Math.max(...fn.blocks.map((b) => b.id)) + 1;
+  let changed = false;
+  for (const j of [...fn.blocks]) {
+    const t = j.term;
+    if (j === fn.blocks[0] || j.insts.length || j.phis.length !== 1 || t.k !== "ret" || t.v.k !== "v" || t.v.id !== j.phis[0]!.dst) continue;
+    const phi = j.phis[0]!;
+    const ps = preds.get(j.id)!;
+    if (ps.length > 4 || phi.args.some((a) => a.v.k === "v" && a.v.id === phi.dst)) continue;
+    const argOf = (pid: number) => phi.args.find((a) => a.pred === pid)!.v;
+    if (!ps.every((pid) => byId.get(pid)!.term.k === "jmp" || argOf(pid).k === "imm")) continue;
+    for (const pid of ps) {
+      const p = byId.get(pid)!;
+      const v = argOf(pid);
+      if (p.term.k === "jmp") {
+        p.term = { k: "ret", v, span: t.span };
+        continue;
+      }
+      const r = { id: nextId++, phis: [], insts: [], term: { k: "ret" as const, v, span: t.span } };
+      fn.blocks.push(r);
+      const pt = p.term;
+      if (pt.k === "br") {
+        if (pt.t === j.id) pt.t = r.id;
+        if (pt.f === j.id) pt.f = r.id;
+      }
+    }
+    changed = true;
+  }
+  if (changed) removeUnreachable(fn);
+  return changed;
+}
+
+/**
+ * A block that does work and then returns a constant another empty block also returns
+ * jumps there instead (the jump usually becomes a fall-through): two `r0 = 0; exit`
+ * tails become one.
+ */
+function mergeReturns(fn: Fn): boolean {
+  const empty = new Map<string, number>();
+  for (const b of fn.blocks) {
+    if (b !== fn.blocks[0] && !b.phis.length && !b.insts.length && b.term.k === "ret" && b.term.v.k === "imm") empty.set(b.term.v.v.toString(), b.id);
+  }
+  let changed = false;
+  for (const b of fn.blocks) {
+    const t = b.term;
+    if (!b.insts.length || t.k !== "ret" || t.v.k !== "imm") continue;
+    const target = empty.get(t.v.v.toString());
+    if (target === undefined || target === b.id) continue;
+    b.term = { k: "jmp", target, span: t.span };
+    changed = true;
+  }
   return changed;
 }
 
