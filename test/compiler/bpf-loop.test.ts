@@ -73,8 +73,16 @@ describe("bpf_loop", () => {
     expect(diag(step + prog("bpf_loop(4, step, null);"))).toEqual([
       expect.stringMatching(/^WBPF1003 .*'step' reads its context 'c' \(loop_ctx\)/),
     ]);
+    const withMap = (body: string) => {
+      const src = template(body, { ...SLOTS, stats: { map: { kind: "array", key: "u32", value: "u8", valueStruct: LOOP_CTX, maxEntries: 1 } } });
+      return compileTemplate(src).diagnostics.map((d) => `${d.code} ${d.message}`);
+    };
+    // bpf_loop takes only a stack pointer (the verifier: "R3 type=map_value expected=fp")
+    expect(withMap(step + prog("const v = ${stats}.lookup(0);\nif (!v) return 1;\nbpf_loop(4, step, v);"))).toEqual([
+      expect.stringMatching(/^WBPF1003 a map value cannot be bpf_loop's context: the kernel accepts only a stack pointer/),
+    ]);
     expect(diag(step + prog("const x: u64 = 5;\nbpf_loop(4, step, x);"))).toEqual([
-      expect.stringMatching(/^WBPF1003 .*context of 'bpf_loop' is a struct .* not u64/),
+      expect.stringMatching(/^WBPF1003 .*context of 'bpf_loop' is a stack struct local or null, not u64/),
     ]);
     expect(diag(step + prog("let c: ${LoopCtx};\nbpf_loop(8388609, step, c);"))).toEqual([
       expect.stringMatching(/^WBPF1008 .*at most 8388608/),

@@ -6,8 +6,8 @@
  * returning 0 to go on or 1 to stop. It is always emitted out of line in `.text`, and the
  * helper's callback argument is an ld_imm64 of its address (`funcaddr`), relocated like
  * clang's. `ctx` is a struct the callback reads and writes through its second parameter:
- * a stack struct local (`let c: ${LoopCtx};`) or a checked map value, or `null` when the
- * callback takes only the index.
+ * a stack struct local (`let c: ${LoopCtx};`; the kernel takes no other memory), or `null`
+ * when the callback takes only the index.
  */
 import type { StructLayout } from "../../runtime/struct/layout.js";
 import { isScalarName, type ScalarName } from "../../runtime/types.js";
@@ -102,22 +102,19 @@ function contextArg(ops: CheckOps, cb: CallbackSig, src: Expr): TExpr | undefine
   const want = cb.params[1];
   if (src.k === "null" || (src.k === "int" && src.value === 0n)) {
     if (want === undefined || typeof want === "string") return { k: "const", ty: scalar("u64"), value: 0n, span: src.span };
-    fail(ops, "WBPF1003", src.span, `'${cb.name}' reads its context '${cb.paramNames[1]}' (${want.name}); pass a ${want.name}: a stack local \`let c: \${${want.name}};\` or a checked map value`);
+    fail(ops, "WBPF1003", src.span, `'${cb.name}' reads its context '${cb.paramNames[1]}' (${want.name}); pass a ${want.name} stack local: \`let c: \${${want.name}};\``);
     return undefined;
   }
   const a = ops.expr(src);
   if (a.ty.k === "error") return undefined;
   if (a.ty.k !== "sptr") {
-    fail(ops, "WBPF1003", src.span, `the context of 'bpf_loop' is a struct (a stack local or a checked map value) or null, not ${typeName(a.ty)}`);
+    fail(ops, "WBPF1003", src.span, `the context of 'bpf_loop' is a stack struct local or null, not ${typeName(a.ty)}`);
     return undefined;
   }
-  if (a.ty.nullable) {
-    const name = src.k === "name" ? src.name : "the pointer";
-    fail(ops, "WBPF1007", src.span, `${name} may be null; check it before passing it to bpf_loop: \`if (!${name}) return 0;\``);
-    return undefined;
-  }
-  if (a.ty.origin === "ringbuf") {
-    fail(ops, "WBPF1003", src.span, "a ring buffer record cannot be bpf_loop's context (the verifier tracks it by reference); fill a stack struct in the callback and copy it after the loop");
+  if (a.ty.origin !== "stack") {
+    // The kernel's bpf_loop takes a stack pointer or NULL (ARG_PTR_TO_STACK_OR_NULL).
+    const what = a.ty.origin === "ringbuf" ? "a ring buffer record" : a.ty.origin === "map" ? "a map value" : "this pointer";
+    fail(ops, "WBPF1003", src.span, `${what} cannot be bpf_loop's context: the kernel accepts only a stack pointer. Declare \`let c: \${${a.ty.layout.name}};\`, copy the fields in, and copy them back after the loop`);
     return undefined;
   }
   if (want === undefined || typeof want === "string" || want.name !== a.ty.layout.name || want.size !== a.ty.layout.size) {
