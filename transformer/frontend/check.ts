@@ -25,6 +25,7 @@ import { BPF_LOOP, checkBpfLoop, paramType, type ParamType } from "./bpf-loop.js
 import { checkMapMethod, EXTRA_MAP_METHODS } from "./map-methods.js";
 import { structElemArg, structLookupType } from "./map-structs.js";
 import { checkAtomic, isAtomicBuiltin } from "./atomics.js";
+import { checkCopyBuiltin, COPY_BUILTINS, structAssign } from "./copy.js";
 import { arrayIndex, memoryLvalue, rememberConstInit, stackStruct, structMember } from "./structs.js";
 import { checkReservations } from "./ringbuf-lint.js";
 import { unknownTracepoint, withTracepointFields, type TracepointCtxField } from "./tracepoint-ctx.js";
@@ -800,6 +801,7 @@ class ProgramChecker {
       }, e);
     }
     if (isAtomicBuiltin(e.callee)) return checkAtomic(this.ops(scope), e);
+    if (COPY_BUILTINS.includes(e.callee)) return checkCopyBuiltin(this.ops(scope), e);
     const h = helper(e.callee);
     if (h) {
       if (this.progType === undefined) this.bodyFacts.helpers.push({ name: e.callee, helper: h, span: e.calleeSpan });
@@ -1057,6 +1059,8 @@ class ProgramChecker {
   }
 
   private assign(e: Extract<Expr, { k: "assign" }>, scope: Scope): TExpr {
+    const copied = e.op === "=" ? this.structCopy(e, scope) : undefined;
+    if (copied) return copied;
     const t = this.lvalue(e.target, scope);
     const v = this.expr(e.value, scope);
     if (!t || v.ty.k === "error") return { k: "const", ty: ERROR, value: 0n, span: e.span };
@@ -1086,6 +1090,17 @@ class ProgramChecker {
     }
     if (rhs.ty.k === "error") return rhs;
     return this.finishAssign(lv, rhs, e.span, ty);
+  }
+
+  /** `a = b` on a stack struct local or a struct field copies bytes (`copy.ts`). */
+  private structCopy(e: Extract<Expr, { k: "assign" }>, scope: Scope): TExpr | undefined {
+    const t = e.target;
+    const sym = t.k === "name" ? scope.lookup(t.name) : undefined;
+    if (t.k === "name" && !(sym?.k === "local" && sym.local.type.k === "sptr")) return undefined;
+    if (t.k !== "name" && t.k !== "member" && t.k !== "index") return undefined;
+    const dst = this.expr(t, scope);
+    if (dst.ty.k === "error") return dst;
+    return structAssign(this.ops(scope), dst, e.value, e.span);
   }
 
   private finishAssign(lv: LValue, value: TExpr, span: Span, ty: Type, yieldsOld = false): TExpr {

@@ -48,6 +48,8 @@ function children(e: TExpr): readonly TExpr[] {
       return [e.ptr, e.off];
     case "atomic":
       return [e.ptr, ...e.args];
+    case "copy":
+      return [e.dst, e.src];
     case "load":
     case "deref":
       return [e.ptr];

@@ -23,6 +23,7 @@ import { ControlLowerer } from "./lower-control.js";
 import { lowerFieldPtr, lowerMapMethod, lowerStackObj, type LowerOps } from "./lower-mem.js";
 import { EXTRA_MAP_METHODS } from "./map-methods.js";
 import { lowerAtomic } from "./lower-atomics.js";
+import { lowerCopy } from "./lower-copy.js";
 import { isSigned, sizeOf, widensTo, widthOf, type Type } from "./types.js";
 
 function scalarOf(t: Type): ScalarName {
@@ -300,6 +301,7 @@ class Lowerer {
       case "assign": return this.assign(e);
       case "callf": return this.callFunction(e);
       case "atomic": return lowerAtomic(this.memOps(), e);
+      case "copy": return lowerCopy(this.memOps(), e);
       case "funcaddr": return this.b.value("func_ref", 64, [], e.span, { func: e.fn });
       case "select": return this.control.select(e);
     }

@@ -95,6 +95,8 @@ export type TExpr =
   /** Atomic read-modify-write of the `size`-byte integer at `ptr + off` (`atomics.ts`);
    * `args`: the operand, or expected and desired for cmpxchg. Typed void unless `fetch`. */
   | E<"atomic", { readonly op: AtomicOp; readonly fetch: boolean; readonly ptr: TExpr; readonly off: number; readonly size: 4 | 8; readonly args: readonly TExpr[] }>
+  /** Copy of `size` bytes from object `src` to object `dst`, both aligned to `align` (`copy.ts`). */
+  | E<"copy", { readonly dst: TExpr; readonly src: TExpr; readonly size: number; readonly align: number }>
   /** A call of the template's function `fn` (index in `CheckedTemplate.functions`). */
   | E<"callf", { readonly fn: number; readonly args: readonly TExpr[] }>
   /** Address of the template's function `fn`: a bpf_loop callback (`bpf-loop.ts`). */
