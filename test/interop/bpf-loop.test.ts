@@ -105,6 +105,38 @@ export function direct(ctx: Xdp): i32 {
     }
   });
 
+  test("nested loops: a callback's own bpf_loop and calls, from a .text subprogram; libbpf links it too", async () => {
+    const body = `
+let out: u64 = 0;
+function sq(x: u64): u64 { return x * x; }
+function inner(j: u64, c: \${LoopCtx}): i64 { c.total += sq(j); return 0; }
+function outer(i: u64, c: \${LoopCtx}): i64 { bpf_loop(3, inner, c); c.seen += 1; return 0; }
+/** @noinline */
+function run(n: u32): u64 {
+  let c: \${LoopCtx};
+  bpf_loop(n, outer, c);
+  return c.total * 1000 + c.seen;
+}
+export function nested(ctx: Xdp): i32 {
+  out = run(4);
+  return XDP_PASS;
+}`;
+    const r = compileTemplate(template(body, { LoopCtx: { kind: "struct", ...LOOP_CTX } }));
+    expect(r.diagnostics).toEqual([]);
+    {
+      await using d = await load(r.elf!);
+      expect(d.program("nested").testRun({ data: new Uint8Array(64) }).retval).toBe(XDP_PASS);
+      // 4 outer iterations of (0 + 1 + 4)
+      expect(u64At(bssBytes(d.map(".bss")), 0)).toBe(20n * 1000n + 4n);
+    }
+    const s = scratch("bpf-loop-nested");
+    try {
+      bpftool(["prog", "loadall", writeObject(s.tmp, "nested", r.elf!), s.pinDir]);
+    } finally {
+      s.cleanup();
+    }
+  });
+
   test("libbpf (bpftool prog loadall) accepts the callback relocation and its (u64, void *) func info", () => {
     const s = scratch("bpf-loop");
     try {
