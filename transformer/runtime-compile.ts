@@ -25,7 +25,9 @@ function slotValue(v: unknown, index: number, expr: string | undefined): SlotVal
     // name u32 as the build-time resolution does; other codecs are not template types yet.
     // defstruct classes are struct keys/values ("u8" stands in for the scalar, as at build time).
     const scalar = (t: ElemType): ScalarName | undefined => (isScalarType(t) ? t.name : isStructClass(t) ? "u8" : t.size === 0 ? "u32" : undefined);
-    const key = scalar(v.key);
+    // An IPv4 LPM trie's key is one u64 in templates, as at build time (templates.ts).
+    const lpm4 = v.kind === "lpm_trie" && v.key.size === 8;
+    const key = lpm4 ? "u64" : scalar(v.key);
     const value = scalar(v.value);
     if (!key || !value) {
       return { kind: "unresolved", reason: `map ${v.name ?? nameFromExpression(expr) ?? `map${index}`}: only scalar keys and values (u32, u64, ...) and defstruct classes can be used in bpf templates` };
@@ -37,6 +39,7 @@ function slotValue(v: unknown, index: number, expr: string | undefined): SlotVal
         kind: v.kind, key, value, maxEntries: v.maxEntries,
         ...(isStructClass(v.key) ? { keyStruct: v.key.layout } : {}),
         ...(isStructClass(v.value) ? { valueStruct: v.value.layout } : {}),
+        ...(lpm4 ? { flags: 1 /* BPF_F_NO_PREALLOC, as at build time */ } : {}),
       },
     };
   }

@@ -50,8 +50,13 @@ async function main(): Promise<void> {
   const started = Date.now();
   let ended = false;
   const run = runFor(args.duration).then((r) => ((ended = true), r));
+  // waits `ms` or until the run ends, leaving no timer behind to hold the process open
+  const pause = async (ms: number): Promise<void> => {
+    let t: NodeJS.Timeout | undefined;
+    await Promise.race([run, new Promise((r) => (t = setTimeout(r, ms)))]).finally(() => clearTimeout(t));
+  };
   while (!ended) {
-    await Promise.race([run, new Promise((r) => setTimeout(r, interval * 1000))]);
+    await pause(interval * 1000);
     if (ended || args.json) continue;
     console.log(pc.dim(`\n[${((Date.now() - started) / 1000).toFixed(0)}s]`));
     print(await rows());

@@ -27,7 +27,7 @@ export const xdpBlocklist = bpf`
     const key = ((load_u32(data, 26) as u64) << 32) | 32;
     const hits = ${blocklist}.lookup(key);
     if (hits) {
-      hits[0] += 1;
+      atomic_add(hits[0], 1);                        // several CPUs may drop for one rule at once
       ${verdicts}.increment(1);
       return XDP_DROP;
     }
@@ -96,7 +96,9 @@ async function main(): Promise<void> {
     const run = runFor(args.duration).then((r) => ((interrupted = r.stopped), r));
     await round();
     // the second round runs halfway through (or right after the first, on a short run) unless Ctrl-C came
-    await Promise.race([run, new Promise((r) => setTimeout(r, Math.max(0, started + (args.duration * 1000) / 2 - Date.now())))]);
+    let halfway: NodeJS.Timeout | undefined;
+    await Promise.race([run, new Promise((r) => (halfway = setTimeout(r, Math.max(0, started + (args.duration * 1000) / 2 - Date.now()))))]);
+    clearTimeout(halfway); // a Ctrl-C before halfway must not leave the timer holding the process open
     if (!interrupted) {
       for (const c of later.remove) rules.delete(c);
       for (const c of later.add) rules.set(c, 0n);
