@@ -148,6 +148,15 @@ describe("completions", () => {
     expect(names).not.toContain("do"); // do...while is WBPF1002
   });
 
+  test("bpf_loop is offered with its callback shape", async () => {
+    const at = locate(programsText, "get_current_pid_tgid() >>");
+    expect(await completions(programs, at)).toContain("bpf_loop");
+    const details = await server.request<{ displayParts: { text: string }[]; documentation: { text: string }[] }[]>(
+      "completionEntryDetails", { file: programs, ...at, entryNames: ["bpf_loop"] });
+    expect(details[0]!.displayParts.map((p) => p.text).join("")).toMatch(/^function bpf_loop\(n: u32, callback: \(i: u64, c: \$\{Ctx\}\) => i64/);
+    expect(details[0]!.documentation.map((p) => p.text).join("")).toMatch(/Kernel helper #181 \(bpf_loop\)/);
+  });
+
   test("type positions: integer types after `as`, context kinds for the parameter", async () => {
     const types = await completions(programs, locate(programsText, "as u32", 3));
     expect(types).toEqual(["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "bool"]);

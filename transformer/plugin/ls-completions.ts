@@ -11,9 +11,10 @@
 import { SCALARS, type ScalarName } from "../../runtime/types.js";
 import { CTX_KINDS } from "../frontend/ctx.js";
 import { HELPERS, helperAllowed } from "../frontend/helpers.js";
+import { BPF_LOOP } from "../frontend/bpf-loop.js";
 import { CONSTANTS, INTRINSICS } from "../frontend/builtins.js";
 import {
-  KEYWORDS, constantDoc, ctxFieldDoc, ctxKindDoc, ctxParamDoc, helperDoc, intrinsicDoc, mapMethodDoc, mapMethods, scalarDoc, type Doc,
+  KEYWORDS, bpfLoopDoc, constantDoc, ctxFieldDoc, ctxKindDoc, ctxParamDoc, helperDoc, intrinsicDoc, mapMethodDoc, mapMethods, scalarDoc, type Doc,
 } from "./ls-docs.js";
 import { tracepointNames } from "./ls-tracepoints.js";
 import { tracepointFormat } from "../kernel/tracepoints.js";
@@ -80,6 +81,7 @@ function nameEntries(at: SiteAt): Entry[] {
     if (progType && !helperAllowed(h, progType)) continue;
     out.push({ name, sortText: "1", doc: helperDoc(name, h, progType) });
   }
+  out.push({ name: BPF_LOOP, sortText: "1", doc: bpfLoopDoc() });
   for (const [name, i] of Object.entries(INTRINSICS)) out.push({ name, sortText: "1", doc: intrinsicDoc(name, i) });
   for (const [name, v] of Object.entries(CONSTANTS)) out.push({ name, sortText: "1", doc: constantDoc(name, v) });
   for (const k of KEYWORDS) out.push({ name: k, sortText: "2", doc: { kind: "keyword", display: k, documentation: "" } });

@@ -10,6 +10,7 @@ import { elemTypeName, mapKeySize, mapValueSize, type MapSlotInfo, type SlotValu
 import { describeFieldType, type StructLayout } from "../../runtime/struct/layout.js";
 import { CTX_KINDS, type CtxField, type CtxKindDef, type ProgType } from "../frontend/ctx.js";
 import { helperAllowed, type HelperDef } from "../frontend/helpers.js";
+import { BPF_LOOP_HELPER } from "../frontend/bpf-loop.js";
 import { MAP_METHODS, type Intrinsic } from "../frontend/builtins.js";
 import { rangeOf } from "../frontend/types.js";
 
@@ -31,6 +32,13 @@ export function helperDoc(name: string, h: HelperDef, prog: ProgType | undefined
   if (h.note) lines.push(`Note: ${h.note}.`);
   if (prog && !helperAllowed(h, prog)) lines.push(`Not allowed in ${prog} programs (WBPF1005).`);
   return { kind: "function", display: `function ${name}(${params}): ${h.ret}`, documentation: lines.join("\n") };
+}
+
+/** `bpf_loop`: checked apart from the helper table (its callback is a template function). */
+export function bpfLoopDoc(): Doc {
+  const h = BPF_LOOP_HELPER;
+  const lines = [h.doc, "", `Kernel helper #${h.id} (bpf_loop). Program types: all. Note: ${h.note}.`, "The callback is a non-exported function `(i: u64, c: ${Ctx}): i64` returning 0 (go on) or 1 (stop); the context is a stack struct local or null."];
+  return { kind: "function", display: "function bpf_loop(n: u32, callback: (i: u64, c: ${Ctx}) => i64, c: ${Ctx} | null): i64", documentation: lines.join("\n") };
 }
 
 export function intrinsicDoc(name: string, i: Intrinsic): Doc {

@@ -7,10 +7,11 @@
 import { isScalarName } from "../../runtime/types.js";
 import { CTX_KINDS } from "../frontend/ctx.js";
 import { helper } from "../frontend/helpers.js";
+import { BPF_LOOP } from "../frontend/bpf-loop.js";
 import { CONSTANTS, INTRINSICS } from "../frontend/builtins.js";
 import type { SourceLocation } from "../api.js";
 import {
-  constantDoc, ctxFieldDoc, ctxKindDoc, ctxParamDoc, helperDoc, intrinsicDoc, mapMethodDoc, scalarDoc, slotDoc, type Doc,
+  bpfLoopDoc, constantDoc, ctxFieldDoc, ctxKindDoc, ctxParamDoc, helperDoc, intrinsicDoc, mapMethodDoc, scalarDoc, slotDoc, type Doc,
 } from "./ls-docs.js";
 import { memberObject, slotAt, slotNamed, wordAt, type SiteAt } from "./ls-site.js";
 
@@ -54,6 +55,7 @@ function docFor(at: SiteAt, word: string, object: string | undefined): Doc | und
   if (prog?.ctxName === word) return ctxParamDoc(word, prog.ctxKindName ?? "?", prog.ctxKind);
   const h = helper(word);
   if (h) return helperDoc(word, h, prog?.ctxKind?.progType);
+  if (word === BPF_LOOP) return bpfLoopDoc();
   const intrinsic = own(INTRINSICS, word);
   if (intrinsic) return intrinsicDoc(word, intrinsic);
   const c = own(CONSTANTS, word);
