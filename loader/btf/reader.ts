@@ -46,6 +46,7 @@ export class Btf {
    */
   readonly strings: Uint8Array;
   #byName: Map<string, BtfType> | undefined;
+  #datasecs: BtfDatasec[] | undefined;
 
   private constructor(raw: Uint8Array, header: BtfHeader, types: BtfType[], section: string, strings: Uint8Array) {
     this.raw = raw;
@@ -311,7 +312,10 @@ export class Btf {
   }
 
   datasec(name: string): BtfDatasec | undefined {
-    return this.find("DATASEC", name);
+    // Objects ask once per data section: scanning only the (few) DATASECs beats scanning every type.
+    if (!this.#datasecs) this.#datasecs = this.types.filter((t): t is BtfDatasec => t.kind === "DATASEC");
+    for (const t of this.#datasecs) if (t.name === name) return t;
+    return undefined;
   }
 
   /** The struct behind a VAR (a `.maps` entry), or an error naming it. */

@@ -138,11 +138,23 @@ function dataMapSpec(s: ElfSection, btf: Btf | undefined, bytes: ByteArena): Map
   };
 }
 
+/**
+ * About what a parse copies: code (instructions), global data, BTF (fixed up) and `.BTF.ext`
+ * (func/line info), so one arena buffer serves it. The rest of an object is mostly DWARF.
+ */
+function copiedBytes(elf: ElfFile): number {
+  let n = 0;
+  for (const s of elf.sections) {
+    if (s.type === SHT_NOBITS) continue;
+    if ((s.flags & SHF_ALLOC) !== 0 || s.name === ".BTF" || s.name === ".BTF.ext") n += s.size;
+  }
+  // Sections may overlap in a hostile file: never more than the file itself.
+  return Math.min(n, elf.bytes.length) + 256;
+}
+
 export function parseObject(bytes: Uint8Array): ObjectSpec {
   const elf = ElfFile.parse(bytes);
-  // The copies this parse makes (instructions, func/line info, fixed-up BTF, global data)
-  // come from one buffer about the size of the object, not a buffer each.
-  const arena = new ByteArena(bytes.length);
+  const arena = new ByteArena(copiedBytes(elf));
   const symbols = elf.symbols();
   const btfSection = elf.section(".BTF");
   const parsedBtf = btfSection ? Btf.parse(btfSection.data, ".BTF") : undefined;
