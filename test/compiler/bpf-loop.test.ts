@@ -98,6 +98,7 @@ describe("bpf_loop", () => {
   test("near misses compile: u32 index, 8388608 iterations, explicit 0 flags, 0 as null", () => {
     expect(diag("function f(i: u32): i64 { return 0; }\n" + prog("bpf_loop(8388608, f, 0, 0);"))).toEqual([]);
     expect(diag(step + prog("let c: ${LoopCtx};\nconst n = ctx.rx_queue_index;\nbpf_loop(n, step, c);"))).toEqual([]);
+    expect(diag(step + prog("let c: ${LoopCtx};\nbpf_loop(4, step, addr(c));"))).toEqual([]);
   });
 
   test("recursion through a callback is rejected like any recursion", () => {
