@@ -137,6 +137,28 @@ export function nested(ctx: Xdp): i32 {
     }
   });
 
+  test("a map value goes through a stack context: copied in, looped over, copied back", async () => {
+    const body = `
+function add(i: u64, c: \${LoopCtx}): i64 { c.total += i; c.seen += 1; return 0; }
+export function through_map(ctx: Xdp): i32 {
+  const v = \${stats}.lookup(0);
+  if (!v) return XDP_DROP;
+  let c: \${LoopCtx};
+  c = v;
+  bpf_loop(5, add, c);
+  copy(v, c, 24);
+  return XDP_PASS;
+}`;
+    const stats = { map: { kind: "array" as const, key: "u32" as const, value: "u8" as const, valueStruct: LOOP_CTX, maxEntries: 1 } };
+    const r = compileTemplate(template(body, { LoopCtx: { kind: "struct", ...LOOP_CTX }, stats }));
+    expect(r.diagnostics).toEqual([]);
+    await using d = await load(r.elf!);
+    for (let k = 0; k < 3; k++) expect(d.program("through_map").testRun({ data: new Uint8Array(64) }).retval).toBe(XDP_PASS);
+    const v = d.map("stats").get(0 as never);
+    if (!(v instanceof Uint8Array)) throw new Error("expected raw value bytes");
+    expect([u64At(v, 0), u64At(v, 8)]).toEqual([30n, 15n]); // 3 runs of 0+1+2+3+4, 5 calls each
+  });
+
   test("libbpf (bpftool prog loadall) accepts the callback relocation and its (u64, void *) func info", () => {
     const s = scratch("bpf-loop");
     try {
