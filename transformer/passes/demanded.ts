@@ -105,3 +105,11 @@ export function demandedBits(fn: Fn): boolean {
   }
   return changed;
 }
+
+/** Most bits any use of `v` reads (64 when a use is not known to read fewer). */
+export function demandOf(fn: Fn, v: number): number {
+  const uses = usesOf(fn);
+  let d = 0;
+  for (const u of uses.get(v) ?? []) d = Math.max(d, demand(u, uses, true));
+  return d;
+}
