@@ -101,6 +101,15 @@ describe("bpf_loop", () => {
     expect(diag(step + prog("let c: ${LoopCtx};\nbpf_loop(4, step, addr(c));"))).toEqual([]);
   });
 
+  test("a callback's constant returns are 0 or 1 (WBPF1008); computed ones are left to the verifier", () => {
+    expect(diag("function f(i: u64): i64 {\n  if (i > 3) return 2;\n  return 0;\n}\n" + prog("bpf_loop(4, f, null);"))).toEqual([
+      expect.stringMatching(/^WBPF1008 2:21 "2" 'f' is a bpf_loop callback: it returns 0 to continue or 1 to stop, and the verifier rejects 2/),
+    ]);
+    expect(diag("function f(i: u64): i64 {\n  if (i > 3) return 1;\n  return (i & 1) as i64;\n}\n" + prog("bpf_loop(4, f, null);"))).toEqual([]);
+    // the same function called directly may return anything
+    expect(diag("function f(i: u64): i64 {\n  return -1;\n}\n" + prog("return f(2) as i32;"))).toEqual([]);
+  });
+
   test("recursion through a callback is rejected like any recursion", () => {
     const src = "function f(i: u64): i64 { bpf_loop(2, f, null); return 0; }\n" + prog("bpf_loop(2, f, null);");
     expect(diag(src)).toEqual([expect.stringMatching(/^WBPF1002 .*recurs/)]);

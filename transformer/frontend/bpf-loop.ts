@@ -11,11 +11,12 @@
  */
 import type { StructLayout } from "../../runtime/struct/layout.js";
 import { isScalarName, type ScalarName } from "../../runtime/types.js";
-import type { Span } from "../diagnostics.js";
+import type { DiagnosticSink, Span } from "../diagnostics.js";
 import type { Expr } from "./ast.js";
 import { errorNode, fail, type CheckOps } from "./check-ops.js";
 import type { HelperDef } from "./helpers.js";
-import type { TExpr } from "./typed.js";
+import { walkBody } from "./inline.js";
+import type { CheckedTemplate, TExpr, TStmt } from "./typed.js";
 import { scalar, typeName } from "./types.js";
 
 /** Source name of the helper (the kernel's BPF_FUNC_loop). */
@@ -129,4 +130,38 @@ function contextArg(ops: CheckOps, cb: CallbackSig, src: Expr): TExpr | undefine
 export function paramType(name: string, struct: (name: string) => StructLayout | undefined): ParamType | undefined {
   if (isScalarName(name)) return name;
   return struct(name);
+}
+
+/**
+ * A callback's constant returns must be 0 or 1: the verifier rejects any other value at the
+ * callback's exit ("R0 ... should have been in [0, 1]"); say so at the `return` instead.
+ */
+export function checkCallbackReturns(t: Pick<CheckedTemplate, "programs" | "functions">, sink: DiagnosticSink): void {
+  const callbacks = new Set<number>();
+  const find = (body: readonly TStmt[]) => walkBody(body, (e) => {
+    if (e.k === "funcaddr") callbacks.add(e.fn);
+  });
+  t.programs.forEach((p) => find(p.body));
+  t.functions.forEach((f) => find(f.body));
+  for (const f of t.functions) {
+    if (!callbacks.has(f.index)) continue;
+    forEachReturn(f.body, (s) => {
+      const v = s.value;
+      if (v?.k === "const" && v.value !== 0n && v.value !== 1n) {
+        sink.error("WBPF1008", v.span, `'${f.name}' is a bpf_loop callback: it returns 0 to continue or 1 to stop, and the verifier rejects ${v.value}`);
+      }
+    });
+  }
+}
+
+function forEachReturn(body: readonly TStmt[], visit: (s: Extract<TStmt, { k: "return" }>) => void): void {
+  for (const s of body) {
+    switch (s.k) {
+      case "return": visit(s); break;
+      case "if": forEachReturn(s.then, visit); forEachReturn(s.else, visit); break;
+      case "loop": forEachReturn(s.body, visit); break;
+      case "switch": for (const c of s.cases) forEachReturn(c.body, visit); break;
+      default: break;
+    }
+  }
 }

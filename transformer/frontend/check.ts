@@ -21,7 +21,7 @@ import { suggest } from "./suggest.js";
 import { ControlChecker } from "./check-control.js";
 import type { CheckOps } from "./check-ops.js";
 import { checkHelperArgs } from "./helper-call.js";
-import { BPF_LOOP, checkBpfLoop, paramType, type ParamType } from "./bpf-loop.js";
+import { BPF_LOOP, checkBpfLoop, checkCallbackReturns, paramType, type ParamType } from "./bpf-loop.js";
 import { checkMapMethod, EXTRA_MAP_METHODS } from "./map-methods.js";
 import { structElemArg, structLookupType } from "./map-structs.js";
 import { checkAtomic, isAtomicBuiltin } from "./atomics.js";
@@ -184,6 +184,7 @@ export function checkTemplate(parsed: { readonly programs: readonly ProgramDecl[
   if (parsed.programs.length === 0 && !sink.hasErrors) {
     sink.error("WBPF1012", { start: 0, end: 0 }, "the template declares no program; write `export function name(ctx: Xdp): i32 { ... }`");
   }
+  checkCallbackReturns({ programs: out, functions }, sink);
   return { programs: out, functions, maps, globals };
 }
 
