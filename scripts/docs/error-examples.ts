@@ -121,6 +121,11 @@ export const ERROR_EXAMPLES: Readonly<Record<string, ErrorExample>> = {
     fix: XDP(`    if (ctx.data + 64 > ctx.data_end) return XDP_PASS;\n    return load_u8(ctx.data, 12) as i32;`),
     how: "Pass a compile-time constant where one is required (packet load offsets).",
   },
+  WBPF1016: {
+    bad: XDP(`    if (ctx.data + 14 > ctx.data_end) return XDP_PASS;\n    return load_u8(ctx.data, 23) as i32;`),
+    fix: XDP(`    if (ctx.data + 34 > ctx.data_end) return XDP_PASS;\n    return load_u8(ctx.data, 23) as i32;`),
+    how: "Compare the packet pointer plus the bytes you read with `ctx.data_end` and leave (or skip the read) when it is past the end.",
+  },
   WBPF1030: {
     bad: XDP(`    let i: u32 = 0;\n    while (i != ctx.rx_queue_index) i += 1;\n    return XDP_PASS;`),
     fix: XDP(`    let n: u32 = 0;\n    for (let i: u32 = 0; i < 16; i++) n += i;\n    return XDP_PASS;`),

@@ -28,6 +28,7 @@ import { checkAtomic, isAtomicBuiltin } from "./atomics.js";
 import { checkCopyBuiltin, COPY_BUILTINS, structAssign } from "./copy.js";
 import { arrayIndex, memoryLvalue, rememberConstInit, stackStruct, structMember } from "./structs.js";
 import { checkReservations } from "./ringbuf-lint.js";
+import { checkPacketBounds } from "./packet-lint.js";
 import { unknownTracepoint, withTracepointFields, type TracepointCtxField } from "./tracepoint-ctx.js";
 import { isNullablePointer } from "./types.js";
 import type { ArithOp, CheckedFunction, DataSection, GlobalVar, CheckedProgram, CheckedTemplate, CmpOp, LValue, Local, MapMethod, MapRef, TExpr, TStmt } from "./typed.js";
@@ -302,6 +303,7 @@ class ProgramChecker {
       this.sink.error("WBPF1011", d.endSpan, `program '${d.name}' can reach its end without returning a value; add \`return 0;\` (or the action to take)`);
     }
     if (this.sink.list.length === errorsBefore) checkReservations(stmts, d.endSpan, this.sink);
+    if (this.sink.list.length === errorsBefore) checkPacketBounds(stmts, this.sink);
     if (this.sink.list.length !== errorsBefore) return undefined;
     return { name: d.name, section: kind.section(d.ctxType.args), progType: kind.progType, ctxBtf: kind.btf, ctxName: d.ctxName, body: stmts, span: d.span };
   }
