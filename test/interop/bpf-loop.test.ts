@@ -12,7 +12,7 @@ import { checkNoFdLeaks } from "../helpers/fds.js";
 import { describeKernel } from "../helpers/kernel.js";
 import { template } from "../compiler/helpers.js";
 import { BPF_LOOP_SUM, LOOP_CTX } from "../compiler/bpf-loop-program.js";
-import { fixture } from "../loader/fixtures.js";
+import { fixture, fixturePath } from "../loader/fixtures.js";
 import { u32le, u64At } from "../interop-loader/packets.js";
 import { bpftool, scratch, writeObject } from "./bpftool-util.js";
 
@@ -181,6 +181,21 @@ export function through_map(ctx: Xdp): i32 {
       const ran = stop < limit ? stop : limit;
       // clang orders .bss by declaration here: sum, then calls (the callback's `seen`)
       expect([u64At(out, 0), u64At(out, 8)]).toEqual([(ran * (ran + 1n)) / 2n, ran]);
+    }
+    // The kernel gets the same program from both loaders: callback appended, PSEUDO_FUNC
+    // immediate pointing at it, so the same translated instructions.
+    await using ours = await load(fixture("bpf_loop_sum.bpf.o"));
+    const s = scratch("bpf-loop-clang");
+    try {
+      bpftool(["prog", "loadall", fixturePath("bpf_loop_sum.bpf.o"), s.pinDir]);
+      const theirs = bpftool(["prog", "dump", "xlated", "pinned", `${s.pinDir}/bpf_loop_sum`, "opcodes"]);
+      const { id } = ours.program("bpf_loop_sum").info();
+      const mine = bpftool(["prog", "dump", "xlated", "id", String(id), "opcodes"]);
+      const shape = (dump: string) => dump.split("\n").filter((l) => /^\s+\d+:/.test(l)).map((l) => l.replace(/map\[id:\d+\]/g, "map").replace(/0x[0-9a-f]{8,}/g, "ADDR").replace(/bpf_prog_[0-9a-f]+_/g, "bpf_prog_"));
+      expect(shape(mine)).toEqual(shape(theirs));
+      expect(shape(mine).some((l) => /subprog\[[+-]\d+\]/.test(l))).toBe(true);
+    } finally {
+      s.cleanup();
     }
   });
 });
