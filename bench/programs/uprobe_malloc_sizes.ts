@@ -14,9 +14,8 @@ export const uprobe_malloc_sizes = bpf`
       s = ${malloc_stats}.lookup(pid);
       if (!s) return 0;
     }
-    // C uses __sync_fetch_and_add; plain read-modify-write until field atomics land.
-    s.calls += 1;
-    s.bytes += ctx.args[0];
+    atomic_add(s.calls, 1);
+    atomic_add(s.bytes, ctx.args[0]);
     return 0;
   }
 `;

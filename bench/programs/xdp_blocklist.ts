@@ -11,7 +11,7 @@ export const xdp_blocklist = bpf`
     // struct lpm_key { prefixlen = 32, addr = ip->saddr } as one u64.
     const hits = ${blocklist}.lookup(((load_u32(data, 26) as u64) << 32) | 32);
     if (!hits) return XDP_PASS;
-    hits[0] += 1;       // C uses __sync_fetch_and_add; plain add until field atomics land
+    atomic_add(hits[0], 1);
     return XDP_DROP;
   }
 `;

@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { load, type BpfObject } from "../../loader/index.js";
 import { compileTemplate } from "../../transformer/compile.js";
-import { portSources } from "../../bench/insns.js";
+import { objectInsns, portSources } from "../../bench/insns.js";
 import { checkNoFdLeaks } from "../helpers/fds.js";
 import { describeKernel } from "../helpers/kernel.js";
 import { fixture } from "../loader/fixtures.js";
@@ -185,6 +185,45 @@ describeKernel("benchmark ports behave like the reference C programs", () => {
     }
     expect(ours.map("blocklist").get(key(ours))).toBe(clang.map("blocklist").get(key(clang)));
     expect(ours.map("blocklist").get(key(ours))).toBe(2n);
+  });
+
+  test("every port stays within the benchmark's bars against clang: instructions <= 1.15x, verifier-processed <= 1.1x", async () => {
+    const verified = async (elf: Uint8Array) => {
+      await using obj = await load(elf);
+      let n = 0;
+      for (const p of obj.programs.values()) n += p.info().verifiedInsns;
+      return n;
+    };
+    const over: string[] = [];
+    for (const name of NAMES) {
+      const [ours, clang] = [await verified(port(name)), await verified(fixture(`${name}.bpf.o`))];
+      if (ours > clang * 1.1) over.push(`${name}: verified ${ours} vs clang ${clang}`);
+      const [oi, ci] = [objectInsns(port(name)), objectInsns(fixture(`${name}.bpf.o`))];
+      if (oi > ci * 1.15) over.push(`${name}: ${oi} insns vs clang ${ci}`);
+    }
+    expect(over).toEqual([]);
+  });
+
+  test("uprobe_malloc_sizes: both count the same malloc calls and bytes of a child process", async () => {
+    const [ours, clang] = await both("uprobe_malloc_sizes");
+    using _o = ours;
+    using _c = clang;
+    const target = "/lib/x86_64-linux-gnu/libc.so.6:malloc";
+    using _lo = ours.program("malloc_enter").attach({ target });
+    using _lc = clang.program("malloc_enter").attach({ target });
+    // exec keeps the shell's pid: ls's mallocs count under the pid it printed.
+    const child = spawnSync("sh", ["-c", "echo $$; exec ls -l / > /dev/null"], { encoding: "utf8" });
+    const pid = Number(child.stdout.trim());
+    const stats = (o: BpfObject) => {
+      const v = o.map("malloc_stats").get(pid as never) as Uint8Array | undefined;
+      if (!v) return undefined;
+      const dv = new DataView(v.buffer, v.byteOffset, v.byteLength);
+      return { calls: dv.getBigUint64(0, true), bytes: dv.getBigUint64(8, true) };
+    };
+    const a = stats(ours);
+    expect(a?.calls).toBeGreaterThan(10n);
+    expect(a?.bytes).toBeGreaterThan(a!.calls);
+    expect(a).toEqual(stats(clang));
   });
 
   test("opensnoop and uprobe_malloc_sizes: load and pass the verifier like clang's objects", async () => {
