@@ -39,14 +39,16 @@ describeKernel("verifier errors point at the source line", () => {
   });
 
   test("our object: the TypeScript host file, line and column", async () => {
-    // A host file with the template starting on line 3; the bad read is on host line 7.
+    // A host file with the template starting on line 3; the bad read is on host line 7. The
+    // bound is a variable one the compiler leaves to the verifier (WBPF1016 reports reads
+    // with no bound at all), and the verifier cannot use it for byte 40.
     const host = [
       "import { bpf } from \"whistler-ts\";",
       "",
       "export const prog = bpf`",
       "export function deref(ctx: Xdp): i32 {",
       "  const data = ctx.data;",
-      "  const end = ctx.data_end;",
+      "  if (data + ctx.rx_queue_index > ctx.data_end) return 0;",
       "  return load_u8(data, 40) as i32;",
       "}",
       "`;",
