@@ -10,12 +10,14 @@ import { describeKernel } from "../helpers/kernel.js";
 import { checkNoFdLeaks } from "../helpers/fds.js";
 import { buildExamples, lastJson, startExample } from "./run-example.js";
 
-interface OpenRow { pid: number; uid: number; comm: string; flags: number; path: string }
+interface OpenRow { pid: number; uid: number; comm: string; flags: number; ret: number; path: string }
 interface ExecRow { pid: number; ppid: number | null; uid: number; comm: string; argv: string[]; truncated: boolean }
 
-/** A child that opens `path` every 20 ms until killed. */
+const MISSING = "/nonexistent-whistler-path";
+
+/** A child that opens `path` (and fails to open MISSING) every 20 ms until killed. */
 function opener(path: string): ReturnType<typeof spawn> {
-  const code = `const fs=require("node:fs");setInterval(()=>{try{fs.closeSync(fs.openSync(${JSON.stringify(path)},"r"))}catch{}},20)`;
+  const code = `const fs=require("node:fs");setInterval(()=>{for(const p of [${JSON.stringify(path)},${JSON.stringify(MISSING)}]){try{fs.closeSync(fs.openSync(p,"r"))}catch{}}},20)`;
   return spawn(process.execPath, ["-e", code], { stdio: "ignore" });
 }
 
@@ -37,7 +39,11 @@ describeKernel("example tools: opensnoop, execsnoop, countopens", () => {
         expect(e.comm).toBe("node");
         expect(e.flags & 3).toBe(0); // O_RDONLY
         expect(e.uid).toBe(process.getuid!());
+        expect(e.ret).toBeGreaterThanOrEqual(0); // the fd
       }
+      const failed = out.events.filter((e) => e.path === MISSING);
+      expect(failed.length).toBeGreaterThanOrEqual(10);
+      for (const e of failed) expect(e.ret).toBe(-2); // -ENOENT
       expect(out.perPid).toEqual([{ pid: child.pid, opens: out.total }]);
     } finally {
       child.kill();
@@ -52,8 +58,8 @@ describeKernel("example tools: opensnoop, execsnoop, countopens", () => {
     run.kill("SIGINT");
     const r = await run.done;
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^ {2}TIME\(s\) {6}PID {2}COMM {14}FLAGS {21}PATH$/m);
-    const rows = [...r.stdout.matchAll(/^ +\d+\.\d{3} +(\d+) {2}(\S+) +(O_\S+) +(\/etc\/hostname)$/gm)];
+    expect(r.stdout).toMatch(/^ {2}TIME\(s\) {6}PID {2}COMM {18}FD {2}FLAGS {21}PATH$/m);
+    const rows = [...r.stdout.matchAll(/^ +\d+\.\d{3} +(\d+) {2}(\S+) +(\d+) {2}(O_\S+) +(\/etc\/hostname)$/gm)];
     expect(rows.length).toBe(3);
     for (const m of rows) expect(m[2]).toBe("cat");
     expect(r.stdout).not.toMatch(/^ +\d+\.\d{3} +\d+ {2}(?!cat )\S+ /m);
