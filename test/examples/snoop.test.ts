@@ -11,7 +11,7 @@ import { checkNoFdLeaks } from "../helpers/fds.js";
 import { buildExamples, lastJson, startExample } from "./run-example.js";
 
 interface OpenRow { pid: number; uid: number; comm: string; flags: number; ret: number; path: string }
-interface ExecRow { pid: number; ppid: number | null; uid: number; comm: string; argv: string[]; truncated: boolean }
+interface ExecRow { pid: number; ppid: number | null; uid: number; comm: string; ret: number; argv: string[]; truncated: boolean }
 
 const MISSING = "/nonexistent-whistler-path";
 
@@ -72,6 +72,7 @@ describeKernel("example tools: opensnoop, execsnoop, countopens", () => {
     for (let i = 0; i < 3; i++) spawnSync("/bin/echo", ["whistler-exec", "two words", String(i)], { stdio: "ignore" });
     const many = Array.from({ length: 25 }, (_, i) => `a${i}`);
     spawnSync("/bin/true", many, { stdio: "ignore" });
+    spawnSync("/nonexistent-whistler-bin", ["x"], { stdio: "ignore" });
     const r = await run.done;
     expect(r.code).toBe(0);
     const out = lastJson<{ total: number; execs: ExecRow[] }>(r);
@@ -81,7 +82,11 @@ describeKernel("example tools: opensnoop, execsnoop, countopens", () => {
       expect(e.ppid).toBe(process.pid);
       expect(e.uid).toBe(process.getuid!());
       expect(e.truncated).toBe(false);
+      expect(e.ret).toBe(0);
+      expect(e.comm).toBe("echo"); // the new program's, read at sys_exit_execve
     }
+    const missing = out.execs.find((e) => e.argv[0] === "/nonexistent-whistler-bin")!;
+    expect(missing).toMatchObject({ argv: ["/nonexistent-whistler-bin", "x"], ret: -2, ppid: process.pid }); // -ENOENT
     const long = out.execs.find((e) => e.argv[0] === "/bin/true" && e.argv[1] === "a0")!;
     expect(long.argv).toEqual(["/bin/true", ...many.slice(0, 19)]);
     expect(long.truncated).toBe(true);
@@ -93,8 +98,8 @@ describeKernel("example tools: opensnoop, execsnoop, countopens", () => {
     spawnSync("/bin/echo", ["whistler-exec", "two words"], { stdio: "ignore" });
     const r = await run.done;
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^ {2}TIME\(s\) {6}PID {5}PPID {4}UID {2}ARGS$/m);
-    expect(r.stdout).toContain(`  ${String(process.pid).padStart(7)}  ${String(process.getuid!()).padStart(5)}  /bin/echo whistler-exec "two words"\n`);
+    expect(r.stdout).toMatch(/^ {2}TIME\(s\) {6}PID {5}PPID {4}UID {5}RET {2}ARGS$/m);
+    expect(r.stdout).toContain(`  ${String(process.pid).padStart(7)}  ${String(process.getuid!()).padStart(5)}       0  /bin/echo whistler-exec "two words"\n`);
     expect(r.stdout).toMatch(/\n\d+ execs traced in 1\.\ds\.\n$/);
   });
 
