@@ -28,6 +28,7 @@ import { planCalls, reachableOutOfLine } from "./frontend/inline.js";
 import type { ScalarName } from "../runtime/types.js";
 import { parseTemplate } from "./frontend/parse.js";
 import { optimize } from "./passes/pipeline.js";
+import { describeStackUsers } from "./stack-report.js";
 
 export const LICENSE = "GPL";
 
@@ -60,12 +61,14 @@ export function compileTemplate(src: TemplateSource): CompileResult {
   const programs: ObjectProgram[] = [];
   const infos: CompiledProgramInfo[] = [];
   for (const p of checked.programs) {
-    const out = generate(optimize(lowerProgram(p, env)));
+    const ir = optimize(lowerProgram(p, env));
+    const out = generate(ir);
     const decl = parsed.programs.find((d) => d.name === p.name)!;
     const stack = stackDepth(p.name, out, frames, fnName);
     if (stack.bytes > MAX_STACK) {
       const via = stack.chain.length > 1 ? ` through calls ${stack.chain.join(" -> ")} (each frame rounded up to 32 bytes)` : "";
-      sink.error("WBPF3001", decl.nameSpan, `program '${p.name}' needs ${stack.bytes} bytes of stack${via}; the kernel allows ${MAX_STACK}. Use fewer or smaller map keys and values per program`);
+      const users = stack.chain.length > 1 ? "" : describeStackUsers(ir, src.hostText, src.start, stack.bytes);
+      sink.error("WBPF3001", decl.nameSpan, `program '${p.name}' needs ${stack.bytes} bytes of stack${via}; the kernel allows ${MAX_STACK}${users}. Use fewer or smaller map keys and values per program`);
       continue;
     }
     programs.push({ name: p.name, section: p.section, code: encode(out.insns), relocs: out.relocs, calls: calls(out), globalRelocs: globalRelocs(out), ctx: p.ctxBtf, lines: lineRecords(out.spans, p.span, lines) });

@@ -162,10 +162,11 @@ export const ERROR_EXAMPLES: Readonly<Record<string, ErrorExample>> = {
     how: "Submit or discard every reserved record on every path before returning.",
   },
   WBPF3001: {
-    decls: `const seen = new HashMap({ key: u64, value: u64, maxEntries: 64 });\n`,
-    bad: XDP(`${Array.from({ length: 34 }, (_, i) => `    \${seen}.update(${i}, ${i});`).join("\n")}\n    return XDP_PASS;`),
-    fix: XDP(`${Array.from({ length: 8 }, (_, i) => `    \${seen}.update(${i}, ${i});`).join("\n")}\n    return XDP_PASS;`),
-    how: "Use less stack at once (512 bytes per program; each map key and value passed to a helper takes a slot): split the work across programs or tail calls, or keep state in a map value.",
+    // Two 320-byte stack structs alive at once (both are filled before either is sent).
+    decls: `export const Quad = defstruct("quad", { a: u64, b: u64, c: u64, d: u64, e: u64, f: u64, g: u64, h: u64 });\nexport const Big = defstruct("big", { a: Quad, b: Quad, c: Quad, d: Quad, e: Quad });\nconst rb = new RingBuf({ maxEntries: 4096 });\n`,
+    bad: XDP(`    let x: \${Big};\n    let y: \${Big};\n    x.a.a = 1;\n    y.a.a = 2;\n    \${rb}.output(x);\n    \${rb}.output(y);\n    return XDP_PASS;`),
+    fix: XDP(`    let x: \${Big};\n    x.a.a = 1;\n    \${rb}.output(x);\n    x.a.a = 2;\n    \${rb}.output(x);\n    return XDP_PASS;`),
+    how: "Use less stack at once (512 bytes per program; WBPF3001 lists the users): reuse one struct, keep big records in a map value or a ring buffer reservation, or split the work across programs or tail calls.",
   },
   WBPF3002: {
     bad: XDP(`    let n: u64 = 0;\n    for (let i: u32 = 0; i < 1000000; i++) n += i;\n    return n as i32;`),
