@@ -69,6 +69,12 @@ const onSignal = (): void => {
 };
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
+// `tool | head` closes stdout early: stop as on Ctrl-C (links detached, namespaces removed)
+// instead of dying on an EPIPE stack trace; later writes to the closed stream are dropped.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code !== "EPIPE" && e.code !== "ERR_STREAM_DESTROYED") throw e;
+  onSignal();
+});
 
 /** Resolves after `seconds`, or at once on Ctrl-C/SIGTERM (also one already received); `stopped` says which. */
 export async function runFor(seconds: number): Promise<{ stopped: boolean; elapsed: number }> {

@@ -8,7 +8,8 @@ import { closeSync, openSync, readFileSync } from "node:fs";
 import { beforeAll, expect, test } from "@jest/globals";
 import { describeKernel } from "../helpers/kernel.js";
 import { checkNoFdLeaks } from "../helpers/fds.js";
-import { buildExamples, lastJson, startExample } from "./run-example.js";
+import * as path from "node:path";
+import { buildExamples, lastJson, root, startExample } from "./run-example.js";
 
 interface OpenRow { pid: number; uid: number; comm: string; flags: number; ret: number; path: string }
 interface ExecRow { pid: number; ppid: number | null; uid: number; comm: string; ret: number; argv: string[]; truncated: boolean }
@@ -125,5 +126,23 @@ describeKernel("example tools: opensnoop, execsnoop, countopens", () => {
     expect(t.stdout).toMatch(/^ +PID {2}COMM +OPENS$/m);
     expect(t.stdout).toMatch(/^Top [1-3] after 0\.\ds$/m);
     expect(t.stdout).toMatch(/\n\d+ opens by \d+ processes in 0\.\ds\.\n$/);
+  });
+
+  test("opensnoop | head: a reader closing the pipe ends the tool cleanly, like Ctrl-C", async () => {
+    const child = spawn(process.execPath, [path.join(root, "examples/out/opensnoop/main.js"), "--duration", "30", "--pid", String(process.pid)], {
+      cwd: root, env: { ...process.env, NO_COLOR: "1" },
+    });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => {
+      child.on("close", (c) => resolve(c));
+      // opens by this process make the tool write, and find the pipe closed
+      const t = setInterval(() => closeSync(openSync("/proc/self/stat", "r")), 20);
+      child.on("close", () => clearInterval(t));
+    });
+    expect(code).toBe(0);
+    expect(stderr).not.toMatch(/EPIPE|Error/);
   });
 });
