@@ -1,6 +1,7 @@
 /**
  * Patching a linked program's map references once the maps exist. Pure: fds come in as
- * numbers, a patched copy of the instructions goes out.
+ * numbers, a patched copy of the instructions goes out (the input itself when nothing needs
+ * patching: never write to the result).
  */
 import { WhistlerError } from "../../runtime/errors.js";
 import type { Relocation } from "./types.js";
@@ -12,6 +13,8 @@ const BPF_PSEUDO_MAP_VALUE = 2;
 export type MapFds = (name: string) => number | undefined;
 
 export function applyRelocations(insns: Uint8Array, relocations: readonly Relocation[], fds: MapFds, program: string): Uint8Array {
+  // Nothing to patch: the instructions as they are (callers copy them into the kernel's call).
+  if (relocations.length === 0) return insns;
   const out = insns.slice();
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   for (const r of relocations) {

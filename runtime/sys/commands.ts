@@ -2,7 +2,9 @@
  * Typed wrappers for the bpf(2) commands of the cold paths (create, load, attach, info,
  * test-run). Each fills a zeroed attr, calls `bpf()` and wraps any new fd in an `Fd`. Attrs
  * live in one native block per command kind and the data they point to (instructions, BTF,
- * keys and values) in one shared block, both reused from call to call (see scratch.ts).
+ * keys and values) in one shared block, both reused from call to call (see scratch.ts). The
+ * commands of every load release them in try/finally: `using` compiles to a disposal stack
+ * allocated per call.
  */
 import type { Capability } from "../errors.js";
 import {
@@ -58,24 +60,28 @@ export interface MapCreateOptions {
 }
 
 export function mapCreate(o: MapCreateOptions, ctx?: BpfCallContext): Fd {
-  using attr = attrs.mapCreate.lease(MapCreateAttr.size, true);
-  const v = attr.view;
-  v.setUint32(MapCreateAttr.map_type, o.type, true);
-  v.setUint32(MapCreateAttr.key_size, o.keySize, true);
-  v.setUint32(MapCreateAttr.value_size, o.valueSize, true);
-  v.setUint32(MapCreateAttr.max_entries, o.maxEntries, true);
-  v.setUint32(MapCreateAttr.map_flags, o.flags ?? 0, true);
-  v.setUint32(MapCreateAttr.inner_map_fd, o.innerMapFd ?? 0, true);
-  v.setUint32(MapCreateAttr.numa_node, o.numaNode ?? 0, true);
-  if (o.name) writeName(attr.bytes, MapCreateAttr.map_name, o.name);
-  if (o.btfFd !== undefined) {
-    v.setUint32(MapCreateAttr.btf_fd, o.btfFd, true);
-    v.setUint32(MapCreateAttr.btf_key_type_id, o.btfKeyTypeId ?? 0, true);
-    v.setUint32(MapCreateAttr.btf_value_type_id, o.btfValueTypeId ?? 0, true);
+  const attr = attrs.mapCreate.lease(MapCreateAttr.size, true);
+  try {
+    const v = attr.view;
+    v.setUint32(MapCreateAttr.map_type, o.type, true);
+    v.setUint32(MapCreateAttr.key_size, o.keySize, true);
+    v.setUint32(MapCreateAttr.value_size, o.valueSize, true);
+    v.setUint32(MapCreateAttr.max_entries, o.maxEntries, true);
+    v.setUint32(MapCreateAttr.map_flags, o.flags ?? 0, true);
+    v.setUint32(MapCreateAttr.inner_map_fd, o.innerMapFd ?? 0, true);
+    v.setUint32(MapCreateAttr.numa_node, o.numaNode ?? 0, true);
+    if (o.name) writeName(attr.bytes, MapCreateAttr.map_name, o.name);
+    if (o.btfFd !== undefined) {
+      v.setUint32(MapCreateAttr.btf_fd, o.btfFd, true);
+      v.setUint32(MapCreateAttr.btf_key_type_id, o.btfKeyTypeId ?? 0, true);
+      v.setUint32(MapCreateAttr.btf_value_type_id, o.btfValueTypeId ?? 0, true);
+    }
+    v.setBigUint64(MapCreateAttr.map_extra, o.mapExtra ?? 0n, true);
+    const fd = bpf(BpfCmd.MAP_CREATE, attr.ptr, MapCreateAttr.size, ctx ?? { what: `create map "${o.name ?? ""}"` });
+    return new Fd(fd, `map ${o.name ?? ""}`);
+  } finally {
+    attr[Symbol.dispose]();
   }
-  v.setBigUint64(MapCreateAttr.map_extra, o.mapExtra ?? 0n, true);
-  const fd = bpf(BpfCmd.MAP_CREATE, attr.ptr, MapCreateAttr.size, ctx ?? { what: `create map "${o.name ?? ""}"` });
-  return new Fd(fd, `map ${o.name ?? ""}`);
 }
 
 export interface ProgLoadOptions {
@@ -111,7 +117,6 @@ const LINE_INFO_SIZE = 16;
  * is in it and `logTrueSize` (kernels >= 6.4) says how large a buffer it wanted.
  */
 export function progLoad(o: ProgLoadOptions, out?: { logTrueSize: number }): Fd {
-  using attr = attrs.progLoad.lease(ProgLoadAttr.size, true);
   // Instructions, license (NUL-terminated), func_info and line_info in one block, in that order.
   const funcInfo = o.funcInfo?.length ? o.funcInfo : undefined;
   const lineInfo = o.lineInfo?.length ? o.lineInfo : undefined;
@@ -119,60 +124,73 @@ export function progLoad(o: ProgLoadOptions, out?: { logTrueSize: number }): Fd 
   // A UTF-16 unit is at most 3 bytes of UTF-8: room for any license text and its NUL.
   const funcInfoAt = align8(licenseAt + o.license.length * 3 + 1);
   const lineInfoAt = align8(funcInfoAt + (funcInfo?.length ?? 0));
-  using data = callData.lease(lineInfoAt + (lineInfo?.length ?? 0), false);
-  data.bytes.set(o.insns);
-  writeCString(data.bytes, licenseAt, o.license);
-  const v = attr.view;
-  v.setUint32(ProgLoadAttr.prog_type, o.type, true);
-  v.setUint32(ProgLoadAttr.kern_version, o.kernVersion ?? 0, true);
-  if (funcInfo) {
-    data.bytes.set(funcInfo, funcInfoAt);
-    v.setUint32(ProgLoadAttr.func_info_rec_size, FUNC_INFO_SIZE, true);
-    v.setBigUint64(ProgLoadAttr.func_info, data.ptr + BigInt(funcInfoAt), true);
-    v.setUint32(ProgLoadAttr.func_info_cnt, funcInfo.length / FUNC_INFO_SIZE, true);
-  }
-  if (lineInfo) {
-    data.bytes.set(lineInfo, lineInfoAt);
-    v.setUint32(ProgLoadAttr.line_info_rec_size, LINE_INFO_SIZE, true);
-    v.setBigUint64(ProgLoadAttr.line_info, data.ptr + BigInt(lineInfoAt), true);
-    v.setUint32(ProgLoadAttr.line_info_cnt, lineInfo.length / LINE_INFO_SIZE, true);
-  }
-  v.setUint32(ProgLoadAttr.insn_cnt, Math.floor(o.insns.length / 8), true);
-  v.setBigUint64(ProgLoadAttr.insns, data.ptr, true);
-  v.setBigUint64(ProgLoadAttr.license, data.ptr + BigInt(licenseAt), true);
-  if (o.logLevel && o.log) {
-    v.setUint32(ProgLoadAttr.log_level, o.logLevel, true);
-    v.setUint32(ProgLoadAttr.log_size, o.log.size, true);
-    v.setBigUint64(ProgLoadAttr.log_buf, o.log.ptr, true);
-  }
-  v.setUint32(ProgLoadAttr.prog_flags, o.flags ?? 0, true);
-  if (o.name) writeName(attr.bytes, ProgLoadAttr.prog_name, o.name);
-  v.setUint32(ProgLoadAttr.prog_ifindex, o.ifindex ?? 0, true);
-  v.setUint32(ProgLoadAttr.expected_attach_type, o.expectedAttachType ?? 0, true);
-  v.setUint32(ProgLoadAttr.prog_btf_fd, o.btfFd ?? 0, true);
-  v.setUint32(ProgLoadAttr.attach_btf_id, o.attachBtfId ?? 0, true);
+  const attr = attrs.progLoad.lease(ProgLoadAttr.size, true);
+  let data: Lease | undefined;
   try {
-    const fd = bpf(BpfCmd.PROG_LOAD, attr.ptr, ProgLoadAttr.size, { what: `load program "${o.name ?? ""}"`, caps: o.caps });
-    return new Fd(fd, `program ${o.name ?? ""}`);
+    data = callData.lease(lineInfoAt + (lineInfo?.length ?? 0), false);
+    data.bytes.set(o.insns);
+    writeCString(data.bytes, licenseAt, o.license);
+    const v = attr.view;
+    v.setUint32(ProgLoadAttr.prog_type, o.type, true);
+    v.setUint32(ProgLoadAttr.kern_version, o.kernVersion ?? 0, true);
+    if (funcInfo) {
+      data.bytes.set(funcInfo, funcInfoAt);
+      v.setUint32(ProgLoadAttr.func_info_rec_size, FUNC_INFO_SIZE, true);
+      v.setBigUint64(ProgLoadAttr.func_info, data.ptr + BigInt(funcInfoAt), true);
+      v.setUint32(ProgLoadAttr.func_info_cnt, funcInfo.length / FUNC_INFO_SIZE, true);
+    }
+    if (lineInfo) {
+      data.bytes.set(lineInfo, lineInfoAt);
+      v.setUint32(ProgLoadAttr.line_info_rec_size, LINE_INFO_SIZE, true);
+      v.setBigUint64(ProgLoadAttr.line_info, data.ptr + BigInt(lineInfoAt), true);
+      v.setUint32(ProgLoadAttr.line_info_cnt, lineInfo.length / LINE_INFO_SIZE, true);
+    }
+    v.setUint32(ProgLoadAttr.insn_cnt, Math.floor(o.insns.length / 8), true);
+    v.setBigUint64(ProgLoadAttr.insns, data.ptr, true);
+    v.setBigUint64(ProgLoadAttr.license, data.ptr + BigInt(licenseAt), true);
+    if (o.logLevel && o.log) {
+      v.setUint32(ProgLoadAttr.log_level, o.logLevel, true);
+      v.setUint32(ProgLoadAttr.log_size, o.log.size, true);
+      v.setBigUint64(ProgLoadAttr.log_buf, o.log.ptr, true);
+    }
+    v.setUint32(ProgLoadAttr.prog_flags, o.flags ?? 0, true);
+    if (o.name) writeName(attr.bytes, ProgLoadAttr.prog_name, o.name);
+    v.setUint32(ProgLoadAttr.prog_ifindex, o.ifindex ?? 0, true);
+    v.setUint32(ProgLoadAttr.expected_attach_type, o.expectedAttachType ?? 0, true);
+    v.setUint32(ProgLoadAttr.prog_btf_fd, o.btfFd ?? 0, true);
+    v.setUint32(ProgLoadAttr.attach_btf_id, o.attachBtfId ?? 0, true);
+    try {
+      const fd = bpf(BpfCmd.PROG_LOAD, attr.ptr, ProgLoadAttr.size, { what: `load program "${o.name ?? ""}"`, caps: o.caps });
+      return new Fd(fd, `program ${o.name ?? ""}`);
+    } finally {
+      if (out) out.logTrueSize = v.getUint32(ProgLoadAttr.log_true_size, true);
+    }
   } finally {
-    if (out) out.logTrueSize = v.getUint32(ProgLoadAttr.log_true_size, true);
+    data?.[Symbol.dispose]();
+    attr[Symbol.dispose]();
   }
 }
 
 /** BPF_BTF_LOAD; with a log buffer the kernel explains a rejection there. */
 export function btfLoad(btf: Uint8Array, log?: NativeBuffer): Fd {
-  using attr = attrs.btfLoad.lease(BtfLoadAttr.size, true);
-  using data = callData.lease(btf.length, false);
-  data.bytes.set(btf);
-  const v = attr.view;
-  v.setBigUint64(BtfLoadAttr.btf, data.ptr, true);
-  v.setUint32(BtfLoadAttr.btf_size, btf.length, true);
-  if (log) {
-    v.setBigUint64(BtfLoadAttr.btf_log_buf, log.ptr, true);
-    v.setUint32(BtfLoadAttr.btf_log_size, log.size, true);
-    v.setUint32(BtfLoadAttr.btf_log_level, 1, true);
+  const attr = attrs.btfLoad.lease(BtfLoadAttr.size, true);
+  let data: Lease | undefined;
+  try {
+    data = callData.lease(btf.length, false);
+    data.bytes.set(btf);
+    const v = attr.view;
+    v.setBigUint64(BtfLoadAttr.btf, data.ptr, true);
+    v.setUint32(BtfLoadAttr.btf_size, btf.length, true);
+    if (log) {
+      v.setBigUint64(BtfLoadAttr.btf_log_buf, log.ptr, true);
+      v.setUint32(BtfLoadAttr.btf_log_size, log.size, true);
+      v.setUint32(BtfLoadAttr.btf_log_level, 1, true);
+    }
+    return new Fd(bpf(BpfCmd.BTF_LOAD, attr.ptr, BtfLoadAttr.size, { what: "load BTF" }), "BTF");
+  } finally {
+    data?.[Symbol.dispose]();
+    attr[Symbol.dispose]();
   }
-  return new Fd(bpf(BpfCmd.BTF_LOAD, attr.ptr, BtfLoadAttr.size, { what: "load BTF" }), "BTF");
 }
 
 export interface ProgInfoResult {
@@ -369,25 +387,35 @@ const encoder = new TextEncoder();
 
 /** BPF_MAP_UPDATE_ELEM of one key and value (copied in for the call). */
 export function mapUpdateElem(mapFd: number, key: Uint8Array, value: Uint8Array, flags: number, ctx?: BpfCallContext): void {
-  using attr = attrs.mapElem.lease(MapElemAttr.size, true);
   const valueAt = align8(key.length);
-  using data = callData.lease(valueAt + value.length, false);
-  data.bytes.set(key);
-  data.bytes.set(value, valueAt);
-  const v = attr.view;
-  v.setUint32(MapElemAttr.map_fd, mapFd, true);
-  // Maps without keys (queue, stack, bloom filter) want a NULL key pointer.
-  v.setBigUint64(MapElemAttr.key, key.length === 0 ? 0n : data.ptr, true);
-  v.setBigUint64(MapElemAttr.value, data.ptr + BigInt(valueAt), true);
-  v.setBigUint64(MapElemAttr.flags, BigInt(flags), true);
-  bpf(BpfCmd.MAP_UPDATE_ELEM, attr.ptr, MapElemAttr.size, ctx);
+  const attr = attrs.mapElem.lease(MapElemAttr.size, true);
+  let data: Lease | undefined;
+  try {
+    data = callData.lease(valueAt + value.length, false);
+    data.bytes.set(key);
+    data.bytes.set(value, valueAt);
+    const v = attr.view;
+    v.setUint32(MapElemAttr.map_fd, mapFd, true);
+    // Maps without keys (queue, stack, bloom filter) want a NULL key pointer.
+    v.setBigUint64(MapElemAttr.key, key.length === 0 ? 0n : data.ptr, true);
+    v.setBigUint64(MapElemAttr.value, data.ptr + BigInt(valueAt), true);
+    v.setBigUint64(MapElemAttr.flags, BigInt(flags), true);
+    bpf(BpfCmd.MAP_UPDATE_ELEM, attr.ptr, MapElemAttr.size, ctx);
+  } finally {
+    data?.[Symbol.dispose]();
+    attr[Symbol.dispose]();
+  }
 }
 
 /** BPF_MAP_FREEZE: the map becomes read-only from user space. */
 export function mapFreeze(mapFd: number, ctx?: BpfCallContext): void {
-  using attr = attrs.mapFreeze.lease(MAP_FREEZE_ATTR_SIZE, true);
-  attr.view.setUint32(0, mapFd, true);
-  bpf(BpfCmd.MAP_FREEZE, attr.ptr, MAP_FREEZE_ATTR_SIZE, ctx);
+  const attr = attrs.mapFreeze.lease(MAP_FREEZE_ATTR_SIZE, true);
+  try {
+    attr.view.setUint32(0, mapFd, true);
+    bpf(BpfCmd.MAP_FREEZE, attr.ptr, MAP_FREEZE_ATTR_SIZE, ctx);
+  } finally {
+    attr[Symbol.dispose]();
+  }
 }
 
 /** BPF_MAP_FREEZE's attr: just map_fd (u32), padded. */
