@@ -5,7 +5,9 @@
  *   <program sections>  "xdp", "tracepoint/syscalls/...": code, SHF_ALLOC|SHF_EXECINSTR;
  *                       programs sharing a section name share the section
  *   .rel<section>       R_BPF_64_64 at each ld_imm64 of a map, against the map's symbol;
- *                       R_BPF_64_32 at each call of a subprogram, against its symbol
+ *                       R_BPF_64_32 at each call of a subprogram, against its symbol;
+ *                       R_BPF_64_64 at each ld_imm64 of a callback, against `.text`'s
+ *                       section symbol with the callee's byte offset in imm
  *   license             "GPL\0", symbol LICENSE
  *   .rodata .data .bss  global variables (OBJECT symbols; `.bss` is NOBITS)
  *   .maps               zero-filled map definitions, one OBJECT symbol per map
@@ -33,7 +35,8 @@ export interface ObjectProgram {
   readonly ctx: CtxBtf;
   /** Host-file positions of instructions, for `.BTF.ext` line info. */
   readonly lines: readonly LineRecord[];
-  /** BPF-to-BPF calls: instruction index and the callee's name (an `ObjectFunction`). */
+  /** BPF-to-BPF calls, and ld_imm64 of a callback's address (bpf_loop): instruction index
+   * and the callee's name (an `ObjectFunction`). */
   readonly calls?: readonly { readonly insn: number; readonly func: string }[];
   /** ld_imm64 of global variables: instruction index and the variable's name. */
   readonly globalRelocs?: readonly { readonly insn: number; readonly global: string }[];
