@@ -1,13 +1,15 @@
 /**
  * The BPF back end: IR function -> machine code. Instruction selection (`isel.ts`),
- * register allocation (`regalloc.ts`), frame layout (`frame.ts`) and emission with branch
- * layout (`emit.ts`); `opcodes.ts` holds the encoding and `disasm.ts` reads it back.
+ * register allocation (`regalloc.ts`), a peephole pass (`peephole.ts`), frame layout
+ * (`frame.ts`) and emission with branch layout (`emit.ts`); `opcodes.ts` holds the
+ * encoding and `disasm.ts` reads it back.
  * Errors here are compiler bugs (thrown), except stack size, which callers report.
  */
 import type { Fn } from "../ir/ir.js";
 import { emit, type Emitted } from "./emit.js";
 import { select } from "./isel.js";
 import type { MFn } from "./mir.js";
+import { peephole } from "./peephole.js";
 import { allocate } from "./regalloc.js";
 
 export interface BackendOptions {
@@ -19,6 +21,7 @@ export function generate(fn: Fn, opts: BackendOptions = {}): Emitted {
   const mfn = select(fn);
   opts.onStage?.("isel", mfn);
   allocate(mfn);
+  peephole(mfn);
   opts.onStage?.("regalloc", mfn);
   return emit(mfn);
 }

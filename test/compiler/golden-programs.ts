@@ -1,0 +1,101 @@
+/**
+ * Golden programs: small templates and the exact listing the compiler gives for each, so a
+ * change in code quality (better or worse) shows as a diff. test/compiler/golden.test.ts
+ * compares the listings; test/interop/golden.test.ts loads each object into the kernel.
+ * After an intended change, update the listing here (the test prints the new one).
+ */
+import type { SlotSpec } from "./helpers.js";
+import { arrayMap, hashMap } from "./helpers.js";
+
+export interface Golden {
+  readonly name: string;
+  /** What the listing shows off. */
+  readonly why: string;
+  readonly source: string;
+  readonly slots?: Record<string, SlotSpec>;
+  readonly listing: string;
+}
+
+export const GOLDEN: readonly Golden[] = [
+  {
+    name: "ctx kept across a call",
+    why: "the allocator saves ctx in r6 for after the call; before the call r1 still holds it, so no `r1 = r6` (peephole)",
+    source: `export function p(ctx: Tc): i32 {
+  const h = get_hash_recalc(ctx);
+  return (h + ctx.len) as i32;
+}`,
+    listing: `p (section tc, 5 insns):
+     0:	r6 = r1
+     1:	call bpf_get_hash_recalc#34
+     2:	r1 = *(u32 *)(r6 + 0)
+     3:	w0 += w1
+     4:	exit
+`,
+  },
+  {
+    name: "clamp",
+    why: "`if (slot >= 32) slot = 31` compares with 31 (clamp canonicalization), as clang's umin does",
+    source: `export function p(ctx: Xdp): i32 {
+  const d = ctx.data;
+  if (d + 4 > ctx.data_end) return XDP_PASS;
+  let slot = load_u32(d, 0);
+  if (slot >= 32) slot = 31;
+  \${hist}.increment(slot);
+  return XDP_PASS;
+}`,
+    slots: { hist: arrayMap("u64", 32) },
+    listing: `p (section xdp, 19 insns):
+     0:	r0 = *(u32 *)(r1 + 0)
+     1:	r2 = r0
+     2:	r2 += 4
+     3:	r1 = *(u32 *)(r1 + 4)
+     4:	if r2 > r1 goto +12
+     5:	r0 = *(u32 *)(r0 + 0)
+     6:	if w0 < 31 goto +1
+     7:	r0 = 31
+     8:	*(u32 *)(r10 - 4) = r0
+     9:	r1 = map[hist] ll
+    11:	r2 = r10
+    12:	r2 += -4
+    13:	call bpf_map_lookup_elem#1
+    14:	if r0 == 0 goto +2
+    15:	r1 = 1
+    16:	lock *(u64 *)(r0 + 0) += r1
+    17:	r0 = 2
+    18:	exit
+`,
+  },
+  {
+    name: "count per key",
+    why: "one stack slot for the key, lookup, then the atomic increment through the value pointer",
+    source: `export function p(ctx: RawTracepoint<"sched_switch">): i32 {
+  const pid = (get_current_pid_tgid() >> 32) as u32;
+  \${counts}.increment(pid);
+  return 0;
+}`,
+    slots: { counts: hashMap("u32", "u64") },
+    listing: `p (section raw_tp/sched_switch, 23 insns):
+     0:	call bpf_get_current_pid_tgid#14
+     1:	r0 >>= 32
+     2:	*(u32 *)(r10 - 4) = r0
+     3:	r1 = map[counts] ll
+     5:	r2 = r10
+     6:	r2 += -4
+     7:	call bpf_map_lookup_elem#1
+     8:	if r0 != 0 goto +10
+     9:	*(u64 *)(r10 - 16) = 1
+    10:	r1 = map[counts] ll
+    12:	r2 = r10
+    13:	r2 += -4
+    14:	r3 = r10
+    15:	r3 += -16
+    16:	r4 = 1
+    17:	call bpf_map_update_elem#2
+    18:	goto +2
+    19:	r1 = 1
+    20:	lock *(u64 *)(r0 + 0) += r1
+    21:	r0 = 0
+    22:	exit
+`,
+  },
+];
