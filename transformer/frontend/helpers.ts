@@ -80,6 +80,8 @@ export const HELPERS = {
   redirect_map: { id: 51, params: ["map", "u32", "u64"], ret: "i64", progTypes: ["xdp"], doc: "redirect_map(map, key, flags): redirect through a devmap/cpumap/xskmap; return its result" },
   xdp_adjust_meta: { id: 54, params: ["ctx", "i32"], ret: "i64", progTypes: ["xdp"], doc: "xdp_adjust_meta(ctx, delta): move the metadata start" },
   fib_lookup: { id: 69, params: ["ctx", "buf", "u32"], ret: "i64", progTypes: PACKET, doc: "fib_lookup(ctx, params, flags): a route lookup in the kernel's FIB (params: a bpf_fib_lookup struct)" },
+  spin_lock: { id: 93, params: ["mem"], ret: "i64", progTypes: ["xdp", "sched_cls", "cgroup_skb", "socket_filter"], doc: "spin_lock(v.lock): take the `bpf_spin_lock` field of a map value (its struct declares `lock: SpinLock`, a defstruct named bpf_spin_lock); no helper calls until spin_unlock", note: "the map value's BTF must describe the lock: declare the value with a defstruct; tracing programs may not take spin locks" },
+  spin_unlock: { id: 94, params: ["mem"], ret: "i64", progTypes: ["xdp", "sched_cls", "cgroup_skb", "socket_filter"], doc: "spin_unlock(v.lock): release a lock taken with spin_lock on every path" },
   get_current_cgroup_id: { id: 80, params: [], ret: "u64", progTypes: "all", doc: "the cgroup v2 id of the current task" },
   xdp_adjust_tail: { id: 65, params: ["ctx", "i32"], ret: "i64", progTypes: ["xdp"], doc: "xdp_adjust_tail(ctx, delta): move the packet end by delta bytes; reload ctx.data_end after" },
   send_signal: { id: 109, params: ["u32"], ret: "i64", progTypes: TRACING, doc: "send_signal(sig): send a signal to the current process" },
