@@ -99,14 +99,18 @@ export function linkProgram(
       }
       if (opcode === BPF_LD_IMM64) {
         if (i + 1 >= n) throw new ElfError(fn.section.name, fn.section.offset + off, `ld_imm64 at ${where(fn, off)} has no second half`);
-        if (index.relocationAt(fn.section.index, off + 8)) throw new ElfError(fn.section.name, fn.section.offset + off + 8, `relocation on the second half of a ld_imm64 at ${where(fn, off)}`);
+        if (relocs?.has(off + 8)) throw new ElfError(fn.section.name, fn.section.offset + off + 8, `relocation on the second half of a ld_imm64 at ${where(fn, off)}`);
         if (rel && sym) {
           if (rel.type !== R_BPF_64_64) throw new ElfError(fn.section.name, fn.section.offset + off, `ld_imm64 at ${where(fn, off)} has relocation type ${rel.type}, expected R_BPF_64_64`);
-          relocations.push(...dataReference(entry, fn, off, base + i, sym, imm, elf, targets, (t) => {
-            const tb = place(target(fn, off, sym.shndx, t, "function pointer"));
+          const ref = dataReference(entry, fn, off, base + i, sym, imm, elf, targets);
+          if (typeof ref === "number") {
+            // A function pointer (callbacks of bpf_loop and friends): link the function in too.
+            const tb = place(target(fn, off, sym.shndx, ref, "function pointer"));
             view.setInt32(i * 8 + 4, tb - (base + i + 1), true);
             code[i * 8 + 1] = (code[i * 8 + 1]! & 0x0f) | (BPF_PSEUDO_FUNC << 4);
-          }));
+          } else {
+            relocations.push(ref);
+          }
         }
         i++;
         continue;
@@ -130,30 +134,28 @@ function symbolName(elf: ElfFile, sym: ElfSymbol | undefined, index: number | un
   return sym?.name || elf.sectionAt(sym?.shndx ?? 0)?.name || `symbol #${index}`;
 }
 
+/** What a ld_imm64 refers to: a map or map value to patch at load time, or (a number) the offset of a function in its section. */
 function dataReference(
   entry: CodeFunction, fn: CodeFunction, off: number, insn: number, sym: ElfSymbol, imm: number,
-  elf: ElfFile, targets: RelocTargets, funcPointer: (targetOffset: number) => void,
-): Relocation[] {
+  elf: ElfFile, targets: RelocTargets,
+): Relocation | number {
   if (sym.shndx === SHN_UNDEF) {
     const k = targets.kconfigOffset(sym.name);
-    if (k !== undefined) return [{ kind: "map_value", insn, map: KCONFIG_MAP, offset: k + imm }];
+    if (k !== undefined) return { kind: "map_value", insn, map: KCONFIG_MAP, offset: k + imm };
     throw new NotSupportedError(`program "${entry.name}": reference to extern "${sym.name}" is not supported (only kconfig externs: LINUX_KERNEL_VERSION, CONFIG_*)`, {
       hint: "declare it `extern ... __kconfig` in a .kconfig-section, or define it in the object",
     });
   }
   const sec = elf.sectionAt(sym.shndx);
   if (!sec) throw new ElfError(fn.section.name, fn.section.offset + off, `relocation names symbol "${sym.name}" in section #${sym.shndx}, which does not exist`);
-  if ((sec.flags & SHF_EXECINSTR) !== 0) {
-    funcPointer(sym.type === STT_SECTION ? imm : sym.value + imm);
-    return [];
-  }
+  if ((sec.flags & SHF_EXECINSTR) !== 0) return sym.type === STT_SECTION ? imm : sym.value + imm;
   const map = targets.mapAt(sec, sym, imm);
-  if (map !== undefined) return [{ kind: "map", insn, map }];
+  if (map !== undefined) return { kind: "map", insn, map };
   const data = targets.dataMap(sec);
   if (data !== undefined) {
     const offset = (sym.type === STT_SECTION ? 0 : sym.value) + imm;
     if (offset < 0 || offset > sec.size) throw new ElfError(fn.section.name, fn.section.offset + off, `reference to ${sec.name}+${offset} is outside the section (${sec.size} bytes)`);
-    return [{ kind: "map_value", insn, map: data, offset }];
+    return { kind: "map_value", insn, map: data, offset };
   }
   throw new NotSupportedError(
     `program "${entry.name}": relocation to "${sym.name || sec.name}" in section ${sec.name} is not supported (maps, global data and functions are)`,
