@@ -1,13 +1,18 @@
 // Differential tests of the optimizer's rewrites that change instructions but must not change
-// results: clamps compared at their boundary (`if (x >= K) x = K - 1`), on the kernel through
-// batched BPF_PROG_TEST_RUN against a BigInt evaluation, >= 10,000 seeded inputs per type.
+// results: clamps compared at their boundary (`if (x >= K) x = K - 1`) and strength reduction
+// (`*`, `/`, `%` by powers of two), on the kernel through batched BPF_PROG_TEST_RUN against a
+// BigInt evaluation, >= 10,000 seeded inputs per type.
 import { expect, test } from "@jest/globals";
 import { rangeOf, wrap } from "../../transformer/frontend/types.js";
 import { checkNoFdLeaks } from "../helpers/fds.js";
 import { describeKernel } from "../helpers/kernel.js";
-import { BATCH, BatchRunner, TYPES, asU64, compileBatch, literal, mulberry32, operand, randomOperand, type Ty } from "./semantics-lib.js";
+import {
+  BATCH, BITS, BatchRunner, TYPES, asU64, batchProgram, compileBatch, literal, mulberry32, operand, randomOperand, reference, type Ty,
+} from "./semantics-lib.js";
 
 const RUNS = 40;
+/** Runs per strength-reduction program: 3 ops x 55 x 64 cases >= 10,000 per type. */
+const STRENGTH_RUNS = 55;
 const CMPS = ["<", "<=", ">", ">="] as const;
 type Cmp = (typeof CMPS)[number];
 
@@ -81,5 +86,33 @@ describeKernel("optimizer rewrites keep the language's results", () => {
       }
     }
     expect(checked).toBe(TYPES.length * CMPS.length * RUNS * BATCH);
+  });
+
+  test(`strength reduction: *, / and % by every power of two (and its neighbours) at every type, ${3 * STRENGTH_RUNS * BATCH} inputs per type`, async () => {
+    const rnd = mulberry32(0x5e7);
+    const OPS = ["*", "/", "%"] as const;
+    const plans = TYPES.flatMap((t) => OPS.map((op, i) => {
+      // Constants 2^k for every k the type holds (positive), sometimes 2^k +- 1.
+      const consts = Array.from({ length: BATCH }, (_, n) => {
+        const k = BigInt(n % (BITS[t] - (t.startsWith("i") ? 1 : 0)));
+        const c = (1n << k) + (rnd() < 0.2 ? (rnd() < 0.5 ? 1n : -1n) : 0n);
+        return c === 0n ? 1n : c;
+      });
+      return { t, op, name: `strength_${t}_${i}`, consts };
+    }));
+    const compiled = compileBatch(plans.map((p) => batchProgram(p.name, (n) => `${operand(p.t, n, 0)} ${p.op} ${literal(p.consts[n]!)}`)));
+    using runner = await BatchRunner.load(compiled);
+    let checked = 0;
+    for (const p of plans) {
+      for (let r = 0; r < STRENGTH_RUNS; r++) {
+        const xs = p.consts.map(() => randomOperand(p.t, rnd));
+        const got = runner.run(p.name, xs.map((x) => [x, 0n] as const));
+        const want = xs.map((x, n) => asU64(reference(p.op, p.t, x, p.consts[n]!)));
+        const bad = got.findIndex((g, n) => g !== want[n]);
+        if (bad >= 0) throw new Error(`${p.t} ${xs[bad]} ${p.op} ${p.consts[bad]}: got ${got[bad]}, want ${want[bad]}`);
+        checked += xs.length;
+      }
+    }
+    expect(checked).toBe(TYPES.length * 3 * STRENGTH_RUNS * BATCH);
   });
 });

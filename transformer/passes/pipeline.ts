@@ -12,6 +12,7 @@ import { cse } from "./cse.js";
 import { dce } from "./dce.js";
 import { demandedBits } from "./demanded.js";
 import { simplifyCfg } from "./simplifycfg.js";
+import { strengthReduce } from "./strength.js";
 import { shareSlots } from "./slots.js";
 
 export interface Pass {
@@ -22,6 +23,7 @@ export interface Pass {
 export const PIPELINE: readonly Pass[] = [
   { name: "copyprop", run: copyProp },
   { name: "constfold", run: constFold },
+  { name: "strength", run: strengthReduce },
   { name: "demanded", run: demandedBits },
   { name: "cse", run: cse },
   { name: "slots", run: shareSlots },
