@@ -150,6 +150,11 @@ export class BatchRunner implements Disposable {
     return cases.map((_, k) => dv.getBigUint64(this.offsets[k]!, true));
   }
 
+  /** Runs `program` once on `data`; its return value as an i32. */
+  runPacket(program: string, data: Uint8Array): number {
+    return this.obj.program(program).testRun({ data }).retval | 0;
+  }
+
   [Symbol.dispose](): void {
     this.obj[Symbol.dispose]();
   }

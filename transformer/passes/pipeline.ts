@@ -5,6 +5,7 @@
  */
 import type { Fn } from "../ir/ir.js";
 import { verify } from "../ir/verify.js";
+import { mergeBoundsChecks } from "./bounds.js";
 import { canonicalizeClamps } from "./clamp.js";
 import { constFold } from "./constfold.js";
 import { copyProp } from "./copyprop.js";
@@ -27,6 +28,7 @@ export const PIPELINE: readonly Pass[] = [
   { name: "demanded", run: demandedBits },
   { name: "cse", run: cse },
   { name: "slots", run: shareSlots },
+  { name: "bounds", run: mergeBoundsChecks },
   { name: "clamp", run: canonicalizeClamps },
   { name: "simplifycfg", run: simplifyCfg },
   { name: "dce", run: dce },
