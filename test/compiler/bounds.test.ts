@@ -53,3 +53,20 @@ test("near misses keep their check: a larger later bound, a check on one arm onl
   if (e + 14 > end) return 2;
   return load_u8(d, 17) as i32;`)).toBe(2);
 });
+
+test("an early check widens to a later larger one when everything between only reads and returns the same code", () => {
+  // tc_mark_udp's shape: 14, then 34, then 42 bytes, every failure returning 0: one check of 42.
+  expect(checks(`  if (d + 14 > end || load_u16(d, 12) != 8) return 0;
+  if (d + 34 > end || load_u8(d, 23) != 17) return 0;
+  if (d + 42 > end) return 0;
+  return load_u8(d, 41) as i32;`)).toBe(1);
+  // Another code on a path between them, or a call between them: the checks stay.
+  expect(checks(`  if (d + 14 > end) return 0;
+  if (load_u16(d, 12) != 8) return 1;
+  if (d + 34 > end) return 0;
+  return load_u8(d, 33) as i32;`)).toBe(2);
+  expect(checks(`  if (d + 14 > end) return 0;
+  if ((get_prandom_u32() & 1) == 0) return 0;
+  if (d + 34 > end) return 0;
+  return load_u8(d, 33) as i32;`)).toBe(2);
+});

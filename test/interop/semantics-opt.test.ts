@@ -165,3 +165,52 @@ describeKernel("bounds-check merging keeps every check's outcome", () => {
     expect(checked).toBeGreaterThanOrEqual(10_000);
   });
 });
+
+/** Checks that all fail with the same code, with reads and early returns of that code between them (widening applies). */
+function widenProgram(c: CheckChain): string {
+  const lines = [`export function ${c.name}(ctx: Xdp): i32 {`, "  const d = ctx.data;", "  let acc: u32 = 0;"];
+  c.bounds.forEach((n, i) => {
+    lines.push(`  if (d + ${n} > ctx.data_end) return 7;`, `  if (load_u8(d, ${n - 1}) == ${(i * 37) % 256}) return 7;`, `  acc = acc * 3 + load_u8(d, ${n - 1});`);
+  });
+  lines.push("  return acc as i32;", "}");
+  return lines.join("\n");
+}
+
+function widenReference(c: CheckChain, pkt: Uint8Array): number {
+  let acc = 0;
+  for (const [i, n] of c.bounds.entries()) {
+    if (n > pkt.length || pkt[n - 1] === (i * 37) % 256) return 7;
+    acc = (acc * 3 + pkt[n - 1]!) >>> 0;
+  }
+  return acc | 0;
+}
+
+describeKernel("bounds-check widening keeps every path's result", () => {
+  checkNoFdLeaks();
+
+  test("chains of checks returning one code, with early returns of that code between them, on packets of 14..72 bytes", async () => {
+    const rnd = mulberry32(0x71de);
+    const chains: CheckChain[] = Array.from({ length: 180 }, (_, p) => ({
+      name: `widen_${p}`,
+      bounds: Array.from({ length: 2 + Math.floor(rnd() * 4) }, () => 14 + Math.floor(rnd() * 56)),
+    }));
+    const compiled = compileBatch(chains.map(widenProgram));
+    using runner = await BatchRunner.load(compiled);
+    let checked = 0;
+    for (const c of chains) {
+      for (let len = 14; len <= 72; len++) {
+        const pkt = new Uint8Array(len).map(() => Math.floor(rnd() * 256));
+        // Often put the byte an early return tests into the packet, so those paths run too.
+        if (rnd() < 0.5) {
+          const i = Math.floor(rnd() * c.bounds.length);
+          if (c.bounds[i]! <= len) pkt[c.bounds[i]! - 1] = (i * 37) % 256;
+        }
+        const got = runner.runPacket(c.name, pkt);
+        const want = widenReference(c, pkt);
+        if (got !== want) throw new Error(`${c.name} (checks ${c.bounds.join(", ")}) on ${len} bytes: got ${got}, want ${want}`);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(10_000);
+  });
+});

@@ -14,6 +14,7 @@ import { dce } from "./dce.js";
 import { demandedBits } from "./demanded.js";
 import { simplifyCfg } from "./simplifycfg.js";
 import { strengthReduce } from "./strength.js";
+import { widenBoundsChecks } from "./widen.js";
 import { shareSlots } from "./slots.js";
 
 export interface Pass {
@@ -28,6 +29,7 @@ export const PIPELINE: readonly Pass[] = [
   { name: "demanded", run: demandedBits },
   { name: "cse", run: cse },
   { name: "slots", run: shareSlots },
+  { name: "widen", run: widenBoundsChecks },
   { name: "bounds", run: mergeBoundsChecks },
   { name: "clamp", run: canonicalizeClamps },
   { name: "simplifycfg", run: simplifyCfg },
