@@ -98,4 +98,31 @@ export const GOLDEN: readonly Golden[] = [
     22:	exit
 `,
   },
+  {
+    name: "packet checks widen and merge",
+    why: "14, 34 and 42-byte checks that all fail with TC_ACT_OK become one 42-byte check (widening, then bounds-check merging)",
+    source: `export function p(ctx: Tc): i32 {
+  const data = ctx.data;
+  if (data + 14 > ctx.data_end || ntohs(load_u16(data, 12)) != 0x0800) return 0;
+  if (data + 34 > ctx.data_end || load_u8(data, 23) != 17) return 0;
+  if (data + 42 > ctx.data_end) return 0;
+  return ntohs(load_u16(data, 36)) as i32;
+}`,
+    listing: `p (section tc, 14 insns):
+     0:	r0 = *(u32 *)(r1 + 76)
+     1:	r1 = *(u32 *)(r1 + 80)
+     2:	r2 = r0
+     3:	r2 += 42
+     4:	if r2 > r1 goto +7
+     5:	r1 = *(u16 *)(r0 + 12)
+     6:	if w1 != 8 goto +5
+     7:	r1 = *(u8 *)(r0 + 23)
+     8:	if w1 != 17 goto +3
+     9:	r0 = *(u16 *)(r0 + 36)
+    10:	r0 = be16 r0
+    11:	exit
+    12:	r0 = 0
+    13:	exit
+`,
+  },
 ];

@@ -7,6 +7,7 @@ import { GOLDEN } from "../compiler/golden-programs.js";
 import { template } from "../compiler/helpers.js";
 import { checkNoFdLeaks } from "../helpers/fds.js";
 import { describeKernel } from "../helpers/kernel.js";
+import { frame } from "../interop-loader/packets.js";
 
 const elfOf = (name: string): Uint8Array => {
   const g = GOLDEN.find((x) => x.name === name)!;
@@ -21,6 +22,19 @@ describeKernel("golden programs on the kernel", () => {
   test.each(GOLDEN.map((g) => [g.name] as const))("%s passes the verifier", async (name) => {
     await using obj = await load(elfOf(name));
     for (const p of obj.programs.values()) expect(p.info().verifiedInsns).toBeGreaterThan(0);
+  });
+
+  test("packet checks widen and merge: every length up to 64 bytes gives what the three checks give", async () => {
+    await using obj = await load(elfOf("packet checks widen and merge"));
+    for (const [ethertype, proto] of [[0x0800, 17], [0x0800, 6], [0x0806, 17]] as const) {
+      for (let len = 14; len <= 64; len++) {
+        // skb test runs parse the IPv4 header: the kernel refuses truncated ones (EINVAL).
+        if (ethertype === 0x0800 && len < 34) continue;
+        const pkt = frame({ ethertype, proto, dport: 5353 }).slice(0, len);
+        const want = ethertype === 0x0800 && len >= 34 && proto === 17 && len >= 42 ? 5353 : 0;
+        expect([len, obj.program("p").testRun({ data: pkt, skb: {} }).retval]).toEqual([len, want]);
+      }
+    }
   });
 
   test("clamp: values at, below and above the boundary land in their buckets", async () => {
