@@ -65,6 +65,13 @@ test("an early check widens to a later larger one when everything between only r
   if (load_u16(d, 12) != 8) return 1;
   if (d + 34 > end) return 0;
   return load_u8(d, 33) as i32;`)).toBe(2);
+  // A 64-bit base could wrap: base + 34 may be small where base + 14 was not.
+  expect(checks(`  if (d + 16 > end) return 0;
+  const b = load_u64(d, 0);
+  const lim = load_u64(d, 8);
+  if (b + 14 > lim) return 0;
+  if (b + 34 > lim) return 0;
+  return 1;`)).toBe(3);
   expect(checks(`  if (d + 14 > end) return 0;
   if ((get_prandom_u32() & 1) == 0) return 0;
   if (d + 34 > end) return 0;

@@ -102,7 +102,7 @@ export function mergeBoundsChecks(fn: Fn): boolean {
 }
 
 /** Whether vreg `v` holds a zero-extended value of at most 32 bits. */
-function narrow(v: number, defs: Map<number, Inst>, fn: Fn): boolean {
+export function narrow(v: number, defs: Map<number, Inst>, fn: Fn): boolean {
   const d = defs.get(v);
   if (d?.op === "load" && d.size! <= 4) return true;
   return fn.vregs[v]?.w === 32;

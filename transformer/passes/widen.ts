@@ -3,7 +3,9 @@
  * by a larger one `base + c2 > end -> return C` (c2 > c1), and every path between them only
  * reads (no stores, calls or atomics) and either reaches the second check or returns the
  * same C, the first check may test c2 at once: a packet shorter than c2 returned C either way.
- * bounds.ts then drops the second check, which the first now decides.
+ * bounds.ts then drops the second check, which the first now decides. As there, `base` is a
+ * zero-extended value of at most 32 bits (a packet pointer as loaded from the context), so
+ * neither sum wraps.
  *
  * `if (data + 14 > end || ethertype != IPv4) return XDP_PASS; if (data + 34 > end) return
  * XDP_PASS;` becomes one check of 34 bytes (xdp_blocklist 26 -> 23 instructions).
@@ -11,6 +13,7 @@
 import { DomTree } from "../ir/domtree.js";
 import { newVreg, successors, type Block, type Fn, type Operand } from "../ir/ir.js";
 import { OPS } from "../ir/ops.js";
+import { narrow } from "./bounds.js";
 import { defsOf } from "./util.js";
 
 /** `o` as base + constant (64-bit add of a vreg and an immediate, or the vreg itself). */
@@ -44,7 +47,8 @@ export function widenBoundsChecks(fn: Fn): boolean {
     const first = check(b1, byId);
     if (!first) continue;
     const s1 = split(first.x, defs);
-    if (!s1) continue;
+    // base + c2 must not wrap where base + c1 did not: a zero-extended 32-bit base.
+    if (!s1 || !narrow(s1.base, defs, fn)) continue;
     // Walk forward from the ok edge through read-only blocks; stop at the next check of the
     // same base and end. Every other exit must be a return of the same constant.
     const seen = new Set<number>();
