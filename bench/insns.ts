@@ -9,7 +9,8 @@
  * flags of build.sh; the TypeScript side is `bench/programs/<same name>.ts`. clang, llvm and
  * libbpf-dev are installed with apt-get when missing (said on stderr).
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { ensureBenchPackages } from "./prerequisites.js";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -50,17 +51,8 @@ export interface InsnsResult {
 const OUR_RUNS = 30;
 const CLANG_RUNS = 3;
 
-function hasCommand(cmd: string): boolean {
-  return spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
-}
-
-/** clang, llvm and the libbpf headers the reference programs include. */
-function ensureClang(): void {
-  const missing = !hasCommand("clang") || !hasCommand("llvm-objdump") || !existsSync("/usr/include/bpf/bpf_helpers.h");
-  if (!missing) return;
-  process.stderr.write("insns: clang, llvm or libbpf-dev missing; installing them with apt-get (benchmark only, not a product dependency)\n");
-  execFileSync("apt-get", ["install", "-y", "clang", "llvm", "libbpf-dev"], { stdio: ["ignore", "ignore", "inherit"] });
-}
+/** clang, llvm and the libbpf headers the reference programs include (and the rest of the bench's tools). */
+const ensureClang = ensureBenchPackages;
 
 /** Instructions in an object's executable sections. */
 export function objectInsns(elf: Uint8Array): number {

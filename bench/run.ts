@@ -11,6 +11,7 @@ import { measureBatch } from "./batch.js";
 import { measureInsns } from "./insns.js";
 import { measureLoadTime } from "./load-time.js";
 import { measureMapLookup } from "./map-lookup.js";
+import { ensureBenchPackages } from "./prerequisites.js";
 import { measureRingbuf } from "./ringbuf.js";
 import { measureTscPlugin } from "./tsc-plugin.js";
 
@@ -18,6 +19,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 const row = (label: string, value: string, note = ""): void => console.log(`  ${label.padEnd(34)} ${value.padStart(10)}  ${note}`);
 
 async function main(): Promise<void> {
+  ensureBenchPackages();
   const json = process.argv.includes("--json");
   const report: Record<string, unknown> = { programs: {} };
 
