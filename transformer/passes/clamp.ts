@@ -72,7 +72,11 @@ export function canonicalizeClamps(fn: Fn): boolean {
     const d = flip ? onFall : onTaken;
     const x = flip ? onTaken : onFall;
     if (d.k !== "imm" || !same(x, t.a)) continue;
-    if (t.w === 32 && fn.vregs[t.a.id]!.w !== 32 && demandOf(fn, phi.dst) > 32) continue;
+    if (t.w === 32 && demandOf(fn, phi.dst) > 32) {
+      // At the boundary the arm gives D where x was: equal in all 64 bits only when x is
+      // zero-extended and D has no upper half.
+      if (fn.vregs[t.a.id]!.w !== 32 || d.v >> 32n !== 0n) continue;
+    }
     const w = widened(flip ? invertCond(t.cond) : t.cond, t.w, t.b.v, d.v);
     if (!w) continue;
     if (flip) [t.t, t.f] = [t.f, t.t];
