@@ -5,20 +5,31 @@
  *
  *   node examples/out/countopens/main.js [--duration SECONDS] [--interval SECONDS] [--top N] [--json]
  */
-import { bpf, HashMap, u32, u64, load } from "whistler-ts";
-import { bar, commOf, note, parseTool, pc, printJson, runFor, table } from "../common/tool.js";
+import { bpf, char, defstruct, HashMap, u32, u64, load } from "whistler-ts";
+import { bar, note, parseTool, pc, printJson, runFor, table } from "../common/tool.js";
 
-export const counts = new HashMap({ key: u32, value: u64, maxEntries: 10240 });
+/** Per process: its opens, and its command name taken in the kernel (short-lived processes are gone before we print). */
+export const OpenCount = defstruct("open_count", { opens: u64, comm: char(16) });
+export const counts = new HashMap({ key: u32, value: OpenCount, maxEntries: 10240 });
 
 export const countOpens = bpf`
   export function count_opens(ctx: Tracepoint<"syscalls/sys_enter_openat">): i32 {
     const pid = (get_current_pid_tgid() >> 32n) as u32;
-    ${counts}.increment(pid);
+    const seen = ${counts}.lookup(pid);
+    if (seen) {
+      atomic_add(seen.opens, 1);
+      return 0;
+    }
+    let first: ${OpenCount};
+    first.opens = 1;
+    get_current_comm(first.comm);
+    ${counts}.update(pid, first, BPF_NOEXIST);
     return 0;
   }
 `;
 
-const byCount = (a: [number, bigint], b: [number, bigint]): number => (b[1] > a[1] ? 1 : b[1] < a[1] ? -1 : a[0] - b[0]);
+type Row = { pid: number; comm: string; opens: bigint };
+const byCount = (a: Row, b: Row): number => (b.opens > a.opens ? 1 : b.opens < a.opens ? -1 : a.pid - b.pid);
 
 function positive(flag: string, v: string | undefined, fallback: number, integer: boolean): number {
   if (v === undefined) return fallback;
@@ -37,11 +48,8 @@ async function main(): Promise<void> {
   await using obj = await load(countOpens);
   obj.attachAll();
   const opens = obj.map(counts);
-  const rows = async (): Promise<{ pid: number; comm: string; opens: bigint }[]> => {
-    const ranked = [...opens.entries()].sort(byCount).slice(0, top);
-    const comms = await Promise.all(ranked.map(([pid]) => commOf(pid)));
-    return ranked.map(([pid, n], i) => ({ pid, comm: comms[i]!, opens: n }));
-  };
+  const all = (): Row[] => [...opens.entries()].map(([pid, v]) => ({ pid, comm: v.comm, opens: v.opens }));
+  const rows = (): Row[] => all().sort(byCount).slice(0, top);
   const print = (r: readonly { pid: number; comm: string; opens: bigint }[]): void => {
     const max = r[0]?.opens ?? 0n;
     console.log(table(["PID", "COMM", "OPENS", ""], r.map((x) => [String(x.pid), x.comm, String(x.opens), pc.cyan(bar(x.opens, max, 30))]), [true, false, true, false]));
@@ -59,14 +67,14 @@ async function main(): Promise<void> {
     await pause(interval * 1000);
     if (ended || args.json) continue;
     console.log(pc.dim(`\n[${((Date.now() - started) / 1000).toFixed(0)}s]`));
-    print(await rows());
+    print(rows());
   }
   const { elapsed, stopped } = await run;
-  const final = await rows();
+  const final = rows();
   let total = 0n;
   let processes = 0;
-  for (const [, n] of opens.entries()) {
-    total += n;
+  for (const r of all()) {
+    total += r.opens;
     processes++;
   }
   if (args.json) {
