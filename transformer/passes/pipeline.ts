@@ -1,7 +1,8 @@
 /**
  * The optimisation pipeline, in order (QBE's `main.c` `func()`): each pass reports whether
- * it changed anything; the list runs until a fixpoint (bounded), and the IR is verified
- * after every pass so a broken invariant names the pass that broke it.
+ * it changed anything; the list runs until a fixpoint (bounded). In every test run the IR
+ * is verified after every pass so a broken invariant names the pass that broke it; a build
+ * skips that (about a tenth of compile time) unless WHISTLER_VERIFY_IR=1 asks for it.
  */
 import type { Fn } from "../ir/ir.js";
 import { verify } from "../ir/verify.js";
@@ -39,12 +40,15 @@ export const PIPELINE: readonly Pass[] = [
 export interface PipelineOptions {
   /** Called after each pass that changed the function (for dumps and tests). */
   readonly onPass?: (pass: string, fn: Fn) => void;
-  /** Verify after every pass (default true; the cost is small at these sizes). */
+  /** Verify after every pass (default: under jest, or with WHISTLER_VERIFY_IR=1). */
   readonly verify?: boolean;
 }
 
+/** Tests always verify (jest sets JEST_WORKER_ID in every worker); builds opt in. */
+const VERIFY_BY_DEFAULT = process.env.JEST_WORKER_ID !== undefined || process.env.WHISTLER_VERIFY_IR === "1";
+
 export function optimize(fn: Fn, opts: PipelineOptions = {}): Fn {
-  const check = opts.verify ?? true;
+  const check = opts.verify ?? VERIFY_BY_DEFAULT;
   if (check) verify(fn, "lowering");
   for (let round = 0; round < 16; round++) {
     let changed = false;

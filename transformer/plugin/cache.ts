@@ -2,7 +2,6 @@
  * Content-hash cache of compile results: in watch mode and across the files of one build,
  * a template whose text and resolved interpolations did not change is not recompiled.
  */
-import { createHash } from "node:crypto";
 import type { CompileResult, TemplateSource } from "../api.js";
 
 const cache = new Map<string, CompileResult>();
@@ -17,14 +16,16 @@ function lineOf(text: string, offset: number): number {
   return line;
 }
 
+/**
+ * The key is the content itself, not a digest of it: a Map compares it exactly (no collision
+ * to reason about), and a build skips loading and running a hash (a few ms per 100 templates).
+ */
 function keyOf(src: TemplateSource, line: number): string {
   const column = src.start - (src.hostText.lastIndexOf("\n", src.start - 1) + 1);
-  const h = createHash("sha256");
-  // Line info in the object names the host file, line and column, so all three are key parts.
-  h.update(src.fileName).update("\0").update(String(src.start)).update("\0").update(`${line}:${column}`).update("\0").update(src.text);
-  // Positions of diagnostics depend on where the template sits in the host file.
-  h.update("\0").update(JSON.stringify(src.slots, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v)));
-  return h.digest("hex");
+  // Line info in the object names the host file, line and column, so all three are key parts;
+  // positions of diagnostics depend on where the template sits in the host file.
+  const slots = JSON.stringify(src.slots, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v));
+  return `${src.fileName}\0${src.start}\0${line}:${column}\0${src.text}\0${slots}`;
 }
 
 export function compileCached(src: TemplateSource, compile: (s: TemplateSource) => CompileResult): CompileResult {
