@@ -21,6 +21,9 @@ export const BTF_FUNC_STATIC = 0;
 export const BTF_FUNC_GLOBAL = 1;
 export const BTF_VAR_GLOBAL_ALLOCATED = 1;
 
+/** One encoder for every string (an encoder per string was garbage on every compile). */
+const UTF8 = new TextEncoder();
+
 export class BtfWriter {
   /** Type records as u32 words, in id order. */
   private readonly words: number[] = [];
@@ -36,7 +39,7 @@ export class BtfWriter {
     const off = this.strBytes;
     this.stringOff.set(s, off);
     this.strings.push(s);
-    this.strBytes += new TextEncoder().encode(s).length + 1;
+    this.strBytes += UTF8.encode(s).length + 1;
     return off;
   }
 

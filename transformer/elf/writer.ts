@@ -39,6 +39,9 @@ export function sectionSymbol(index: number): string {
   return `\0section ${index}`;
 }
 
+/** One encoder for every string table (an encoder per string was garbage on every compile). */
+const UTF8 = new TextEncoder();
+
 class StrTab {
   private readonly parts: Uint8Array[] = [new Uint8Array(1)];
   private size = 1;
@@ -46,7 +49,7 @@ class StrTab {
   add(s: string): number {
     const hit = this.seen.get(s);
     if (hit !== undefined) return hit;
-    const b = new TextEncoder().encode(s + "\0");
+    const b = UTF8.encode(s + "\0");
     const off = this.size;
     this.parts.push(b);
     this.size += b.length;
