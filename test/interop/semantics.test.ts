@@ -5,50 +5,16 @@
 import { afterAll, beforeAll, expect, test } from "@jest/globals";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ScalarName } from "../../runtime/types.js";
 import { compileTemplate } from "../../transformer/compile.js";
 import { rangeOf, wrap } from "../../transformer/frontend/types.js";
 import { describeKernel } from "../helpers/kernel.js";
 import { template } from "../compiler/helpers.js";
 import { bpftool, scratch, writeObject } from "./bpftool-util.js";
+import { BIN_OPS, BITS, LOAD, OP_NAMES, TYPES, mulberry32, randomOperand, reference, type BinOp, type Ty } from "./semantics-lib.js";
 
-type Ty = Exclude<ScalarName, "bool">;
-const TYPES: Ty[] = ["u8", "i8", "u16", "i16", "u32", "i32", "u64", "i64"];
-const OPS = ["+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>", ">>>", "<", "<=", ">", ">=", "==", "!="] as const;
-type Op = (typeof OPS)[number];
-const NAMES: Record<Op, string> = {
-  "+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod", "&": "and", "|": "or", "^": "xor", "<<": "shl", ">>": "shr",
-  ">>>": "ushr", "<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne",
-};
-const BITS: Record<Ty, number> = { u8: 8, i8: 8, u16: 16, i16: 16, u32: 32, i32: 32, u64: 64, i64: 64 };
-const LOAD: Record<number, string> = { 8: "load_u8", 16: "load_u16", 32: "load_u32", 64: "load_u64" };
-
-/** The language's semantics, in BigInt. */
-function reference(op: Op, t: Ty, a: bigint, b: bigint): bigint {
-  const bits = BITS[t];
-  const regBits = bits === 64 ? 64n : 32n; // shift amounts are taken modulo the register width
-  const sh = BigInt.asUintN(Number(regBits), b) & (regBits - 1n);
-  const bool = (x: boolean) => (x ? 1n : 0n);
-  switch (op) {
-    case "+": return wrap(a + b, t);
-    case "-": return wrap(a - b, t);
-    case "*": return wrap(a * b, t);
-    case "/": return b === 0n ? 0n : wrap(a / b, t);
-    case "%": return b === 0n ? a : wrap(a % b, t);
-    case "&": return wrap(a & b, t);
-    case "|": return wrap(a | b, t);
-    case "^": return wrap(a ^ b, t);
-    case "<<": return wrap(a << sh, t);
-    case ">>": return wrap(a >> sh, t);
-    case ">>>": return wrap(BigInt.asUintN(bits, a) >> sh, t);
-    case "<": return bool(a < b);
-    case "<=": return bool(a <= b);
-    case ">": return bool(a > b);
-    case ">=": return bool(a >= b);
-    case "==": return bool(a === b);
-    case "!=": return bool(a !== b);
-  }
-}
+type Op = BinOp;
+const OPS = BIN_OPS;
+const NAMES = OP_NAMES;
 
 function program(op: Op, t: Ty): string {
   const load = LOAD[BITS[t]]!;
@@ -103,26 +69,6 @@ function expected(op: Op, t: Ty, a: bigint, b: bigint): number {
   const cmp = ["<", "<=", ">", ">=", "==", "!="].includes(op);
   const folded = !cmp && BITS[t] === 64 ? BigInt.asUintN(64, r) ^ (BigInt.asUintN(64, r) >> 32n) : r;
   return Number(BigInt.asUintN(32, folded));
-}
-
-function randomOperand(t: Ty, rnd: () => number): bigint {
-  const [lo, hi] = rangeOf(t);
-  const pick = rnd();
-  const edges = [lo, hi, 0n, 1n, -1n, 2n, 7n, 31n, 33n, 63n].filter((x) => x >= lo && x <= hi);
-  if (pick < 0.35) return edges[Math.floor(rnd() * edges.length)]!;
-  let v = 0n;
-  for (let i = 0; i < 8; i++) v = (v << 8n) | BigInt(Math.floor(rnd() * 256));
-  return wrap(v, t);
-}
-
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describeKernel("compiled integer semantics match the reference (BPF_PROG_TEST_RUN)", () => {
