@@ -13,7 +13,7 @@ import { describeDiagnostics, template, type SlotSpec } from "./helpers.js";
 
 const OTHER: StructSlotInfo = layoutStruct("other", [["x", scalarFieldType(u64)]]);
 const BIG: StructSlotInfo = layoutStruct("big", [["bytes", arrayFieldType(scalarFieldType(u8), 300)]]);
-const SLOTS: Record<string, SlotSpec> = { LoopCtx: { kind: "struct", ...LOOP_CTX }, Other: { kind: "struct", ...OTHER }, Big: { kind: "struct", ...BIG } };
+const SLOTS: Record<string, SlotSpec> = { LoopCtx: LOOP_CTX, Other: OTHER, Big: BIG }; // struct layouts are struct slots as they are
 
 function diag(body: string): string[] {
   const src = template(body, SLOTS);

@@ -49,7 +49,7 @@ describeKernel("bpf_loop: callbacks in the kernel, through our loader, libbpf an
   let obj: BpfObject | undefined;
 
   beforeAll(async () => {
-    compiled = compileTemplate(template(BPF_LOOP_SUM, { LoopCtx: { kind: "struct", ...LOOP_CTX } }));
+    compiled = compileTemplate(template(BPF_LOOP_SUM, { LoopCtx: LOOP_CTX }));
     expect(compiled.diagnostics).toEqual([]);
     obj = await load(compiled.elf!);
   });
@@ -97,7 +97,7 @@ export function direct(ctx: Xdp): i32 {
   out = c.total * 100 + c.seen;
   return XDP_PASS;
 }`;
-      const r = compileTemplate(template(body, { LoopCtx: { kind: "struct", ...LOOP_CTX } }));
+      const r = compileTemplate(template(body, { LoopCtx: LOOP_CTX }));
       expect(r.diagnostics).toEqual([]);
       await using d = await load(r.elf!);
       expect(d.program("direct").testRun({ data: new Uint8Array(64) }).retval).toBe(XDP_PASS);
@@ -121,7 +121,7 @@ export function nested(ctx: Xdp): i32 {
   out = run(4);
   return XDP_PASS;
 }`;
-    const r = compileTemplate(template(body, { LoopCtx: { kind: "struct", ...LOOP_CTX } }));
+    const r = compileTemplate(template(body, { LoopCtx: LOOP_CTX }));
     expect(r.diagnostics).toEqual([]);
     {
       await using d = await load(r.elf!);
@@ -150,7 +150,7 @@ export function through_map(ctx: Xdp): i32 {
   return XDP_PASS;
 }`;
     const stats = { map: { kind: "array" as const, key: "u32" as const, value: "u8" as const, valueStruct: LOOP_CTX, maxEntries: 1 } };
-    const r = compileTemplate(template(body, { LoopCtx: { kind: "struct", ...LOOP_CTX }, stats }));
+    const r = compileTemplate(template(body, { LoopCtx: LOOP_CTX, stats }));
     expect(r.diagnostics).toEqual([]);
     await using d = await load(r.elf!);
     for (let k = 0; k < 3; k++) expect(d.program("through_map").testRun({ data: new Uint8Array(64) }).retval).toBe(XDP_PASS);
