@@ -58,8 +58,13 @@ export class BpfTemplate<P extends string = string, M extends TemplateMaps = Tem
   elfBytes(): Uint8Array | undefined {
     const elf = this.compiled?.elf;
     if (elf === undefined) return undefined;
-    return typeof elf === "string" ? new Uint8Array(Buffer.from(elf, "base64")) : elf;
+    if (typeof elf !== "string") return elf;
+    // Decoded once: a template may be loaded many times (tests, restarts of a tool).
+    this.#decoded ??= new Uint8Array(Buffer.from(elf, "base64"));
+    return this.#decoded;
   }
+
+  #decoded: Uint8Array | undefined;
 }
 
 export interface BpfTag {

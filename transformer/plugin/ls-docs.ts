@@ -145,7 +145,6 @@ export function slotDoc(v: SlotValue, declaredAt: string | undefined): Doc {
     case "struct": return structDoc(v, declaredAt);
     case "int": return { kind: "const", display: `(constant) ${v.value}`, documentation: "Compile-time integer constant from the host program: an untyped constant in BPF code." };
     case "unresolved": return { kind: "const", display: "(unresolved interpolation)", documentation: `${v.reason} (WBPF1013 where used).` };
-    case "struct": return { kind: "const", display: `(struct) ${v.name}: ${v.size} bytes, align ${v.align}`, documentation: v.fields.map((f) => `${f.name} at ${f.offset} (${f.size} bytes)`).join("\n") };
   }
 }
 
