@@ -6,21 +6,12 @@
  */
 import { BtfError } from "../../runtime/errors.js";
 import { ByteReader, cString } from "../elf/bytes.js";
-import { BTF_MAGIC } from "./types.js";
+import { BTF_MAGIC, unpackLineCol, type FuncInfoRecord, type RawLineInfoRecord } from "../../runtime/btf-format.js";
 
-/** One bpf_func_info: the function starting at `insnOff` (bytes) has BTF FUNC `typeId`. */
-export interface FuncInfoRecord {
-  readonly insnOff: number;
-  readonly typeId: number;
-}
+export type { FuncInfoRecord };
 
 /** One bpf_line_info, with its strings resolved for messages. */
-export interface LineInfoRecord {
-  readonly insnOff: number;
-  readonly fileNameOff: number;
-  readonly lineOff: number;
-  readonly line: number;
-  readonly col: number;
+export interface LineInfoRecord extends RawLineInfoRecord {
   readonly fileName: string;
   readonly lineText: string;
 }
@@ -72,7 +63,7 @@ export function parseBtfExt(bytes: Uint8Array, strings: Uint8Array, section = ".
     const lineOff = v.getUint32(o + 8, true);
     const lineCol = v.getUint32(o + 12, true);
     return {
-      insnOff: v.getUint32(o, true), fileNameOff, lineOff, line: lineCol >>> 10, col: lineCol & 0x3ff,
+      insnOff: v.getUint32(o, true), fileNameOff, lineOff, ...unpackLineCol(lineCol),
       fileName: str(fileNameOff, "line_info file name"), lineText: str(lineOff, "line_info line"),
     };
   });

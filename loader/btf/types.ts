@@ -1,6 +1,6 @@
 /** BTF type records as the reader returns them (see the kernel's Documentation/bpf/btf.rst). */
 
-export const BTF_MAGIC = 0xeb9f;
+export { BTF_MAGIC } from "../../runtime/btf-format.js";
 
 export const BtfKind = {
   UNKN: 0, INT: 1, PTR: 2, ARRAY: 3, STRUCT: 4, UNION: 5, ENUM: 6, FWD: 7, TYPEDEF: 8,

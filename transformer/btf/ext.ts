@@ -11,24 +11,9 @@
  * `insn_off` is a byte offset in the ELF section (libbpf turns it into an instruction
  * index per program). Names and source text are offsets into the `.BTF` string table.
  */
-import { BTF_MAGIC } from "./writer.js";
+import { BTF_MAGIC, packLineCol, type FuncInfoRecord, type RawLineInfoRecord as LineInfoRecord } from "../../runtime/btf-format.js";
 
-export interface FuncInfoRecord {
-  /** Byte offset of the function's first instruction in its section. */
-  readonly insnOff: number;
-  /** Id of the function's FUNC type. */
-  readonly typeId: number;
-}
-
-export interface LineInfoRecord {
-  readonly insnOff: number;
-  readonly fileNameOff: number;
-  /** Offset of the source line's text. */
-  readonly lineOff: number;
-  /** 1-based line and column. */
-  readonly line: number;
-  readonly col: number;
-}
+export type { FuncInfoRecord, LineInfoRecord };
 
 export interface ExtSection {
   /** Offset of the section name in the `.BTF` string table. */
@@ -40,8 +25,6 @@ export interface ExtSection {
 const HEADER_LEN = 32;
 const FUNC_REC = 8;
 const LINE_REC = 16;
-/** The column field has 10 bits; wider columns saturate rather than corrupt the line. */
-const MAX_COL = (1 << 10) - 1;
 
 export function encodeBtfExt(sections: readonly ExtSection[]): Uint8Array {
   // libbpf rejects a section entry with no records, so empty ones are left out.
@@ -83,7 +66,7 @@ export function encodeBtfExt(sections: readonly ExtSection[]): Uint8Array {
       u32(l.insnOff);
       u32(l.fileNameOff);
       u32(l.lineOff);
-      u32((l.line << 10) | Math.min(l.col, MAX_COL));
+      u32(packLineCol(l.line, l.col));
     }
   }
   return out;

@@ -2,11 +2,12 @@
  * BTF encoder (Documentation/bpf/btf.rst): a type table plus a string table behind a
  * 24-byte header. Types are appended and referenced by id (1-based; 0 is `void`);
  * strings are deduplicated. This file knows the byte format and nothing about maps or
- * programs; `object.ts` decides which types an object carries. `.BTF.ext` (line and func
- * info) will get its own writer next to this one.
+ * programs; `object.ts` decides which types an object carries; `ext.ts` writes `.BTF.ext`.
  */
 
-export const BTF_MAGIC = 0xeb9f;
+import { BTF_MAGIC } from "../../runtime/btf-format.js";
+
+export { BTF_MAGIC };
 
 export const BTF_KIND = {
   INT: 1, PTR: 2, ARRAY: 3, STRUCT: 4, UNION: 5, ENUM: 6, FWD: 7, TYPEDEF: 8, VOLATILE: 9, CONST: 10,
