@@ -75,6 +75,9 @@ async function main(): Promise<void> {
   await using obj = await load(tcpFilter);
   using sock = openPacketSocket(ifname);
   obj.attachAll({ socket: sock.fd });
+  // Frames that arrived between opening the socket and attaching the filter were queued
+  // unfiltered (on a new veth, e.g. IPv6 neighbour discovery): drop them, as tcpdump does.
+  sock.drain();
   note(args.json, `Socket filter on a packet socket bound to ${ifname}: keeping TCP only${veth ? `; sending UDP and TCP from netns ${veth.netns}` : ""} for ${args.duration}s... Hit Ctrl-C to end.`);
   const frames: TcpFrame[] = [];
   const line = (c: readonly string[]): string => `${c[0]!.padStart(21)}  ${c[1]!.padStart(21)}  ${c[2]!.padEnd(11)}  ${c[3]!.padStart(6)}`;
