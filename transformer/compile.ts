@@ -79,7 +79,8 @@ export function compileTemplate(src: TemplateSource): CompileResult {
   // Programs in section order, as the object lists them.
   const order = [...new Set(infos.map((i) => i.section))];
   const sorted = [...infos].sort((a, b) => order.indexOf(a.section) - order.indexOf(b.section));
-  const globals = data.globals.map((g) => ({ name: g.name, section: g.section, offset: g.offset, size: g.size, type: g.type, init: g.init }));
+  // Strings (printk formats) are the compiler's own constants, not variables to set.
+  const globals = data.globals.filter((g) => !g.bytes).map((g) => ({ name: g.name, section: g.section, offset: g.offset, size: g.size, type: g.type, init: g.init }));
   return { diagnostics: sink.list, elf, programs: sorted, maps, globals };
 }
 

@@ -25,6 +25,7 @@ export const DIAGNOSTICS = {
   WBPF1014: { title: "interpolation of the wrong kind", help: "a map used as a value, or a constant used as a map" },
   WBPF1015: { title: "non-constant argument", help: "an argument that must be a compile-time constant is not" },
   WBPF1016: { title: "packet read without a bound", help: "a packet read at a constant offset that no earlier comparison with the packet end covers on that path" },
+  WBPF1020: { title: "invalid format string", help: "a printk format the kernel would refuse, or an argument that does not match its conversion" },
   WBPF1030: { title: "loop without a provable bound", help: "the compiler cannot show that a loop ends: its condition must compare a counter with a constant, and the counter must step toward it once per iteration" },
   WBPF1031: { title: "misplaced control flow", help: "`break` outside a loop or switch, `continue` outside a loop, or a switch case that is not a distinct constant" },
   WBPF2001: { title: "wrong map key type", help: "the key does not have (or widen to) the map's key type" },

@@ -126,6 +126,11 @@ export const ERROR_EXAMPLES: Readonly<Record<string, ErrorExample>> = {
     fix: XDP(`    if (ctx.data + 34 > ctx.data_end) return XDP_PASS;\n    return load_u8(ctx.data, 23) as i32;`),
     how: "Compare the packet pointer plus the bytes you read with `ctx.data_end` and leave (or skip the read) when it is past the end.",
   },
+  WBPF1020: {
+    bad: TP(`    const pid_tgid = get_current_pid_tgid();\n    printk("open by %d\\n", pid_tgid);\n    return 0;`),
+    fix: TP(`    const pid_tgid = get_current_pid_tgid();\n    printk("open by %llu\\n", pid_tgid);\n    return 0;`),
+    how: "Use a conversion the kernel's printk knows whose width matches the argument (`%llu` for a u64), or cast the argument.",
+  },
   WBPF1030: {
     bad: XDP(`    let i: u32 = 0;\n    while (i != ctx.rx_queue_index) i += 1;\n    return XDP_PASS;`),
     fix: XDP(`    let n: u32 = 0;\n    for (let i: u32 = 0; i < 16; i++) n += i;\n    return XDP_PASS;`),

@@ -168,7 +168,8 @@ export function buildObjectBtf(maps: readonly BtfMap[], programs: readonly BtfPr
     // loader before the map is frozen.
     const rodata = s.name === ".rodata";
     const dataVars = data!.globals.filter((g) => g.section === s.name).map((g) => {
-      const t = rodata ? w.volatile(w.constant(scalar(g.type))) : scalar(g.type);
+      // A string is `static const char name[n]`, as clang emits bpf_printk's format.
+      const t = g.bytes ? w.array(w.constant(char), arraySizeType, g.size) : rodata ? w.volatile(w.constant(scalar(g.type))) : scalar(g.type);
       return { type: w.variable(g.name, t, BTF_VAR_GLOBAL_ALLOCATED), offset: g.offset, size: g.size };
     });
     w.datasec(s.name, s.size, dataVars);

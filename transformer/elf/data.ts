@@ -13,6 +13,8 @@ export interface GlobalInput {
   readonly section: DataSectionName;
   readonly type: ScalarName;
   readonly init: bigint;
+  /** Constant bytes instead of a scalar (a `.rodata` string), aligned to 1. */
+  readonly bytes?: Uint8Array;
 }
 
 export interface PlacedGlobal extends GlobalInput {
@@ -36,8 +38,9 @@ export function layoutGlobals(list: readonly GlobalInput[]): DataLayout {
     const mine: PlacedGlobal[] = [];
     for (const g of list) {
       if (g.section !== name) continue;
-      const s = SCALARS[g.type].size;
-      const offset = Math.ceil(size / s) * s;
+      const s = g.bytes?.length ?? SCALARS[g.type].size;
+      const align = g.bytes ? 1 : s;
+      const offset = Math.ceil(size / align) * align;
       size = offset + s;
       mine.push({ ...g, offset, size: s });
     }
@@ -45,6 +48,10 @@ export function layoutGlobals(list: readonly GlobalInput[]): DataLayout {
     const bytes = new Uint8Array(size);
     const dv = new DataView(bytes.buffer);
     for (const g of mine) {
+      if (g.bytes) {
+        bytes.set(g.bytes, g.offset);
+        continue;
+      }
       const v = BigInt.asUintN(g.size * 8, g.init);
       for (let i = 0; i < g.size; i++) dv.setUint8(g.offset + i, Number((v >> BigInt(8 * i)) & 0xffn));
     }

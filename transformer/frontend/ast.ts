@@ -19,6 +19,8 @@ export type Expr =
   | { readonly k: "int"; readonly value: bigint; readonly span: Span }
   | { readonly k: "bool"; readonly value: boolean; readonly span: Span }
   | { readonly k: "null"; readonly span: Span }
+  /** A string literal: only a printk format or a kfunc's string argument (`printk.ts`). */
+  | { readonly k: "str"; readonly value: string; readonly span: Span }
   | { readonly k: "name"; readonly name: string; readonly span: Span }
   | { readonly k: "binary"; readonly op: BinaryOp; readonly left: Expr; readonly right: Expr; readonly opSpan: Span; readonly span: Span }
   | { readonly k: "unary"; readonly op: UnaryOp; readonly operand: Expr; readonly span: Span }

@@ -28,6 +28,7 @@ import { checkAtomic, isAtomicBuiltin } from "./atomics.js";
 import { checkCopyBuiltin, COPY_BUILTINS, structAssign } from "./copy.js";
 import { arrayIndex, memoryLvalue, rememberConstInit, stackStruct, structMember } from "./structs.js";
 import { checkReservations } from "./ringbuf-lint.js";
+import { checkPrintk, PRINTK_NAMES } from "./printk.js";
 import { checkPacketBounds } from "./packet-lint.js";
 import { unknownTracepoint, withTracepointFields, type TracepointCtxField } from "./tracepoint-ctx.js";
 import { isNullablePointer } from "./types.js";
@@ -143,8 +144,22 @@ export function checkTemplate(parsed: { readonly programs: readonly ProgramDecl[
     sigs.set(f.name, { index: sigs.size, decl: f, params, ret });
   }
   const root = new Scope();
-  const env: CheckEnv = { slots: slotByPlaceholder, maps: byName, sink, functions: sigs, programs: programNames, root };
   const globals: GlobalVar[] = [];
+  const strings = new Map<string, GlobalVar>();
+  const rodataString = (bytes: Uint8Array, span: Span): GlobalVar => {
+    const key = bytes.join(",");
+    let g = strings.get(key);
+    if (!g) {
+      // Named like bpf_printk's `____fmt`; a suffix keeps it clear of the template's names.
+      let name = `____fmt_${strings.size}`;
+      while (root.lookup(name) || sigs.has(name) || programNames.has(name) || byName.has(name)) name += "_";
+      g = { index: globals.length, name, section: ".rodata", type: "u8", init: 0n, bytes, span };
+      globals.push(g);
+      strings.set(key, g);
+    }
+    return g;
+  };
+  const env: CheckEnv = { slots: slotByPlaceholder, maps: byName, sink, functions: sigs, programs: programNames, root, rodataString };
   for (const g of parsed.globals ?? []) {
     if (root.vars.has(g.name) || sigs.has(g.name) || programNames.has(g.name) || byName.has(g.name)) {
       sink.error("WBPF1010", g.nameSpan, `'${g.name}' is declared twice; globals, functions, programs and maps share one namespace (the ELF symbols)`);
@@ -232,6 +247,8 @@ interface CheckEnv {
   readonly programs: ReadonlySet<string>;
   /** Module-level names: globals and named constants. */
   readonly root: Scope;
+  /** A constant string in `.rodata` (printk formats), one global per distinct string. */
+  rodataString(bytes: Uint8Array, span: Span): GlobalVar;
 }
 
 /** Checks one body: a program's (ctx parameter, i32 result) or a function's. */
@@ -580,6 +597,7 @@ class ProgramChecker {
       case "int": return { k: "const", ty: UNTYPED, value: e.value, span: e.span };
       case "bool": return { k: "const", ty: BOOL, value: e.value ? 1n : 0n, span: e.span };
       case "null": return { k: "null", ty: { k: "null" }, span: e.span };
+      case "str": return this.error("WBPF1002", e.span, "strings are only printk format strings (`printk(\"pid %d\\n\", pid)`); elsewhere use integer constants");
       case "name": return this.name(e, scope);
       case "binary": return this.binary(e, scope);
       case "unary": return this.unary(e, scope);
@@ -804,6 +822,7 @@ class ProgramChecker {
       }, e);
     }
     if (isAtomicBuiltin(e.callee)) return checkAtomic(this.ops(scope), e);
+    if (PRINTK_NAMES.includes(e.callee)) return checkPrintk(this.ops(scope), this.env, e);
     if (COPY_BUILTINS.includes(e.callee)) return checkCopyBuiltin(this.ops(scope), e);
     const h = helper(e.callee);
     if (h) {

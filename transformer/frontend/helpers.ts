@@ -136,4 +136,6 @@ export const HELPER_NAMES: Readonly<Record<number, string>> = Object.fromEntries
   [132, "ringbuf_submit"],
   [133, "ringbuf_discard"],
   [181, "loop"],
+  [6, "trace_printk"],
+  [177, "trace_vprintk"],
 ]);

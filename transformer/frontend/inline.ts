@@ -24,6 +24,7 @@ function children(e: TExpr): readonly TExpr[] {
     case "null":
     case "local":
     case "global":
+    case "gaddr":
     case "ctxload":
     case "stackobj":
     case "mapref":
@@ -43,6 +44,7 @@ function children(e: TExpr): readonly TExpr[] {
     case "helper":
     case "map":
     case "callf":
+    case "argpack":
       return e.args;
     case "pktadd":
       return [e.ptr, e.off];

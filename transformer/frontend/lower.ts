@@ -249,6 +249,15 @@ class Lowerer {
       case "null": return imm(0);
       case "local": return this.b.readVar(this.key(e.local.id), this.b.cur);
       case "global": return this.loadGlobal(e.g, e.span);
+      case "gaddr": return this.globalRef(e.g.index, e.span);
+      case "argpack": {
+        // bpf_trace_vprintk's data: the arguments as consecutive u64 words on the stack.
+        const values = e.args.map((a) => this.expr(a));
+        const slot = this.b.slot(8 * values.length, 8);
+        const addr = this.b.value("slot_addr", 64, [], e.span, { slot });
+        values.forEach((v, i) => this.b.emit("store", 64, [addr, v], e.span, { size: 8, off: 8 * i }));
+        return addr;
+      }
       case "arith": return this.arith(e);
       case "cmp":
       case "logic":

@@ -410,6 +410,7 @@ class Parser implements StatementParser {
     if (ts.isBigIntLiteral(e)) {
       return { k: "int", value: BigInt(e.getText(this.sf).replace(/_/g, "").replace(/n$/, "")), span };
     }
+    if (ts.isStringLiteralLike(e)) return { k: "str", value: e.text, span };
     if (e.kind === ts.SyntaxKind.TrueKeyword) return { k: "bool", value: true, span };
     if (e.kind === ts.SyntaxKind.FalseKeyword) return { k: "bool", value: false, span };
     if (e.kind === ts.SyntaxKind.NullKeyword) return { k: "null", span };

@@ -40,6 +40,9 @@ export interface GlobalVar {
   readonly type: ScalarName;
   /** Initial value (zero in `.bss`). */
   readonly init: bigint;
+  /** A constant byte string in `.rodata` instead of a scalar (a printk format, NUL
+   * included); `type` is then "u8" and `init` 0. */
+  readonly bytes?: Uint8Array;
   readonly span: Span;
 }
 
@@ -63,6 +66,10 @@ export type TExpr =
   | E<"local", { readonly local: Local }>
   /** Read of a global variable. */
   | E<"global", { readonly g: GlobalVar }>
+  /** Address of a global (a `.rodata` string: a printk format). */
+  | E<"gaddr", { readonly g: GlobalVar }>
+  /** Address of a fresh stack array holding `args` as u64 words (bpf_trace_vprintk's data). */
+  | E<"argpack", { readonly args: readonly TExpr[] }>
   /** `ty` is the operation type; both operands have it, except a shift's right operand. */
   | E<"arith", { readonly op: ArithOp; readonly l: TExpr; readonly r: TExpr }>
   /** `l` and `r` have the same type (scalar, packet pointers, or ptr vs null). */
