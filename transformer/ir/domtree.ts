@@ -6,33 +6,40 @@
  *
  * Unreachable blocks have no immediate dominator and dominate nothing.
  */
-import { predecessors, successors, type Block, type Fn } from "./ir.js";
+import type { Block, Fn, Term } from "./ir.js";
 
+/**
+ * Block ids are small dense integers (the builder numbers them), so every per-block table
+ * here is an array indexed by id: trees are built by several passes per round, for every
+ * function of every template, and Maps made that a visible share of a build.
+ */
 export class DomTree {
   /** Reachable blocks in reverse postorder (the entry first). */
   readonly rpo: readonly Block[];
-  private readonly index = new Map<number, number>();
+  /** Block id -> position in `rpo`; a hole when the block is unreachable. */
+  private readonly index: number[] = [];
   private readonly idomIdx: number[];
-  private readonly children = new Map<number, number[]>();
+  private readonly children: number[][] = [];
   /** Pre/post numbers of a DFS over the tree: `a` dominates `b` iff a.pre <= b.pre && b.post <= a.post. */
-  private readonly pre = new Map<number, number>();
-  private readonly post = new Map<number, number>();
+  private readonly pre: number[] = [];
+  private readonly post: number[] = [];
 
   constructor(fn: Fn) {
-    const byId = new Map(fn.blocks.map((b) => [b.id, b]));
+    const byId: Block[] = [];
+    for (const b of fn.blocks) byId[b.id] = b;
     const order: Block[] = [];
-    const seen = new Set<number>();
+    const seen: boolean[] = [];
     // Iterative DFS postorder.
-    const stack: { b: Block; next: number }[] = [{ b: fn.blocks[0]!, next: 0 }];
-    seen.add(fn.blocks[0]!.id);
+    const entry = fn.blocks[0]!;
+    const stack: { b: Block; succ: number[]; next: number }[] = [{ b: entry, succ: succList(entry.term), next: 0 }];
+    seen[entry.id] = true;
     while (stack.length) {
       const top = stack[stack.length - 1]!;
-      const succ = successors(top.b.term);
-      if (top.next < succ.length) {
-        const s = byId.get(succ[top.next++]!);
-        if (s && !seen.has(s.id)) {
-          seen.add(s.id);
-          stack.push({ b: s, next: 0 });
+      if (top.next < top.succ.length) {
+        const s = byId[top.succ[top.next++]!];
+        if (s && !seen[s.id]) {
+          seen[s.id] = true;
+          stack.push({ b: s, succ: succList(s.term), next: 0 });
         }
       } else {
         order.push(top.b);
@@ -41,9 +48,16 @@ export class DomTree {
     }
     order.reverse();
     this.rpo = order;
-    order.forEach((b, i) => this.index.set(b.id, i));
-    const preds = predecessors(fn);
-    const predIdx = order.map((b) => (preds.get(b.id) ?? []).map((p) => this.index.get(p)).filter((x): x is number => x !== undefined));
+    const index = this.index;
+    for (let i = 0; i < order.length; i++) index[order[i]!.id] = i;
+    // Predecessors as rpo positions, reachable ones only.
+    const predIdx: number[][] = order.map(() => []);
+    for (let i = 0; i < order.length; i++) {
+      for (const s of succList(order[i]!.term)) {
+        const j = index[s];
+        if (j !== undefined) predIdx[j]!.push(i);
+      }
+    }
     const idom = new Array<number>(order.length).fill(-1);
     idom[0] = 0;
     const intersect = (a: number, b: number): number => {
@@ -67,44 +81,49 @@ export class DomTree {
     this.idomIdx = idom;
     for (let i = 1; i < order.length; i++) {
       const parent = order[idom[i]!]!.id;
-      let c = this.children.get(parent);
-      if (!c) this.children.set(parent, (c = []));
-      c.push(order[i]!.id);
+      (this.children[parent] ??= []).push(order[i]!.id);
     }
     let clock = 0;
     const walk: { id: number; done: boolean }[] = [{ id: order[0]!.id, done: false }];
     while (walk.length) {
       const top = walk.pop()!;
       if (top.done) {
-        this.post.set(top.id, clock++);
+        this.post[top.id] = clock++;
         continue;
       }
-      this.pre.set(top.id, clock++);
+      this.pre[top.id] = clock++;
       walk.push({ id: top.id, done: true });
-      for (const c of this.children.get(top.id) ?? []) walk.push({ id: c, done: false });
+      for (const c of this.children[top.id] ?? []) walk.push({ id: c, done: false });
     }
   }
 
   isReachable(id: number): boolean {
-    return this.index.has(id);
+    return this.index[id] !== undefined;
   }
 
   /** Immediate dominator of a reachable block (undefined for the entry). */
   idom(id: number): number | undefined {
-    const i = this.index.get(id);
+    const i = this.index[id];
     if (i === undefined || i === 0) return undefined;
     return this.rpo[this.idomIdx[i]!]!.id;
   }
 
   /** Blocks immediately dominated by `id`. */
   childrenOf(id: number): readonly number[] {
-    return this.children.get(id) ?? [];
+    return this.children[id] ?? NONE;
   }
 
   /** Whether `a` dominates `b` (every block dominates itself). */
   dominates(a: number, b: number): boolean {
-    const pa = this.pre.get(a), pb = this.pre.get(b);
+    const pa = this.pre[a], pb = this.pre[b];
     if (pa === undefined || pb === undefined) return false;
-    return pa <= pb && this.post.get(b)! <= this.post.get(a)!;
+    return pa <= pb && this.post[b]! <= this.post[a]!;
   }
+}
+
+const NONE: readonly number[] = [];
+
+/** Successor ids, as `successors` in ir.ts lists them (the DFS order decides the rpo). */
+function succList(t: Term): number[] {
+  return t.k === "jmp" ? [t.target] : t.k === "br" ? (t.f !== t.t ? [t.t, t.f] : [t.t]) : [];
 }
