@@ -3,6 +3,7 @@
  * (locals first, as ELF requires), and REL sections. It lays bytes out and nothing else;
  * `object.ts` decides which sections a BPF object has.
  */
+import { StringTable } from "./strtab.js";
 import { EHDR_SIZE, EM_BPF, ET_REL, REL_SIZE, SHDR_SIZE, SHF, SHT, STB, STT, SYM_SIZE } from "./format.js";
 
 export interface SectionSpec {
@@ -39,34 +40,6 @@ export function sectionSymbol(index: number): string {
   return `\0section ${index}`;
 }
 
-/** One encoder for every string table (an encoder per string was garbage on every compile). */
-const UTF8 = new TextEncoder();
-
-class StrTab {
-  private readonly parts: Uint8Array[] = [new Uint8Array(1)];
-  private size = 1;
-  private readonly seen = new Map<string, number>([["", 0]]);
-  add(s: string): number {
-    const hit = this.seen.get(s);
-    if (hit !== undefined) return hit;
-    const b = UTF8.encode(s + "\0");
-    const off = this.size;
-    this.parts.push(b);
-    this.size += b.length;
-    this.seen.set(s, off);
-    return off;
-  }
-  bytes(): Uint8Array {
-    const out = new Uint8Array(this.size);
-    let o = 0;
-    for (const p of this.parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
-  }
-}
-
 export class ElfWriter {
   private readonly sections: SectionSpec[] = [];
   private readonly symbols: SymbolSpec[] = [];
@@ -90,8 +63,8 @@ export class ElfWriter {
   }
 
   bytes(): Uint8Array {
-    const strtab = new StrTab();
-    const shstrtab = new StrTab();
+    const strtab = new StringTable();
+    const shstrtab = new StringTable();
     // Symbols: null, locals, then globals.
     const syms = [...this.symbols.filter((s) => s.bind === STB.LOCAL), ...this.symbols.filter((s) => s.bind !== STB.LOCAL)];
     const firstGlobal = 1 + syms.filter((s) => s.bind === STB.LOCAL).length;
