@@ -8,6 +8,7 @@ export * from "./runtime/types.js";
 export {
   MapDecl, HashMap, ArrayMap, PerCpuHashMap, PerCpuArrayMap, LruHashMap, LruPerCpuHashMap, LpmTrieMap, QueueMap,
   StackMap, BloomFilter, ProgArrayMap, ArrayOfMaps, HashOfMaps, RingBuf, PerfEventArray, noKey, MAP_TYPE_IDS,
+  StackTraceMap, stackTraceValue, STACK_TRACE_DEPTH,
   type MapKind, type MapOptions, type ElemType, type AnyCodec, type DecodedOf, type EncodedOf,
 } from "./runtime/map-decl.js";
 export { lpmKey, type LpmFamily, type LpmKeyInput } from "./runtime/lpm.js";

@@ -8,13 +8,14 @@
  */
 import type { Codec } from "./codec.js";
 import { lpmKey, type LpmFamily, type LpmKeyCodec } from "./lpm.js";
-import { u32, type JsInputOf, type JsValueOf, type ScalarType } from "./types.js";
+import { layoutStruct, arrayFieldType, scalarFieldType, type StructLayout } from "./struct/layout.js";
+import { u32, u64, type JsInputOf, type JsValueOf, type ScalarType } from "./types.js";
 
 /** Map kinds the compiler and loader understand, named like the kernel's BPF_MAP_TYPE_*. */
 export type MapKind =
   | "hash" | "array" | "percpu_hash" | "percpu_array" | "lru_hash" | "lru_percpu_hash"
   | "lpm_trie" | "queue" | "stack" | "prog_array" | "array_of_maps" | "hash_of_maps"
-  | "ringbuf" | "perf_event_array" | "bloom_filter";
+  | "ringbuf" | "perf_event_array" | "bloom_filter" | "stack_trace";
 
 /** Kernel enum values of BPF_MAP_TYPE_* for each kind. */
 export const MAP_TYPE_IDS: Readonly<Record<MapKind, number>> = {
@@ -22,6 +23,7 @@ export const MAP_TYPE_IDS: Readonly<Record<MapKind, number>> = {
   array: 2,
   prog_array: 3,
   perf_event_array: 4,
+  stack_trace: 7,
   percpu_hash: 5,
   percpu_array: 6,
   lru_hash: 9,
@@ -226,5 +228,39 @@ export class PerfEventArray extends MapDecl<ScalarType<"u32">, ScalarType<"u32">
   readonly kind = "perf_event_array" as const;
   constructor(opts: { maxEntries?: number; name?: string } = {}) {
     super({ maxEntries: opts.maxEntries ?? 0, name: opts.name, key: u32, value: u32 }, true);
+  }
+}
+
+/** Frames a stack trace map keeps per stack: the kernel's default kernel.perf_event_max_stack. */
+export const STACK_TRACE_DEPTH = 127;
+
+/** A stack trace map's value as the compiler lays it out: `u64 ips[127]`. */
+export const STACK_TRACE_LAYOUT: StructLayout = layoutStruct("stack_trace_ips", [["ips", arrayFieldType(scalarFieldType(u64), STACK_TRACE_DEPTH)]]);
+
+/** A stack trace: the instruction pointers from the innermost frame out (the kernel zero-fills the rest). */
+export const stackTraceValue: Codec<bigint[], readonly bigint[]> = Object.freeze({
+  size: 8 * STACK_TRACE_DEPTH,
+  encode(view: DataView, offset: number, ips: readonly bigint[]): void {
+    for (let i = 0; i < STACK_TRACE_DEPTH; i++) view.setBigUint64(offset + 8 * i, ips[i] ?? 0n, true);
+  },
+  decode(view: DataView, offset: number): bigint[] {
+    const out: bigint[] = [];
+    for (let i = 0; i < STACK_TRACE_DEPTH; i++) {
+      const ip = view.getBigUint64(offset + 8 * i, true);
+      if (ip === 0n) break;
+      out.push(ip);
+    }
+    return out;
+  },
+});
+
+/**
+ * BPF_MAP_TYPE_STACK_TRACE: stack id (u32) -> the stack's instruction pointers, filled by
+ * `get_stackid(ctx, ${stacks}, flags)`. Each entry holds up to 127 frames.
+ */
+export class StackTraceMap extends MapDecl<ScalarType<"u32">, typeof stackTraceValue> {
+  readonly kind = "stack_trace" as const;
+  constructor(opts: { maxEntries: number; name?: string; flags?: number }) {
+    super({ ...opts, key: u32, value: stackTraceValue });
   }
 }

@@ -6,7 +6,7 @@
  * the same. Otherwise map names come from each declaration's `name` option, else `map<index>`.
  */
 import type { BpfTemplate } from "../runtime/template.js";
-import { isScalarType, MapDecl, type ElemType } from "../runtime/map-decl.js";
+import { isScalarType, MapDecl, STACK_TRACE_LAYOUT, type ElemType } from "../runtime/map-decl.js";
 import type { ScalarName } from "../runtime/types.js";
 import { WhistlerError } from "../runtime/errors.js";
 import { isStructClass } from "../runtime/struct/defstruct.js";
@@ -28,7 +28,7 @@ function slotValue(v: unknown, index: number, expr: string | undefined): SlotVal
     // An IPv4 LPM trie's key is one u64 in templates, as at build time (templates.ts).
     const lpm4 = v.kind === "lpm_trie" && v.key.size === 8;
     const key = lpm4 ? "u64" : scalar(v.key);
-    const value = scalar(v.value);
+    const value = v.kind === "stack_trace" ? "u8" : scalar(v.value);
     if (!key || !value) {
       return { kind: "unresolved", reason: `map ${v.name ?? nameFromExpression(expr) ?? `map${index}`}: only scalar keys and values (u32, u64, ...) and defstruct classes can be used in bpf templates` };
     }
@@ -39,6 +39,7 @@ function slotValue(v: unknown, index: number, expr: string | undefined): SlotVal
         kind: v.kind, key, value, maxEntries: v.maxEntries,
         ...(isStructClass(v.key) ? { keyStruct: v.key.layout } : {}),
         ...(isStructClass(v.value) ? { valueStruct: v.value.layout } : {}),
+        ...(v.kind === "stack_trace" ? { valueStruct: STACK_TRACE_LAYOUT } : {}),
         ...(lpm4 ? { flags: 1 /* BPF_F_NO_PREALLOC, as at build time */ } : {}),
       },
     };

@@ -45,7 +45,7 @@ export function makeHandle(
     case "perf_event_array":
       return new PerfEventArrayHandle(fd, info, key, value, owned);
     case "hash": case "array": case "percpu_hash": case "percpu_array": case "lru_hash":
-    case "lru_percpu_hash": case "lpm_trie": case undefined:
+    case "lru_percpu_hash": case "lpm_trie": case "stack_trace": case undefined:
       return new MapHandle(fd, info, key, value, owned);
     default: {
       const never: never = decl!.kind;

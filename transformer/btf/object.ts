@@ -13,7 +13,7 @@
  */
 import { MAP_TYPE_IDS } from "../../runtime/map-decl.js";
 import type { ScalarName } from "../../runtime/types.js";
-import type { MapSlotInfo } from "../api.js";
+import { mapValueSize, type MapSlotInfo } from "../api.js";
 import type { CtxBtf } from "../frontend/ctx.js";
 import type { DataLayout } from "../elf/data.js";
 import { structTypes } from "./struct-types.js";
@@ -114,8 +114,10 @@ export function buildObjectBtf(maps: readonly BtfMap[], programs: readonly BtfPr
   let off = 0;
   for (const m of maps) {
     const members = [{ name: "type", type: number(MAP_TYPE_IDS[m.info.kind]) }];
-    if (hasKey(m.info)) members.push({ name: "key", type: w.ptr(m.info.keyStruct ? structId(m.info.keyStruct) : scalar(m.info.key)) });
-    if (hasValue(m.info)) members.push({ name: "value", type: w.ptr(m.info.valueStruct ? structId(m.info.valueStruct) : scalar(m.info.value)) });
+    // The kernel refuses BTF key/value types for stack trace maps (map_check_no_btf): sizes only.
+    if (m.info.kind === "stack_trace") members.push({ name: "key_size", type: number(4) }, { name: "value_size", type: number(mapValueSize(m.info)) });
+    else if (hasKey(m.info)) members.push({ name: "key", type: w.ptr(m.info.keyStruct ? structId(m.info.keyStruct) : scalar(m.info.key)) });
+    if (hasValue(m.info) && m.info.kind !== "stack_trace") members.push({ name: "value", type: w.ptr(m.info.valueStruct ? structId(m.info.valueStruct) : scalar(m.info.value)) });
     members.push({ name: "max_entries", type: number(m.info.maxEntries) });
     if (m.info.flags) members.push({ name: "map_flags", type: number(m.info.flags) });
     const size = mapDefSize(m.info);

@@ -30,6 +30,8 @@ export const CONSTANTS: Readonly<Record<string, bigint>> = {
   TC_ACT_SHOT: 2n,
   TC_ACT_REDIRECT: 7n,
   BPF_F_INGRESS: 1n,
+  BPF_F_USER_STACK: 0x100n,
+  BPF_F_REUSE_STACKID: 0x400n,
 };
 
 export type Intrinsic =
@@ -65,6 +67,8 @@ export const MAP_METHODS: Readonly<Record<MapKind, readonly MapMethod[]>> = {
   // Maps of maps: the inner map's methods need map-typed values, still to come.
   array_of_maps: [],
   hash_of_maps: [],
+  // Filled by get_stackid(ctx, ${stacks}, flags); read from user space.
+  stack_trace: [],
 };
 
 export const ALL_MAP_METHODS: readonly MapMethod[] = ["lookup", "update", "delete", "increment", "reserve", "submit", "discard", "output", "push", "pop", "peek", "tailCall"];

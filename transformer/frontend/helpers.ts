@@ -64,7 +64,7 @@ export const HELPERS = {
   redirect: { id: 23, params: ["u32", "u64"], ret: "i64", progTypes: PACKET, doc: "redirect(ifindex, flags): send the packet out of another interface; return its result from an XDP program" },
   perf_event_output: { id: 25, params: ["ctx", "map", "u64", "buf"], ret: "i64", progTypes: "all", mapKinds: ["perf_event_array"], doc: "perf_event_output(ctx, events, flags, data): send a record to user space (flags: BPF_F_CURRENT_CPU); `${events}.output(ctx, data)` says the same" },
   skb_load_bytes: { id: 26, params: ["ctx", "u32", "buf"], ret: "i64", progTypes: SKB, doc: "skb_load_bytes(ctx, offset, to): copy sizeof(to) packet bytes at offset" },
-  get_stackid: { id: 27, params: ["ctx", "map", "u64"], ret: "i64", progTypes: TRACING, doc: "get_stackid(ctx, stacks, flags): id of the current stack in a stack trace map" },
+  get_stackid: { id: 27, params: ["ctx", "map", "u64"], ret: "i64", progTypes: TRACING, mapKinds: ["stack_trace"], doc: "get_stackid(ctx, stacks, flags): id of the current stack in a stack trace map (`StackTraceMap`); flags 0 for the kernel stack, BPF_F_USER_STACK for the user one; < 0 on failure" },
   csum_diff: { id: 28, params: ["buf", "buf", "u32"], ret: "i64", progTypes: PACKET, doc: "csum_diff(from, to, seed): checksum difference between two buffers (sizes multiples of 4)" },
   get_hash_recalc: { id: 34, params: ["ctx"], ret: "u32", progTypes: SKB, doc: "the packet's flow hash, recomputed if needed" },
   get_current_task: { id: 35, params: [], ret: "u64", progTypes: "all", doc: "address of the current task_struct (read its fields with probe_read_kernel)", note: PERFMON_NOTE },

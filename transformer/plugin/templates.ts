@@ -9,7 +9,7 @@ import type * as TS from "typescript";
 import type { Slot, SlotValue, TemplateSource, MapSlotInfo, StructSlotInfo } from "../api.js";
 import type { StructLayout } from "../../runtime/struct/layout.js";
 import { isScalarName, type ScalarName } from "../../runtime/types.js";
-import type { MapKind } from "../../runtime/map-decl.js";
+import { STACK_TRACE_LAYOUT, type MapKind } from "../../runtime/map-decl.js";
 import { StructEvaluator, StructEvalError } from "../structs/evaluate.js";
 
 export interface TemplateSite {
@@ -27,6 +27,7 @@ const MAP_CLASSES: Readonly<Record<string, MapKind>> = {
   LruHashMap: "lru_hash", LruPerCpuHashMap: "lru_percpu_hash", LpmTrieMap: "lpm_trie", QueueMap: "queue",
   StackMap: "stack", BloomFilter: "bloom_filter", ProgArrayMap: "prog_array", ArrayOfMaps: "array_of_maps",
   HashOfMaps: "hash_of_maps", RingBuf: "ringbuf", PerfEventArray: "perf_event_array",
+  StackTraceMap: "stack_trace",
 };
 
 /**
@@ -45,6 +46,8 @@ const IMPLICIT_TYPES: Readonly<Partial<Record<MapKind, { readonly key?: ScalarNa
   queue: { key: "u32" },
   stack: { key: "u32" },
   bloom_filter: { key: "u32" },
+  // The value is STACK_TRACE_LAYOUT (u64 ips[127]), set where the slot is made.
+  stack_trace: { key: "u32", value: "u8" },
   // An IPv4 LPM trie's key, struct { u32 prefixlen; u8 addr[4]; }, is one u64 in templates:
   // prefixlen in the low half, the address bytes (as load_u32 reads them) in the high half.
   lpm_trie: { key: "u64" },
@@ -222,6 +225,7 @@ function resolveMapDecl(
     kind, key, value, maxEntries: Number(maxEntries),
     ...(keyStruct ? { keyStruct: layoutOnly(keyStruct) } : {}),
     ...(valueStruct ? { valueStruct: layoutOnly(valueStruct) } : {}),
+    ...(kind === "stack_trace" ? { valueStruct: STACK_TRACE_LAYOUT } : {}),
   };
   const sf = decl.getSourceFile();
   const flagged: MapSlotInfo = kind === "lpm_trie" ? { ...map, flags: BPF_F_NO_PREALLOC } : map;
