@@ -54,6 +54,20 @@ describe.each([
     }
   });
 
+  test("WHISTLER_TRACE=time reports what the plugin cost the build", () => {
+    const outDir = path.join(tmp, `trace-${version}`);
+    const env = { ...process.env, NO_COLOR: "1", WHISTLER_TRACE: "time", ...(tsPath ? { TSP_COMPILER_TS_PATH: path.join(root, tsPath) } : {}) };
+    const r = spawnSync(process.execPath, [tspc, "-p", path.join(projects, "good"), "--outDir", outDir], { cwd: root, encoding: "utf8", env });
+    expect(r.status).toBe(0);
+    const m = /^whistler: loading the compiler ([\d.]+) ms; compiling (\d+) templates ([\d.]+) ms \([\d.]+ ms each\); (\d+) from the cache$/m.exec(r.stderr);
+    expect(m).not.toBeNull();
+    const templates = readFileSync(path.join(outDir, "programs.js"), "utf8").split("bpf.compiled(").length - 1;
+    expect(templates).toBeGreaterThan(0);
+    expect(Number(m![2]) + Number(m![4])).toBe(templates);
+    expect(Number(m![1])).toBeGreaterThan(0);
+    expect(Number(m![3])).toBeGreaterThan(0);
+  });
+
   test("a u64 key for a u32-keyed map is a tsc error at the template's line and column", () => {
     const outDir = path.join(tmp, `bad-${version}`);
     const r = run(process.execPath, [tspc, "-p", path.join(projects, "bad"), "--outDir", outDir], tsPath);

@@ -3,12 +3,11 @@
  * a template whose text and resolved interpolations did not change is not recompiled.
  */
 import type { CompileResult, TemplateSource } from "../api.js";
+import { countCacheHit, timed, TRACE_COMPILES } from "./trace.js";
 
 const cache = new Map<string, CompileResult>();
 const MAX_ENTRIES = 1000;
 
-/** `WHISTLER_TRACE=compile` prints every compile (cache miss) to stderr: watch-mode diagnosis. */
-const TRACE = (process.env.WHISTLER_TRACE ?? "").split(",").includes("compile");
 
 function lineOf(text: string, offset: number): number {
   let line = 1;
@@ -32,9 +31,12 @@ export function compileCached(src: TemplateSource, compile: (s: TemplateSource) 
   const line = lineOf(src.hostText, src.start);
   const key = keyOf(src, line);
   const hit = cache.get(key);
-  if (hit) return hit;
-  if (TRACE) process.stderr.write(`whistler: compile ${src.fileName}:${line}\n`);
-  const result = compile(src);
+  if (hit) {
+    countCacheHit();
+    return hit;
+  }
+  if (TRACE_COMPILES) process.stderr.write(`whistler: compile ${src.fileName}:${line}\n`);
+  const result = timed("compileMs", () => compile(src));
   if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
   cache.set(key, result);
   return result;

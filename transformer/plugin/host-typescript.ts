@@ -6,6 +6,7 @@
  */
 import { createRequire, Module } from "node:module";
 import type * as TS from "typescript";
+import { timed } from "./trace.js";
 
 type Compiler = typeof import("../compile.js");
 
@@ -33,5 +34,5 @@ function shareHostTypeScript(ts: typeof TS): void {
  */
 export function loadCompiler(ts: typeof TS): Compiler {
   shareHostTypeScript(ts);
-  return require("../compiler.bundle.js") as Compiler;
+  return timed("loadMs", () => require("../compiler.bundle.js") as Compiler);
 }
