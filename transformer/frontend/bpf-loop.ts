@@ -138,12 +138,21 @@ export function paramType(name: string, struct: (name: string) => StructLayout |
  */
 export function checkCallbackReturns(t: Pick<CheckedTemplate, "programs" | "functions">, sink: DiagnosticSink): void {
   const callbacks = new Set<number>();
+  const timerCallbacks = new Set<number>();
   const find = (body: readonly TStmt[]) => walkBody(body, (e) => {
-    if (e.k === "funcaddr") callbacks.add(e.fn);
+    if (e.k === "funcaddr") (e.use === "timer" ? timerCallbacks : callbacks).add(e.fn);
   });
   t.programs.forEach((p) => find(p.body));
   t.functions.forEach((f) => find(f.body));
   for (const f of t.functions) {
+    if (timerCallbacks.has(f.index)) {
+      // The verifier accepts only 0 at a timer callback's exit.
+      forEachReturn(f.body, (s) => {
+        const v = s.value;
+        if (v?.k === "const" && v.value !== 0n) sink.error("WBPF1008", v.span, `'${f.name}' is a timer callback: it must return 0, and the verifier rejects ${v.value}`);
+      });
+      continue;
+    }
     if (!callbacks.has(f.index)) continue;
     forEachReturn(f.body, (s) => {
       const v = s.value;

@@ -32,6 +32,12 @@ export const CONSTANTS: Readonly<Record<string, bigint>> = {
   BPF_F_INGRESS: 1n,
   BPF_F_USER_STACK: 0x100n,
   BPF_F_REUSE_STACKID: 0x400n,
+  /** timer_init clocks and timer_start flags. */
+  CLOCK_REALTIME: 0n,
+  CLOCK_MONOTONIC: 1n,
+  CLOCK_BOOTTIME: 7n,
+  BPF_F_TIMER_ABS: 1n,
+  BPF_F_TIMER_CPU_PIN: 2n,
 };
 
 export type Intrinsic =

@@ -29,6 +29,7 @@ import { checkCopyBuiltin, COPY_BUILTINS, structAssign } from "./copy.js";
 import { arrayIndex, memoryLvalue, rememberConstInit, stackStruct, structMember } from "./structs.js";
 import { checkReservations } from "./ringbuf-lint.js";
 import { checkPrintk, PRINTK_NAMES } from "./printk.js";
+import { checkTimerCall, isTimerHelper, TIMER_HELPERS } from "./timers.js";
 import { checkPacketBounds } from "./packet-lint.js";
 import { unknownTracepoint, withTracepointFields, type TracepointCtxField } from "./tracepoint-ctx.js";
 import { isNullablePointer } from "./types.js";
@@ -815,11 +816,18 @@ class ProgramChecker {
     if (this.env.programs.has(e.callee)) {
       return this.error("WBPF1002", e.calleeSpan, `'${e.callee}' is a program (exported); programs cannot be called. Move the shared code into a non-exported function and call that`);
     }
-    if (e.callee === BPF_LOOP) {
-      return checkBpfLoop(this.ops(scope), {
-        callback: (n) => (scope.lookup(n) ? undefined : (() => { const f = this.env.functions.get(n); return f && { index: f.index, name: n, params: f.params, paramNames: f.decl.params.map((p) => p.name), ret: f.ret }; })()),
-        referenced: (fn, span) => this.bodyFacts.calls.push({ fn, span }),
-      }, e);
+    const callbacks = {
+      callback: (n: string) => (scope.lookup(n) ? undefined : (() => { const f = this.env.functions.get(n); return f && { index: f.index, name: n, params: f.params, paramNames: f.decl.params.map((p) => p.name), ret: f.ret }; })()),
+      referenced: (fn: number, span: Span) => this.bodyFacts.calls.push({ fn, span }),
+    };
+    if (e.callee === BPF_LOOP) return checkBpfLoop(this.ops(scope), callbacks, e);
+    if (isTimerHelper(e.callee)) {
+      const h = TIMER_HELPERS[e.callee]!;
+      if (this.progType === undefined) this.bodyFacts.helpers.push({ name: e.callee, helper: h, span: e.calleeSpan });
+      else if (!helperAllowed(h, this.progType)) {
+        return this.error("WBPF1005", e.calleeSpan, `'${e.callee}' is not available to ${this.progType} programs (only ${(h.progTypes as readonly string[]).join(", ")}): the verifier refuses maps with timers in tracing program types`);
+      }
+      return checkTimerCall(this.ops(scope), callbacks, e);
     }
     if (isAtomicBuiltin(e.callee)) return checkAtomic(this.ops(scope), e);
     if (PRINTK_NAMES.includes(e.callee)) return checkPrintk(this.ops(scope), this.env, e);
@@ -858,7 +866,7 @@ class ProgramChecker {
       }
       return { k: "bswap", ty: scalar(t), bits: intr.bits, e: arg, span: e.span };
     }
-    const near = suggest(e.callee, [...Object.keys(HELPERS), ...Object.keys(INTRINSICS)]);
+    const near = suggest(e.callee, [...Object.keys(HELPERS), ...Object.keys(INTRINSICS), ...Object.keys(TIMER_HELPERS), ...PRINTK_NAMES, BPF_LOOP]);
     return this.error("WBPF1001", e.calleeSpan, `unknown function '${e.callee}'${near ? `; did you mean '${near}'?` : "; see docs/LANGUAGE.md for the helpers available"}`);
   }
 

@@ -107,7 +107,7 @@ export type TExpr =
   /** A call of the template's function `fn` (index in `CheckedTemplate.functions`). */
   | E<"callf", { readonly fn: number; readonly args: readonly TExpr[] }>
   /** Address of the template's function `fn`: a bpf_loop callback (`bpf-loop.ts`). */
-  | E<"funcaddr", { readonly fn: number }>
+  | E<"funcaddr", { readonly fn: number; readonly use?: "timer" }>
   /** Assignment; `value` already has the target's type. The expression's value is the new
    * value, or the old one when `yieldsOld` (postfix ++/--). */
   | E<"assign", { readonly target: LValue; readonly value: TExpr; readonly yieldsOld: boolean }>
