@@ -63,9 +63,17 @@ function isIpv4Family(ts: typeof TS, family: TS.Expression | undefined): boolean
   return ts.isNumericLiteral(family) && family.text === "4";
 }
 
+type ApiModule = "template" | "map-decl" | "types";
+
 /** Files of the package that declare its public API (sources, or built .js/.d.ts). */
-function isOwnApiFile(fileName: string, module: "template" | "map-decl" | "types"): boolean {
-  return new RegExp(`[/\\\\]runtime[/\\\\]${module}\\.(d\\.)?[mc]?[tj]s$`).test(fileName);
+const API_FILE: Readonly<Record<ApiModule, RegExp>> = {
+  template: /[/\\]runtime[/\\]template\.(d\.)?[mc]?[tj]s$/,
+  "map-decl": /[/\\]runtime[/\\]map-decl\.(d\.)?[mc]?[tj]s$/,
+  types: /[/\\]runtime[/\\]types\.(d\.)?[mc]?[tj]s$/,
+};
+
+function isOwnApiFile(fileName: string, module: ApiModule): boolean {
+  return API_FILE[module].test(fileName);
 }
 
 function resolveAlias(ts: typeof TS, checker: TS.TypeChecker, sym: TS.Symbol | undefined): TS.Symbol | undefined {
@@ -73,7 +81,7 @@ function resolveAlias(ts: typeof TS, checker: TS.TypeChecker, sym: TS.Symbol | u
   return sym;
 }
 
-function isApiSymbol(sym: TS.Symbol | undefined, name: string, module: "template" | "map-decl" | "types"): boolean {
+function isApiSymbol(sym: TS.Symbol | undefined, name: string, module: ApiModule): boolean {
   if (!sym || sym.getName() !== name) return false;
   return (sym.declarations ?? []).some((d) => isOwnApiFile(d.getSourceFile().fileName, module));
 }
