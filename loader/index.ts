@@ -23,6 +23,7 @@ export {
 } from "./link/index.js";
 export { openPinned, pinFd, unpin, ensureBpffs, type PinnedObject } from "./pin/index.js";
 export { encodeSkbContext, decodeSkbContext, type SkbContext, type SkbContextOut } from "./program/index.js";
+export { KfuncNotFoundError, KfuncMismatchError } from "./reloc/kfunc.js";
 
 export type LoadOptions = Omit<SpecLoadOptions, "decls">;
 

@@ -18,14 +18,47 @@ export interface DatasecFacts {
 
 const BTF_VAR_GLOBAL_ALLOCATED = 1;
 const BTF_VAR_GLOBAL_EXTERN = 2;
+const BTF_FUNC_GLOBAL = 1;
+const BTF_FUNC_EXTERN = 2;
+const BTF_KIND_UNION = 5;
+/** The DATASEC listing extern kernel functions and variables (`__ksym`). */
+const KSYMS = ".ksyms";
 
 /** `bytes`: where the copy is made (a parse's arena; by default a buffer of its own). */
 export function fixupDatasecs(btf: Btf, facts: DatasecFacts, bytes: Pick<ByteArena, "copy"> = HEAP_BYTES): Uint8Array {
   const out = bytes.copy(btf.raw);
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   const base = btf.typeStart;
+  const anInt = btf.types.find((x) => x.kind === "INT" && x.size === 4);
   for (const t of btf.types) {
     if (t.kind === "VAR" && t.linkage === BTF_VAR_GLOBAL_EXTERN) view.setUint32(base + t.offset + 12, BTF_VAR_GLOBAL_ALLOCATED, true);
+    if (t.kind === "FUNC" && t.linkage === BTF_FUNC_EXTERN) {
+      // Kfunc declarations: the kernel accepts no extern linkage, and wants every parameter
+      // named (libbpf fills names in the same way).
+      view.setUint32(base + t.offset + 4, (view.getUint32(base + t.offset + 4, true) & ~0xffff) | BTF_FUNC_GLOBAL, true);
+      const proto = btf.type(t.type);
+      if (proto.kind === "FUNC_PROTO") {
+        proto.params.forEach((p, i) => {
+          const at = base + proto.offset + 12 + i * 8;
+          if (p.type !== 0 && view.getUint32(at, true) === 0) view.setUint32(at, view.getUint32(base + t.offset, true), true);
+        });
+      }
+      continue;
+    }
+    if (t.kind === "DATASEC" && t.name === KSYMS && anInt && t.vars.some((v) => btf.type(v.type).kind === "FUNC")) {
+      // The kernel takes only VARs in a DATASEC, and nothing reads this one: the same record,
+      // rewritten as an anonymous union of ints (12-byte members, like the 12-byte entries).
+      view.setUint32(base + t.offset, 0, true);
+      view.setUint32(base + t.offset + 4, ((BTF_KIND_UNION << 24) | t.vars.length) >>> 0, true);
+      view.setUint32(base + t.offset + 8, 4, true);
+      t.vars.forEach((v, i) => {
+        const at = base + t.offset + 12 + i * 12;
+        view.setUint32(at, view.getUint32(base + btf.type(v.type).offset, true), true);
+        view.setUint32(at + 4, anInt.id, true);
+        view.setUint32(at + 8, 0, true);
+      });
+      continue;
+    }
     if (t.kind !== "DATASEC") continue;
     const size = facts.sectionSize(t.name);
     if (size === undefined) continue;

@@ -9,6 +9,8 @@ import { BpfError, VerifierError, WhistlerError } from "../../runtime/errors.js"
 import { isScalarType, MAP_TYPE_IDS, type ElemType, type MapDecl } from "../../runtime/map-decl.js";
 import { btfLoad, ENOSPC, EPERM, mapCreate, NativeBuffer, possibleCpus, progLoad, type Fd, type MapCreateOptions } from "../../runtime/sys/index.js";
 import { sanitizeBtf, type BtfFeatures } from "../btf/index.js";
+import { resolveKfunc } from "../reloc/kfunc.js";
+import { vmlinuxBtf } from "../link/vmlinux-btf.js";
 import { btfFeatures, kernelFacts } from "../features/index.js";
 import { attachBtfId, tracingRefusal } from "../link/index.js";
 import { openOrCreatePinnedMap } from "../pin/index.js";
@@ -188,7 +190,8 @@ export function loadSpec(parsed: ObjectSpec, opts: LoadOptions = {}): BpfObject 
       // CO-RE first: it checks the compiler's values in the instructions, which map patching replaces.
       const core = relocateCore(p, spec.parsedBtf, target);
       const poisoned = core.results.filter((r) => r.poisoned);
-      const fd = loadProgram(p, applyRelocations(core.insns, p.relocations, mapFd, p.name), spec, btfFd, opts, poisoned);
+      const kfuncs = (name: string): number => resolveKfunc(p.name, name, vmlinuxBtf(), spec.parsedBtf);
+      const fd = loadProgram(p, applyRelocations(core.insns, p.relocations, mapFd, p.name, kfuncs), spec, btfFd, opts, poisoned);
       programs.set(p.name, new Program(fd, p.name, p.section, p.def.progType, p.def.target, p.insns.length / 8));
     }
     for (const m of maps.values()) {

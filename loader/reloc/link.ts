@@ -16,6 +16,7 @@ const BPF_CALL = 0x85;
 const BPF_LD_IMM64 = 0x18;
 const BPF_PSEUDO_CALL = 1;
 const BPF_PSEUDO_FUNC = 4;
+const BPF_PSEUDO_KFUNC_CALL = 2;
 
 /** What a relocated symbol names; the object parser knows which sections hold maps and data. */
 export interface RelocTargets {
@@ -83,7 +84,14 @@ export function linkProgram(
         let callee: CodeFunction;
         if (rel && sym) {
           if (rel.type !== R_BPF_64_32) throw new ElfError(fn.section.name, fn.section.offset + off, `call at ${where(fn, off)} has relocation type ${rel.type}, expected R_BPF_64_32`);
-          if (sym.shndx === SHN_UNDEF) throw new NotSupportedError(`program "${entry.name}": call to extern function "${sym.name}" (kfuncs) is not supported yet`);
+          if (sym.shndx === SHN_UNDEF) {
+            // A kfunc: the load step puts its BTF id in imm (clang leaves src_reg 1 and imm -1).
+            code[i * 8 + 1] = (code[i * 8 + 1]! & 0x0f) | (BPF_PSEUDO_KFUNC_CALL << 4);
+            view.setInt16(i * 8 + 2, 0, true);
+            view.setInt32(i * 8 + 4, 0, true);
+            relocations.push({ kind: "kfunc", insn: base + i, name: sym.name });
+            continue;
+          }
           const sec = elf.sectionAt(sym.shndx);
           if (!sec || (sec.flags & SHF_EXECINSTR) === 0) throw new ElfError(fn.section.name, fn.section.offset + off, `call at ${where(fn, off)} targets "${symbolName(elf, sym, rel.symbol)}", which is not code`);
           callee = target(fn, off, sym.shndx, sym.value + (imm + 1) * 8, "call");

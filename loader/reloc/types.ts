@@ -7,7 +7,9 @@
  */
 export type Relocation =
   | { readonly kind: "map"; readonly insn: number; readonly map: string }
-  | { readonly kind: "map_value"; readonly insn: number; readonly map: string; readonly offset: number };
+  | { readonly kind: "map_value"; readonly insn: number; readonly map: string; readonly offset: number }
+  /** A call of kernel function `name` (an extern symbol): imm becomes its BTF id at load time. */
+  | { readonly kind: "kfunc"; readonly insn: number; readonly name: string };
 
 /** A source position a line_info record gives for an instruction (of the linked program). */
 export interface SourceLine {
