@@ -2,27 +2,29 @@
  * `WHISTLER_TRACE` (comma-separated) makes the transformer say what it does, on stderr:
  * - `compile`: every compile (a cache miss), with the template's file and line: which
  *   templates a watch-mode rebuild recompiled;
- * - `time`: at exit, how long loading the compiler and compiling took, and how many
- *   templates came from the cache: what the plugin costs a build.
+ * - `time`: at exit, how long loading the compiler, transforming files (finding templates,
+ *   resolving their interpolations, compiling, replacing) and compiling alone took, and how
+ *   many templates came from the cache: what the plugin costs a build.
  */
 const FLAGS = new Set((process.env.WHISTLER_TRACE ?? "").split(",").map((s) => s.trim()));
 
 export const TRACE_COMPILES = FLAGS.has("compile");
 export const TRACE_TIME = FLAGS.has("time");
 
-const stats = { loadMs: 0, compileMs: 0, compiled: 0, cached: 0 };
+const stats = { loadMs: 0, transformMs: 0, files: 0, compileMs: 0, compiled: 0, cached: 0 };
 
 if (TRACE_TIME) {
   process.on("exit", () => {
     const per = stats.compiled ? ` (${(stats.compileMs / stats.compiled).toFixed(2)} ms each)` : "";
     process.stderr.write(
-      `whistler: loading the compiler ${stats.loadMs.toFixed(1)} ms; compiling ${stats.compiled} templates ${stats.compileMs.toFixed(1)} ms${per}; ${stats.cached} from the cache\n`,
+      `whistler: loading the compiler ${stats.loadMs.toFixed(1)} ms; transforming ${stats.files} files ${stats.transformMs.toFixed(1)} ms, ` +
+        `of which compiling ${stats.compiled} templates ${stats.compileMs.toFixed(1)} ms${per}; ${stats.cached} from the cache\n`,
     );
   });
 }
 
 /** Runs `f`, adding its wall time to the statistic `what` when `time` tracing is on. */
-export function timed<T>(what: "loadMs" | "compileMs", f: () => T): T {
+export function timed<T>(what: "loadMs" | "transformMs" | "compileMs", f: () => T): T {
   if (!TRACE_TIME) return f();
   const t0 = performance.now();
   try {
@@ -30,6 +32,7 @@ export function timed<T>(what: "loadMs" | "compileMs", f: () => T): T {
   } finally {
     stats[what] += performance.now() - t0;
     if (what === "compileMs") stats.compiled++;
+    if (what === "transformMs") stats.files++;
   }
 }
 

@@ -10,6 +10,7 @@ import { compiledCall } from "./emit.js";
 import { formatDiagnostic, toTsDiagnostic } from "./diagnostics.js";
 import { compileCached } from "./cache.js";
 import { loadCompiler } from "./host-typescript.js";
+import { timed } from "./trace.js";
 import { declarationTransformer, recordTemplateTypes } from "./declarations.js";
 import { structReplacements } from "../structs/plugin.js";
 
@@ -46,7 +47,9 @@ function templateTransformer(program: TS.Program, config: WhistlerPluginConfig, 
   const ts = extras.ts;
   const { compileTemplate } = loadCompiler(ts);
   const checker = program.getTypeChecker();
-  return (context) => (sf) => {
+  return (context) => (sf) => timed("transformMs", () => transformFile(sf, context));
+
+  function transformFile(sf: TS.SourceFile, context: TS.TransformationContext): TS.SourceFile {
     const sites = findTemplates(ts, checker, sf);
     const structs = structReplacements(ts, checker, sf, (d) => extras.addDiagnostic(toTsDiagnostic(ts, sf, d, program)));
     if (sites.length === 0 && structs.size === 0) return sf;
@@ -76,5 +79,5 @@ function templateTransformer(program: TS.Program, config: WhistlerPluginConfig, 
       return ts.visitEachChild(node, visit, context);
     };
     return ts.visitEachChild(sf, visit, context);
-  };
+  }
 }
