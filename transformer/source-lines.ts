@@ -13,13 +13,28 @@ export interface SourcePosition {
   readonly text: string;
 }
 
+/**
+ * Line starts of the host file last asked for: the templates of one file are compiled one
+ * after another, and each would otherwise scan the whole file again.
+ */
+let lastText: string | undefined;
+let lastStarts: readonly number[] = [0];
+
+function lineStarts(text: string): readonly number[] {
+  if (text === lastText) return lastStarts;
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  lastText = text;
+  lastStarts = starts;
+  return starts;
+}
+
 export class SourceLines {
   /** Offset of the first character of each host line. */
-  private readonly starts: number[] = [0];
+  private readonly starts: readonly number[];
 
   constructor(private readonly src: Pick<TemplateSource, "hostText" | "start">) {
-    const t = src.hostText;
-    for (let i = 0; i < t.length; i++) if (t.charCodeAt(i) === 10) this.starts.push(i + 1);
+    this.starts = lineStarts(src.hostText);
   }
 
   /** Position of template offset `offset`. */
