@@ -40,6 +40,15 @@ export function sectionSymbol(index: number): string {
   return `\0section ${index}`;
 }
 
+/**
+ * A 64-bit field from a number (every offset, size and value here is below 2^53): without a
+ * BigInt per field, a noticeable share of writing a small object.
+ */
+function setU64(dv: DataView, at: number, v: number): void {
+  dv.setUint32(at, v >>> 0, true);
+  dv.setUint32(at + 4, Math.floor(v / 0x1_0000_0000), true);
+}
+
 export class ElfWriter {
   private readonly sections: SectionSpec[] = [];
   private readonly symbols: SymbolSpec[] = [];
@@ -95,8 +104,8 @@ export class ElfWriter {
       sdv.setUint8(o + 4, (s.bind << 4) | s.type);
       sdv.setUint8(o + 5, 0);
       sdv.setUint16(o + 6, s.section ? newIndex.get(s.section)! : 0, true);
-      sdv.setBigUint64(o + 8, BigInt(s.value), true);
-      sdv.setBigUint64(o + 16, BigInt(s.size), true);
+      setU64(sdv, o + 8, s.value);
+      setU64(sdv, o + 16, s.size);
     });
 
     const finalSections = all.map((s) => {
@@ -107,8 +116,9 @@ export class ElfWriter {
       rs.forEach((r, n) => {
         const sym = symIndex.get(r.symbol);
         if (sym === undefined) throw new Error(`internal: relocation against unknown symbol ${r.symbol}`);
-        dv.setBigUint64(n * REL_SIZE, BigInt(r.offset), true);
-        dv.setBigUint64(n * REL_SIZE + 8, (BigInt(sym) << 32n) | BigInt(r.type), true);
+        setU64(dv, n * REL_SIZE, r.offset);
+        dv.setUint32(n * REL_SIZE + 8, r.type, true); // r_info: type in the low half,
+        dv.setUint32(n * REL_SIZE + 12, sym, true); // the symbol in the high half
       });
       return { ...s, data, link: symtabIdx, info: newIndex.get(s.relFor)! };
     });
@@ -140,7 +150,7 @@ export class ElfWriter {
     dv.setUint32(20, 1, true);
     dv.setBigUint64(24, 0n, true); // entry
     dv.setBigUint64(32, 0n, true); // phoff
-    dv.setBigUint64(40, BigInt(shoff), true);
+    setU64(dv, 40, shoff);
     dv.setUint32(48, 0, true); // flags
     dv.setUint16(52, EHDR_SIZE, true);
     dv.setUint16(54, 0, true); // phentsize
@@ -153,14 +163,14 @@ export class ElfWriter {
       const h = shoff + (n + 1) * SHDR_SIZE;
       dv.setUint32(h, shstrtab.add(s.name), true);
       dv.setUint32(h + 4, s.type, true);
-      dv.setBigUint64(h + 8, BigInt(s.flags), true);
+      setU64(dv, h + 8, s.flags);
       dv.setBigUint64(h + 16, 0n, true);
-      dv.setBigUint64(h + 24, BigInt(offsets[n]!), true);
-      dv.setBigUint64(h + 32, BigInt(s.size ?? s.data.length), true);
+      setU64(dv, h + 24, offsets[n]!);
+      setU64(dv, h + 32, s.size ?? s.data.length);
       dv.setUint32(h + 40, (s as { link?: number }).link ?? 0, true);
       dv.setUint32(h + 44, (s as { info?: number }).info ?? 0, true);
-      dv.setBigUint64(h + 48, BigInt(s.align), true);
-      dv.setBigUint64(h + 56, BigInt(s.entsize ?? 0), true);
+      setU64(dv, h + 48, s.align);
+      setU64(dv, h + 56, s.entsize ?? 0);
     });
     return out;
   }
