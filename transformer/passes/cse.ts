@@ -33,19 +33,15 @@ export function cse(fn: Fn): boolean {
   const byId = new Map(fn.blocks.map((b) => [b.id, b]));
   const repl = new Map<number, Operand>();
   const resolve = (o: Operand): Operand => (o.k === "v" && repl.has(o.id) ? repl.get(o.id)! : o);
-  const scopes: Map<string, number>[] = [];
-  const lookup = (k: string): number | undefined => {
-    for (let s = scopes.length - 1; s >= 0; s--) {
-      const hit = scopes[s]!.get(k);
-      if (hit !== undefined) return hit;
-    }
-    return undefined;
-  };
+  // One table for every scope, with an undo list per scope: a lookup is one probe however
+  // deep the dominator tree (a stack of per-block maps made long if-chains quadratic).
+  const table = new Map<string, number>();
+  const undo: { k: string; prev: number | undefined }[][] = [];
   // Iterative walk of the dominator tree, carrying the loads available at each block's end.
   const visit = (id: number, loadsIn: Map<string, number>) => {
     const b = byId.get(id)!;
-    const scope = new Map<string, number>();
-    scopes.push(scope);
+    const scope: { k: string; prev: number | undefined }[] = [];
+    undo.push(scope);
     const ps = preds.get(id) ?? [];
     const loads = ps.length === 1 && ps[0] === tree.idom(id) ? new Map(loadsIn) : new Map<string, number>();
     for (const i of b.insts) {
@@ -67,10 +63,13 @@ export function cse(fn: Fn): boolean {
       }
       if (!OPS[i.op].pure) continue;
       const k = keyOf(i);
-      const hit = lookup(k);
+      const hit = table.get(k);
       // The earlier value must promise at least what this one does about its upper half.
       if (hit !== undefined && fn.vregs[hit]!.w <= fn.vregs[i.dst]!.w) repl.set(i.dst, { k: "v", id: hit });
-      else scope.set(k, i.dst);
+      else {
+        scope.push({ k, prev: hit });
+        table.set(k, i.dst);
+      }
     }
     return loads;
   };
@@ -78,7 +77,10 @@ export function cse(fn: Fn): boolean {
   while (stack.length) {
     const top = stack[stack.length - 1]!;
     if (top.entered) {
-      scopes.pop();
+      for (const { k, prev } of undo.pop()!.reverse()) {
+        if (prev === undefined) table.delete(k);
+        else table.set(k, prev);
+      }
       stack.pop();
       continue;
     }

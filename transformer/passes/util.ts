@@ -3,12 +3,32 @@ import { bswap } from "../frontend/check.js";
 import { mapOperands, type Fn, type Inst, type Operand, type Width } from "../ir/ir.js";
 import type { Cond } from "../ir/ops.js";
 
-/** Replaces uses of each key vreg by its operand (following chains). */
+/**
+ * Replaces uses of each key vreg by its operand, following chains to their end (memoized:
+ * a long program can chain thousands of copies, and a cut-off chain would leave uses of
+ * deleted definitions).
+ */
 export function replaceUses(fn: Fn, repl: Map<number, Operand>): void {
   if (repl.size === 0) return;
+  const done = new Map<number, Operand>();
   const resolve = (o: Operand): Operand => {
-    let cur = o;
-    for (let guard = 0; cur.k === "v" && repl.has(cur.id) && guard < 1000; guard++) cur = repl.get(cur.id)!;
+    if (o.k !== "v" || !repl.has(o.id)) return o;
+    const hit = done.get(o.id);
+    if (hit) return hit;
+    const chain: number[] = [];
+    const seen = new Set<number>();
+    let cur: Operand = o;
+    while (cur.k === "v" && repl.has(cur.id) && !seen.has(cur.id)) {
+      const known = done.get(cur.id);
+      if (known) {
+        cur = known;
+        break;
+      }
+      seen.add(cur.id);
+      chain.push(cur.id);
+      cur = repl.get(cur.id)!;
+    }
+    for (const id of chain) done.set(id, cur);
     return cur;
   };
   mapOperands(fn, resolve);
