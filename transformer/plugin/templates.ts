@@ -147,7 +147,8 @@ function scalarOf(ts: typeof TS, checker: TS.TypeChecker, e: TS.Expression | und
 
 function property(ts: typeof TS, obj: TS.ObjectLiteralExpression, name: string): TS.Expression | undefined {
   for (const p of obj.properties) {
-    if (ts.isPropertyAssignment(p) && p.name.getText() === name) return p.initializer;
+    // The name's own text, not getText(): that rescans the source for every property.
+    if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name) return p.initializer;
     if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) return p.name;
   }
   return undefined;
