@@ -43,7 +43,10 @@ export function compileTemplate(src: TemplateSource): CompileResult {
   const plan = planCalls(checked);
   const env = { template: checked, plan };
   const fnName = (i: number) => checked.functions.find((f) => f.index === i)!.name;
-  const calls = (out: Emitted) => out.calls.map((c) => ({ insn: c.insn, func: fnName(c.func) }));
+  // Calls of template functions and of kernel functions both relocate against a symbol name.
+  const calls = (out: Emitted) => [...out.calls.map((c) => ({ insn: c.insn, func: fnName(c.func) })), ...out.kfuncs.map((c) => ({ insn: c.insn, func: checked.kfuncs[c.kfunc]!.name }))];
+  const ptrOr = <T extends string>(t: T | "kptr"): T | "ptr" => (t === "kptr" ? "ptr" : t);
+  const kfuncs = checked.kfuncs.map((k) => ({ name: k.name, params: k.params.map((p) => ({ name: p.name, type: ptrOr(p.type) })), ret: ptrOr(k.ret) }));
   const data = layoutGlobals(checked.globals);
   const globalRelocs = (out: Emitted) => out.globals.map((g) => ({ insn: g.insn, global: checked.globals[g.global]!.name }));
 
@@ -75,7 +78,7 @@ export function compileTemplate(src: TemplateSource): CompileResult {
     infos.push({ name: p.name, section: p.section, insnCount: out.insns.length });
   }
   if (sink.hasErrors) return { diagnostics: sink.list, programs: [], maps };
-  const elf = writeBpfObject({ programs, functions, data, maps: checked.maps.map((m) => ({ name: m.name, info: m.info })), license: LICENSE, fileName: src.fileName });
+  const elf = writeBpfObject({ programs, functions, data, maps: checked.maps.map((m) => ({ name: m.name, info: m.info })), license: LICENSE, fileName: src.fileName, kfuncs });
   // Programs in section order, as the object lists them.
   const order = [...new Set(infos.map((i) => i.section))];
   const sorted = [...infos].sort((a, b) => order.indexOf(a.section) - order.indexOf(b.section));

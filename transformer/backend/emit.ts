@@ -29,10 +29,17 @@ export interface CallReloc {
   readonly func: number;
 }
 
+export interface KfuncReloc {
+  readonly insn: number;
+  readonly kfunc: number;
+}
+
 export interface Emitted {
   readonly insns: Insn[];
   readonly relocs: MapReloc[];
   readonly calls: CallReloc[];
+  /** Calls of kernel functions (index in the template's kfuncs). */
+  readonly kfuncs: KfuncReloc[];
   readonly globals: GlobalReloc[];
   readonly stackSize: number;
   /** Source span of each instruction that starts a source construct (index = insn). */
@@ -137,6 +144,7 @@ export function emit(fn: MFn): Emitted {
   const insns: Insn[] = [];
   const relocs: MapReloc[] = [];
   const calls: CallReloc[] = [];
+  const kfuncs: KfuncReloc[] = [];
   const globals: GlobalReloc[] = [];
   const blockStart = new Map<number, number>();
   const fixups: { at: number; target: number }[] = [];
@@ -150,6 +158,7 @@ export function emit(fn: MFn): Emitted {
     for (const i of b.insts) {
       spans[insns.length] = i.span;
       if (i.k === "callf" || i.k === "ldfunc") calls.push({ insn: insns.length, func: i.func });
+      if (i.k === "call" && i.kfunc !== undefined) kfuncs.push({ insn: insns.length, kfunc: i.kfunc });
       if (i.k === "ldglobal") globals.push({ insn: insns.length, global: i.global });
       encodeInst(i, frame, insns, relocs);
     }
@@ -183,7 +192,7 @@ export function emit(fn: MFn): Emitted {
     insns[f.at]!.off = off;
   }
   spans.length = insns.length;
-  return { insns, relocs, calls, globals, stackSize: frame.size, spans };
+  return { insns, relocs, calls, kfuncs, globals, stackSize: frame.size, spans };
 }
 
 function encodeInst(i: MInst, frame: Frame, out: Insn[], relocs: MapReloc[]): void {
@@ -244,7 +253,10 @@ function encodeInst(i: MInst, frame: Frame, out: Insn[], relocs: MapReloc[]): vo
       out.push({ code: CLASS.STX | sizeCode(i.size) | MODE.ATOMIC, dst: i.base, src: i.src, off: resolve(frame, i.off), imm: i.op });
       return;
     case "call":
-      out.push({ code: CLASS.JMP | JMP_OP.call, dst: 0, src: 0, off: 0, imm: i.helper });
+      // A kfunc call is what clang writes for an extern function: BPF_PSEUDO_CALL, imm -1, an
+      // R_BPF_64_32 relocation against the undefined symbol; the loader makes it a kfunc call.
+      if (i.kfunc !== undefined) out.push({ code: CLASS.JMP | JMP_OP.call, dst: 0, src: PSEUDO_CALL, off: 0, imm: -1 });
+      else out.push({ code: CLASS.JMP | JMP_OP.call, dst: 0, src: 0, off: 0, imm: i.helper });
       return;
     case "callf":
       // BPF_PSEUDO_CALL; imm -1 with an R_BPF_64_32 relocation against the callee's symbol,

@@ -250,7 +250,7 @@ class Selector {
         // written before a value still needed for another argument is read.
         const order = i.args.map((a, n) => ({ a, n })).sort((x, y) => Number(this.isCheap(x.a)) - Number(this.isCheap(y.a)));
         for (const { a, n } of order) this.into(R1 + n, a, 64);
-        if (i.op === "call") this.emit({ k: "call", helper: i.helper!, nargs: i.args.length });
+        if (i.op === "call") this.emit(i.kfunc !== undefined ? { k: "call", helper: 0, kfunc: i.kfunc, nargs: i.args.length } : { k: "call", helper: i.helper!, nargs: i.args.length });
         else this.emit({ k: "callf", func: i.func!, nargs: i.args.length });
         return this.emit({ k: "alu", op: "mov", w: 64, dst, src: R0 });
       }

@@ -42,8 +42,9 @@ export type MInst = Located & (
   | { k: "atomic_add"; size: 4 | 8; base: Reg; off: number | StackRef; src: Reg; op?: number }
   /** A fetching atomic: the old value replaces src (cmpxchg: compares with r0, old in r0). */
   | { k: "atomic_fetch"; size: 4 | 8; base: Reg; off: number | StackRef; src: Reg; op: number }
-  /** Uses r1..r(nargs), defines r0, clobbers r1..r5. */
-  | { k: "call"; helper: number; nargs: number }
+  /** Uses r1..r(nargs), defines r0, clobbers r1..r5. With `kfunc`, a kernel function call
+   * (index in the template's kfuncs; `helper` unused). */
+  | { k: "call"; helper: number; nargs: number; kfunc?: number }
   /** BPF-to-BPF call of function `func`: the same register convention as a helper call. */
   | { k: "callf"; func: number; nargs: number });
 

@@ -89,7 +89,17 @@ export interface ObjectBtf {
   readonly mapsSize: number;
 }
 
-export function buildObjectBtf(maps: readonly BtfMap[], programs: readonly BtfProgram[], license: string, fileName: string, functions: readonly BtfFunction[] = [], data?: DataLayout): ObjectBtf {
+/** A kernel function the object calls (`frontend/kfuncs.ts`); "ptr" is a kernel pointer. */
+export interface BtfKfunc {
+  readonly name: string;
+  readonly params: readonly { readonly name: string; readonly type: ScalarName | "ptr" }[];
+  readonly ret: ScalarName | "ptr" | "void";
+}
+
+/** FUNC linkage of a declaration defined elsewhere (the kernel, for kfuncs). */
+const BTF_FUNC_EXTERN = 2;
+
+export function buildObjectBtf(maps: readonly BtfMap[], programs: readonly BtfProgram[], license: string, fileName: string, functions: readonly BtfFunction[] = [], data?: DataLayout, kfuncs: readonly BtfKfunc[] = []): ObjectBtf {
   const w = new BtfWriter();
   const int = w.int("int", 4, BTF_INT_SIGNED);
   const arraySizeType = w.int("__ARRAY_SIZE_TYPE__", 4, 0);
@@ -177,6 +187,12 @@ export function buildObjectBtf(maps: readonly BtfMap[], programs: readonly BtfPr
     w.datasec(s.name, s.size, dataVars);
   }
   w.datasec("license", licenseBytes, [{ type: licenseVar, offset: 0, size: licenseBytes }]);
+  if (kfuncs.length) {
+    // As clang declares `extern ... __ksym` functions: extern FUNCs listed in a `.ksyms` DATASEC.
+    const typeOf = (t: ScalarName | "ptr"): number => (t === "ptr" ? w.ptr(0) : scalar(t));
+    const ids = kfuncs.map((k) => w.func(k.name, w.funcProto(k.ret === "void" ? 0 : typeOf(k.ret), k.params.map((p) => ({ name: p.name, type: typeOf(p.type) }))), BTF_FUNC_EXTERN));
+    w.datasec(".ksyms", 0, ids.map((type) => ({ type, offset: 0, size: 0 })));
+  }
   const sections = [...ext].map(([name, e]) => ({ nameOff: w.str(name), funcs: e.funcs, lines: e.lines }));
   return { bytes: w.bytes(), ext: encodeBtfExt(sections), mapOffsets, mapsSize: off };
 }

@@ -16,7 +16,7 @@
  *   .symtab .strtab .shstrtab
  */
 import type { MapSlotInfo } from "../api.js";
-import { buildObjectBtf, type LineRecord } from "../btf/object.js";
+import { buildObjectBtf, type BtfKfunc, type LineRecord } from "../btf/object.js";
 import type { CtxBtf } from "../frontend/ctx.js";
 import { R_BPF_64_32, R_BPF_64_64, SHF, SHT, STB, STT } from "./format.js";
 import type { ScalarName } from "../../runtime/types.js";
@@ -63,6 +63,8 @@ export interface ObjectSpec {
   readonly functions?: readonly ObjectFunction[];
   /** Global variables, laid out (`data.ts`). */
   readonly data?: DataLayout;
+  /** Kernel functions called (undefined symbols; calls name them in `calls`). */
+  readonly kfuncs?: readonly BtfKfunc[];
 }
 
 export function writeBpfObject(spec: ObjectSpec): Uint8Array {
@@ -85,7 +87,7 @@ export function writeBpfObject(spec: ObjectSpec): Uint8Array {
     textSize += f.code.length;
   }
   const btfFunctions = functions.map((f, n) => ({ name: f.name, params: f.params, ret: f.ret, offset: textOffsets[n]!, lines: f.lines }));
-  const btf = buildObjectBtf(spec.maps, btfPrograms, spec.license, spec.fileName, btfFunctions, spec.data);
+  const btf = buildObjectBtf(spec.maps, btfPrograms, spec.license, spec.fileName, btfFunctions, spec.data, spec.kfuncs);
   const textOffset = new Map(functions.map((f, n) => [f.name, textOffsets[n]!]));
   // A call is R_BPF_64_32 against the callee's symbol. An ld_imm64 of a callback's address
   // is what clang writes for a static function: R_BPF_64_64 against the `.text` section
@@ -134,6 +136,8 @@ export function writeBpfObject(spec: ObjectSpec): Uint8Array {
       off += p.code.length;
     }
   }
+  // Kernel functions: undefined global symbols, as clang leaves `extern ... __ksym` calls.
+  for (const k of spec.kfuncs ?? []) elf.symbol({ name: k.name, bind: STB.GLOBAL, type: STT.NOTYPE, section: 0, value: 0, size: 0 });
   const license = new TextEncoder().encode(spec.license + "\0");
   const licIdx = elf.section({ name: "license", type: SHT.PROGBITS, flags: SHF.WRITE | SHF.ALLOC, data: license, align: 1 });
   elf.symbol({ name: "LICENSE", bind: STB.GLOBAL, type: STT.OBJECT, section: licIdx, value: 0, size: license.length });

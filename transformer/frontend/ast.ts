@@ -101,6 +101,16 @@ export interface FunctionDecl {
   readonly inline?: "always" | "never";
 }
 
+/** `declare function name(p: T, ...): R;`: a kernel function (kfunc) called by BTF id. */
+export interface KfuncDecl {
+  readonly name: string;
+  readonly nameSpan: Span;
+  readonly params: readonly ParamDecl[];
+  /** Absent means `void`. */
+  readonly returnType?: TypeAnnotation;
+  readonly span: Span;
+}
+
 export interface ProgramDecl {
   readonly name: string;
   readonly nameSpan: Span;

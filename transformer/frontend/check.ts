@@ -13,7 +13,7 @@ import type { StructLayout } from "../../runtime/struct/layout.js";
 import { isScalarName } from "../../runtime/types.js";
 import type { Slot } from "../api.js";
 import type { DiagnosticCode, DiagnosticSink, Span } from "../diagnostics.js";
-import type { BinaryOp, Expr, FunctionDecl, GlobalDecl, ProgramDecl, Stmt } from "./ast.js";
+import type { BinaryOp, Expr, FunctionDecl, GlobalDecl, KfuncDecl, ProgramDecl, Stmt } from "./ast.js";
 import { ALL_MAP_METHODS, CONSTANTS, INTRINSICS, MAP_METHODS } from "./builtins.js";
 import { CTX_KINDS, ctxKindNames, type CtxArgs, type CtxField, type CtxKindDef, type ProgType } from "./ctx.js";
 import { HELPERS, helper, helperAllowed, type HelperDef } from "./helpers.js";
@@ -30,6 +30,7 @@ import { arrayIndex, memoryLvalue, rememberConstInit, stackStruct, structMember 
 import { checkReservations } from "./ringbuf-lint.js";
 import { checkPrintk, PRINTK_NAMES } from "./printk.js";
 import { checkTimerCall, isTimerHelper, TIMER_HELPERS } from "./timers.js";
+import { BUILTIN_KFUNCS, checkKfuncCall, declaredKfunc, type KfuncSig } from "./kfuncs.js";
 import { checkPacketBounds } from "./packet-lint.js";
 import { unknownTracepoint, withTracepointFields, type TracepointCtxField } from "./tracepoint-ctx.js";
 import { isNullablePointer } from "./types.js";
@@ -104,7 +105,7 @@ interface BodyFacts {
 
 const SCALAR_TYPES = ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "bool"];
 
-export function checkTemplate(parsed: { readonly programs: readonly ProgramDecl[]; readonly functions: readonly FunctionDecl[]; readonly globals?: readonly GlobalDecl[] }, slots: readonly Slot[], sink: DiagnosticSink): CheckedTemplate {
+export function checkTemplate(parsed: { readonly programs: readonly ProgramDecl[]; readonly functions: readonly FunctionDecl[]; readonly globals?: readonly GlobalDecl[]; readonly kfuncs?: readonly KfuncDecl[] }, slots: readonly Slot[], sink: DiagnosticSink): CheckedTemplate {
   const maps: MapRef[] = [];
   const byName = new Map<string, MapRef>();
   for (const s of slots) {
@@ -144,6 +145,24 @@ export function checkTemplate(parsed: { readonly programs: readonly ProgramDecl[
     }
     sigs.set(f.name, { index: sigs.size, decl: f, params, ret });
   }
+  // Kernel functions: the built-in ones, and the template's `declare function`s (which win).
+  const kfuncSigs = new Map<string, KfuncSig>(Object.entries(BUILTIN_KFUNCS));
+  for (const d of parsed.kfuncs ?? []) {
+    if (sigs.has(d.name) || programNames.has(d.name) || byName.has(d.name)) {
+      sink.error("WBPF1010", d.nameSpan, `'${d.name}' is declared twice; kernel functions, functions, programs and maps share one namespace (the ELF symbols)`);
+      continue;
+    }
+    const k = declaredKfunc(d, sink);
+    if (k) kfuncSigs.set(d.name, k);
+  }
+  const usedKfuncs: KfuncSig[] = [];
+  const kfunc = (name: string): { sig: KfuncSig; index: number } | undefined => {
+    const sig = kfuncSigs.get(name);
+    if (!sig) return undefined;
+    let index = usedKfuncs.indexOf(sig);
+    if (index < 0) index = usedKfuncs.push(sig) - 1;
+    return { sig, index };
+  };
   const root = new Scope();
   const globals: GlobalVar[] = [];
   const strings = new Map<string, GlobalVar>();
@@ -160,7 +179,7 @@ export function checkTemplate(parsed: { readonly programs: readonly ProgramDecl[
     }
     return g;
   };
-  const env: CheckEnv = { slots: slotByPlaceholder, maps: byName, sink, functions: sigs, programs: programNames, root, rodataString };
+  const env: CheckEnv = { slots: slotByPlaceholder, maps: byName, sink, functions: sigs, programs: programNames, root, rodataString, kfunc, kfuncNames: () => [...kfuncSigs.keys()] };
   for (const g of parsed.globals ?? []) {
     if (root.vars.has(g.name) || sigs.has(g.name) || programNames.has(g.name) || byName.has(g.name)) {
       sink.error("WBPF1010", g.nameSpan, `'${g.name}' is declared twice; globals, functions, programs and maps share one namespace (the ELF symbols)`);
@@ -202,7 +221,7 @@ export function checkTemplate(parsed: { readonly programs: readonly ProgramDecl[
     sink.error("WBPF1012", { start: 0, end: 0 }, "the template declares no program; write `export function name(ctx: Xdp): i32 { ... }`");
   }
   checkCallbackReturns({ programs: out, functions }, sink);
-  return { programs: out, functions, maps, globals };
+  return { programs: out, functions, maps, globals, kfuncs: usedKfuncs };
 }
 
 /** BPF has no recursion: the verifier rejects call cycles, so they are build errors. */
@@ -250,6 +269,9 @@ interface CheckEnv {
   readonly root: Scope;
   /** A constant string in `.rodata` (printk formats), one global per distinct string. */
   rodataString(bytes: Uint8Array, span: Span): GlobalVar;
+  /** The kernel function `name` (built in or declared) and its index in the template's kfuncs. */
+  kfunc(name: string): { readonly sig: KfuncSig; readonly index: number } | undefined;
+  kfuncNames(): string[];
 }
 
 /** Checks one body: a program's (ctx parameter, i32 result) or a function's. */
@@ -843,6 +865,8 @@ class ProgramChecker {
       if (!args) return { k: "const", ty: ERROR, value: 0n, span: e.span };
       return { k: "helper", ty: scalar(h.ret), name: e.callee, helper: h, args, span: e.span };
     }
+    const kf = this.env.kfunc(e.callee);
+    if (kf) return checkKfuncCall(this.ops(scope), kf.sig, kf.index, e);
     const intr = Object.prototype.hasOwnProperty.call(INTRINSICS, e.callee) ? INTRINSICS[e.callee] : undefined;
     if (intr) {
       if (intr.kind === "load") {
@@ -866,7 +890,7 @@ class ProgramChecker {
       }
       return { k: "bswap", ty: scalar(t), bits: intr.bits, e: arg, span: e.span };
     }
-    const near = suggest(e.callee, [...Object.keys(HELPERS), ...Object.keys(INTRINSICS), ...Object.keys(TIMER_HELPERS), ...PRINTK_NAMES, BPF_LOOP]);
+    const near = suggest(e.callee, [...Object.keys(HELPERS), ...Object.keys(INTRINSICS), ...Object.keys(TIMER_HELPERS), ...PRINTK_NAMES, BPF_LOOP, ...this.env.kfuncNames()]);
     return this.error("WBPF1001", e.calleeSpan, `unknown function '${e.callee}'${near ? `; did you mean '${near}'?` : "; see docs/LANGUAGE.md for the helpers available"}`);
   }
 

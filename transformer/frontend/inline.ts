@@ -45,6 +45,7 @@ function children(e: TExpr): readonly TExpr[] {
     case "map":
     case "callf":
     case "argpack":
+    case "kfunc":
       return e.args;
     case "pktadd":
       return [e.ptr, e.off];

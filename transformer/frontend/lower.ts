@@ -38,7 +38,7 @@ function widthOfType(t: Type): Width {
 
 /** What the template offers a body being lowered: its functions and how calls go. */
 export interface LowerEnv {
-  readonly template: Pick<CheckedTemplate, "functions">;
+  readonly template: Pick<CheckedTemplate, "functions"> & Partial<Pick<CheckedTemplate, "kfuncs">>;
   readonly plan: CallPlan;
 }
 
@@ -250,6 +250,13 @@ class Lowerer {
       case "local": return this.b.readVar(this.key(e.local.id), this.b.cur);
       case "global": return this.loadGlobal(e.g, e.span);
       case "gaddr": return this.globalRef(e.g.index, e.span);
+      case "kfunc": {
+        const k = this.env.template.kfuncs?.[e.kfunc];
+        if (!k) throw new Error(`internal: no kfunc #${e.kfunc}`);
+        const r = this.b.value("call", 64, e.args.map((a) => this.expr(a)), e.span, { kfunc: e.kfunc });
+        // Kernel pointers and 64-bit integers come back whole; narrower results get their representation.
+        return k.ret === "void" || k.ret === "kptr" || k.ret === "u64" || k.ret === "i64" ? r : this.convert(r, "u64", k.ret, e.span);
+      }
       case "argpack": {
         // bpf_trace_vprintk's data: the arguments as consecutive u64 words on the stack.
         const values = e.args.map((a) => this.expr(a));

@@ -17,7 +17,7 @@
 // scan all of it for named exports first (~0.6 s of every build).
 import ts = require("typescript");
 import type { DiagnosticSink, Span } from "../diagnostics.js";
-import type { AssignOp, BinaryOp, CtxTypeRef, Expr, FunctionDecl, GlobalDecl, ParamDecl, ProgramDecl, Stmt, TypeAnnotation } from "./ast.js";
+import type { AssignOp, BinaryOp, CtxTypeRef, Expr, FunctionDecl, GlobalDecl, KfuncDecl, ParamDecl, ProgramDecl, Stmt, TypeAnnotation } from "./ast.js";
 import { parseControl, type StatementParser } from "./parse-control.js";
 
 const BINARY: Partial<Record<ts.SyntaxKind, BinaryOp>> = {
@@ -91,6 +91,8 @@ export interface ParseResult {
   readonly programs: ProgramDecl[];
   readonly functions: FunctionDecl[];
   readonly globals: GlobalDecl[];
+  /** `declare function` statements: kernel functions the template calls (`kfuncs.ts`). */
+  readonly kfuncs: KfuncDecl[];
 }
 
 /** Parse a template body. Never throws on bad input: problems go to `sink`. */
@@ -102,7 +104,7 @@ export function parseTemplate(text: string, sink: DiagnosticSink): ParseResult {
     const start = d.start ?? 0;
     sink.error("WBPF1000", { start, end: start + (d.length ?? 0) }, `syntax error: ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`);
   }
-  if (parseDiags.length > 0) return { programs: [], functions: [], globals: [] };
+  if (parseDiags.length > 0) return { programs: [], functions: [], globals: [], kfuncs: [] };
   return new Parser(sf, sink).template();
 }
 
@@ -123,7 +125,13 @@ class Parser implements StatementParser {
     const programs: ProgramDecl[] = [];
     const functions: FunctionDecl[] = [];
     const globals: GlobalDecl[] = [];
+    const kfuncs: KfuncDecl[] = [];
     for (const st of this.sf.statements) {
+      if (ts.isFunctionDeclaration(st) && st.modifiers?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword)) {
+        const k = this.kfunc(st);
+        if (k) kfuncs.push(k);
+        continue;
+      }
       if (ts.isVariableStatement(st)) {
         if (st.modifiers?.length) {
           this.unsupported(st.modifiers[0]!, "global variables are not exported; the host program sets `.rodata` values through the loader");
@@ -149,7 +157,29 @@ class Parser implements StatementParser {
     if (programs.length === 0 && this.sf.statements.length === 0) {
       this.sink.error("WBPF1012", { start: 0, end: 0 }, "the template declares no program; write `export function name(ctx: Xdp): i32 { ... }`");
     }
-    return { programs, functions, globals };
+    return { programs, functions, globals, kfuncs };
+  }
+
+  /** `declare function name(a: i32, p: kptr): kptr;`: a kfunc's prototype, no body. */
+  private kfunc(fn: ts.FunctionDeclaration): KfuncDecl | undefined {
+    const nameNode = fn.name;
+    if (!nameNode || fn.body || fn.asteriskToken || fn.typeParameters || fn.parameters.length > 5) {
+      this.sink.error("WBPF1012", this.span(nameNode ?? fn), "a kernel function declaration is `declare function name(a: i32, t: kptr): kptr;`: a name, at most 5 typed parameters, no body");
+      return undefined;
+    }
+    const params: ParamDecl[] = [];
+    for (const p of fn.parameters) {
+      if (!ts.isIdentifier(p.name) || p.dotDotDotToken || p.questionToken || p.initializer || !p.type) {
+        this.unsupported(p, "kernel function parameters are `name: type` (an integer type or kptr)");
+        return undefined;
+      }
+      const type = this.typeAnnotation(p.type);
+      if (!type) return undefined;
+      params.push({ name: p.name.text, nameSpan: this.span(p.name), type });
+    }
+    const returnType = fn.type && fn.type.kind !== ts.SyntaxKind.VoidKeyword ? this.typeAnnotation(fn.type) : undefined;
+    if (fn.type && fn.type.kind !== ts.SyntaxKind.VoidKeyword && !returnType) return undefined;
+    return { name: nameNode.text, nameSpan: this.span(nameNode), params, ...(returnType ? { returnType } : {}), span: this.span(fn) };
   }
 
   /** A non-exported function: scalar parameters, a scalar or void result. */

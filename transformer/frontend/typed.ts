@@ -10,6 +10,7 @@ import type { MapSlotInfo, SourceLocation } from "../api.js";
 import type { ScalarName } from "../../runtime/types.js";
 import type { CtxBtf, CtxField, ProgType } from "./ctx.js";
 import type { HelperDef } from "./helpers.js";
+import type { KfuncSig } from "./kfuncs.js";
 import type { Type } from "./types.js";
 import type { AtomicOp } from "./atomics.js";
 
@@ -106,6 +107,8 @@ export type TExpr =
   | E<"copy", { readonly dst: TExpr; readonly src: TExpr; readonly size: number; readonly align: number }>
   /** A call of the template's function `fn` (index in `CheckedTemplate.functions`). */
   | E<"callf", { readonly fn: number; readonly args: readonly TExpr[] }>
+  /** A call of kernel function `kfunc` (index in `CheckedTemplate.kfuncs`, `kfuncs.ts`). */
+  | E<"kfunc", { readonly kfunc: number; readonly args: readonly TExpr[] }>
   /** Address of the template's function `fn`: a bpf_loop callback (`bpf-loop.ts`). */
   | E<"funcaddr", { readonly fn: number; readonly use?: "timer" }>
   /** Assignment; `value` already has the target's type. The expression's value is the new
@@ -181,4 +184,6 @@ export interface CheckedTemplate {
   readonly functions: readonly CheckedFunction[];
   readonly maps: readonly MapRef[];
   readonly globals: readonly GlobalVar[];
+  /** Kernel functions the template calls, in order of first use. */
+  readonly kfuncs: readonly KfuncSig[];
 }

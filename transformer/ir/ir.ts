@@ -33,6 +33,8 @@ export interface Inst {
   global?: number;
   /** Helper number for call. */
   helper?: number;
+  /** Kernel function (index in the template's kfuncs) for a call that is not a helper's. */
+  kfunc?: number;
   /** Function index (in the template) for call_fn and func_ref. */
   func?: number;
   /** BPF_ATOMIC op (the instruction's imm) for atomic_add (when not add) and atomic_fetch. */

@@ -21,6 +21,7 @@ function attrs(i: Inst): string {
   if (i.map !== undefined) a.push(`map ${i.map}`);
   if (i.global !== undefined) a.push(`global ${i.global}`);
   if (i.helper !== undefined) a.push(`helper ${i.helper}`);
+  if (i.kfunc !== undefined) a.push(`kfunc ${i.kfunc}`);
   if (i.func !== undefined) a.push(`func ${i.func}`);
   if (i.bits !== undefined) a.push(`bits ${i.bits}`);
   if (i.param !== undefined) a.push(`param ${i.param}`);

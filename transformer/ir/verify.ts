@@ -64,7 +64,7 @@ export function verify(fn: Fn, stage = "ir"): void {
       const info = OPS[i.op];
       if (!info) fail(`unknown op ${String(i.op)}`);
       if (info.arity >= 0 && i.args.length !== info.arity) fail(`${i.op} takes ${info.arity} operands, has ${i.args.length}`);
-      if (i.op === "call" && (i.args.length > 5 || i.helper === undefined)) fail("call needs a helper and at most 5 operands");
+      if (i.op === "call" && (i.args.length > 5 || (i.helper === undefined) === (i.kfunc === undefined))) fail("call needs a helper or a kfunc and at most 5 operands");
       if (i.op === "call_fn" && (i.args.length > 5 || i.func === undefined)) fail("call_fn needs a function and at most 5 operands");
       if ((i.op === "load" || i.op === "store" || i.op === "atomic_add" || i.op === "atomic_fetch") && (i.size === undefined || i.off === undefined)) fail(`${i.op} needs size and off`);
       if (i.op === "slot_addr" && (i.slot === undefined || !fn.slots[i.slot])) fail("slot_addr needs a valid slot");
