@@ -71,12 +71,15 @@ function templateTransformer(program: TS.Program, config: WhistlerPluginConfig, 
         recordTemplateTypes(sf.fileName, site.exportName, { programs: result.programs.map((p) => p.name), maps });
       }
     }
+    // Only subtrees holding a node to replace are rebuilt; the rest of the file is kept as is.
+    const targets = [...structs.keys(), ...results.keys()];
+    const holdsTarget = (node: TS.Node): boolean => targets.some((t) => t.pos >= node.pos && t.end <= node.end);
     const visit = (node: TS.Node): TS.Node => {
       const struct = structs.get(node);
       if (struct) return struct;
       const hit = results.get(node);
       if (hit?.result.elf) return compiledCall(ts, hit.site, hit.result, sf.fileName);
-      return ts.visitEachChild(node, visit, context);
+      return holdsTarget(node) ? ts.visitEachChild(node, visit, context) : node;
     };
     return ts.visitEachChild(sf, visit, context);
   }
