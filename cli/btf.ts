@@ -1,9 +1,33 @@
-/** `whistler btf dump [STRUCT] [--file F]`, `whistler btf search PATTERN`: kernel types from vmlinux BTF. */
+/**
+ * `whistler btf dump [STRUCT] [--file F]`, `whistler btf search PATTERN`: kernel types from
+ * vmlinux BTF; `whistler btf --update [-o FILE]`: refresh the kernel struct snapshot.
+ */
+import { existsSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
 import { WhistlerError } from "../runtime/errors.js";
 
-export async function btfCommand(action: string, arg: string | undefined, opts: { file?: string }): Promise<void> {
+/** The struct snapshot's source file in a checkout of whistler-ts (the default of --update). */
+function snapshotSource(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++, dir = path.dirname(dir)) {
+    const file = path.join(dir, "transformer/kernel/structs/snapshot.ts");
+    if (existsSync(path.join(dir, "package.json")) && existsSync(file)) return file;
+  }
+  throw new WhistlerError("no struct snapshot source to update here (this is not a checkout of whistler-ts)", { hint: "write it elsewhere with -o FILE" });
+}
+
+export async function btfCommand(action: string, arg: string | undefined, opts: { file?: string; update?: boolean; out?: string }): Promise<void> {
   const k = await import("../transformer/kernel/vmlinux.js");
   const btf = k.readKernelBtf(opts.file);
+  if (opts.update) {
+    const snap = await import("../transformer/kernel/struct-snapshot.js");
+    const structs = snap.snapshotStructs(btf);
+    const out = opts.out ?? snapshotSource();
+    writeFileSync(out, snap.structSnapshotModule(structs));
+    process.stdout.write(`wrote ${structs.size} struct layouts (${snap.SNAPSHOT_ROOTS.length} roots and the structs they embed) to ${out}\n`);
+    return;
+  }
   switch (action) {
     case "dump": {
       if (!arg) {

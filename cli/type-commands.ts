@@ -29,9 +29,11 @@ export function registerTypeCommands(program: Command): void {
 
   program
     .command("btf")
-    .description("kernel types from vmlinux BTF: dump [STRUCT] or search PATTERN")
-    .argument("<action>", "dump or search")
+    .description("kernel types from vmlinux BTF: dump [STRUCT] or search PATTERN, or --update the snapshot of kernel structs")
+    .argument("[action]", "dump or search", "dump")
     .argument("[name]", "struct name (dump) or pattern (search)")
     .option("-f, --file <btf>", "a BTF file instead of /sys/kernel/btf/vmlinux")
-    .action(async (action: string, name: string | undefined, opts: { file?: string }) => (await import("./btf.js")).btfCommand(action, name, opts));
+    .option("--update", "refresh the snapshot of kernel struct layouts KernelStruct<\"name\"> compiles against")
+    .option("-o, --out <file>", "with --update: write the snapshot module here")
+    .action(async (action: string, name: string | undefined, opts: { file?: string; update?: boolean; out?: string }) => (await import("./btf.js")).btfCommand(action, name, opts));
 }

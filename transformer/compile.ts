@@ -58,7 +58,7 @@ export function compileTemplate(src: TemplateSource): CompileResult {
     const out = generate(optimize(lowerFunction(f, env)));
     frames.set(index, { stack: out.stackSize, callees: out.calls.map((c) => c.func) });
     const params = f.params.map((l) => ({ name: l.name, type: l.type.k === "sptr" ? "ptr" as const : (l.type as { name: ScalarName }).name }));
-    functions.push({ name: f.name, code: encode(out.insns), relocs: out.relocs, calls: calls(out), globalRelocs: globalRelocs(out), lines: lineRecords(out.spans, f.span, lines), params, ret: f.ret });
+    functions.push({ name: f.name, code: encode(out.insns), relocs: out.relocs, calls: calls(out), globalRelocs: globalRelocs(out), cores: out.cores, lines: lineRecords(out.spans, f.span, lines), params, ret: f.ret });
   }
 
   const programs: ObjectProgram[] = [];
@@ -74,7 +74,7 @@ export function compileTemplate(src: TemplateSource): CompileResult {
       sink.error("WBPF3001", decl.nameSpan, `program '${p.name}' needs ${stack.bytes} bytes of stack${via}; the kernel allows ${MAX_STACK}${users}. Use fewer or smaller map keys and values per program`);
       continue;
     }
-    programs.push({ name: p.name, section: p.section, code: encode(out.insns), relocs: out.relocs, calls: calls(out), globalRelocs: globalRelocs(out), ctx: p.ctxBtf, lines: lineRecords(out.spans, p.span, lines) });
+    programs.push({ name: p.name, section: p.section, code: encode(out.insns), relocs: out.relocs, calls: calls(out), globalRelocs: globalRelocs(out), cores: out.cores, ctx: p.ctxBtf, lines: lineRecords(out.spans, p.span, lines) });
     infos.push({ name: p.name, section: p.section, insnCount: out.insns.length });
   }
   if (sink.hasErrors) return { diagnostics: sink.list, programs: [], maps };

@@ -3,17 +3,15 @@
  * tracepoint walks argv in a bounded loop (probe_read_user of each pointer, then
  * probe_read_user_str of its string) and sends one ring buffer record per argument; the
  * closing record, with the count and execve's result, comes from sys_exit_execve, as bcc's
- * execsnoop does (after a successful exec, its comm is the new program's). The parent pid comes from a second
- * program on sched_process_fork, which remembers each new task's parent (the forking
- * process's tgid) in an LRU map; reading task->real_parent directly would need CO-RE field
- * offsets, which the compiler does not emit yet. Processes forked before the tool started
- * are not in that map: their parent is read from /proc/<pid>/stat when the record arrives.
+ * execsnoop does (after a successful exec, its comm is the new program's). The parent pid
+ * is the current task's real_parent->tgid, read at CO-RE relocated offsets
+ * (`KernelStruct<"task_struct">`), so the object works on kernels whose task_struct differs
+ * from the build machine's.
  *
  *   node examples/out/execsnoop/main.js [--duration SECONDS] [--uid UID] [--json]
  */
-import { readFileSync } from "node:fs";
 import { constants as osConstants } from "node:os";
-import { bpf, char, defstruct, i32, load, LruHashMap, RingBuf, u32, u64 } from "whistler-ts";
+import { bpf, char, defstruct, i32, load, RingBuf, u32, u64 } from "whistler-ts";
 import { note, parseTool, pc, printJson, runFor } from "../common/tool.js";
 
 /** One argument (index < ARG_END), or the closing record of an execve (index == ARG_END, with `ret`). */
@@ -23,19 +21,11 @@ export const ExecArg = defstruct("exec_arg", {
 /** Where a pointer read from argv lands (helpers write into struct memory). */
 export const ArgPtr = defstruct("arg_ptr", { addr: u64 });
 export const events = new RingBuf({ maxEntries: 256 * 1024 });
-/** child pid -> the tgid of the process that forked it. */
-export const parents = new LruHashMap({ key: u32, value: u32, maxEntries: 16384 });
 
 const ARG_END = 0xffffffff;
 
 export const execsnoop = bpf`
   const MAX_ARGS = 20;
-
-  export function remember_parent(ctx: Tracepoint<"sched/sched_process_fork">): i32 {
-    const parent = (get_current_pid_tgid() >> 32) as u32;
-    ${parents}.update(ctx.child_pid as u32, parent);
-    return 0;
-  }
 
   export function execsnoop(ctx: Tracepoint<"syscalls/sys_enter_execve">): i32 {
     const pid = (get_current_pid_tgid() >> 32) as u32;
@@ -64,24 +54,14 @@ export const execsnoop = bpf`
     end.uid = get_current_uid_gid() as u32;
     end.index = ${ARG_END};
     end.ret = ctx.ret as i32;
-    const pp = ${parents}.lookup(pid);
-    end.ppid = pp ? pp[0] : 0;
+    const task = get_current_task() as KernelStruct<"task_struct">;
+    end.ppid = task.real_parent.tgid as u32;
     end.ts = ktime_get_ns();
     get_current_comm(end.comm);
     ${events}.submit(end);
     return 0;
   }
 `;
-
-/** For processes forked before the tool started: the parent pid from /proc/<pid>/stat (field 4, after the parenthesised command), or null once the process is gone. */
-function ppidOf(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-  } catch {
-    return null;
-  }
-}
 
 /** ENOENT for 2 (Node's errno table), else E<number>. */
 function errnoName(errno: number): string {
@@ -91,7 +71,7 @@ function errnoName(errno: number): string {
 interface Exec {
   readonly time: number;
   readonly pid: number;
-  readonly ppid: number | null;
+  readonly ppid: number;
   readonly uid: number;
   /** The program's comm after the exec (the caller's when it failed). */
   readonly comm: string;
@@ -131,14 +111,14 @@ async function main(): Promise<void> {
     if (!argv) return; // its execve began before the tool attached
     pending.delete(r.pid);
     seen++;
-    const e: Exec = { time: Number(r.ts - started) / 1e9, pid: r.pid, ppid: r.ppid || ppidOf(r.pid), uid: r.uid, comm: r.comm, ret: r.ret, argv, truncated: argv.length >= 20 };
+    const e: Exec = { time: Number(r.ts - started) / 1e9, pid: r.pid, ppid: r.ppid, uid: r.uid, comm: r.comm, ret: r.ret, argv, truncated: argv.length >= 20 };
     if (args.json) {
       if (execs.length < JSON_LIMIT) execs.push(e);
       return;
     }
     const shown = argv.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(" ") + (e.truncated ? pc.dim(" ...") : "");
     const ret = e.ret === 0 ? "0" : pc.red(errnoName(-e.ret));
-    console.log(line([Math.max(0, e.time).toFixed(3), String(e.pid), e.ppid === null ? "?" : String(e.ppid), String(e.uid), ret, shown]));
+    console.log(line([Math.max(0, e.time).toFixed(3), String(e.pid), String(e.ppid), String(e.uid), ret, shown]));
   };
   note(args.json, `Tracing execve()${uid === undefined ? "" : ` by uid ${uid}`} for ${args.duration}s... Hit Ctrl-C to end.`);
   if (!args.json) console.log(pc.bold(line(["TIME(s)", "PID", "PPID", "UID", "RET", "ARGS"])));

@@ -45,19 +45,31 @@ export class Btf {
    * so readers of `.BTF.ext` and CO-RE records share the table decoded while parsing types.
    */
   readonly strings: Uint8Array;
+  /** Split BTF (a kernel module's): the BTF its type ids and string offsets continue. */
+  readonly base: Btf | undefined;
   #byName: Map<string, BtfType> | undefined;
   #datasecs: BtfDatasec[] | undefined;
 
-  private constructor(raw: Uint8Array, header: BtfHeader, types: BtfType[], section: string, strings: Uint8Array) {
+  private constructor(raw: Uint8Array, header: BtfHeader, types: BtfType[], section: string, strings: Uint8Array, base?: Btf) {
     this.raw = raw;
     this.header = header;
     this.types = types;
     this.section = section;
     this.strings = strings;
+    this.base = base;
   }
 
-  /** Parse BTF from `bytes` (the contents of section `section`, for messages). */
-  static parse(bytes: Uint8Array, section = ".BTF"): Btf {
+  /** The first type id this BTF defines (after its base's, for split BTF). */
+  get firstOwnId(): number {
+    return this.base ? this.base.types.length : 1;
+  }
+
+  /**
+   * Parse BTF from `bytes` (the contents of section `section`, for messages). With `base`,
+   * `bytes` is split BTF (/sys/kernel/btf/<module>): its type ids start after the base's and
+   * its string offsets after the base's string section, as the kernel and libbpf number them.
+   */
+  static parse(bytes: Uint8Array, section = ".BTF", base?: Btf): Btf {
     const fail = (off: number, msg: string): BtfError => new BtfError(section, off, msg);
     const r = new ByteReader(bytes, fail);
     if (bytes.length < HEADER_MIN) throw fail(0, `${bytes.length} bytes is smaller than a BTF header (${HEADER_MIN})`);
@@ -83,11 +95,15 @@ export class Btf {
     if (header.typeOff % 4 !== 0) throw fail(8, `type_off ${header.typeOff} is not 4-byte aligned`);
 
     const strs = new ByteReader(bytes.subarray(strStart, strStart + header.strLen), (off, msg) => fail(strStart + off, msg));
-    if (header.strLen > 0 && strs.bytes[0] !== 0) throw fail(strStart, "string section does not start with an empty string");
-    const str = (off: number, what: string, id: number): string => cString(strs, off, what, id);
+    // Split BTF's own strings need not start with one: offset 0 is the base's empty string.
+    if (!base && header.strLen > 0 && strs.bytes[0] !== 0) throw fail(strStart, "string section does not start with an empty string");
+    const baseStrLen = base ? base.strings.length : 0;
+    const baseStrs = base ? new ByteReader(base.strings, (off, msg) => fail(0, `base string offset ${off}: ${msg}`)) : undefined;
+    const str = (off: number, what: string, id: number): string =>
+      baseStrs && off < baseStrLen ? cString(baseStrs, off, what, id) : cString(strs, off - baseStrLen, what, id);
 
     const tr = new ByteReader(bytes.subarray(typeStart, typeStart + header.typeLen), (off, msg) => fail(typeStart + off, msg));
-    const types: BtfType[] = [{ kind: "VOID", id: 0, offset: -1, name: "" }];
+    const types: BtfType[] = base ? [...base.types] : [{ kind: "VOID", id: 0, offset: -1, name: "" }];
     // Fields are read unchecked (tv) only after `need` (or the header check) covered them.
     const tv = tr.view;
     const u32 = (off: number): number => tv.getUint32(off, true);
@@ -203,7 +219,7 @@ export class Btf {
           throw fail(typeStart + at + 4, `type #${id} has unknown kind ${kind}`);
       }
     }
-    const btf = new Btf(bytes, header, types, section, strs.bytes);
+    const btf = new Btf(bytes, header, types, section, strs.bytes, base);
     btf.#checkReferences(typeStart);
     return btf;
   }
@@ -214,7 +230,8 @@ export class Btf {
     const check = (t: BtfType, ref: number): void => {
       if (ref >= n) throw new BtfError(this.section, typeStart + t.offset, `type #${t.id} refers to type #${ref}, but the last type is #${n - 1}`);
     };
-    for (const t of this.types) {
+    // A base's types were checked when it was parsed.
+    for (const t of this.base ? this.types.slice(this.firstOwnId) : this.types) {
       switch (t.kind) {
         case "PTR": case "TYPEDEF": case "VOLATILE": case "CONST": case "RESTRICT": case "TYPE_TAG":
         case "FUNC": case "VAR": case "DECL_TAG":

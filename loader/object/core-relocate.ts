@@ -1,9 +1,11 @@
 /**
  * CO-RE at load time: the target BTF (the running kernel's /sys/kernel/btf/vmlinux unless the
- * caller gives one), its candidate index built once per target and cached, and each program's
- * instructions patched from its CO-RE records before map references are patched.
+ * caller gives one, with its modules' BTF for types vmlinux lacks), its candidate index built
+ * once per target and cached, and each program's instructions patched from its CO-RE records
+ * before map references are patched.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { NotSupportedError, WhistlerError } from "../../runtime/errors.js";
 import { Btf } from "../btf/index.js";
 import { vmlinuxBtf, VMLINUX_BTF } from "../link/vmlinux-btf.js";
@@ -28,7 +30,36 @@ function kernelTarget(): CoreCandidates {
       cause: e, hint: "pass the kernel's BTF with load(obj, { targetBtf: \"/path/to/vmlinux.btf\" }) (e.g. from btfhub), or use a kernel built with CONFIG_DEBUG_INFO_BTF=y",
     });
   }
-  return (kernelCandidates = new CoreCandidates(btf));
+  return (kernelCandidates = new CoreCandidates(btf, lazyModules(KERNEL_BTF_DIR, btf)));
+}
+
+export const KERNEL_BTF_DIR = "/sys/kernel/btf";
+
+/**
+ * Candidate indexes of every module BTF in `dir` (each file but vmlinux: split BTF on `base`),
+ * read on the first call and kept. A module whose BTF does not parse is left out, as libbpf
+ * skips it: one broken module must not fail loads that never needed it.
+ */
+export function lazyModules(dir: string, base: Btf): () => readonly CoreCandidates[] {
+  let mods: CoreCandidates[] | undefined;
+  return () => {
+    if (mods) return mods;
+    mods = [];
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir).filter((n) => n !== "vmlinux").sort();
+    } catch {
+      return mods;
+    }
+    for (const name of names) {
+      try {
+        mods.push(new CoreCandidates(Btf.parse(new Uint8Array(readFileSync(join(dir, name))), `${dir}/${name}`, base)));
+      } catch {
+        // unreadable or malformed: not a candidate source
+      }
+    }
+    return mods;
+  };
 }
 
 /** The candidate index for `target` (default: this kernel), built once per target. */

@@ -295,14 +295,20 @@ function calcValue(btf: Btf, spec: Spec, kind: number, localTypeId: number): Cal
  */
 export class CoreCandidates {
   readonly #byName = new Map<string, readonly number[]>();
-  constructor(readonly target: Btf) {}
+  /**
+   * `modules`: kernel module BTFs (split on `target`), searched, as libbpf does, only for root
+   * types `target` itself has no candidate for; read on first need.
+   */
+  constructor(readonly target: Btf, private readonly modules?: () => readonly CoreCandidates[]) {}
 
   /** Ids of the types whose essential name is `key` (`key` itself or `key___flavor`). */
   #named(key: string): readonly number[] {
     let ids = this.#byName.get(key);
     if (ids) return ids;
     const found: number[] = [];
-    for (const t of this.target.types) {
+    // Split BTF: only its own types; the base's are the base's candidates.
+    const types = this.target.base ? this.target.types.slice(this.target.firstOwnId) : this.target.types;
+    for (const t of types) {
       const n = t.name;
       if (n.length >= key.length && n.startsWith(key) && (n.length === key.length || n.startsWith("___", key.length)) && essentialName(n) === key) found.push(t.id);
     }
@@ -316,6 +322,13 @@ export class CoreCandidates {
       (isComposite(local) && t.kind === "FWD") || (local.kind === "FWD" && isComposite(t));
     return this.#named(essentialName(local.name)).filter((id) => sameKind(this.target.type(id)));
   }
+
+  /** Candidates with the BTF they live in: this target's, else every module's. */
+  pool(local: BtfType): { readonly btf: Btf; readonly id: number }[] {
+    const own = this.for(local).map((id) => ({ btf: this.target, id }));
+    if (own.length > 0 || !this.modules) return own;
+    return this.modules().flatMap((m) => m.for(local).map((id) => ({ btf: m.target, id })));
+  }
 }
 
 /** Resolves one relocation: the value for the target (or a poison verdict). */
@@ -327,17 +340,17 @@ export function resolveCoreRelo(local: Btf, relo: CoreRelo, candidates: CoreCand
   const root = local.type(localSpec.rootId);
   const rootType = skipModsAndTypedefs(local, root.id).t;
   if (!rootType.name) throw new CoreReloError(`relocation on anonymous type #${relo.typeId}: CO-RE needs a named root type`);
-  let found: { calc: Calc; id: number } | undefined;
-  for (const tid of candidates.for(rootType)) {
-    const t = candidates.target.type(tid);
+  let found: { calc: Calc; id: number; btf: Btf } | undefined;
+  for (const { btf, id: tid } of candidates.pool(rootType)) {
+    const t = btf.type(tid);
     if (t.kind === "FWD") continue;
-    const spec = matchSpec(local, localSpec, relo, candidates.target, tid);
+    const spec = matchSpec(local, localSpec, relo, btf, tid);
     if (!spec) continue;
-    const calc = calcValue(candidates.target, spec, relo.kind, relo.typeId);
+    const calc = calcValue(btf, spec, relo.kind, relo.typeId);
     if (found && (found.calc.value !== calc.value || found.calc.size !== calc.size)) {
       throw new CoreReloError(`${kindName} of ${rootType.name} "${relo.access}": candidates #${found.id} and #${tid} give different values (${found.calc.value}, ${calc.value})`);
     }
-    found ??= { calc, id: tid };
+    found ??= { calc, id: tid, btf };
   }
   const exists = relo.kind === CoreReloKind.FIELD_EXISTS || relo.kind === CoreReloKind.TYPE_EXISTS || relo.kind === CoreReloKind.ENUMVAL_EXISTS || relo.kind === CoreReloKind.TYPE_MATCHES;
   if (!found) {
@@ -345,7 +358,7 @@ export function resolveCoreRelo(local: Btf, relo: CoreRelo, candidates: CoreCand
   }
   return {
     relo, kindName, localValue: localCalc.value, targetValue: found.calc.value, poisoned: false, targetSize: found.calc.size, localSize: localCalc.size,
-    sizeChangeUnsafe: sizeChangeUnsafe(local, localCalc, candidates.target, found.calc),
+    sizeChangeUnsafe: sizeChangeUnsafe(local, localCalc, found.btf, found.calc),
   };
 }
 

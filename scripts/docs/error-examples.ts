@@ -126,6 +126,16 @@ export const ERROR_EXAMPLES: Readonly<Record<string, ErrorExample>> = {
     fix: XDP(`    if (ctx.data + 34 > ctx.data_end) return XDP_PASS;\n    return load_u8(ctx.data, 23) as i32;`),
     how: "Compare the packet pointer plus the bytes you read with `ctx.data_end` and leave (or skip the read) when it is past the end.",
   },
+  WBPF1017: {
+    bad: TP(`    const task = get_current_task() as KernelStruct<"task_struct">;\n    return task.real_parent.tgd;`),
+    fix: TP(`    const task = get_current_task() as KernelStruct<"task_struct">;\n    return task.real_parent.tgid;`),
+    how: "Spell the struct and field as the kernel's BTF does (`whistler btf dump task_struct` lists the fields); the message names the nearest ones.",
+  },
+  WBPF1018: {
+    bad: TP(`    const task = get_current_task() as KernelStruct<"task_struct">;\n    return task.in_execve as i32;`),
+    fix: TP(`    const task = get_current_task() as KernelStruct<"task_struct">;\n    return task.flags as i32;`),
+    how: "Read fields of integer, pointer, embedded struct or integer array type; bitfields are not readable from templates yet.",
+  },
   WBPF1020: {
     bad: TP(`    const pid_tgid = get_current_pid_tgid();\n    printk("open by %d\\n", pid_tgid);\n    return 0;`),
     fix: TP(`    const pid_tgid = get_current_pid_tgid();\n    printk("open by %llu\\n", pid_tgid);\n    return 0;`),

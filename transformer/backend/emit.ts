@@ -4,6 +4,7 @@
  * offsets and stack offsets, and produces final instructions plus map relocations.
  */
 import type { Span } from "../diagnostics.js";
+import type { CoreSite } from "../btf/core.js";
 import { invertCond, type Cond } from "../ir/ops.js";
 import { layoutFrame, resolve, type Frame } from "./frame.js";
 import type { MBlock, MFn, MInst } from "./mir.js";
@@ -41,6 +42,8 @@ export interface Emitted {
   /** Calls of kernel functions (index in the template's kfuncs). */
   readonly kfuncs: KfuncReloc[];
   readonly globals: GlobalReloc[];
+  /** Instructions whose imm the loader relocates (CO-RE). */
+  readonly cores: CoreSite[];
   readonly stackSize: number;
   /** Source span of each instruction that starts a source construct (index = insn). */
   readonly spans: (Span | undefined)[];
@@ -146,6 +149,7 @@ export function emit(fn: MFn): Emitted {
   const calls: CallReloc[] = [];
   const kfuncs: KfuncReloc[] = [];
   const globals: GlobalReloc[] = [];
+  const cores: CoreSite[] = [];
   const blockStart = new Map<number, number>();
   const fixups: { at: number; target: number }[] = [];
   const spans: (Span | undefined)[] = [];
@@ -160,6 +164,7 @@ export function emit(fn: MFn): Emitted {
       if (i.k === "callf" || i.k === "ldfunc") calls.push({ insn: insns.length, func: i.func });
       if (i.k === "call" && i.kfunc !== undefined) kfuncs.push({ insn: insns.length, kfunc: i.kfunc });
       if (i.k === "ldglobal") globals.push({ insn: insns.length, global: i.global });
+      if (i.k === "coremov") cores.push({ insn: insns.length, access: i.core });
       encodeInst(i, frame, insns, relocs);
     }
     const next = order[n + 1]?.id;
@@ -192,7 +197,7 @@ export function emit(fn: MFn): Emitted {
     insns[f.at]!.off = off;
   }
   spans.length = insns.length;
-  return { insns, relocs, calls, kfuncs, globals, stackSize: frame.size, spans };
+  return { insns, relocs, calls, kfuncs, globals, cores, stackSize: frame.size, spans };
 }
 
 function encodeInst(i: MInst, frame: Frame, out: Insn[], relocs: MapReloc[]): void {
@@ -219,6 +224,11 @@ function encodeInst(i: MInst, frame: Frame, out: Insn[], relocs: MapReloc[]): vo
       out.push({ code: 0, dst: 0, src: 0, off: 0, imm: Number(BigInt.asIntN(32, v >> 32n)) });
       return;
     }
+    case "coremov":
+      // `mov64 dst, imm` as clang emits for a relocatable offset: the loader checks that imm
+      // holds the local BTF's value, then rewrites it for the target kernel.
+      out.push({ code: CLASS.ALU64 | ALU_OP.mov | SRC.K, dst: i.dst, src: 0, off: 0, imm: Number(BigInt.asIntN(32, i.core.value)) });
+      return;
     case "ldglobal":
       // Like clang for a global variable: imm 0, relocated against the variable's symbol;
       // libbpf turns it into BPF_PSEUDO_MAP_VALUE of the section's map plus the offset.

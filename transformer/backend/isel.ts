@@ -204,6 +204,8 @@ class Selector {
         return; // rematerialised at uses
       case "param":
         return this.emit({ k: "alu", op: "mov", w: 64, dst, src: R1 + i.param! });
+      case "core_imm":
+        return this.emit({ k: "coremov", dst, core: i.core! });
       case "neg":
         // The copy feeding a two-address op is 64-bit: the op itself truncates when it is
         // 32-bit, and a 64-bit copy disappears when the allocator coalesces it.

@@ -8,6 +8,7 @@ import type { Cond } from "../ir/ops.js";
 import type { Width } from "../ir/ir.js";
 import { ATOMIC_CMPXCHG, type AluOp } from "./opcodes.js";
 import type { Span } from "../diagnostics.js";
+import type { CoreAccess } from "../btf/core.js";
 
 export const VIRT_BASE = 16;
 export type Reg = number;
@@ -30,6 +31,8 @@ export type MInst = Located & (
   | { k: "neg"; w: Width; dst: Reg }
   | { k: "bswap"; bits: 16 | 32 | 64; dst: Reg }
   | { k: "ldimm64"; dst: Reg; value: bigint }
+  /** `dst = imm` (64-bit mov) whose imm the loader relocates (CO-RE `core`). */
+  | { k: "coremov"; dst: Reg; core: CoreAccess }
   | { k: "ldmap"; dst: Reg; map: number }
   /** ld_imm64 of a global variable's address (relocated against its symbol). */
   | { k: "ldglobal"; dst: Reg; global: number }
@@ -80,6 +83,7 @@ export function usesDefs(i: MInst | MTerm): { uses: Reg[]; defs: Reg[] } {
     case "neg":
     case "bswap": return { uses: [i.dst], defs: [i.dst] };
     case "ldimm64":
+    case "coremov":
     case "ldmap":
     case "ldglobal":
     case "ldfunc": return { uses: [], defs: [i.dst] };
@@ -104,6 +108,7 @@ export function mapRegs<T extends MInst | MTerm>(i: T, f: (r: Reg) => Reg): T {
     case "neg":
     case "bswap":
     case "ldimm64":
+    case "coremov":
     case "ldmap":
     case "ldglobal":
     case "ldfunc": return { ...x, dst: f(x.dst) } as T;

@@ -8,9 +8,13 @@
  *   line_info: u32 rec_size (16), then per section
  *              { name_off, count, {insn_off, file_name_off, line_off, line << 10 | col}* }
  *
+ *   core_relo: u32 rec_size (16), then per section
+ *              { name_off, count, {insn_off, type_id, access_str_off, kind}* }
+ *
  * `insn_off` is a byte offset in the ELF section (libbpf turns it into an instruction
  * index per program). Names and source text are offsets into the `.BTF` string table.
  */
+import type { CoreReloRecord } from "./core.js";
 import { BTF_MAGIC, packLineCol, type FuncInfoRecord, type RawLineInfoRecord as LineInfoRecord } from "../../runtime/btf-format.js";
 
 export type { FuncInfoRecord, LineInfoRecord };
@@ -20,11 +24,14 @@ export interface ExtSection {
   readonly nameOff: number;
   readonly funcs: readonly FuncInfoRecord[];
   readonly lines: readonly LineInfoRecord[];
+  /** CO-RE relocations (kernel struct accesses) of the section's instructions. */
+  readonly cores?: readonly CoreReloRecord[];
 }
 
 const HEADER_LEN = 32;
 const FUNC_REC = 8;
 const LINE_REC = 16;
+const CORE_REC = 16;
 
 export function encodeBtfExt(sections: readonly ExtSection[]): Uint8Array {
   // libbpf rejects a section entry with no records, so empty ones are left out.
@@ -32,7 +39,9 @@ export function encodeBtfExt(sections: readonly ExtSection[]): Uint8Array {
   const withLines = sections.filter((s) => s.lines.length > 0);
   const funcLen = 4 + withFuncs.reduce((n, s) => n + 8 + s.funcs.length * FUNC_REC, 0);
   const lineLen = 4 + withLines.reduce((n, s) => n + 8 + s.lines.length * LINE_REC, 0);
-  const out = new Uint8Array(HEADER_LEN + funcLen + lineLen);
+  const withCores = sections.filter((s) => (s.cores?.length ?? 0) > 0);
+  const coreLen = withCores.length ? 4 + withCores.reduce((n, s) => n + 8 + s.cores!.length * CORE_REC, 0) : 0;
+  const out = new Uint8Array(HEADER_LEN + funcLen + lineLen + coreLen);
   const dv = new DataView(out.buffer);
   dv.setUint16(0, BTF_MAGIC, true);
   dv.setUint8(2, 1);
@@ -42,8 +51,8 @@ export function encodeBtfExt(sections: readonly ExtSection[]): Uint8Array {
   dv.setUint32(12, funcLen, true);
   dv.setUint32(16, funcLen, true);
   dv.setUint32(20, lineLen, true);
-  dv.setUint32(24, funcLen + lineLen, true); // CO-RE relocations: none
-  dv.setUint32(28, 0, true);
+  dv.setUint32(24, funcLen + lineLen, true);
+  dv.setUint32(28, coreLen, true);
   let p = HEADER_LEN;
   const u32 = (v: number) => {
     dv.setUint32(p, v >>> 0, true);
@@ -67,6 +76,19 @@ export function encodeBtfExt(sections: readonly ExtSection[]): Uint8Array {
       u32(l.fileNameOff);
       u32(l.lineOff);
       u32(packLineCol(l.line, l.col));
+    }
+  }
+  if (coreLen) {
+    u32(CORE_REC);
+    for (const s of withCores) {
+      u32(s.nameOff);
+      u32(s.cores!.length);
+      for (const c of s.cores!) {
+        u32(c.insnOff);
+        u32(c.typeId);
+        u32(c.accessOff);
+        u32(c.kind);
+      }
     }
   }
   return out;

@@ -17,6 +17,8 @@ import { mapValueSize, type MapSlotInfo } from "../api.js";
 import type { CtxBtf } from "../frontend/ctx.js";
 import type { DataLayout } from "../elf/data.js";
 import { structTypes } from "./struct-types.js";
+import { writeCoreTypes, type CoreReloRecord, type CoreSite } from "./core.js";
+import { KERNEL_TYPES } from "../kernel/kernel-types.js";
 import { encodeBtfExt, type FuncInfoRecord, type LineInfoRecord } from "./ext.js";
 import { BTF_FUNC_GLOBAL, BTF_FUNC_STATIC, BTF_INT_BOOL, BTF_INT_SIGNED, BTF_VAR_GLOBAL_ALLOCATED, BtfWriter } from "./writer.js";
 
@@ -56,6 +58,7 @@ export interface BtfFunction {
   /** Byte offset in `.text`. */
   readonly offset: number;
   readonly lines: readonly LineRecord[];
+  readonly cores?: readonly CoreSite[];
 }
 
 export interface BtfProgram {
@@ -65,6 +68,7 @@ export interface BtfProgram {
   readonly section: string;
   readonly offset: number;
   readonly lines: readonly LineRecord[];
+  readonly cores?: readonly CoreSite[];
 }
 
 /** Whether a map kind's definition names a key / a value type (libbpf-style C omits them). */
@@ -138,11 +142,20 @@ export function buildObjectBtf(maps: readonly BtfMap[], programs: readonly BtfPr
   }
 
   const ctxStructs = new Map<string, number>();
-  const ext = new Map<string, { funcs: FuncInfoRecord[]; lines: LineInfoRecord[] }>();
+  const ext = new Map<string, { funcs: FuncInfoRecord[]; lines: LineInfoRecord[]; cores: CoreReloRecord[] }>();
   const extOf = (section: string) => {
     let e = ext.get(section);
-    if (!e) ext.set(section, (e = { funcs: [], lines: [] }));
+    if (!e) ext.set(section, (e = { funcs: [], lines: [], cores: [] }));
     return e;
+  };
+  // Kernel struct accesses: local definitions of the structs, then one record per instruction.
+  const sites = [...functions, ...programs].flatMap((f) => f.cores ?? []);
+  const coreOf = sites.length ? writeCoreTypes(w, sites.map((s) => s.access), KERNEL_TYPES, arraySizeType) : undefined;
+  const coreRecords = (e: { cores: CoreReloRecord[] }, offset: number, cores: readonly CoreSite[] | undefined) => {
+    for (const c of cores ?? []) {
+      const r = coreOf!(c.access);
+      e.cores.push({ insnOff: offset + c.insn * 8, typeId: r.typeId, accessOff: w.str(r.access), kind: c.access.kind });
+    }
   };
   const fileNameOff = w.str(fileName);
   const lineRecords = (e: { lines: LineInfoRecord[] }, offset: number, lines: readonly LineRecord[]) => {
@@ -153,6 +166,7 @@ export function buildObjectBtf(maps: readonly BtfMap[], programs: readonly BtfPr
     const e = extOf(".text");
     e.funcs.push({ insnOff: f.offset, typeId: w.func(f.name, proto, BTF_FUNC_STATIC) });
     lineRecords(e, f.offset, f.lines);
+    coreRecords(e, f.offset, f.cores);
   }
   for (const p of programs) {
     let param = 0;
@@ -169,6 +183,7 @@ export function buildObjectBtf(maps: readonly BtfMap[], programs: readonly BtfPr
     const e = extOf(p.section);
     e.funcs.push({ insnOff: p.offset, typeId: w.func(p.name, proto, BTF_FUNC_GLOBAL) });
     lineRecords(e, p.offset, p.lines);
+    coreRecords(e, p.offset, p.cores);
   }
 
   const licenseBytes = new TextEncoder().encode(license).length + 1;
@@ -189,10 +204,13 @@ export function buildObjectBtf(maps: readonly BtfMap[], programs: readonly BtfPr
   w.datasec("license", licenseBytes, [{ type: licenseVar, offset: 0, size: licenseBytes }]);
   if (kfuncs.length) {
     // As clang declares `extern ... __ksym` functions: extern FUNCs listed in a `.ksyms` DATASEC.
-    const typeOf = (t: ScalarName | "ptr"): number => (t === "ptr" ? w.ptr(0) : scalar(t));
+    // A kernel pointer points to an empty struct: libbpf checks extern prototypes against the
+    // kernel's by kind (a struct pointer matches any struct pointer, a void pointer does not).
+    let opaque = 0;
+    const typeOf = (t: ScalarName | "ptr"): number => (t === "ptr" ? w.ptr(opaque ||= w.struct("kptr", 0, [])) : scalar(t));
     const ids = kfuncs.map((k) => w.func(k.name, w.funcProto(k.ret === "void" ? 0 : typeOf(k.ret), k.params.map((p) => ({ name: p.name, type: typeOf(p.type) }))), BTF_FUNC_EXTERN));
     w.datasec(".ksyms", 0, ids.map((type) => ({ type, offset: 0, size: 0 })));
   }
-  const sections = [...ext].map(([name, e]) => ({ nameOff: w.str(name), funcs: e.funcs, lines: e.lines }));
+  const sections = [...ext].map(([name, e]) => ({ nameOff: w.str(name), funcs: e.funcs, lines: e.lines, cores: e.cores }));
   return { bytes: w.bytes(), ext: encodeBtfExt(sections), mapOffsets, mapsSize: off };
 }

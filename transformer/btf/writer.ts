@@ -66,6 +66,20 @@ export class BtfWriter {
     return this.add(name, BTF_KIND.STRUCT, members.length, size, members.flatMap((m) => [this.str(m.name), m.type, m.bitOffset]));
   }
 
+  union(name: string, size: number, members: readonly { name: string; type: number; bitOffset: number }[]): number {
+    return this.add(name, BTF_KIND.UNION, members.length, size, members.flatMap((m) => [this.str(m.name), m.type, m.bitOffset]));
+  }
+
+  /** An enum without enumerators (what a CO-RE access needs to know of a field's type). */
+  enumeration(name: string, size: number, signed: boolean): number {
+    return this.add(name, BTF_KIND.ENUM, 0, size, [], signed);
+  }
+
+  /** The id the next type added will get (types may refer to later ones). */
+  get nextTypeId(): number {
+    return this.nextId;
+  }
+
   constant(type: number): number {
     return this.add("", BTF_KIND.CONST, 0, type, []);
   }

@@ -18,6 +18,7 @@
 import type { MapSlotInfo } from "../api.js";
 import { buildObjectBtf, type BtfKfunc, type LineRecord } from "../btf/object.js";
 import type { CtxBtf } from "../frontend/ctx.js";
+import type { CoreSite } from "../btf/core.js";
 import { R_BPF_64_32, R_BPF_64_64, SHF, SHT, STB, STT } from "./format.js";
 import type { ScalarName } from "../../runtime/types.js";
 import type { DataLayout } from "./data.js";
@@ -40,6 +41,8 @@ export interface ObjectProgram {
   readonly calls?: readonly { readonly insn: number; readonly func: string }[];
   /** ld_imm64 of global variables: instruction index and the variable's name. */
   readonly globalRelocs?: readonly { readonly insn: number; readonly global: string }[];
+  /** Instructions holding kernel struct offsets: CO-RE relocations in `.BTF.ext`. */
+  readonly cores?: readonly CoreSite[];
 }
 
 /** A subprogram in `.text`, called from programs or other subprograms. */
@@ -52,6 +55,7 @@ export interface ObjectFunction {
   readonly params: readonly { readonly name: string; readonly type: ScalarName | "ptr" }[];
   readonly ret: ScalarName | "void";
   readonly globalRelocs?: readonly { readonly insn: number; readonly global: string }[];
+  readonly cores?: readonly CoreSite[];
 }
 
 export interface ObjectSpec {
@@ -78,7 +82,7 @@ export function writeBpfObject(spec: ObjectSpec): Uint8Array {
     if (g) g.push(p);
     else groups.set(p.section, [p]);
   }
-  const btfPrograms = spec.programs.map((p) => ({ name: p.name, ctx: p.ctx, section: p.section, offset: offsetIn.get(p)!, lines: p.lines }));
+  const btfPrograms = spec.programs.map((p) => ({ name: p.name, ctx: p.ctx, section: p.section, offset: offsetIn.get(p)!, lines: p.lines, cores: p.cores ?? [] }));
   const functions = spec.functions ?? [];
   const textOffsets: number[] = [];
   let textSize = 0;
@@ -86,7 +90,7 @@ export function writeBpfObject(spec: ObjectSpec): Uint8Array {
     textOffsets.push(textSize);
     textSize += f.code.length;
   }
-  const btfFunctions = functions.map((f, n) => ({ name: f.name, params: f.params, ret: f.ret, offset: textOffsets[n]!, lines: f.lines }));
+  const btfFunctions = functions.map((f, n) => ({ name: f.name, params: f.params, ret: f.ret, offset: textOffsets[n]!, lines: f.lines, cores: f.cores ?? [] }));
   const btf = buildObjectBtf(spec.maps, btfPrograms, spec.license, spec.fileName, btfFunctions, spec.data, spec.kfuncs);
   const textOffset = new Map(functions.map((f, n) => [f.name, textOffsets[n]!]));
   // A call is R_BPF_64_32 against the callee's symbol. An ld_imm64 of a callback's address

@@ -24,7 +24,8 @@ export type Expr =
   | { readonly k: "name"; readonly name: string; readonly span: Span }
   | { readonly k: "binary"; readonly op: BinaryOp; readonly left: Expr; readonly right: Expr; readonly opSpan: Span; readonly span: Span }
   | { readonly k: "unary"; readonly op: UnaryOp; readonly operand: Expr; readonly span: Span }
-  | { readonly k: "cast"; readonly expr: Expr; readonly to: string; readonly toSpan: Span; readonly span: Span }
+  /** `kernel`: a cast to `KernelStruct<"name">` (then `to` is "KernelStruct"). */
+  | { readonly k: "cast"; readonly expr: Expr; readonly to: string; readonly toSpan: Span; readonly span: Span; readonly kernel?: KernelStructRef }
   | { readonly k: "call"; readonly callee: string; readonly calleeSpan: Span; readonly args: readonly Expr[]; readonly span: Span }
   | { readonly k: "method"; readonly target: Expr; readonly method: string; readonly methodSpan: Span; readonly args: readonly Expr[]; readonly span: Span }
   | { readonly k: "member"; readonly target: Expr; readonly name: string; readonly nameSpan: Span; readonly span: Span }
@@ -34,9 +35,17 @@ export type Expr =
   /** `test ? then : else` */
   | { readonly k: "ternary"; readonly test: Expr; readonly then: Expr; readonly else: Expr; readonly span: Span };
 
+/** `KernelStruct<"task_struct">`: the struct's name and the span of its string literal. */
+export interface KernelStructRef {
+  readonly name: string;
+  readonly span: Span;
+}
+
 export interface TypeAnnotation {
   readonly name: string;
   readonly span: Span;
+  /** Set for `KernelStruct<"name">` (then `name` is "KernelStruct"). */
+  readonly kernel?: KernelStructRef;
 }
 
 export type Stmt =

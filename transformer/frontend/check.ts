@@ -34,6 +34,7 @@ import { BUILTIN_KFUNCS, checkKfuncCall, declaredKfunc, type KfuncSig } from "./
 import { checkPacketBounds } from "./packet-lint.js";
 import { unknownTracepoint, withTracepointFields, type TracepointCtxField } from "./tracepoint-ctx.js";
 import { isNullablePointer } from "./types.js";
+import { FIELD_EXISTS, fieldExists, kernelCast, kernelMember, kernelStructType } from "./kernel-struct.js";
 import type { ArithOp, CheckedFunction, DataSection, GlobalVar, CheckedProgram, CheckedTemplate, CmpOp, LValue, Local, MapMethod, MapRef, TExpr, TStmt } from "./typed.js";
 import { BOOL, ERROR, UNTYPED, VOID, bitsOf, commonType, fits, isSigned, rangeOf, scalar, typeName, widensTo, wrap, type Type } from "./types.js";
 
@@ -488,6 +489,17 @@ class ProgramChecker {
       return;
     }
     let declared: ScalarName | undefined;
+    if (s.type?.kernel) {
+      // `const t: KernelStruct<"task_struct"> = get_current_task();`: the cast, written on the left.
+      const ty = kernelStructType(this.ops(scope), s.type.kernel);
+      const init = s.init ? this.expr(s.init, scope) : undefined;
+      if (!init) this.error("WBPF1003", s.nameSpan, `'${s.name}' needs a value: a kernel address, e.g. \`= get_current_task()\``);
+      const v = ty && init ? kernelCast(this.ops(scope), init, s.type.kernel, s.span) : undefined;
+      const local = this.newLocal(s.name, v && v.ty.k !== "error" ? v.ty : ERROR, !s.isConst, s.nameSpan);
+      scope.vars.set(s.name, { k: "local", local });
+      if (v && v.ty.k !== "error") out.push({ k: "let", local, init: v, span: s.span });
+      return;
+    }
     const structType = s.type ? this.structSlot(s.type.name) : undefined;
     if (structType && s.type) {
       if (s.init) {
@@ -807,7 +819,10 @@ class ProgramChecker {
   }
 
   private cast(e: Extract<Expr, { k: "cast" }>, scope: Scope): TExpr {
+    if (e.kernel) return kernelCast(this.ops(scope), this.expr(e.expr, scope), e.kernel, e.span);
     const v = this.expr(e.expr, scope);
+    // A kernel address as the number it is (to compare with 0, store, or print).
+    if ((v.ty.k === "kptr" || v.ty.k === "kbuf") && e.to === "u64") return { k: "retype", ty: scalar("u64"), e: v, span: e.span };
     if (!isScalarName(e.to)) {
       const near = suggest(e.to, ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "bool"]);
       return this.error("WBPF1003", e.toSpan, `cannot cast to '${e.to}'${near ? `; did you mean '${near}'?` : ""} Casts convert between u8 u16 u32 u64 i8 i16 i32 i64 bool`);
@@ -835,6 +850,7 @@ class ProgramChecker {
     if (shadow) return this.error("WBPF1002", e.calleeSpan, `'${e.callee}' is a local variable, not a function`);
     const fn = this.env.functions.get(e.callee);
     if (fn) return this.callFunction(e, fn, scope);
+    if (e.callee === FIELD_EXISTS) return fieldExists(this.ops(scope), e);
     if (this.env.programs.has(e.callee)) {
       return this.error("WBPF1002", e.calleeSpan, `'${e.callee}' is a program (exported); programs cannot be called. Move the shared code into a non-exported function and call that`);
     }
@@ -1028,6 +1044,7 @@ class ProgramChecker {
     const v = this.expr(t, scope);
     if (v.ty.k === "error") return v;
     if (v.ty.k === "sptr") return structMember(this.ops(scope), v, e);
+    if (v.ty.k === "kptr") return kernelMember(this.ops(scope), v, e);
     return this.error("WBPF1002", e.nameSpan, `${typeName(v.ty)} has no field '${e.name}'`);
   }
 

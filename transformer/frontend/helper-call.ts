@@ -96,7 +96,7 @@ export function checkHelperArgs(ops: CheckOps, name: string, h: HelperDef, e: Ex
     }
     if (p === "unsafe") {
       // Any pointer or integer: probe_read checks the address at run time, not the verifier.
-      if (a.ty.k === "sptr" || a.ty.k === "aptr" || a.ty.k === "ptr" || a.ty.k === "pkt") {
+      if (a.ty.k === "sptr" || a.ty.k === "aptr" || a.ty.k === "ptr" || a.ty.k === "pkt" || a.ty.k === "kptr" || a.ty.k === "kbuf") {
         out.push(a);
         return;
       }

@@ -30,7 +30,13 @@ function children(e: TExpr): readonly TExpr[] {
     case "mapref":
     case "ctxptr":
     case "funcaddr":
+    case "kconst":
       return [];
+    case "retype":
+      return [e.e];
+    case "kaddr":
+    case "kread":
+      return [e.base];
     case "arith":
     case "cmp":
     case "logic":

@@ -24,6 +24,7 @@ import { lowerFieldPtr, lowerMapMethod, lowerStackObj, type LowerOps } from "./l
 import { EXTRA_MAP_METHODS } from "./map-methods.js";
 import { lowerAtomic } from "./lower-atomics.js";
 import { lowerCopy } from "./lower-copy.js";
+import { lowerKernelAddr, lowerKernelRead } from "./lower-kernel.js";
 import { isSigned, sizeOf, widensTo, widthOf, type Type } from "./types.js";
 
 function scalarOf(t: Type): ScalarName {
@@ -319,6 +320,10 @@ class Lowerer {
       case "atomic": return lowerAtomic(this.memOps(), e);
       case "copy": return lowerCopy(this.memOps(), e);
       case "funcaddr": return this.b.value("func_ref", 64, [], e.span, { func: e.fn });
+      case "retype": return this.expr(e.e);
+      case "kaddr": return lowerKernelAddr(this.memOps(), e);
+      case "kread": return lowerKernelRead(this.memOps(), e);
+      case "kconst": return this.b.value("core_imm", 64, [], e.span, { core: e.access });
       case "select": return this.control.select(e);
     }
   }

@@ -325,6 +325,16 @@ class Parser implements StatementParser {
     if (ts.isTypeReferenceNode(node) && ts.isIdentifier(node.typeName) && !node.typeArguments) {
       return { name: node.typeName.text, span: this.span(node) };
     }
+    if (ts.isTypeReferenceNode(node) && ts.isIdentifier(node.typeName) && node.typeName.text === "KernelStruct") {
+      const a = node.typeArguments?.length === 1 ? node.typeArguments[0]! : undefined;
+      if (a && ts.isLiteralTypeNode(a) && ts.isStringLiteral(a.literal)) {
+        const lit = this.span(a);
+        // The struct name's own characters, without the quotes: where "did you mean" points.
+        return { name: "KernelStruct", span: this.span(node), kernel: { name: a.literal.text, span: { start: lit.start + 1, end: lit.end - 1 } } };
+      }
+      this.sink.error("WBPF1017", this.span(node), `KernelStruct takes one string literal, the kernel struct's name, e.g. KernelStruct<"task_struct">`);
+      return undefined;
+    }
     if (node.kind === ts.SyntaxKind.BooleanKeyword) return { name: "bool", span: this.span(node) };
     if (node.kind === ts.SyntaxKind.NumberKeyword || node.kind === ts.SyntaxKind.BigIntKeyword) {
       this.sink.error("WBPF1003", this.span(node), `'${node.getText(this.sf)}' has no size in BPF; use a sized integer type such as u32, i64 or u64`);
@@ -456,7 +466,7 @@ class Parser implements StatementParser {
       const inner = this.expr(e.expression);
       const to = this.typeAnnotation(e.type);
       if (!inner || !to) return undefined;
-      return { k: "cast", expr: inner, to: to.name, toSpan: to.span, span };
+      return { k: "cast", expr: inner, to: to.name, toSpan: to.span, span, ...(to.kernel ? { kernel: to.kernel } : {}) };
     }
     if (ts.isBinaryExpression(e)) {
       const kind = e.operatorToken.kind;

@@ -13,6 +13,7 @@ import type { HelperDef } from "./helpers.js";
 import type { KfuncSig } from "./kfuncs.js";
 import type { Type } from "./types.js";
 import type { AtomicOp } from "./atomics.js";
+import type { CoreAccess } from "../btf/core.js";
 
 export interface Local {
   readonly id: number;
@@ -93,6 +94,16 @@ export type TExpr =
   /** Address inside an object: `ptr + off` (+ `index * scale` for a variable array index).
    * `e.inner` of a struct, `e.comm` of a char array, `&e.arr[i]`. */
   | E<"fieldptr", { readonly ptr: TExpr; readonly off: number; readonly index?: { readonly e: TExpr; readonly scale: number } }>
+  /** The same 64-bit value seen as another type (`get_current_task() as KernelStruct<...>`). */
+  | E<"retype", { readonly e: TExpr }>
+  /** Kernel address `base + offset of access` (an embedded struct or array of a kernel struct):
+   * the offset is a CO-RE relocated constant. */
+  | E<"kaddr", { readonly base: TExpr; readonly access: CoreAccess }>
+  /** `size` bytes read with bpf_probe_read_kernel from `base + offset of access` (a kernel
+   * struct field), zero-extended; `ty` is the raw unsigned type or a kernel pointer. */
+  | E<"kread", { readonly base: TExpr; readonly access: CoreAccess; readonly size: 1 | 2 | 4 | 8 }>
+  /** A CO-RE constant on its own: `field_exists(task.x)` (1, or 0 on kernels without it). */
+  | E<"kconst", { readonly access: CoreAccess }>
   /** Address of a map (a helper's map argument). */
   | E<"mapref", { readonly map: MapRef }>
   /** The program's context pointer (a helper's ctx argument). */

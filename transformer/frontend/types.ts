@@ -8,6 +8,7 @@
  */
 import { SCALARS, type ScalarName } from "../../runtime/types.js";
 import type { StructFieldType, StructLayout } from "../../runtime/struct/layout.js";
+import type { KComposite } from "../kernel/kernel-types.js";
 
 /**
  * Where a struct pointer came from: the verifier treats them differently (a ring buffer
@@ -31,6 +32,13 @@ export type Type =
   /** A pointer to a fixed array inside a struct (`e.comm`): indexable, and a buffer
    * (pointer and size) for helpers such as get_current_comm. Never null. */
   | { readonly k: "aptr"; readonly elem: StructFieldType; readonly length: number; readonly char: boolean }
+  /** A kernel address of a struct (`KernelStruct<"task_struct">`): fields read through
+   * bpf_probe_read_kernel at CO-RE relocated offsets. `comp` is the layout compiled against
+   * (an anonymous one has no name and is reachable only through its parent). */
+  | { readonly k: "kptr"; readonly comp: KComposite }
+  /** A kernel address of an integer array inside a kernel struct (`task.comm`): a source for
+   * probe_read_kernel(_str). */
+  | { readonly k: "kbuf"; readonly elemSize: number; readonly length: number; readonly char: boolean }
   | { readonly k: "null" }
   | { readonly k: "void" }
   /** The type of an expression that already produced a diagnostic: accepted everywhere so
@@ -52,6 +60,8 @@ export function typeName(t: Type): string {
     case "ptr": return t.nullable ? `Ptr<${t.to}> | null` : `Ptr<${t.to}>`;
     case "sptr": return t.nullable ? `${t.layout.name} | null` : t.layout.name;
     case "aptr": return `${t.char ? "char" : t.elem.kind === "scalar" ? t.elem.name : t.elem.kind === "struct" ? t.elem.name : "array"}[${t.length}]`;
+    case "kptr": return t.comp.name ? `KernelStruct<"${t.comp.name}">` : `${t.comp.union ? "union" : "struct"} { ... } (kernel)`;
+    case "kbuf": return `kernel ${t.char ? "char" : `u${t.elemSize * 8}`}[${t.length}]`;
     case "null": return "null";
     case "void": return "void";
     case "error": return "<error>";

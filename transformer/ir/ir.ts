@@ -5,6 +5,7 @@
  */
 import type { Span } from "../diagnostics.js";
 import type { Cond, Op } from "./ops.js";
+import type { CoreAccess } from "../btf/core.js";
 
 export type Width = 32 | 64;
 
@@ -43,6 +44,8 @@ export interface Inst {
   bits?: 16 | 32 | 64;
   /** Parameter index for param. */
   param?: number;
+  /** What core_imm's value is (kernel struct access), for the CO-RE record. */
+  core?: CoreAccess;
 }
 
 export interface PhiArg {

@@ -47,6 +47,10 @@ export const OPS = {
    * callback). Not pure: CSE keys do not include `func`, and one per use is what clang
    * emits anyway. */
   func_ref: { arity: 0, hasDst: true, pure: false, effect: false },
+  /** A constant the loader rewrites for the target kernel: a CO-RE relocation (`core`) on a
+   * 64-bit mov, e.g. a kernel struct field's byte offset. Not pure: never folded into other
+   * instructions, never merged with another (each use site is its own relocation). */
+  core_imm: { arity: 0, hasDst: true, pure: false, effect: false },
   /** Address of stack slot `slot` (r10 - offset, assigned by frame layout). */
   slot_addr: pure(0),
   /** Load `size` bytes at operand0 + off, zero-extended. Deletable, not movable. */

@@ -25,6 +25,7 @@ function attrs(i: Inst): string {
   if (i.func !== undefined) a.push(`func ${i.func}`);
   if (i.bits !== undefined) a.push(`bits ${i.bits}`);
   if (i.param !== undefined) a.push(`param ${i.param}`);
+  if (i.core !== undefined) a.push(`core ${i.core.kind} ${i.core.root}.${i.core.path.join(".")} = ${i.core.value}`);
   return a.length ? ` [${a.join(", ")}]` : "";
 }
 

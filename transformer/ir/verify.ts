@@ -71,6 +71,7 @@ export function verify(fn: Fn, stage = "ir"): void {
       if (i.op === "map_ref" && i.map === undefined) fail("map_ref needs a map");
       if (i.op === "global_ref" && i.global === undefined) fail("global_ref needs a global");
       if (i.op === "func_ref" && i.func === undefined) fail("func_ref needs a function");
+      if (i.op === "core_imm" && i.core === undefined) fail("core_imm needs a CO-RE access");
       if (i.op === "bswap" && i.bits === undefined) fail("bswap needs bits");
       if (info.hasDst !== (i.dst !== undefined)) fail(`${i.op} ${info.hasDst ? "needs" : "cannot have"} a result`);
       if (i.dst !== undefined) define(i.dst, b.id, n);

@@ -1,0 +1,144 @@
+// KernelStruct<"name"> at compile time: the code BPF_CORE_READ would give, the CO-RE records
+// and local BTF the object carries, where layouts come from (snapshot, WHISTLER_KERNEL_BTF),
+// and the diagnostics of misuse, each beside a near miss that compiles.
+import { afterEach, describe, expect, test } from "@jest/globals";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { compileTemplate, disassemble } from "../../transformer/compile.js";
+import { parseObject } from "../../loader/index.js";
+import { Btf } from "../../loader/btf/index.js";
+import { SNAPSHOT_TYPES } from "../../transformer/kernel/kernel-types.js";
+import { readElf } from "../../transformer/elf/reader.js";
+import { buildTarget } from "../core/targets.js";
+import { charFieldType, layoutStruct } from "../../runtime/struct/layout.js";
+import { describeDiagnostics, template } from "./helpers.js";
+
+const prog = (body: string) => `
+export function p(ctx: RawTracepoint<"sys_enter">): i32 {
+  const task = get_current_task() as KernelStruct<"task_struct">;
+${body}
+}
+`;
+
+function diag(text: string): string[] {
+  const src = template(text);
+  return compileTemplate(src).diagnostics.map((d) => `${describeDiagnostics(src, [d])[0]} ${d.message}`);
+}
+
+function compile(text: string): Uint8Array {
+  const r = compileTemplate(template(text));
+  expect(r.diagnostics).toEqual([]);
+  return r.elf!;
+}
+
+const TASK = SNAPSHOT_TYPES.composite("task_struct")!;
+const offsetOf = (name: string) => TASK.members.find((m) => m.name === name)!.bitOffset / 8;
+
+describe("KernelStruct", () => {
+  afterEach(() => {
+    delete process.env.WHISTLER_KERNEL_BTF;
+  });
+
+  test("task.real_parent.tgid: two probe_read_kernel calls into the stack, each offset a relocated mov", () => {
+    const elf = compile(prog("  return task.real_parent.tgid;"));
+    const listing = disassemble(elf);
+    expect(listing.match(/call bpf_probe_read_kernel#113/g)?.length).toBe(2);
+    expect(listing).toContain(`= ${offsetOf("real_parent")}\n`);
+    expect(listing).toContain(`= ${offsetOf("tgid")}\n`);
+    const p = parseObject(elf).programs[0]!;
+    // Local task_struct holds tgid and real_parent, in offset order: one record each.
+    const [first, second] = offsetOf("tgid") < offsetOf("real_parent") ? ["tgid", "real_parent"] : ["real_parent", "tgid"];
+    expect(p.coreRelos.map((r) => `${r.kind} ${r.access}`).sort()).toEqual(["0 0:0", "0 0:1"]);
+    expect([first, second]).toEqual(["tgid", "real_parent"]);
+    // Each record sits on a `mov64 rX, imm` holding the offset the local BTF gives.
+    for (const r of p.coreRelos) {
+      expect(p.insns[r.insn * 8]).toBe(0xb7);
+    }
+  });
+
+  test("the object's BTF has minimal local definitions: only the members read, at the build's offsets", () => {
+    const elf = compile(prog("  const u = task.real_cred.uid.val;\n  return task.pid + (u as i32);"));
+    const btf = Btf.parse(readElf(elf).sections.find((x) => x.name === ".BTF")!.data);
+    const task = btf.find("STRUCT", "task_struct")!;
+    expect(task.size).toBe(TASK.size);
+    expect(task.members.map((m) => [m.name, m.bitOffset / 8])).toEqual(
+      [["pid", offsetOf("pid")], ["real_cred", offsetOf("real_cred")]].sort((a, b) => (a[1] as number) - (b[1] as number)),
+    );
+    const cred = btf.find("STRUCT", "cred")!;
+    expect(cred.members.map((m) => m.name)).toEqual(["uid"]);
+    // uid is kuid_t, an anonymous struct: the access goes through it ("0:0:0").
+    const p = parseObject(elf).programs[0]!;
+    expect(p.coreRelos.map((r) => r.access)).toContain("0:0:0");
+  });
+
+  test("integer fields keep the kernel's sign: task.pid is i32 (sign-extended to i64), task.flags u32", () => {
+    expect(diag(prog("  const x: i64 = task.pid;\n  const y: u64 = task.flags;\n  return 0;"))).toEqual([]);
+    expect(diag(prog("  const x: u64 = task.pid;\n  return 0;"))[0]).toMatch(/^WBPF1003 .*i32/);
+  });
+
+  test("char arrays are kernel addresses for probe_read_kernel_str; field_exists is a u32; a char array is no integer", () => {
+    const EV = layoutStruct("ev", [["comm", charFieldType(16)]]);
+    const text = `
+export function p(ctx: RawTracepoint<"sys_enter">): i32 {
+  const task = get_current_task() as KernelStruct<"task_struct">;
+  let e: \${Ev};
+  probe_read_kernel_str(e.comm, task.comm);
+  return field_exists(task.real_parent) as i32;
+}
+`;
+    const src = template(text, { Ev: EV });
+    expect(compileTemplate(src).diagnostics).toEqual([]);
+    const bad = template(text.replace("return field_exists(task.real_parent) as i32;", "return task.comm as i32;"), { Ev: EV });
+    expect(compileTemplate(bad).diagnostics.map((d) => d.code)).toEqual(["WBPF1003"]);
+  });
+
+  test("unknown struct: WBPF1017 at the name with the nearest one; the right name compiles", () => {
+    const text = `
+export function p(ctx: RawTracepoint<"sys_enter">): i32 {
+  const task = get_current_task() as KernelStruct<"task_strct">;
+  return 0;
+}
+`;
+    expect(diag(text)).toEqual([expect.stringMatching(/^WBPF1017 3:52 "task_strct" unknown kernel struct 'task_strct'; did you mean 'task_struct'\?/)]);
+    expect(diag(text.replace("task_strct", "task_struct"))).toEqual([]);
+  });
+
+  test("unknown field: WBPF1017 at the field, through a pointer too; the right field compiles", () => {
+    expect(diag(prog("  return task.real_parent.tgd;"))).toEqual([expect.stringMatching(/^WBPF1017 4:27 "tgd" struct task_struct has no field 'tgd'; did you mean 'tgid'\?/)]);
+    expect(diag(prog("  return task.real_parnt.tgid;"))[0]).toMatch(/^WBPF1017 4:15 "real_parnt" .*did you mean 'real_parent'/);
+    expect(diag(prog("  return task.real_parent.tgid;"))).toEqual([]);
+  });
+
+  test("a bitfield is WBPF1018; the integer field beside it compiles", () => {
+    expect(diag(prog("  return task.in_execve as i32;"))[0]).toMatch(/^WBPF1018 4:15 "in_execve" 'in_execve' \(unsigned int\) is a 1-bit bitfield/);
+    expect(diag(prog("  return task.flags as i32;"))).toEqual([]);
+  });
+
+  test("only a u64 casts to a KernelStruct; a u32 is WBPF1003", () => {
+    const text = `
+export function p(ctx: RawTracepoint<"sys_enter">): i32 {
+  const a = ctx.args[0];
+  const t = a as KernelStruct<"task_struct">;
+  const u = (a as u32) as KernelStruct<"task_struct">;
+  return t.pid;
+}
+`;
+    expect(diag(text)).toEqual([expect.stringMatching(/^WBPF1003 5:14 "a as u32" only a u64 address/)]);
+    expect(diag(text.replace("  const u = (a as u32) as KernelStruct<\"task_struct\">;\n", ""))).toEqual([]);
+  });
+
+  test("the snapshot has the common structs; WHISTLER_KERNEL_BTF compiles against another kernel's layout", () => {
+    for (const s of ["task_struct", "cred", "file", "dentry", "sock", "sk_buff", "mm_struct"]) expect(SNAPSHOT_TYPES.composite(s)).toBeDefined();
+    const dir = mkdtempSync(join(tmpdir(), "whistler-kbtf-"));
+    try {
+      const path = join(dir, "other.btf");
+      writeFileSync(path, buildTarget({ structs: [{ name: "task_struct", size: 256, members: [["pid", 40, (t) => t.int], ["tgid", 44, (t) => t.int]] }] }));
+      process.env.WHISTLER_KERNEL_BTF = path;
+      const listing = disassemble(compile(prog("  return task.tgid;")));
+      expect(listing).toMatch(/r\d = 44\n/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,177 @@
+/**
+ * KernelStruct<"task_struct"> in templates, on the running kernel: reads compiled to
+ * bpf_probe_read_kernel at CO-RE relocated offsets, with the records written by our compiler.
+ *
+ * - A child process's exec: its parent's tgid (task->real_parent->tgid) is this process, its
+ *   comm the program it ran, its uid (task->real_cred->uid.val, through an anonymous struct)
+ *   this process's.
+ * - The same object loaded by libbpf (a C loader built with gcc and libbpf-dev): same
+ *   results for its own process and the same translated instructions as our loader.
+ * - Synthetic target BTF (test/core/targets.ts) where fields moved or vanished: both loaders
+ *   relocate our object alike; a vanished field read unguarded fails the load naming it.
+ */
+import { afterAll, beforeAll, expect, test } from "@jest/globals";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { bpf, char, defstruct, HashMap, i32, load, u32, u64 } from "../../index.js";
+import { parseObject, type MapHandle } from "../../loader/index.js";
+import { vmlinuxBtf } from "../../loader/link/vmlinux-btf.js";
+import { VerifierError } from "../../runtime/errors.js";
+import { checkNoFdLeaks } from "../helpers/fds.js";
+import { describeKernel } from "../helpers/kernel.js";
+import { compileAtRunTime } from "../../transformer/runtime-compile.js";
+import { libbpfReport, normalizedListing, xlatedInsns } from "./kernel-dump.js";
+import { writeTarget, type Member } from "./targets.js";
+
+export const ExecInfo = defstruct("exec_info", { ppid: i32, pid: i32, uid: u32, has_parent: u32, comm: char(16) });
+export const execs = new HashMap({ key: u32, value: ExecInfo, maxEntries: 1024 });
+
+export const onExec = bpf`
+  export function on_exec(ctx: Tracepoint<"sched/sched_process_exec">): i32 {
+    const task = get_current_task() as KernelStruct<"task_struct">;
+    const pid = (get_current_pid_tgid() >> 32) as u32;
+    let e: ${ExecInfo};
+    e.ppid = task.real_parent.tgid;
+    e.pid = task.tgid;
+    e.uid = task.real_cred.uid.val;
+    e.has_parent = field_exists(task.real_parent);
+    probe_read_kernel_str(e.comm, task.comm);
+    ${execs}.update(pid, e);
+    return 0;
+  }
+`;
+
+/** Results in .bss, all u64 in declaration order; run by BPF_PROG_TEST_RUN as the caller. */
+export const selfTask = bpf`
+  let r_pid: u64;
+  let r_tgid: u64;
+  let r_ppid: u64;
+  let r_has_parent: u64;
+
+  export function self_task(ctx: RawTracepoint<"sys_enter">): i32 {
+    const task = get_current_task() as KernelStruct<"task_struct">;
+    r_pid = task.pid as u64;
+    r_tgid = task.tgid as u64;
+    r_has_parent = field_exists(task.real_parent) as u64;
+    if (field_exists(task.real_parent) != 0) r_ppid = task.real_parent.tgid as u64;
+    return 0;
+  }
+`;
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+let dir = "";
+let loader = "";
+let objectPath = "";
+/** The object's bytes (compiled here when no build-time transformer ran). */
+const selfTaskElf = (): Uint8Array => selfTask.elfBytes() ?? compileAtRunTime(selfTask).elf;
+
+function results(bss: Uint8Array): { pid: bigint; tgid: bigint; ppid: bigint; hasParent: bigint } {
+  const v = new DataView(bss.buffer, bss.byteOffset, bss.byteLength);
+  return { pid: v.getBigUint64(0, true), tgid: v.getBigUint64(8, true), ppid: v.getBigUint64(16, true), hasParent: v.getBigUint64(24, true) };
+}
+
+function bss(m: MapHandle<unknown, unknown>): Uint8Array {
+  const v = m.get(new Uint8Array(4) as never);
+  if (!(v instanceof Uint8Array)) throw new Error("expected raw bytes");
+  return v;
+}
+
+/** Byte offset of a member of a struct in this kernel's BTF. */
+function realOffset(struct: string, member: string): number {
+  const m = vmlinuxBtf().find("STRUCT", struct)?.members.find((x) => x.name === member);
+  if (!m) throw new Error(`this kernel's ${struct} has no ${member}`);
+  return m.bitOffset / 8;
+}
+
+/** Immediates of the `mov64 rX, imm` instructions of a translated program. */
+function movImmediates(insns: Uint8Array): number[] {
+  const v = new DataView(insns.buffer, insns.byteOffset, insns.byteLength);
+  const out: number[] = [];
+  for (let i = 0; i + 8 <= insns.length; i += 8) if (insns[i] === 0xb7) out.push(v.getInt32(i + 4, true));
+  return out;
+}
+
+describeKernel("KernelStruct in templates: CO-RE records from our compiler", () => {
+  checkNoFdLeaks();
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "whistler-kstruct-"));
+    loader = join(dir, "core_load");
+    execFileSync("gcc", ["-O2", "-o", loader, join(here, "c/core_load.c"), "-lbpf"], { stdio: ["ignore", "pipe", "pipe"] });
+    objectPath = join(dir, "self_task.o");
+    writeFileSync(objectPath, selfTaskElf());
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("the object carries one record per relocated instruction, against local task_struct types", () => {
+    const prog = parseObject(selfTaskElf()).programs[0]!;
+    // pid, tgid, two existence checks of real_parent, real_parent (pointer), its tgid.
+    // bpf_core_relo_kind: 0 field_byte_offset, 2 field_exists. Local task_struct members in
+    // offset order: pid, tgid, real_parent.
+    expect(prog.coreRelos.map((r) => `${r.kind} ${r.access}`).sort()).toEqual(["0 0:0", "0 0:1", "0 0:1", "0 0:2", "2 0:2", "2 0:2"]);
+  });
+
+  test("a child's exec: real_parent->tgid is this process, comm the program, real_cred->uid.val our uid", async () => {
+    await using obj = await load(onExec);
+    obj.attachAll();
+    const child = spawnSync("/bin/true");
+    expect(child.status).toBe(0);
+    const e = obj.map(execs).get(child.pid);
+    expect(e).toBeDefined();
+    expect(e!.ppid).toBe(process.pid);
+    expect(e!.pid).toBe(child.pid);
+    expect(e!.uid).toBe(process.getuid!());
+    expect(e!.has_parent).toBe(1);
+    expect(e!.comm).toBe("true");
+  });
+
+  test("libbpf loads our object: same results for its own process, same translated instructions", async () => {
+    const theirs = libbpfReport(loader, objectPath);
+    await using obj = await load(selfTask);
+    const prog = obj.program("self_task");
+    expect(prog.testRun({}).retval).toBe(0);
+    const ours = results(bss(obj.map(".bss")));
+    expect(ours).toEqual({ pid: BigInt(process.pid), tgid: BigInt(process.pid), ppid: BigInt(process.ppid), hasParent: 1n });
+    expect(results(theirs.maps.get(".bss")!)).toEqual({ pid: BigInt(theirs.pid), tgid: BigInt(theirs.pid), ppid: BigInt(theirs.ppid), hasParent: 1n });
+    expect(normalizedListing(xlatedInsns(prog.fd.raw))).toEqual(normalizedListing(theirs.xlated.get("self_task")!));
+  });
+
+  test("synthetic targets: moved fields are relocated and a vanished one reads as absent, by both loaders alike", async () => {
+    const pid = realOffset("task_struct", "pid");
+    const tgid = realOffset("task_struct", "tgid");
+    const parent = realOffset("task_struct", "real_parent");
+    const int = (t: { int: number }) => t.int;
+    const ptr = (t: { ptr: number }) => t.ptr;
+    // pid and tgid swapped: the relocated offsets are the target's, not the build's.
+    const swapped: Member[] = [["pid", tgid, int], ["tgid", pid, int], ["real_parent", parent, ptr]];
+    const moved = writeTarget(dir, "swapped", { structs: [{ name: "task_struct", size: 4096, members: swapped }] });
+    const theirs = libbpfReport(loader, objectPath, moved.path);
+    {
+      await using obj = await load(selfTask, { targetBtf: moved.bytes });
+      const xl = xlatedInsns(obj.program("self_task").fd.raw);
+      expect(normalizedListing(xl)).toEqual(normalizedListing(theirs.xlated.get("self_task")!));
+      const imms = movImmediates(xl);
+      expect(imms).toEqual(expect.arrayContaining([tgid, pid, parent]));
+      expect(obj.program("self_task").testRun({}).retval).toBe(0);
+      expect(results(bss(obj.map(".bss"))).hasParent).toBe(1n);
+    }
+    // No real_parent: field_exists gives 0, the guarded read is poisoned but never runs.
+    const orphan = writeTarget(dir, "orphan", { structs: [{ name: "task_struct", size: 4096, members: [["pid", pid, int], ["tgid", tgid, int]] }] });
+    const theirsOrphan = libbpfReport(loader, objectPath, orphan.path);
+    {
+      await using obj = await load(selfTask, { targetBtf: orphan.bytes });
+      expect(obj.program("self_task").testRun({}).retval).toBe(0);
+      expect(results(bss(obj.map(".bss")))).toEqual({ pid: BigInt(process.pid), tgid: BigInt(process.pid), ppid: 0n, hasParent: 0n });
+      expect(results(theirsOrphan.maps.get(".bss")!)).toMatchObject({ ppid: 0n, hasParent: 0n });
+      expect(normalizedListing(xlatedInsns(obj.program("self_task").fd.raw))).toEqual(normalizedListing(theirsOrphan.xlated.get("self_task")!));
+    }
+    // No pid, read unguarded: the load fails and says which relocation.
+    const noPid = writeTarget(dir, "nopid", { structs: [{ name: "task_struct", size: 4096, members: [["tgid", tgid, int], ["real_parent", parent, ptr]] }] });
+    await expect(load(selfTask, { targetBtf: noPid.bytes })).rejects.toThrow(VerifierError);
+    await expect(load(selfTask, { targetBtf: noPid.bytes })).rejects.toThrow(/field_byte_offset of struct task_struct\.pid \(access "0:0"/);
+    expect(() => libbpfReport(loader, objectPath, noPid.path)).toThrow(/libbpf could not load/);
+  });
+});

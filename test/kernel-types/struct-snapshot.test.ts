@@ -1,0 +1,37 @@
+// The committed kernel struct snapshot (what KernelStruct<"..."> compiles against without
+// vmlinux BTF): regenerated from the running kernel it is the same text when that kernel is
+// the one it was taken from; its layouts agree with the running kernel's BTF either way for
+// the fields tools read most.
+import { describe, expect, test } from "@jest/globals";
+import { existsSync, readFileSync } from "node:fs";
+import { release } from "node:os";
+import { readKernelBtf, VMLINUX_BTF } from "../../transformer/kernel/vmlinux.js";
+import { btfKernelTypes, SNAPSHOT_TYPES } from "../../transformer/kernel/kernel-types.js";
+import { SNAPSHOT_ROOTS, snapshotStructs, structSnapshotModule } from "../../transformer/kernel/struct-snapshot.js";
+import { SNAPSHOT_STRUCTS_KERNEL } from "../../transformer/kernel/structs/snapshot.js";
+
+const live = existsSync(VMLINUX_BTF);
+
+describe("kernel struct snapshot", () => {
+  test("holds every root and what the roots embed", () => {
+    for (const r of SNAPSHOT_ROOTS) expect(SNAPSHOT_TYPES.composite(r)).toBeDefined();
+    const names = new Set(SNAPSHOT_TYPES.names());
+    for (const n of names) {
+      for (const m of SNAPSHOT_TYPES.composite(n)!.members) if (m.type.k === "struct") expect(names.has(m.type.name)).toBe(true);
+    }
+  });
+
+  (live ? test : test.skip)("matches the running kernel's BTF (regenerated: the same module, on the kernel it came from)", () => {
+    const btf = readKernelBtf();
+    const ours = btfKernelTypes(btf);
+    for (const [s, f] of [["task_struct", "real_parent"], ["task_struct", "tgid"], ["task_struct", "comm"], ["cred", "uid"], ["file", "f_path"], ["dentry", "d_name"]] as const) {
+      const a = SNAPSHOT_TYPES.composite(s)!.members.find((m) => m.name === f);
+      const b = ours.composite(s)!.members.find((m) => m.name === f);
+      expect(a).toEqual(b);
+    }
+    if (release() === SNAPSHOT_STRUCTS_KERNEL) {
+      const committed = readFileSync(new URL("../../transformer/kernel/structs/snapshot.ts", import.meta.url), "utf8");
+      expect(structSnapshotModule(snapshotStructs(btf))).toBe(committed);
+    }
+  });
+});

@@ -1,0 +1,154 @@
+/**
+ * CO-RE records the compiler writes for kernel struct accesses (`KernelStruct<"...">`), as
+ * clang does for `preserve_access_index` structs:
+ *
+ * - the object's `.BTF` gets a minimal local definition of every kernel struct an access
+ *   touches, holding only the members accessed, at the offsets the compiler used (so the
+ *   loader finds in the instruction exactly what the local BTF says);
+ * - each relocated instruction gets a `bpf_core_relo` record: its byte offset in the
+ *   section, the root struct's local type id, the access string ("0:3:1": the root, then
+ *   member indices in the local definitions) and the kind (byte offset, existence).
+ *
+ * The loader (ours or libbpf) matches the local definitions by name against the target
+ * kernel's BTF and rewrites each instruction's immediate.
+ */
+import type { KComposite, KernelTypes, KType } from "../kernel/kernel-types.js";
+import { BTF_INT_BOOL, BTF_INT_SIGNED, type BtfWriter } from "./writer.js";
+
+/** bpf_core_relo_kind values (include/uapi/linux/bpf.h) the compiler emits. */
+export const CORE_KIND = { FIELD_BYTE_OFFSET: 0, FIELD_BYTE_SIZE: 1, FIELD_EXISTS: 2 } as const;
+export type CoreKind = (typeof CORE_KIND)[keyof typeof CORE_KIND];
+
+/** One relocatable value: `kind` of member `path` (names, from the root struct inward). */
+export interface CoreAccess {
+  /** The named struct or union the access starts from. */
+  readonly root: string;
+  /** Member names; after the first, each is inside the previous member's embedded struct. */
+  readonly path: readonly string[];
+  readonly kind: CoreKind;
+  /** The value compiled in (byte offset, size, or 1 for existence), from the build's layouts. */
+  readonly value: bigint;
+}
+
+/** A relocated instruction of a function: index in the function and what it accesses. */
+export interface CoreSite {
+  readonly insn: number;
+  readonly access: CoreAccess;
+}
+
+/** One `bpf_core_relo` record, section-relative. */
+export interface CoreReloRecord {
+  readonly insnOff: number;
+  readonly typeId: number;
+  readonly accessOff: number;
+  readonly kind: number;
+}
+
+type Step = { readonly comp: KComposite; readonly member: string };
+
+/** The composites and members an access walks through, or undefined if a name is unknown. */
+function walk(a: CoreAccess, types: KernelTypes): Step[] | undefined {
+  let comp = types.composite(a.root);
+  const steps: Step[] = [];
+  for (const name of a.path) {
+    if (!comp) return undefined;
+    const m = comp.members.find((x) => x.name === name);
+    if (!m) return undefined;
+    steps.push({ comp, member: name });
+    comp = m.type.k === "struct" ? types.composite(m.type.name) : m.type.k === "anon" ? m.type.def : undefined;
+  }
+  return steps;
+}
+
+/**
+ * Writes the local struct definitions `accesses` need into `w` and returns, per access, its
+ * root type id and access string. `arrayIndex` is the object's array index type.
+ */
+export function writeCoreTypes(w: BtfWriter, accesses: readonly CoreAccess[], types: KernelTypes, arrayIndex: number): (a: CoreAccess) => { typeId: number; access: string } {
+  // Members used per composite (named ones by name: a struct is one local type however reached).
+  const keyOf = new Map<KComposite, string>();
+  const key = (c: KComposite): string => {
+    if (c.name) return `${c.union ? "union" : "struct"} ${c.name}`;
+    let k = keyOf.get(c);
+    if (!k) keyOf.set(c, (k = `anon#${keyOf.size}`));
+    return k;
+  };
+  const comps = new Map<string, { comp: KComposite; used: Set<string> }>();
+  const use = (c: KComposite, member?: string) => {
+    const k = key(c);
+    let e = comps.get(k);
+    if (!e) comps.set(k, (e = { comp: c, used: new Set() }));
+    if (member) e.used.add(member);
+  };
+  const walks = new Map<CoreAccess, Step[]>();
+  for (const a of accesses) {
+    const steps = walk(a, types);
+    if (!steps || steps.length === 0) throw new Error(`internal: CO-RE access ${a.root}.${a.path.join(".")} does not resolve`);
+    walks.set(a, steps);
+    for (const s of steps) use(s.comp, s.member);
+  }
+  // Embedded members need their own (possibly empty) definitions; pointers to known structs
+  // point at theirs, other pointers at void.
+  const memberOf = (c: KComposite, name: string) => c.members.find((m) => m.name === name)!;
+  for (const { comp, used } of [...comps.values()]) {
+    for (const n of used) {
+      const t = memberOf(comp, n).type;
+      if (t.k === "struct") {
+        const inner = types.composite(t.name);
+        if (inner) use(inner);
+      }
+      if (t.k === "anon") use(t.def);
+    }
+  }
+  const order = [...comps.keys()];
+  const leafIds = new Map<string, number>();
+  const leaf = (k: string, make: () => number): number => {
+    let id = leafIds.get(k);
+    if (id === undefined) leafIds.set(k, (id = make()));
+    return id;
+  };
+  const scalarType = (t: KType): number | undefined => {
+    if (t.k === "int") return leaf(`i:${t.c}:${t.size}:${t.signed}`, () => w.int(t.c, t.size, t.c === "_Bool" ? BTF_INT_BOOL : t.signed ? BTF_INT_SIGNED : 0));
+    if (t.k === "enum") return leaf(`e:${t.c}:${t.size}`, () => w.enumeration(t.c, t.size, false));
+    if (t.k === "array") {
+      const elem = scalarType(t.elem);
+      return elem === undefined ? undefined : leaf(`a:${elem}:${t.length}`, () => w.array(elem, arrayIndex, t.length));
+    }
+    return undefined;
+  };
+  // Scalars and arrays first; then pointers, whose targets (composites) come right after them.
+  const pointers: string[] = [];
+  const ptrKey = (t: Extract<KType, { k: "ptr" }>) => (t.to && comps.has(`${t.union ? "union" : "struct"} ${t.to}`) ? `${t.union ? "union" : "struct"} ${t.to}` : "void");
+  for (const { comp, used } of comps.values()) {
+    for (const n of used) {
+      const t = memberOf(comp, n).type;
+      if (t.k === "ptr") {
+        const pk = ptrKey(t);
+        if (!pointers.includes(pk)) pointers.push(pk);
+      } else if (t.k !== "struct" && t.k !== "anon" && scalarType(t) === undefined) {
+        throw new Error(`internal: CO-RE member ${comp.name}.${n} has a type the compiler does not read`);
+      }
+    }
+  }
+  const firstComp = w.nextTypeId + pointers.length;
+  const compId = (k: string) => firstComp + order.indexOf(k);
+  const ptrIds = new Map(pointers.map((pk) => [pk, w.ptr(pk === "void" ? 0 : compId(pk))]));
+  const localMembers = new Map<string, string[]>();
+  for (const k of order) {
+    const { comp, used } = comps.get(k)!;
+    const members = comp.members.filter((m) => used.has(m.name)).sort((a, b) => a.bitOffset - b.bitOffset);
+    localMembers.set(k, members.map((m) => m.name));
+    const typed = members.map((m) => {
+      const t = m.type;
+      const type = t.k === "ptr" ? ptrIds.get(ptrKey(t))! : t.k === "struct" ? compId(`${t.union ? "union" : "struct"} ${t.name}`) : t.k === "anon" ? compId(key(t.def)) : scalarType(t)!;
+      return { name: m.name, type, bitOffset: m.bitOffset };
+    });
+    const id = comp.union ? w.union(comp.name, comp.size, typed) : w.struct(comp.name, comp.size, typed);
+    if (id !== compId(k)) throw new Error("internal: CO-RE local type ids out of order");
+  }
+  return (a) => {
+    const steps = walks.get(a)!;
+    const idx = steps.map((s) => localMembers.get(key(s.comp))!.indexOf(s.member));
+    return { typeId: compId(key(steps[0]!.comp)), access: ["0", ...idx].join(":") };
+  };
+}

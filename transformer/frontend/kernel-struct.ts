@@ -1,0 +1,126 @@
+/**
+ * Kernel structs in templates: `KernelStruct<"task_struct">` types a kernel address, and
+ * `task.real_parent.tgid` reads through it as BPF_CORE_READ does in C: each step through a
+ * pointer is one bpf_probe_read_kernel from `base + offset`, where the offset is a CO-RE
+ * relocated constant (the loader rewrites it for the kernel the object runs on). Steps into
+ * embedded structs add to the same access ("0:12:3"), as clang folds them.
+ *
+ * Field types: integers and enums (size and sign from the kernel's BTF), pointers (to a
+ * struct: chainable; others: u64), embedded structs and unions (anonymous members are
+ * flattened as C sees them), integer arrays (`task.comm`: an address for
+ * probe_read_kernel_str). Bitfields and other types are WBPF1018.
+ */
+import type { ScalarName } from "../../runtime/types.js";
+import type { Span } from "../diagnostics.js";
+import { CORE_KIND, type CoreAccess, type CoreKind } from "../btf/core.js";
+import { KERNEL_TYPES, ktypeC, type KComposite, type KMember } from "../kernel/kernel-types.js";
+import type { Expr, KernelStructRef } from "./ast.js";
+import { errorNode, fail, type CheckOps } from "./check-ops.js";
+import { suggest } from "./suggest.js";
+import type { TExpr } from "./typed.js";
+import { scalar, typeName, type Type } from "./types.js";
+
+const UNSIGNED: Readonly<Record<number, ScalarName>> = { 1: "u8", 2: "u16", 4: "u32", 8: "u64" };
+const SIGNED: Readonly<Record<number, ScalarName>> = { 1: "i8", 2: "i16", 4: "i32", 8: "i64" };
+
+export const FIELD_EXISTS = "field_exists";
+
+/** The kernel struct (or union) `name`, or a WBPF1017 at `span` with the nearest names. */
+export function kernelStructType(ops: CheckOps, ref: KernelStructRef): Type | undefined {
+  const comp = KERNEL_TYPES.composite(ref.name);
+  if (comp) return { k: "kptr", comp };
+  const near = suggest(ref.name, KERNEL_TYPES.names());
+  ops.sink.error("WBPF1017", ref.span, `unknown kernel struct '${ref.name}'${near ? `; did you mean '${near}'?` : ""} (the build knows the structs of its snapshot and, on a machine with /sys/kernel/btf/vmlinux, the running kernel's; \`whistler btf search ${ref.name}\` lists similar names)`);
+  return undefined;
+}
+
+/** `v as KernelStruct<"name">`: a u64 (an address from get_current_task or a ctx argument). */
+export function kernelCast(ops: CheckOps, v: TExpr, ref: KernelStructRef, span: Span): TExpr {
+  const ty = kernelStructType(ops, ref);
+  if (!ty) return errorNode(span);
+  if (v.ty.k === "error") return v;
+  if (v.ty.k === "kptr" || (v.ty.k === "scalar" && v.ty.name === "u64") || v.ty.k === "untyped") return { k: "retype", ty, e: v.ty.k === "untyped" ? ops.convert(v, "u64", "WBPF1008", () => "a kernel address is a u64") : v, span };
+  return fail(ops, "WBPF1003", v.span, `only a u64 address (e.g. get_current_task(), ctx.args[0]) can be read as ${typeName(ty)}, not ${typeName(v.ty)}`);
+}
+
+/** Where an access through `base` starts: a new root, or the embedded access `base` ends in. */
+function startOf(base: TExpr, comp: KComposite): { base: TExpr; root: string; path: readonly string[]; offset: number } | undefined {
+  if (base.k === "kaddr") return { base: base.base, root: base.access.root, path: base.access.path, offset: Number(base.access.value) };
+  return comp.name ? { base, root: comp.name, path: [], offset: 0 } : undefined;
+}
+
+function access(root: string, path: readonly string[], kind: CoreKind, value: number): CoreAccess {
+  return { root, path, kind, value: BigInt(value) };
+}
+
+/** The member `e.name` of the kernel struct `base` points to, or a diagnostic. */
+function findMember(ops: CheckOps, comp: KComposite, e: Extract<Expr, { k: "member" }>): KMember | undefined {
+  const m = comp.members.find((x) => x.name === e.name);
+  if (m) return m;
+  const what = comp.name ? `${comp.union ? "union" : "struct"} ${comp.name}` : "this anonymous kernel struct";
+  const near = suggest(e.name, comp.members.map((x) => x.name));
+  ops.sink.error("WBPF1017", e.nameSpan, `${what} has no field '${e.name}'${near ? `; did you mean '${near}'?` : ""} (\`whistler btf dump ${comp.name || "STRUCT"}\` lists its fields)`);
+  return undefined;
+}
+
+/** `p.field` where `p` (checked) is a kernel struct address. */
+export function kernelMember(ops: CheckOps, base: TExpr, e: Extract<Expr, { k: "member" }>): TExpr {
+  if (base.ty.k !== "kptr") return errorNode(e.span);
+  const comp = base.ty.comp;
+  const m = findMember(ops, comp, e);
+  if (!m) return errorNode(e.span);
+  const start = startOf(base, comp);
+  if (!start) return fail(ops, "WBPF1018", e.target.span, "an anonymous kernel struct has no name to relocate against: read its fields through its parent in one expression, e.g. `task.parent_field.inner`");
+  const unsupported = (why: string) => fail(ops, "WBPF1018", e.nameSpan, `'${e.name}' (${ktypeC(m.type)}) ${why}`);
+  if (m.bitfieldSize) return unsupported(`is a ${m.bitfieldSize}-bit bitfield; templates cannot read kernel bitfields yet`);
+  if (m.bitOffset % 8) return unsupported("does not start on a byte");
+  const path = [...start.path, e.name];
+  const offset = start.offset + m.bitOffset / 8;
+  const at = access(start.root, path, CORE_KIND.FIELD_BYTE_OFFSET, offset);
+  const t = m.type;
+  switch (t.k) {
+    case "int":
+    case "enum": {
+      if (![1, 2, 4, 8].includes(t.size)) return unsupported(`is ${t.size} bytes wide; templates read 1, 2, 4 or 8`);
+      const size = t.size as 1 | 2 | 4 | 8;
+      const raw: TExpr = { k: "kread", ty: scalar(UNSIGNED[size]!), base: start.base, access: at, size, span: e.span };
+      const want: ScalarName = t.c === "_Bool" ? "bool" : t.signed ? SIGNED[size]! : UNSIGNED[size]!;
+      if (want === "bool") return { k: "cmp", op: "ne", ty: scalar("bool"), l: raw, r: { k: "const", ty: scalar("u8"), value: 0n, span: e.span }, span: e.span };
+      return want === UNSIGNED[size] ? raw : { k: "convert", ty: scalar(want), e: raw, span: e.span };
+    }
+    case "ptr": {
+      const to = t.to ? KERNEL_TYPES.composite(t.to) : undefined;
+      return { k: "kread", ty: to ? { k: "kptr", comp: to } : scalar("u64"), base: start.base, access: at, size: 8, span: e.span };
+    }
+    case "struct": {
+      const inner = KERNEL_TYPES.composite(t.name);
+      if (!inner) return unsupported("is a struct the build's kernel types do not define");
+      return { k: "kaddr", ty: { k: "kptr", comp: inner }, base: start.base, access: at, span: e.span };
+    }
+    case "anon":
+      return { k: "kaddr", ty: { k: "kptr", comp: t.def }, base: start.base, access: at, span: e.span };
+    case "array": {
+      const el = t.elem;
+      if (el.k !== "int" || ![1, 2, 4, 8].includes(el.size)) return unsupported("is an array of non-integers; templates read integer arrays only");
+      return { k: "kaddr", ty: { k: "kbuf", elemSize: el.size, length: t.length, char: el.size === 1 }, base: start.base, access: at, span: e.span };
+    }
+    case "other":
+      return unsupported("has a type templates cannot read");
+  }
+}
+
+/** `field_exists(task.field)`: 1, or 0 when the kernel the object loads into lacks the field. */
+export function fieldExists(ops: CheckOps, e: Extract<Expr, { k: "call" }>): TExpr {
+  const arg = e.args[0];
+  if (e.args.length !== 1 || !arg || arg.k !== "member") {
+    return fail(ops, "WBPF1006", e.span, "field_exists takes one kernel struct field, e.g. `field_exists(task.real_parent)`");
+  }
+  const base = ops.expr(arg.target);
+  if (base.ty.k === "error") return base;
+  if (base.ty.k !== "kptr") return fail(ops, "WBPF1003", arg.target.span, `field_exists asks about kernel struct fields; ${typeName(base.ty)} is not a KernelStruct`);
+  const read = kernelMember(ops, base, arg);
+  if (read.ty.k === "error") return read;
+  const inner = read.k === "convert" ? read.e : read.k === "cmp" ? read.l : read;
+  if (inner.k !== "kread" && inner.k !== "kaddr") return errorNode(e.span);
+  return { k: "kconst", ty: scalar("u32"), access: { ...inner.access, kind: CORE_KIND.FIELD_EXISTS, value: 1n }, span: e.span };
+}

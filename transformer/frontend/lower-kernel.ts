@@ -1,0 +1,30 @@
+/**
+ * Lowering of kernel struct accesses (`kernel-struct.ts`), as clang compiles BPF_CORE_READ:
+ *
+ *   rX = <offset>             ; core_imm: the CO-RE relocated byte offset
+ *   rX += base
+ *   r1 = fp - n; r2 = size; r3 = rX
+ *   call bpf_probe_read_kernel
+ *   r0 = *(uN *)(fp - n)      ; zeroed by the kernel if the read faulted
+ */
+import type { Operand } from "../ir/ir.js";
+import { imm } from "../ir/ir.js";
+import { HELPERS } from "./helpers.js";
+import type { LowerOps } from "./lower-mem.js";
+import type { TExpr } from "./typed.js";
+
+/** `base + relocated offset`. */
+export function lowerKernelAddr(ops: LowerOps, e: Extract<TExpr, { k: "kaddr" }>): Operand {
+  const off = ops.b.value("core_imm", 64, [], e.span, { core: e.access });
+  return ops.b.value("add", 64, [ops.expr(e.base), off], e.span);
+}
+
+/** The `size`-byte field at `base + relocated offset`, read into a stack slot and loaded. */
+export function lowerKernelRead(ops: LowerOps, e: Extract<TExpr, { k: "kread" }>): Operand {
+  const { b } = ops;
+  const src = lowerKernelAddr(ops, { k: "kaddr", ty: e.ty, base: e.base, access: e.access, span: e.span });
+  const slot = b.slot(e.size, e.size);
+  const dst = b.value("slot_addr", 64, [], e.span, { slot });
+  b.value("call", 64, [dst, imm(e.size), src], e.span, { helper: HELPERS.probe_read_kernel!.id });
+  return b.value("load", 64, [dst], e.span, { size: e.size, off: 0 }, e.size === 8 ? 64 : 32);
+}
