@@ -73,6 +73,14 @@ describeKernel("libbpf and bpftool load our objects", () => {
     }
   });
 
+  test("kfunc calls (extern symbols, .ksyms): libbpf resolves them as our loader does", async () => {
+    // The test run's current task is the loader's process: the kfunc finds it by its pid.
+    const elf = compile("export function find_self(ctx: Xdp): i32 {\n  const t = bpf_task_from_pid((get_current_pid_tgid() >> 32) as i32);\n  if (t == 0) return XDP_DROP;\n  bpf_task_release(t);\n  return XDP_PASS;\n}\n");
+    expect(libbpfRun("kfuncs", elf, 0)).toEqual(["prog find_self xdp 2"]);
+    await using obj = await load(elf);
+    expect(obj.program("find_self").testRun({ data: new Uint8Array(64) }).retval).toBe(2);
+  });
+
   test("bpftool prog loadall takes an object with subprograms", () => {
     const s = scratch("loadall");
     try {
