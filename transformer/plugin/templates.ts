@@ -206,13 +206,14 @@ function layoutOnly(s: StructSlotInfo): StructLayout {
 function resolveMapDecl(
   ts: typeof TS, checker: TS.TypeChecker, decl: TS.VariableDeclaration, ctor: TS.NewExpression, kind: MapKind,
 ): SlotValue {
-  const where = ` (map declared at ${decl.getSourceFile().fileName}:${decl.getSourceFile().getLineAndCharacterOfPosition(decl.getStart()).line + 1})`;
+  // Only an error message needs the declaration's line.
+  const declaredAt = (): string => ` (map declared at ${decl.getSourceFile().fileName}:${decl.getSourceFile().getLineAndCharacterOfPosition(decl.getStart()).line + 1})`;
   const opts = ctor.arguments?.[0];
   if (!opts || !ts.isObjectLiteralExpression(opts)) {
-    return { kind: "unresolved", reason: `map options must be an object literal${where}` };
+    return { kind: "unresolved", reason: `map options must be an object literal${declaredAt()}` };
   }
   if (kind === "lpm_trie" && !isIpv4Family(ts, property(ts, opts, "family"))) {
-    return { kind: "unresolved", reason: `only IPv4 LPM tries (family "ipv4", the default) can be used in bpf templates yet${where}` };
+    return { kind: "unresolved", reason: `only IPv4 LPM tries (family "ipv4", the default) can be used in bpf templates yet${declaredAt()}` };
   }
   const keyStruct = IMPLICIT_TYPES[kind]?.key ? undefined : structElem(ts, checker, property(ts, opts, "key"));
   const valueStruct = IMPLICIT_TYPES[kind]?.value ? undefined : structElem(ts, checker, property(ts, opts, "value"));
@@ -223,10 +224,10 @@ function resolveMapDecl(
   const maxExpr = property(ts, opts, "maxEntries");
   // A perf event array without maxEntries gets one slot per possible CPU at load time.
   const maxEntries = maxExpr ? evalInt(ts, checker, maxExpr) : kind === "perf_event_array" ? 0n : undefined;
-  if (!key) return { kind: "unresolved", reason: `map key must be a scalar type token such as u32 or a defstruct class${where}` };
-  if (!value) return { kind: "unresolved", reason: `map value must be a scalar type token such as u64 or a defstruct class${where}` };
+  if (!key) return { kind: "unresolved", reason: `map key must be a scalar type token such as u32 or a defstruct class${declaredAt()}` };
+  if (!value) return { kind: "unresolved", reason: `map value must be a scalar type token such as u64 or a defstruct class${declaredAt()}` };
   if (maxEntries === undefined || maxEntries < (kind === "perf_event_array" ? 0n : 1n) || maxEntries > 0xffffffffn) {
-    return { kind: "unresolved", reason: `maxEntries must be a positive compile-time integer${where}` };
+    return { kind: "unresolved", reason: `maxEntries must be a positive compile-time integer${declaredAt()}` };
   }
   const nameExpr = property(ts, opts, "name");
   const name = nameExpr && ts.isStringLiteralLike(nameExpr) ? nameExpr.text : decl.name.getText();
