@@ -16,6 +16,7 @@ export {
   defstruct, char, array, asNumber, isStructClass, StructError,
   type StructClass, type StructValue, type StructInput, type StructView, type FieldSpec, type FieldValue, type FieldInput,
   type StructLayout, type StructFieldLayout, type StructFieldType, type StructOptions,
+  type CharSpec, type ArraySpec, type NumberSpec,
 } from "./runtime/struct/index.js";
 export { bpf, BpfTemplate, type BpfTag, type CompiledPayload } from "./runtime/template.js";
 export * from "./runtime/errors.js";

@@ -152,7 +152,8 @@ export function disassemble(elf: Uint8Array, opts: DisassembleOptions = {}): str
       const code = sym.type === STT.SECTION ? file.sections.find((x) => x.index === sym.section && (x.flags & SHF.EXECINSTR) !== 0) : undefined;
       const at = code ? new DataView(s.data.buffer, s.data.byteOffset).getInt32(r.offset + 4, true) : 0;
       const fn = code && file.symbols.find((y) => y.section === code.index && y.type === STT.FUNC && y.value === at);
-      relocName.set(Math.floor(r.offset / 8), fn ? `func:${fn.name}` : sym.name);
+      // An undefined symbol on a call: a kernel function (kfunc).
+      relocName.set(Math.floor(r.offset / 8), fn ? `func:${fn.name}` : sym.section === 0 ? `kfunc:${sym.name}` : sym.name);
     }
     const funcs = file.symbols.filter((y) => y.section === s.index && y.type === STT.FUNC).sort((a, b) => a.value - b.value);
     const starts = funcs.length ? funcs : [{ name: s.name, value: 0, size: s.data.length }];

@@ -2,7 +2,7 @@
 // R_BPF_64_32 against an undefined symbol; extern FUNCs in a `.ksyms` DATASEC), built in or
 // declared with `declare function`; each diagnostic with a near miss.
 import { describe, expect, test } from "@jest/globals";
-import { compileTemplate } from "../../transformer/compile.js";
+import { compileTemplate, disassemble } from "../../transformer/compile.js";
 import { R_BPF_64_32 } from "../../transformer/elf/format.js";
 import { readElf } from "../../transformer/elf/reader.js";
 import { Btf } from "../../loader/btf/reader.js";
@@ -30,6 +30,7 @@ describe("kfunc calls", () => {
       // call, src_reg BPF_PSEUDO_CALL, imm -1: clang's encoding of an extern call.
       expect([xdpSec.data[x.offset], xdpSec.data[x.offset + 1]! >> 4, new DataView(xdpSec.data.buffer, xdpSec.data.byteOffset).getInt32(x.offset + 4, true)]).toEqual([0x85, 1, -1]);
     }
+    expect(disassemble(r.elf!)).toMatch(/call bpf_task_from_pid\n[\s\S]*call bpf_task_release\n/);
     const btf = Btf.parse(ElfFile.parse(r.elf!).section(".BTF")!.data);
     const ksyms = btf.find("DATASEC", ".ksyms")!;
     expect(ksyms.vars.map((v) => btf.type(v.type)).map((t) => [t.kind, t.name, (t as { linkage?: number }).linkage])).toEqual([

@@ -5,6 +5,8 @@ import { describe, expect, test } from "@jest/globals";
 import { compileTemplate, disassemble } from "../../transformer/compile.js";
 import { readElf } from "../../transformer/elf/reader.js";
 import { describeDiagnostics, template } from "./helpers.js";
+import { arrayFieldType, layoutStruct, scalarFieldType } from "../../runtime/struct/layout.js";
+import { u8 } from "../../runtime/types.js";
 
 const tp = (body: string) => `export function p(ctx: Tracepoint<"syscalls/sys_enter_openat">): i32 {\n${body}\nreturn 0;\n}`;
 
@@ -51,3 +53,26 @@ describe("printk diagnostics", () => {
     expect(list[0]).toContain(fragment);
   });
 });
+
+describe("strncmp", () => {
+  const SLOTS = { Comm: layoutStruct("comm_buf", [["comm", arrayFieldType(scalarFieldType(u8), 16)]]) };
+  const run = (body: string) => {
+    const src = template(tp(body), SLOTS);
+    return compileTemplate(src);
+  };
+
+  test("helper 182 with the array, its size and the literal in .rodata", () => {
+    const r = run('let c: ${Comm};\nget_current_comm(c.comm);\nif (strncmp(c.comm, "bash") == 0) return 1;');
+    expect(r.diagnostics).toEqual([]);
+    expect(disassemble(r.elf!)).toMatch(/r2 = 16\n[\s\S]*r3 = map\[____str_0\] ll\n[\s\S]*call bpf_strncmp#182/);
+    expect(new TextDecoder().decode(readElf(r.elf!).sections.find((x) => x.name === ".rodata")!.data)).toBe("bash\0");
+  });
+
+  test("the second argument must be a literal, the first an array or struct (WBPF1003)", () => {
+    expect(run("let c: ${Comm};\nconst x: u64 = 5;\nstrncmp(c.comm, x);").diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ["WBPF1003", "the second argument of 'strncmp' is a string literal: the kernel compares with a constant string only"],
+    ]);
+    expect(run('const x: u64 = 5;\nstrncmp(x, "a");').diagnostics.map((d) => d.code)).toEqual(["WBPF1003"]);
+  });
+});
+

@@ -55,3 +55,36 @@ test("exported templates are typed with their program names and maps in the .d.t
   expect(bad.status).not.toBe(0);
   expect(bad.out).toMatch(/consumer-bad\.ts\(6,19\): error TS2345: Argument of type '"count_open"' is not assignable to parameter of type '"count_opens"'/);
 });
+
+test("struct-keyed and struct-valued maps are typed by their fields in the .d.ts", () => {
+  const dts = readFileSync(path.join(out, "programs.d.ts"), "utf8");
+  const w = (n: string) => `import("whistler-ts").${n}`;
+  expect(dts).toContain(`readonly "flows": ${w("HashMap")}<${w("StructClass")}<{`);
+  expect(dts).toContain(`readonly "packets": ${w("NumberSpec")}<${w("ScalarType")}<"u64">>;`);
+  expect(dts).toContain(`readonly "tag": ${w("CharSpec")}<8>;`);
+  expect(dts).toContain(`readonly "hist": ${w("ArraySpec")}<${w("ScalarType")}<"u8">, 4>;`);
+  const ok = typecheck("consumer-flows.ts", `
+    import { load } from "whistler-ts";
+    import { countFlows } from "./programs.js";
+    export async function f(): Promise<void> {
+      const obj = await load(countFlows);
+      const v = obj.map("flows").get({ saddr: 1, daddr: 2 });
+      const packets: number | undefined = v?.packets;
+      const bytes: bigint | undefined = v?.bytes;
+      const tag: string | undefined = v?.tag;
+      void packets; void bytes; void tag;
+    }`);
+  expect(ok.out).toBe("");
+  expect(ok.status).toBe(0);
+  const bad = typecheck("consumer-flows-bad.ts", `
+    import { load } from "whistler-ts";
+    import { countFlows } from "./programs.js";
+    export async function f(): Promise<void> {
+      const obj = await load(countFlows);
+      const v = obj.map("flows").get({ saddr: 1, daddr: 2 });
+      const n: number | undefined = v?.bytes;
+      void n;
+    }`);
+  expect(bad.status).not.toBe(0);
+  expect(bad.out).toMatch(/consumer-flows-bad\.ts\(7,13\): error TS2322: Type 'bigint \| undefined' is not assignable to type 'number \| undefined'/);
+});

@@ -81,6 +81,8 @@ export function formatInsn(i: Insn, next: Insn | undefined, index: number, opts:
       if (cls === CLASS.JMP && op === JMP_OP.ja) return `goto ${rel(i.off)}`;
       if (cls === CLASS.JMP && op === JMP_OP.exit) return "exit";
       if (cls === CLASS.JMP && op === JMP_OP.call) {
+        const kfunc = opts.relocName?.(index);
+        if (kfunc?.startsWith("kfunc:")) return `call ${kfunc.slice(6)}`;
         if (i.src === 1) return `call pc${rel(i.imm)}`;
         const name = HELPER_NAMES[i.imm];
         return `call ${name ? `bpf_${name}` : "helper"}#${i.imm}`;

@@ -28,7 +28,7 @@ import { checkAtomic, isAtomicBuiltin } from "./atomics.js";
 import { checkCopyBuiltin, COPY_BUILTINS, structAssign } from "./copy.js";
 import { arrayIndex, memoryLvalue, rememberConstInit, stackStruct, structMember } from "./structs.js";
 import { checkReservations } from "./ringbuf-lint.js";
-import { checkPrintk, PRINTK_NAMES } from "./printk.js";
+import { checkPrintk, checkStrncmp, PRINTK_NAMES, STRNCMP } from "./printk.js";
 import { checkTimerCall, isTimerHelper, TIMER_HELPERS } from "./timers.js";
 import { BUILTIN_KFUNCS, checkKfuncCall, declaredKfunc, type KfuncSig } from "./kfuncs.js";
 import { checkPacketBounds } from "./packet-lint.js";
@@ -171,8 +171,9 @@ export function checkTemplate(parsed: { readonly programs: readonly ProgramDecl[
     const key = bytes.join(",");
     let g = strings.get(key);
     if (!g) {
-      // Named like bpf_printk's `____fmt`; a suffix keeps it clear of the template's names.
-      let name = `____fmt_${strings.size}`;
+      // Named like bpf_printk's `____fmt` (printk formats, strncmp constants); a suffix keeps
+      // it clear of the template's names.
+      let name = `____str_${strings.size}`;
       while (root.lookup(name) || sigs.has(name) || programNames.has(name) || byName.has(name)) name += "_";
       g = { index: globals.length, name, section: ".rodata", type: "u8", init: 0n, bytes, span };
       globals.push(g);
@@ -632,7 +633,7 @@ class ProgramChecker {
       case "int": return { k: "const", ty: UNTYPED, value: e.value, span: e.span };
       case "bool": return { k: "const", ty: BOOL, value: e.value ? 1n : 0n, span: e.span };
       case "null": return { k: "null", ty: { k: "null" }, span: e.span };
-      case "str": return this.error("WBPF1002", e.span, "strings are only printk format strings (`printk(\"pid %d\\n\", pid)`); elsewhere use integer constants");
+      case "str": return this.error("WBPF1002", e.span, "strings are only printk format strings (`printk(\"pid %d\\n\", pid)`) and strncmp's constant (`strncmp(e.comm, \"bash\")`); elsewhere use integer constants");
       case "name": return this.name(e, scope);
       case "binary": return this.binary(e, scope);
       case "unary": return this.unary(e, scope);
@@ -869,6 +870,7 @@ class ProgramChecker {
     }
     if (isAtomicBuiltin(e.callee)) return checkAtomic(this.ops(scope), e);
     if (PRINTK_NAMES.includes(e.callee)) return checkPrintk(this.ops(scope), this.env, e);
+    if (e.callee === STRNCMP) return checkStrncmp(this.ops(scope), this.env, e);
     if (COPY_BUILTINS.includes(e.callee)) return checkCopyBuiltin(this.ops(scope), e);
     const h = helper(e.callee);
     if (h) {
@@ -906,7 +908,7 @@ class ProgramChecker {
       }
       return { k: "bswap", ty: scalar(t), bits: intr.bits, e: arg, span: e.span };
     }
-    const near = suggest(e.callee, [...Object.keys(HELPERS), ...Object.keys(INTRINSICS), ...Object.keys(TIMER_HELPERS), ...PRINTK_NAMES, BPF_LOOP, ...this.env.kfuncNames()]);
+    const near = suggest(e.callee, [...Object.keys(HELPERS), ...Object.keys(INTRINSICS), ...Object.keys(TIMER_HELPERS), ...PRINTK_NAMES, STRNCMP, BPF_LOOP, ...this.env.kfuncNames()]);
     return this.error("WBPF1001", e.calleeSpan, `unknown function '${e.callee}'${near ? `; did you mean '${near}'?` : "; see docs/LANGUAGE.md for the helpers available"}`);
   }
 

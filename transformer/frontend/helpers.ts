@@ -138,6 +138,7 @@ export const HELPER_NAMES: Readonly<Record<number, string>> = Object.fromEntries
   [181, "loop"],
   [6, "trace_printk"],
   [177, "trace_vprintk"],
+  [182, "strncmp"],
   [169, "timer_init"],
   [170, "timer_set_callback"],
   [171, "timer_start"],

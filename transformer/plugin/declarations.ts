@@ -7,6 +7,7 @@
  */
 import type * as TS from "typescript";
 import type { MapSlotInfo } from "../api.js";
+import type { StructFieldType, StructLayout } from "../../runtime/struct/layout.js";
 
 interface TemplateTypes {
   readonly programs: readonly string[];
@@ -37,12 +38,26 @@ function typeNode(ts: typeof TS, t: TemplateTypes): TS.TypeNode {
   const api = (name: string, args?: TS.TypeNode[]): TS.TypeNode =>
     f.createImportTypeNode(f.createLiteralTypeNode(f.createStringLiteral("whistler-ts")), undefined, f.createIdentifier(name), args);
   const scalar = (n: string): TS.TypeNode => api("ScalarType", [f.createLiteralTypeNode(f.createStringLiteral(n))]);
+  const count = (n: number): TS.TypeNode => f.createLiteralTypeNode(f.createNumericLiteral(n));
+  // A defstruct's class is named by its fields' specs (the host's class itself is not
+  // importable from the .d.ts): StructClass<{ readonly pid: ScalarType<"u32">; ... }>.
+  const field = (t: StructFieldType): TS.TypeNode => {
+    switch (t.kind) {
+      case "scalar": return t.asNumber ? api("NumberSpec", [scalar(t.name)]) : scalar(t.name);
+      case "char": return api("CharSpec", [count(t.length)]);
+      case "array": return api("ArraySpec", [field(t.element), count(t.length)]);
+      case "struct": return struct(t);
+    }
+  };
+  const struct = (l: StructLayout): TS.TypeNode => api("StructClass", [f.createTypeLiteralNode(l.fields.map((x) =>
+    f.createPropertySignature([f.createModifier(ts.SyntaxKind.ReadonlyKeyword)], f.createStringLiteral(x.name), undefined, field(x.type))))]);
   const mapType = (m: MapSlotInfo): TS.TypeNode => {
     const cls = MAP_CLASS[m.kind];
-    // Struct-typed maps: the .d.ts cannot name the host's defstruct class; MapDecl is untyped.
-    if (!cls || m.keyStruct || m.valueStruct) return api("MapDecl");
+    if (!cls) return api("MapDecl");
     const [name, keyed] = cls;
-    return api(name, keyed ? [scalar(m.key), scalar(m.value)] : [scalar(m.value)]);
+    const key = m.keyStruct ? struct(m.keyStruct) : scalar(m.key);
+    const value = m.valueStruct ? struct(m.valueStruct) : scalar(m.value);
+    return api(name, keyed ? [key, value] : [value]);
   };
   const programs = t.programs.length
     ? f.createUnionTypeNode(t.programs.map((p) => f.createLiteralTypeNode(f.createStringLiteral(p))))
