@@ -6,6 +6,7 @@
  */
 
 import { BTF_MAGIC } from "../../runtime/btf-format.js";
+import { StringTable } from "../elf/strtab.js";
 
 export { BTF_MAGIC };
 
@@ -22,26 +23,15 @@ export const BTF_FUNC_STATIC = 0;
 export const BTF_FUNC_GLOBAL = 1;
 export const BTF_VAR_GLOBAL_ALLOCATED = 1;
 
-/** One encoder for every string (an encoder per string was garbage on every compile). */
-const UTF8 = new TextEncoder();
-
 export class BtfWriter {
   /** Type records as u32 words, in id order. */
   private readonly words: number[] = [];
   private nextId = 1;
-  private readonly strings: string[] = [""];
-  private readonly stringOff = new Map<string, number>([["", 0]]);
-  private strBytes = 1;
+  private readonly strings = new StringTable();
 
   /** Offset of `s` in the string table (added on first use). */
   str(s: string): number {
-    const hit = this.stringOff.get(s);
-    if (hit !== undefined) return hit;
-    const off = this.strBytes;
-    this.stringOff.set(s, off);
-    this.strings.push(s);
-    this.strBytes += UTF8.encode(s).length + 1;
-    return off;
+    return this.strings.add(s);
   }
 
   private add(name: string, kind: number, vlen: number, sizeOrType: number, extra: number[], kindFlag = false): number {
@@ -110,10 +100,9 @@ export class BtfWriter {
 
   /** The `.BTF` section bytes. */
   bytes(): Uint8Array {
-    const enc = new TextEncoder();
     const typeLen = this.words.length * 4;
-    const strParts = this.strings.map((s) => enc.encode(s));
-    const strLen = this.strBytes;
+    const strBytes = this.strings.bytes();
+    const strLen = strBytes.length;
     const out = new Uint8Array(24 + typeLen + strLen);
     const dv = new DataView(out.buffer);
     dv.setUint16(0, BTF_MAGIC, true);
@@ -125,11 +114,7 @@ export class BtfWriter {
     dv.setUint32(16, typeLen, true); // str_off
     dv.setUint32(20, strLen, true);
     this.words.forEach((w, n) => dv.setUint32(24 + n * 4, w, true));
-    let off = 24 + typeLen;
-    for (const p of strParts) {
-      out.set(p, off);
-      off += p.length + 1;
-    }
+    out.set(strBytes, 24 + typeLen);
     return out;
   }
 }

@@ -1,5 +1,5 @@
 /**
- * A NUL-separated string table as ELF (.strtab, .shstrtab) and BTF use: offset 0 is the empty
+ * A NUL-separated string table as ELF (.strtab, .shstrtab) and BTF (.BTF strings) use: offset 0 is the empty
  * string, each other string is stored once and found by its first byte's offset. Offsets
  * count UTF-8 bytes, but the table is encoded in one go at the end: encoding each string as
  * it was added cost a TextEncoder call and an array per string on every compile.
