@@ -17,7 +17,7 @@
 import { existsSync } from "node:fs";
 import { BTF_INT_BOOL, BTF_INT_SIGNED, type Btf, type BtfComposite } from "../../loader/btf/index.js";
 import { cTypeName, readKernelBtf, VMLINUX_BTF } from "./vmlinux.js";
-import { SNAPSHOT_STRUCTS } from "./structs/snapshot.js";
+import { SNAPSHOT_STRUCTS_JSON } from "./structs/snapshot.js";
 
 export type KType =
   /** An integer (through typedefs): `c` is its C name ("int", "long unsigned int", "_Bool"). */
@@ -74,7 +74,8 @@ export function ktypeC(t: KType): string {
   }
 }
 
-function ktype(btf: Btf, id: number, depth: number): KType {
+/** The compiler's view of BTF type `id` (through typedefs and modifiers). */
+export function ktype(btf: Btf, id: number, depth = 0): KType {
   const t = btf.resolve(id);
   switch (t.kind) {
     case "INT": return { k: "int", size: t.size, signed: (t.encoding & BTF_INT_SIGNED) !== 0, c: (t.encoding & BTF_INT_BOOL) !== 0 ? "_Bool" : t.name };
@@ -145,9 +146,16 @@ export function btfKernelTypes(btf: Btf): KernelTypes {
   };
 }
 
+const snapshotParsed = new Map<string, KComposite>();
+
 export const SNAPSHOT_TYPES: KernelTypes = {
-  composite: (name) => (Object.prototype.hasOwnProperty.call(SNAPSHOT_STRUCTS, name) ? SNAPSHOT_STRUCTS[name] : undefined),
-  names: () => Object.keys(SNAPSHOT_STRUCTS),
+  composite: (name) => {
+    if (!Object.prototype.hasOwnProperty.call(SNAPSHOT_STRUCTS_JSON, name)) return undefined;
+    let c = snapshotParsed.get(name);
+    if (!c) snapshotParsed.set(name, (c = JSON.parse(SNAPSHOT_STRUCTS_JSON[name]!) as KComposite));
+    return c;
+  },
+  names: () => Object.keys(SNAPSHOT_STRUCTS_JSON),
 };
 
 function chain(sources: readonly (() => KernelTypes | undefined)[]): KernelTypes {
