@@ -125,4 +125,29 @@ export const GOLDEN: readonly Golden[] = [
     13:	exit
 `,
   },
+  {
+    name: "flag set only under itself",
+    why: "SCCP: `seen` starts 0 and changes only under `seen != 0`, so it is 0 around the real (100-trip) loop; the guarded block goes (12 insns without SCCP)",
+    source: `export function p(ctx: Xdp): i32 {
+  let seen: u32 = 0;
+  let sum: u32 = ctx.rx_queue_index;
+  for (let i: u32 = 0; i < 100; i++) {
+    if (seen != 0) {
+      sum = sum * 7 + seen;
+      seen = seen + 1;
+    }
+    sum = sum * 31 + i;
+  }
+  return sum as i32;
+}`,
+    listing: `p (section xdp, 7 insns):
+     0:	r0 = *(u32 *)(r1 + 16)
+     1:	r1 = 0
+     2:	w0 *= 31
+     3:	w0 += w1
+     4:	w1 += 1
+     5:	if w1 < 100 goto -4
+     6:	exit
+`,
+  },
 ];

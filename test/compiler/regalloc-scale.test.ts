@@ -50,11 +50,14 @@ function bigFunction(groups: number): MFn {
 
 const count = (fn: MFn) => fn.blocks.reduce((n, b) => n + b.insts.length + 1, 0);
 
-/** Best of three allocations of fresh copies, in milliseconds. */
-function allocMs(groups: number): { ms: number; insns: number; fn: MFn } {
+/**
+ * Best time of allocating fresh copies, in milliseconds, over ten runs (stopping early once
+ * one is under `enough`): a loaded machine slows single runs, not the best of several.
+ */
+function allocMs(groups: number, enough: number): { ms: number; insns: number; fn: MFn } {
   let best = Infinity;
   let last = bigFunction(groups);
-  for (let run = 0; run < 3; run++) {
+  for (let run = 0; run < 10 && best >= enough; run++) {
     const fn = bigFunction(groups);
     const t0 = performance.now();
     allocate(fn);
@@ -66,8 +69,8 @@ function allocMs(groups: number): { ms: number; insns: number; fn: MFn } {
 
 describe("register allocation at scale", () => {
   test("20,000 instructions allocate in under 300 ms, and four times the size takes far less than 16 times as long", () => {
-    const small = allocMs(450);
-    const large = allocMs(1800);
+    const small = allocMs(450, 0);
+    const large = allocMs(1800, 0);
     expect(large.insns).toBeGreaterThanOrEqual(20_000);
     expect(large.ms).toBeLessThan(300);
     // Quadratic allocation would take ~16x; near-linear stays well under 8x.

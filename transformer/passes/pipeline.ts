@@ -13,6 +13,8 @@ import { copyProp } from "./copyprop.js";
 import { cse } from "./cse.js";
 import { dce } from "./dce.js";
 import { demandedBits } from "./demanded.js";
+import { licm } from "./licm.js";
+import { sccp } from "./sccp.js";
 import { simplifyCfg } from "./simplifycfg.js";
 import { strengthReduce } from "./strength.js";
 import { widenBoundsChecks } from "./widen.js";
@@ -25,10 +27,12 @@ export interface Pass {
 
 export const PIPELINE: readonly Pass[] = [
   { name: "copyprop", run: copyProp },
+  { name: "sccp", run: sccp },
   { name: "constfold", run: constFold },
   { name: "strength", run: strengthReduce },
   { name: "demanded", run: demandedBits },
   { name: "cse", run: cse },
+  { name: "licm", run: licm },
   { name: "slots", run: shareSlots },
   { name: "widen", run: widenBoundsChecks },
   { name: "bounds", run: mergeBoundsChecks },
