@@ -157,6 +157,19 @@ describe("completions", () => {
     expect(details[0]!.documentation.map((p) => p.text).join("")).toMatch(/Kernel helper #181 \(bpf_loop\)/);
   });
 
+  test("printk, strncmp, timers and built-in kfuncs are offered; timers not to tracing programs", async () => {
+    const tp = locate(programsText, "get_current_pid_tgid() >>");
+    const names = await completions(programs, tp);
+    expect(names).toEqual(expect.arrayContaining(["printk", "trace_printk", "strncmp", "bpf_task_from_pid", "bpf_rcu_read_lock"]));
+    expect(names).not.toContain("timer_start");
+    expect(await completions(programs, locate(programsText, "load_u8(data"))).toEqual(expect.arrayContaining(["timer_init", "timer_start"]));
+    const details = await server.request<{ displayParts: { text: string }[]; documentation: { text: string }[] }[]>(
+      "completionEntryDetails", { file: programs, ...tp, entryNames: ["printk", "bpf_task_from_pid"] });
+    expect(details[0]!.displayParts.map((p) => p.text).join("")).toBe('function printk(fmt: "...", ...args): i64');
+    expect(details[0]!.documentation.map((p) => p.text).join("")).toMatch(/#177 \(bpf_trace_vprintk/);
+    expect(details[1]!.displayParts.map((p) => p.text).join("")).toBe("function bpf_task_from_pid(pid: i32): kptr");
+  });
+
   test("type positions: integer types after `as`, context kinds for the parameter", async () => {
     const types = await completions(programs, locate(programsText, "as u32", 3));
     expect(types).toEqual(["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "bool"]);

@@ -14,7 +14,7 @@ import { HELPERS, helperAllowed } from "../frontend/helpers.js";
 import { BPF_LOOP } from "../frontend/bpf-loop.js";
 import { CONSTANTS, INTRINSICS } from "../frontend/builtins.js";
 import {
-  KEYWORDS, bpfLoopDoc, constantDoc, ctxFieldDoc, ctxKindDoc, ctxParamDoc, helperDoc, intrinsicDoc, mapMethodDoc, mapMethods, scalarDoc, type Doc,
+  KEYWORDS, bpfLoopDoc, callDocs, constantDoc, ctxFieldDoc, ctxKindDoc, ctxParamDoc, helperDoc, intrinsicDoc, mapMethodDoc, mapMethods, scalarDoc, type Doc,
 } from "./ls-docs.js";
 import { tracepointNames } from "./ls-tracepoints.js";
 import { tracepointFormat } from "../kernel/tracepoints.js";
@@ -82,6 +82,7 @@ function nameEntries(at: SiteAt): Entry[] {
     out.push({ name, sortText: "1", doc: helperDoc(name, h, progType) });
   }
   out.push({ name: BPF_LOOP, sortText: "1", doc: bpfLoopDoc() });
+  for (const [name, doc] of callDocs(progType)) out.push({ name, sortText: "1", doc });
   for (const [name, i] of Object.entries(INTRINSICS)) out.push({ name, sortText: "1", doc: intrinsicDoc(name, i) });
   for (const [name, v] of Object.entries(CONSTANTS)) out.push({ name, sortText: "1", doc: constantDoc(name, v) });
   for (const k of KEYWORDS) out.push({ name: k, sortText: "2", doc: { kind: "keyword", display: k, documentation: "" } });

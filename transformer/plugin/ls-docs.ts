@@ -11,6 +11,9 @@ import { describeFieldType, type StructLayout } from "../../runtime/struct/layou
 import { CTX_KINDS, type CtxField, type CtxKindDef, type ProgType } from "../frontend/ctx.js";
 import { helperAllowed, type HelperDef } from "../frontend/helpers.js";
 import { BPF_LOOP_HELPER } from "../frontend/bpf-loop.js";
+import { BPF_STRNCMP, PRINTK_NAMES, STRNCMP, TRACE_PRINTK } from "../frontend/printk.js";
+import { TIMER_HELPERS } from "../frontend/timers.js";
+import { BUILTIN_KFUNCS } from "../frontend/kfuncs.js";
 import { MAP_METHODS, type Intrinsic } from "../frontend/builtins.js";
 import { rangeOf } from "../frontend/types.js";
 
@@ -39,6 +42,26 @@ export function bpfLoopDoc(): Doc {
   const h = BPF_LOOP_HELPER;
   const lines = [h.doc, "", `Kernel helper #${h.id} (bpf_loop). Program types: all. Note: ${h.note}.`, "The callback is a non-exported function `(i: u64, c: ${Ctx}): i64` returning 0 (go on) or 1 (stop); the context is a stack struct local or null."];
   return { kind: "function", display: "function bpf_loop(n: u32, callback: (i: u64, c: ${Ctx}) => i64, c: ${Ctx} | null): i64", documentation: lines.join("\n") };
+}
+
+/**
+ * Calls checked apart from the helper table: printk, strncmp, timers and built-in kfuncs.
+ * With `prog`, only those that program type may call (timers are refused in tracing types).
+ */
+export function callDocs(prog: ProgType | undefined): Map<string, Doc> {
+  const m = new Map<string, Doc>();
+  const printk = [TRACE_PRINTK.doc, "", "Kernel helpers #6 (bpf_trace_printk, up to 3 arguments) and #177 (bpf_trace_vprintk, up to 12); the format goes to .rodata.", "Conversions: %d %i %u %x %X (l or ll for 64 bits), %c, %s, %p (pK px ps pS pB pi4 pI4 pi6 pI6), %%."];
+  for (const name of PRINTK_NAMES) m.set(name, { kind: "function", display: `function ${name}(fmt: "...", ...args): i64`, documentation: printk.join("\n") });
+  m.set(STRNCMP, { kind: "function", display: `function ${STRNCMP}(buf: char array, s: "..."): i64`, documentation: `${BPF_STRNCMP.doc}\n\nKernel helper #${BPF_STRNCMP.id} (bpf_strncmp). Note: ${BPF_STRNCMP.note}.` });
+  for (const [name, h] of Object.entries(TIMER_HELPERS)) {
+    if (prog && !helperAllowed(h, prog)) continue;
+    m.set(name, helperDoc(name, h, prog));
+  }
+  for (const [name, k] of Object.entries(BUILTIN_KFUNCS)) {
+    const params = k.params.map((p) => `${p.name}: ${p.type}`).join(", ");
+    m.set(name, { kind: "function", display: `function ${name}(${params}): ${k.ret}`, documentation: `${k.doc ?? ""}\n\nKernel function (kfunc): called by its BTF id in the running kernel's BTF.` });
+  }
+  return m;
 }
 
 export function intrinsicDoc(name: string, i: Intrinsic): Doc {

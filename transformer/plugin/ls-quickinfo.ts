@@ -11,7 +11,7 @@ import { BPF_LOOP } from "../frontend/bpf-loop.js";
 import { CONSTANTS, INTRINSICS } from "../frontend/builtins.js";
 import type { SourceLocation } from "../api.js";
 import {
-  bpfLoopDoc, constantDoc, ctxFieldDoc, ctxKindDoc, ctxParamDoc, helperDoc, intrinsicDoc, mapMethodDoc, scalarDoc, slotDoc, type Doc,
+  bpfLoopDoc, callDocs, constantDoc, ctxFieldDoc, ctxKindDoc, ctxParamDoc, helperDoc, intrinsicDoc, mapMethodDoc, scalarDoc, slotDoc, type Doc,
 } from "./ls-docs.js";
 import { memberObject, slotAt, slotNamed, wordAt, type SiteAt } from "./ls-site.js";
 
@@ -56,6 +56,8 @@ function docFor(at: SiteAt, word: string, object: string | undefined): Doc | und
   const h = helper(word);
   if (h) return helperDoc(word, h, prog?.ctxKind?.progType);
   if (word === BPF_LOOP) return bpfLoopDoc();
+  const call = callDocs(prog?.ctxKind?.progType).get(word) ?? callDocs(undefined).get(word);
+  if (call) return call;
   const intrinsic = own(INTRINSICS, word);
   if (intrinsic) return intrinsicDoc(word, intrinsic);
   const c = own(CONSTANTS, word);
