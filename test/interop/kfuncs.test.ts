@@ -28,6 +28,19 @@ const prog = bpf`
   }
 `;
 
+// The task's own fields, read as a kernel struct; the KernelStruct value released directly.
+const fields = bpf`
+  export function self_tgid(ctx: Xdp): i32 {
+    const me = (get_current_pid_tgid() >> 32) as i32;
+    const t = bpf_task_from_pid(me);
+    if (t == 0) return XDP_ABORTED;
+    const task = t as KernelStruct<"task_struct">;
+    const tgid = task.tgid;
+    bpf_task_release(task);
+    return tgid == me ? XDP_PASS : XDP_DROP;
+  }
+`;
+
 const absent = bpf`
   declare function bpf_no_such_kfunc(x: u32): u32;
   export function calls_absent(ctx: Xdp): i32 {
@@ -55,6 +68,11 @@ describeKernel("kfuncs in templates", () => {
       expect(obj.programs.get("find_task")!.testRun({ data: new Uint8Array(64) }).retval).toBe(verdict);
       expect(obj.programs.get("find_cgroup")!.testRun({ data: new Uint8Array(64) }).retval).toBe(2);
     }
+  });
+
+  test("a task from bpf_task_from_pid reads as KernelStruct<\"task_struct\">: its tgid is the caller's", async () => {
+    await using obj = await load(fields);
+    expect(obj.programs.get("self_tgid")!.testRun({ data: new Uint8Array(64) }).retval).toBe(2);
   });
 
   test("a kfunc this kernel lacks is KfuncNotFoundError naming it", async () => {

@@ -69,7 +69,9 @@ export function checkKfuncCall(ops: CheckOps, k: KfuncSig, index: number, e: Ext
       ok = false;
       return a;
     }
-    // A kernel pointer is the u64 a kfunc returned; the verifier tracks what it points to.
+    // A kernel pointer is the u64 a kfunc returned (or that u64 read as a KernelStruct); the
+    // verifier tracks what it points to.
+    if (p.type === "kptr" && a.ty.k === "kptr") return { k: "retype", ty: scalar("u64"), e: a, span: a.span } satisfies TExpr;
     const to: ScalarName = p.type === "kptr" ? "u64" : p.type;
     const c = ops.convert(a, to, "WBPF1003", (x) => `argument '${p.name}' of '${k.name}' is ${p.type === "kptr" ? "a kernel pointer (a u64 from a kfunc)" : p.type}; ${ops.describe(x)} does not convert implicitly`);
     if (c.ty.k === "error") ok = false;
