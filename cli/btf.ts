@@ -26,6 +26,11 @@ export async function btfCommand(action: string, arg: string | undefined, opts: 
     const out = opts.out ?? snapshotSource();
     writeFileSync(out, snap.structSnapshotModule(structs));
     process.stdout.write(`wrote ${structs.size} struct layouts (${snap.SNAPSHOT_ROOTS.length} roots and the structs they embed) to ${out}\n`);
+    // Beside it: the argument types of the common BTF raw tracepoints (TpBtf<"name">).
+    const tp = await import("../transformer/kernel/tp-btf.js");
+    const tpOut = path.join(path.dirname(out), "tp-btf-snapshot.ts");
+    writeFileSync(tpOut, tp.tpBtfSnapshotModule(btf));
+    process.stdout.write(`wrote the arguments of ${tp.TP_BTF_SNAPSHOT.length} BTF raw tracepoints to ${tpOut}\n`);
     return;
   }
   switch (action) {

@@ -128,6 +128,21 @@ export function p(ctx: RawTracepoint<"sys_enter">): i32 {
     expect(diag(text.replace("  const u = (a as u32) as KernelStruct<\"task_struct\">;\n", ""))).toEqual([]);
   });
 
+  test("TpBtf: ctx.args are typed by the tracepoint's prototype; an unknown tracepoint is WBPF1004 with the nearest name", () => {
+    const tp = (name: string, body: string) => `
+export function p(ctx: TpBtf<"${name}">): i32 {
+${body}
+}
+`;
+    const listing = disassemble(compile(tp("sched_process_exec", "  const t = ctx.args[0];\n  return t.real_parent.tgid + ctx.args[1];")));
+    // Direct loads through the BTF pointer: no probe_read call at all.
+    expect(listing).not.toContain("probe_read");
+    expect(listing).toContain("section tp_btf/sched_process_exec");
+    expect(diag(tp("sched_process_exec", "  const x: u32 = ctx.args[1];\n  return 0;"))[0]).toMatch(/^WBPF1003 .*i32/);
+    expect(diag(tp("sched_process_exec", "  return ctx.args[3] as i32;"))[0]).toMatch(/^WBPF1008 .*argument index 3 is out of range/);
+    expect(diag(tp("sched_proces_exec", "  return 0;"))[0]).toMatch(/^WBPF1004 .*no BTF raw tracepoint 'sched_proces_exec'.*did you mean 'sched_process_exec'/);
+  });
+
   test("the snapshot has the common structs; WHISTLER_KERNEL_BTF compiles against another kernel's layout", () => {
     for (const s of ["task_struct", "cred", "file", "dentry", "sock", "sk_buff", "mm_struct"]) expect(SNAPSHOT_TYPES.composite(s)).toBeDefined();
     const dir = mkdtempSync(join(tmpdir(), "whistler-kbtf-"));

@@ -12,7 +12,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "@jest/globals";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -40,6 +40,23 @@ export const onExec = bpf`
     e.has_parent = field_exists(task.real_parent);
     probe_read_kernel_str(e.comm, task.comm);
     ${execs}.update(pid, e);
+    return 0;
+  }
+`;
+
+export const execsBtf = new HashMap({ key: u32, value: ExecInfo, maxEntries: 1024 });
+
+/** The same reads from a BTF raw tracepoint: ctx.args[0] is the task, read with direct loads. */
+export const onExecBtf = bpf`
+  export function on_exec_btf(ctx: TpBtf<"sched_process_exec">): i32 {
+    const task = ctx.args[0];
+    let e: ${ExecInfo};
+    e.ppid = task.real_parent.tgid;
+    e.pid = ctx.args[1];
+    e.uid = task.real_cred.uid.val;
+    e.has_parent = field_exists(task.real_parent);
+    probe_read_kernel_str(e.comm, task.comm);
+    ${execsBtf}.update(task.tgid as u32, e);
     return 0;
   }
 `;
@@ -126,6 +143,31 @@ describeKernel("KernelStruct in templates: CO-RE records from our compiler", () 
     expect(e!.uid).toBe(process.getuid!());
     expect(e!.has_parent).toBe(1);
     expect(e!.comm).toBe("true");
+  });
+
+  test("TpBtf<\"sched_process_exec\">: ctx.args[0] is a BTF task pointer read with direct loads; bpftool loads the object alike", async () => {
+    const elf = onExecBtf.elfBytes() ?? compileAtRunTime(onExecBtf).elf;
+    await using obj = await load(onExecBtf);
+    obj.attachAll();
+    const child = spawnSync("/bin/true");
+    const e = obj.map(execsBtf).get(child.pid);
+    expect(e).toMatchObject({ ppid: process.pid, pid: child.pid, uid: process.getuid!(), has_parent: 1, comm: "true" });
+    // Direct loads: the only helper calls are the comm copy and the map update.
+    const ours = xlatedInsns(obj.program("on_exec_btf").fd.raw);
+    const calls = [...normalizedListing(ours)].filter((h) => h.startsWith("85"));
+    expect(calls.length).toBe(2);
+    // libbpf (through bpftool) relocates our records to the same instructions.
+    const file = join(dir, "on_exec_btf.o");
+    writeFileSync(file, elf);
+    const pin = `/sys/fs/bpf/whistler_kstruct_${process.pid}`;
+    execFileSync("bpftool", ["prog", "load", file, pin]);
+    try {
+      const raw = join(dir, "on_exec_btf.xlated");
+      execFileSync("bpftool", ["prog", "dump", "xlated", "pinned", pin, "file", raw]);
+      expect(normalizedListing(new Uint8Array(readFileSync(raw)))).toEqual(normalizedListing(ours));
+    } finally {
+      rmSync(pin, { force: true });
+    }
   });
 
   test("libbpf loads our object: same results for its own process, same translated instructions", async () => {

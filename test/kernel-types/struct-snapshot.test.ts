@@ -9,10 +9,19 @@ import { readKernelBtf, VMLINUX_BTF } from "../../transformer/kernel/vmlinux.js"
 import { btfKernelTypes, SNAPSHOT_TYPES } from "../../transformer/kernel/kernel-types.js";
 import { SNAPSHOT_ROOTS, snapshotStructs, structSnapshotModule } from "../../transformer/kernel/struct-snapshot.js";
 import { SNAPSHOT_STRUCTS_KERNEL } from "../../transformer/kernel/structs/snapshot.js";
+import { tpBtfSnapshotModule, TP_BTF_SNAPSHOT } from "../../transformer/kernel/tp-btf.js";
+import { SNAPSHOT_TP_BTF_JSON } from "../../transformer/kernel/structs/tp-btf-snapshot.js";
 
 const live = existsSync(VMLINUX_BTF);
 
 describe("kernel struct snapshot", () => {
+  test("holds the argument types of the common BTF raw tracepoints", () => {
+    for (const n of ["sched_process_exec", "sched_switch", "sys_enter"]) expect(TP_BTF_SNAPSHOT).toContain(n);
+    expect(JSON.parse(SNAPSHOT_TP_BTF_JSON["sched_process_exec"]!)).toEqual([
+      { k: "ptr", to: "task_struct" }, { k: "int", size: 4, signed: true, c: "int" }, { k: "ptr", to: "linux_binprm" },
+    ]);
+  });
+
   test("holds every root and what the roots embed", () => {
     for (const r of SNAPSHOT_ROOTS) expect(SNAPSHOT_TYPES.composite(r)).toBeDefined();
     const names = new Set(SNAPSHOT_TYPES.names());
@@ -32,6 +41,8 @@ describe("kernel struct snapshot", () => {
     if (release() === SNAPSHOT_STRUCTS_KERNEL) {
       const committed = readFileSync(new URL("../../transformer/kernel/structs/snapshot.ts", import.meta.url), "utf8");
       expect(structSnapshotModule(snapshotStructs(btf))).toBe(committed);
+      const tp = readFileSync(new URL("../../transformer/kernel/structs/tp-btf-snapshot.ts", import.meta.url), "utf8");
+      expect(tpBtfSnapshotModule(btf)).toBe(tp);
     }
   });
 });

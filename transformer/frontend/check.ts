@@ -34,7 +34,8 @@ import { BUILTIN_KFUNCS, checkKfuncCall, declaredKfunc, type KfuncSig } from "./
 import { checkPacketBounds } from "./packet-lint.js";
 import { unknownTracepoint, withTracepointFields, type TracepointCtxField } from "./tracepoint-ctx.js";
 import { isNullablePointer } from "./types.js";
-import { FIELD_EXISTS, fieldExists, kernelCast, kernelMember, kernelStructType } from "./kernel-struct.js";
+import { FIELD_EXISTS, fieldExists, kernelCast, kernelMember, kernelStructType, typedTracingArg } from "./kernel-struct.js";
+import { unknownTpBtf, withTpBtfArgs } from "./tp-btf-ctx.js";
 import type { ArithOp, CheckedFunction, DataSection, GlobalVar, CheckedProgram, CheckedTemplate, CmpOp, LValue, Local, MapMethod, MapRef, TExpr, TStmt } from "./typed.js";
 import { BOOL, ERROR, UNTYPED, VOID, bitsOf, commonType, fits, isSigned, rangeOf, scalar, typeName, widensTo, wrap, type Type } from "./types.js";
 
@@ -326,12 +327,13 @@ class ProgramChecker {
       this.sink.error("WBPF1004", d.ctxType.span, `context type '${d.ctxType.name}' takes ${kind.typeArgs} type argument(s); write ${kind.usage}`);
       return undefined;
     }
-    const argError = kind.checkArgs(d.ctxType.args) ?? (kind.progType === "tracepoint" ? unknownTracepoint(d.ctxType.args[0]!) : undefined);
+    const argError = kind.checkArgs(d.ctxType.args) ?? (kind.progType === "tracepoint" ? unknownTracepoint(d.ctxType.args[0]!) : undefined) ??
+      (d.ctxType.name === "TpBtf" ? unknownTpBtf(d.ctxType.args[0]!) : undefined);
     if (argError) {
       this.sink.error("WBPF1004", d.ctxType.span, argError);
       return undefined;
     }
-    this.ctxKind = withTracepointFields(kind, d.ctxType.args);
+    this.ctxKind = withTpBtfArgs(withTracepointFields(kind, d.ctxType.args), d.ctxType.name, d.ctxType.args);
     this.ctxTypeName = d.ctxType.name;
     this.progType = kind.progType;
     if (d.returnType && d.returnType.name !== "i32") {
@@ -1075,7 +1077,10 @@ class ProgramChecker {
     if (i.k !== "const") return this.error("WBPF1015", i.span, "`ctx.args` takes a constant index, e.g. `ctx.args[0]`");
     if (i.value < 0n || i.value >= BigInt(args.count)) return this.error("WBPF1008", i.span, `argument index ${i.value} is out of range (0 to ${args.count - 1})`);
     const field: CtxField = { offset: args.offset(Number(i.value)), size: 8, type: "u64" };
-    return { k: "ctxload", ty: scalar("u64"), field, span: e.span };
+    const load: TExpr = { k: "ctxload", ty: scalar("u64"), field, span: e.span };
+    const typed = args.kernelTypes?.[Number(i.value)];
+    if (args.kernelTypes && !typed) return this.error("WBPF1008", i.span, `argument index ${i.value} is out of range: ${this.ctxTypeName} has ${args.kernelTypes.length} argument${args.kernelTypes.length === 1 ? "" : "s"}`);
+    return typed ? typedTracingArg(load, typed) : load;
   }
 
   private lvalue(target: Expr, scope: Scope): { lv: LValue; read: TExpr } | undefined {

@@ -5,6 +5,7 @@
  * One row per kind in `CTX_KINDS`; a new program type is a new row plus its `ProgType`.
  */
 import type { ScalarName } from "../../runtime/types.js";
+import type { KType } from "../kernel/kernel-types.js";
 
 /** Kernel program types we compile for (named after BPF_PROG_TYPE_*). */
 export type ProgType =
@@ -26,6 +27,9 @@ export interface CtxField {
 export interface CtxArgs {
   readonly count: number;
   readonly offset: (i: number) => number;
+  /** The arguments' kernel types (BTF raw tracepoints): `ctx.args[0]` of `TpBtf<"sched_process_exec">`
+   * is a `KernelStruct<"task_struct">` read with direct loads. */
+  readonly kernelTypes?: readonly KType[];
 }
 
 /** The BTF view of the ctx parameter: `void *` or a pointer to a named struct. */
@@ -141,6 +145,10 @@ export const CTX_KINDS: Readonly<Record<string, CtxKindDef>> = {
   Kretprobe: traceKind("kprobe", "kretprobe", 'Kretprobe<"function">, e.g. Kretprobe<"do_sys_openat2">'),
   Uprobe: uprobeKind("uprobe"),
   Uretprobe: uprobeKind("uretprobe"),
+  TpBtf: traceKind("tracing", "tp_btf", 'TpBtf<"tracepoint">, e.g. TpBtf<"sched_process_exec">', {
+    fields: {}, args: U64_ARGS(12), checkArgs: oneArg("the raw tracepoint", SYMBOL, "sched_process_exec"),
+    note: "BTF raw tracepoint: ctx.args[i] typed from the kernel's btf_trace_<name> prototype, kernel struct pointers read with direct loads; loads and attaches on Linux 6.18 here",
+  }),
   Fentry: traceKind("tracing", "fentry", 'Fentry<"function">, e.g. Fentry<"do_unlinkat">', { fields: {}, args: U64_ARGS(12) }),
   Fexit: traceKind("tracing", "fexit", 'Fexit<"function">, e.g. Fexit<"do_unlinkat">', { fields: {}, args: U64_ARGS(12) }),
   PerfEvent: {

@@ -13,7 +13,7 @@
 import type { ScalarName } from "../../runtime/types.js";
 import type { Span } from "../diagnostics.js";
 import { CORE_KIND, type CoreAccess, type CoreKind } from "../btf/core.js";
-import { KERNEL_TYPES, ktypeC, type KComposite, type KMember } from "../kernel/kernel-types.js";
+import { KERNEL_TYPES, ktypeC, type KComposite, type KMember, type KType } from "../kernel/kernel-types.js";
 import type { Expr, KernelStructRef } from "./ast.js";
 import { errorNode, fail, type CheckOps } from "./check-ops.js";
 import { suggest } from "./suggest.js";
@@ -78,27 +78,30 @@ export function kernelMember(ops: CheckOps, base: TExpr, e: Extract<Expr, { k: "
   const offset = start.offset + m.bitOffset / 8;
   const at = access(start.root, path, CORE_KIND.FIELD_BYTE_OFFSET, offset);
   const t = m.type;
+  // Through a BTF pointer, fields are direct loads and what they lead to is BTF-typed too.
+  const btf = base.ty.btf ? { btf: true as const } : {};
+  const direct = base.ty.btf ? { direct: true as const } : {};
   switch (t.k) {
     case "int":
     case "enum": {
       if (![1, 2, 4, 8].includes(t.size)) return unsupported(`is ${t.size} bytes wide; templates read 1, 2, 4 or 8`);
       const size = t.size as 1 | 2 | 4 | 8;
-      const raw: TExpr = { k: "kread", ty: scalar(UNSIGNED[size]!), base: start.base, access: at, size, span: e.span };
+      const raw: TExpr = { k: "kread", ty: scalar(UNSIGNED[size]!), base: start.base, access: at, size, span: e.span, ...direct };
       const want: ScalarName = t.c === "_Bool" ? "bool" : t.signed ? SIGNED[size]! : UNSIGNED[size]!;
       if (want === "bool") return { k: "cmp", op: "ne", ty: scalar("bool"), l: raw, r: { k: "const", ty: scalar("u8"), value: 0n, span: e.span }, span: e.span };
       return want === UNSIGNED[size] ? raw : { k: "convert", ty: scalar(want), e: raw, span: e.span };
     }
     case "ptr": {
       const to = t.to ? KERNEL_TYPES.composite(t.to) : undefined;
-      return { k: "kread", ty: to ? { k: "kptr", comp: to } : scalar("u64"), base: start.base, access: at, size: 8, span: e.span };
+      return { k: "kread", ty: to ? { k: "kptr", comp: to, ...btf } : scalar("u64"), base: start.base, access: at, size: 8, span: e.span, ...direct };
     }
     case "struct": {
       const inner = KERNEL_TYPES.composite(t.name);
       if (!inner) return unsupported("is a struct the build's kernel types do not define");
-      return { k: "kaddr", ty: { k: "kptr", comp: inner }, base: start.base, access: at, span: e.span };
+      return { k: "kaddr", ty: { k: "kptr", comp: inner, ...btf }, base: start.base, access: at, span: e.span };
     }
     case "anon":
-      return { k: "kaddr", ty: { k: "kptr", comp: t.def }, base: start.base, access: at, span: e.span };
+      return { k: "kaddr", ty: { k: "kptr", comp: t.def, ...btf }, base: start.base, access: at, span: e.span };
     case "array": {
       const el = t.elem;
       if (el.k !== "int" || ![1, 2, 4, 8].includes(el.size)) return unsupported("is an array of non-integers; templates read integer arrays only");
@@ -124,3 +127,27 @@ export function fieldExists(ops: CheckOps, e: Extract<Expr, { k: "call" }>): TEx
   if (inner.k !== "kread" && inner.k !== "kaddr") return errorNode(e.span);
   return { k: "kconst", ty: scalar("u32"), access: { ...inner.access, kind: CORE_KIND.FIELD_EXISTS, value: 1n }, span: e.span };
 }
+
+/**
+ * `ctx.args[i]` of a BTF raw tracepoint, typed by the kernel's prototype: a pointer to a
+ * struct is a BTF `KernelStruct` (direct loads), an integer its C type, anything else a u64.
+ */
+export function typedTracingArg(load: TExpr, t: KType): TExpr {
+  const span = load.span;
+  switch (t.k) {
+    case "ptr": {
+      const comp = t.to ? KERNEL_TYPES.composite(t.to) : undefined;
+      return comp ? { k: "retype", ty: { k: "kptr", comp, btf: true }, e: load, span } : load;
+    }
+    case "int":
+    case "enum": {
+      if (![1, 2, 4, 8].includes(t.size)) return load;
+      if (t.c === "_Bool") return { k: "cmp", op: "ne", ty: scalar("bool"), l: load, r: { k: "const", ty: scalar("u64"), value: 0n, span }, span };
+      const want = (t.signed ? SIGNED : UNSIGNED)[t.size]!;
+      return want === "u64" ? load : { k: "convert", ty: scalar(want), e: load, span };
+    }
+    default:
+      return load;
+  }
+}
+

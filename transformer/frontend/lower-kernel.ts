@@ -23,6 +23,8 @@ export function lowerKernelAddr(ops: LowerOps, e: Extract<TExpr, { k: "kaddr" }>
 export function lowerKernelRead(ops: LowerOps, e: Extract<TExpr, { k: "kread" }>): Operand {
   const { b } = ops;
   const src = lowerKernelAddr(ops, { k: "kaddr", ty: e.ty, base: e.base, access: e.access, span: e.span });
+  // A BTF pointer: the verifier turns the load into a fault-safe one (BPF_PROBE_MEM).
+  if (e.direct) return b.value("load", 64, [src], e.span, { size: e.size, off: 0 }, e.size === 8 ? 64 : 32);
   const slot = b.slot(e.size, e.size);
   const dst = b.value("slot_addr", 64, [], e.span, { slot });
   b.value("call", 64, [dst, imm(e.size), src], e.span, { helper: HELPERS.probe_read_kernel!.id });

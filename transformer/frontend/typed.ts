@@ -100,8 +100,9 @@ export type TExpr =
    * the offset is a CO-RE relocated constant. */
   | E<"kaddr", { readonly base: TExpr; readonly access: CoreAccess }>
   /** `size` bytes read with bpf_probe_read_kernel from `base + offset of access` (a kernel
-   * struct field), zero-extended; `ty` is the raw unsigned type or a kernel pointer. */
-  | E<"kread", { readonly base: TExpr; readonly access: CoreAccess; readonly size: 1 | 2 | 4 | 8 }>
+   * struct field), zero-extended; `ty` is the raw unsigned type or a kernel pointer. `direct`:
+   * one load through a BTF pointer instead (tp_btf arguments). */
+  | E<"kread", { readonly base: TExpr; readonly access: CoreAccess; readonly size: 1 | 2 | 4 | 8; readonly direct?: true }>
   /** A CO-RE constant on its own: `field_exists(task.x)` (1, or 0 on kernels without it). */
   | E<"kconst", { readonly access: CoreAccess }>
   /** Address of a map (a helper's map argument). */

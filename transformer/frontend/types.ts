@@ -34,8 +34,10 @@ export type Type =
   | { readonly k: "aptr"; readonly elem: StructFieldType; readonly length: number; readonly char: boolean }
   /** A kernel address of a struct (`KernelStruct<"task_struct">`): fields read through
    * bpf_probe_read_kernel at CO-RE relocated offsets. `comp` is the layout compiled against
-   * (an anonymous one has no name and is reachable only through its parent). */
-  | { readonly k: "kptr"; readonly comp: KComposite }
+   * (an anonymous one has no name and is reachable only through its parent). `btf`: a BTF
+   * pointer the verifier knows the type of (a tp_btf argument and what it leads to): fields
+   * are read with direct loads instead of bpf_probe_read_kernel. */
+  | { readonly k: "kptr"; readonly comp: KComposite; readonly btf?: true }
   /** A kernel address of an integer array inside a kernel struct (`task.comm`): a source for
    * probe_read_kernel(_str). */
   | { readonly k: "kbuf"; readonly elemSize: number; readonly length: number; readonly char: boolean }

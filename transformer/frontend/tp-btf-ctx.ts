@@ -1,0 +1,21 @@
+/**
+ * `TpBtf<"name">` contexts: BTF raw tracepoints, whose `ctx.args[i]` take the types of the
+ * kernel's `btf_trace_<name>` prototype (`../kernel/tp-btf.ts`).
+ */
+import { tpBtfArgs, TP_BTF_SNAPSHOT } from "../kernel/tp-btf.js";
+import type { CtxKindDef } from "./ctx.js";
+import { suggest } from "./suggest.js";
+
+/** The context kind with its arguments typed (other kinds unchanged). */
+export function withTpBtfArgs(kind: CtxKindDef, ctxName: string, args: readonly string[]): CtxKindDef {
+  if (ctxName !== "TpBtf" || !kind.args || !args[0]) return kind;
+  const types = tpBtfArgs(args[0]);
+  return types ? { ...kind, args: { ...kind.args, count: types.length, kernelTypes: types } } : kind;
+}
+
+/** Why a BTF raw tracepoint is not known, with the nearest recorded name; undefined when known. */
+export function unknownTpBtf(name: string): string | undefined {
+  if (tpBtfArgs(name)) return undefined;
+  const near = suggest(name, TP_BTF_SNAPSHOT);
+  return `no BTF raw tracepoint '${name}' (the kernel's BTF has no btf_trace_${name})${near ? `; did you mean '${near}'?` : ""}`;
+}
