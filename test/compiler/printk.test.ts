@@ -32,7 +32,7 @@ describe("printk code", () => {
   });
 
   test("near misses: every conversion the kernel accepts, widths, flags, %%", () => {
-    expect(diags('const a: u32 = 1;\nconst b: u64 = 2;\nprintk("%5d%% %-08x %llu\\n", a, a, b);\nprintk("%c %ld %lli %llX\\n", 65, b, b, b);\nprintk("%p %pK %s\\n", ctx.filename, ctx.filename, ctx.filename);\nprintk("plain\\n");')).toEqual([]);
+    expect(diags('const a: u32 = 1;\nconst b: u64 = 2;\nprintk("%5d%% %-08x %llu\\n", a, a, b);\nprintk("%c %ld %lli %llX\\n", 65, b, b, b);\nprintk("%p %pK %s %pks %pus\\n", ctx.filename, ctx.filename, ctx.filename, ctx.filename, ctx.filename);\nprintk("plain\\n");')).toEqual([]);
   });
 });
 

@@ -142,7 +142,8 @@ function argument(ops: CheckOps, spec: Spec, src: Expr): TExpr {
 /**
  * The conversions of a format, as the kernel's bpf_bprintf_prepare() accepts them:
  * `%%`, flags `0 + - space`, a width, then `d i u x X` with up to two `l`, `c`, `s`, and
- * `p` with its kernel extensions (`pK px ps pS pB pi4 pI4 pi6 pI6`). Precision and other
+ * `p` with its kernel extensions (`pK px ps pS pB pi4 pI4 pi6 pI6`, and `pks`/`pus`: a kernel or
+ * user string). Precision and other
  * conversions are refused by the kernel at run time; here they are WBPF1020.
  */
 export function parseFormat(ops: CheckOps, fmt: string, span: Span): Spec[] | undefined {
@@ -160,7 +161,7 @@ export function parseFormat(ops: CheckOps, fmt: string, span: Span): Spec[] | un
     while (fmt[i] !== undefined && fmt[i]! >= "0" && fmt[i]! <= "9") i++;
     let kind: Spec["kind"] | undefined;
     if (fmt[i] === "p") {
-      const ext = /^(K|x|s|S|B|[iI][46])/.exec(fmt.slice(i + 1));
+      const ext = /^(ks|us|K|x|s|S|B|[iI][46])/.exec(fmt.slice(i + 1));
       i += ext ? ext[0].length : 0;
       kind = "addr";
     } else if (fmt[i] === "s") {
@@ -175,7 +176,7 @@ export function parseFormat(ops: CheckOps, fmt: string, span: Span): Spec[] | un
     const text = fmt.slice(start, i + 1);
     if (!kind) {
       const seen = fmt[i] === undefined ? "the format ends after '%'" : `'${text}' is not a conversion the kernel's printk accepts`;
-      fail(ops, "WBPF1020", span, `${seen}; use %d %i %u %x %X (with l or ll for 64 bits), %c, %s, %p (pK px ps pS pB pi4 pI4 pi6 pI6) or %% for a percent sign`);
+      fail(ops, "WBPF1020", span, `${seen}; use %d %i %u %x %X (with l or ll for 64 bits), %c, %s, %p (pK px ps pS pB pi4 pI4 pi6 pI6 pks pus) or %% for a percent sign`);
       return undefined;
     }
     specs.push({ text, kind, span });
