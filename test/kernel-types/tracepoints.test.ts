@@ -77,7 +77,8 @@ describe("tracepoint snapshot", () => {
   test("the snapshot module round-trips through its own reader", () => {
     const f = parseFormat("sched/sched_process_exec", SCHED_PROCESS_EXEC);
     const text = snapshotModule([f], "test");
-    expect(text).toContain(`"sched/sched_process_exec": { fields: [["__data_loc char filename[]",8,4,0],["pid_t pid",12,4,1],["char comm[16]",16,16,0],["const char *const * argv",32,8,0]] }`);
+    const entry = { fields: [["__data_loc char filename[]", 8, 4, 0], ["pid_t pid", 12, 4, 1], ["char comm[16]", 16, 16, 0], ["const char *const * argv", 32, 8, 0]] };
+    expect(text).toContain(`"sched/sched_process_exec": ${JSON.stringify(JSON.stringify(entry))},`);
   });
 
   const root = TRACEFS_ROOTS.find((r) => existsSync(`${r}/events/syscalls`));

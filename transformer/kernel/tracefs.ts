@@ -60,13 +60,18 @@ export function snapshotModule(formats: readonly TracepointFormat[], kernel = re
     "// Tracepoint formats the compiler types `ctx` with, so builds need no tracefs.",
     `export const SNAPSHOT_KERNEL = ${JSON.stringify(kernel)};`,
     `export const SNAPSHOT_COMMON: readonly (readonly [string, number, number, 0 | 1])[] = ${JSON.stringify(rows(common))};`,
-    "/** group/name -> fields after the common ones (or every field, when `all` is set). */",
-    "export const SNAPSHOT: Readonly<Record<string, { readonly all?: true; readonly fields: readonly (readonly [string, number, number, 0 | 1])[] }>> = {",
+    "/**",
+    " * group/name -> JSON of its fields after the common ones (or of every field, when `all` is",
+    " * set): parsed when a template first uses the tracepoint, so loading the compiler does not",
+    " * build every format's arrays.",
+    " */",
+    "export const SNAPSHOT: Readonly<Record<string, string>> = {",
   ];
   for (const f of [...formats].sort((a, b) => a.name.localeCompare(b.name))) {
     const own = f.fields.filter((x) => !x.common);
     const sameCommon = JSON.stringify(f.fields.filter((x) => x.common)) === commonKey;
-    out.push(`  ${JSON.stringify(f.name)}: { ${sameCommon ? "" : "all: true, "}fields: ${JSON.stringify(rows(sameCommon ? own : f.fields))} },`);
+    const entry = sameCommon ? { fields: rows(own) } : { all: true, fields: rows(f.fields) };
+    out.push(`  ${JSON.stringify(f.name)}: ${JSON.stringify(JSON.stringify(entry))},`);
   }
   out.push("};", "");
   return out.join("\n");

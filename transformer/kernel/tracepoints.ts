@@ -18,7 +18,7 @@ export function tracepointFormat(name: string): TracepointFormat | undefined {
   const have = cache.get(name);
   if (have) return have;
   if (!Object.prototype.hasOwnProperty.call(SNAPSHOT, name)) return undefined;
-  const entry = SNAPSHOT[name]!;
+  const entry = JSON.parse(SNAPSHOT[name]!) as { readonly all?: true; readonly fields: readonly (readonly [string, number, number, 0 | 1])[] };
   const rows = entry.all ? entry.fields : [...SNAPSHOT_COMMON, ...entry.fields];
   const fields = rows.map(([decl, offset, size, signed]) => parseField(decl, offset, size, signed === 1, `snapshot of ${name}`));
   const format: TracepointFormat = { name, fields, size: Math.max(...fields.map((f) => f.offset + f.size)) };
