@@ -45,7 +45,7 @@ export function cse(fn: Fn): boolean {
     const ps = preds.get(id) ?? [];
     const loads = ps.length === 1 && ps[0] === tree.idom(id) ? new Map(loadsIn) : new Map<string, number>();
     for (const i of b.insts) {
-      i.args = i.args.map(resolve);
+      if (repl.size > 0) for (let a = 0; a < i.args.length; a++) i.args[a] = resolve(i.args[a]!);
       if (i.dst === undefined) {
         if (OPS[i.op].effect) loads.clear();
         continue;
