@@ -63,6 +63,10 @@ describe("kfunc diagnostics (trigger and near miss)", () => {
     expect(narrow[0]).toMatch(/^WBPF1003 argument 'pid' of 'bpf_task_from_pid' is i32/);
   });
 
+  test("a declaration naming a helper is WBPF1010 (calls would reach the helper)", () => {
+    expect(codes(xdp("  return ktime_get_ns() as i32;", "declare function ktime_get_ns(): u64;\n"))).toEqual(["WBPF1010 'ktime_get_ns' is a kernel helper (called by number), not a kfunc; call it without declaring it"]);
+  });
+
   test("a declaration clashing with a function is WBPF1010", () => {
     const src = "declare function helper(x: u32): u32;\nfunction helper(x: u32): u32 { return x; }\n" + xdp("  return helper(1) as i32;");
     expect(codes(src)[0]).toMatch(/^WBPF1010 'helper' is declared twice/);
