@@ -21,7 +21,34 @@ import { DomTree } from "../ir/domtree.js";
 import { predecessors, successors, type Block, type Fn, type Inst } from "../ir/ir.js";
 import { OPS } from "../ir/ops.js";
 
+/** Whether the CFG has a cycle (a DFS meets a block still on its stack): without one, no loop. */
+function hasCycle(fn: Fn): boolean {
+  const byId = new Map(fn.blocks.map((b) => [b.id, b]));
+  const state = new Map<number, 1 | 2>(); // 1: on the DFS stack, 2: done
+  const stack: { b: Block; succ: number[]; next: number }[] = [];
+  const enter = (b: Block) => {
+    state.set(b.id, 1);
+    stack.push({ b, succ: successors(b.term), next: 0 });
+  };
+  enter(fn.blocks[0]!);
+  while (stack.length) {
+    const top = stack[stack.length - 1]!;
+    if (top.next === top.succ.length) {
+      state.set(top.b.id, 2);
+      stack.pop();
+      continue;
+    }
+    const s = top.succ[top.next++]!;
+    const st = state.get(s);
+    if (st === 1) return true;
+    const b = st === undefined ? byId.get(s) : undefined;
+    if (b) enter(b);
+  }
+  return false;
+}
+
 export function licm(fn: Fn): boolean {
+  if (!hasCycle(fn)) return false;
   const tree = new DomTree(fn);
   const preds = predecessors(fn);
   const byId = new Map(fn.blocks.map((b) => [b.id, b]));

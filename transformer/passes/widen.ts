@@ -39,6 +39,8 @@ function check(b: Block, byId: Map<number, Block>) {
 }
 
 export function widenBoundsChecks(fn: Fn): boolean {
+  // Most functions have no packet check at all: skip building the tables below.
+  if (!fn.blocks.some((b) => b.term.k === "br" && b.term.cond === "ugt" && b.term.w === 64)) return false;
   const byId = new Map(fn.blocks.map((b) => [b.id, b]));
   const defs = defsOf(fn);
   const dom = new DomTree(fn);
