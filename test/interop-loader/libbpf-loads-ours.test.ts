@@ -15,6 +15,12 @@ import { COUNT_OPENS, COUNT_OPENS_SLOTS, SHARED, XDP_PROTO_COUNT, XDP_PROTO_COUN
 import { checkNoFdLeaks } from "../helpers/fds.js";
 import { describeKernel } from "../helpers/kernel.js";
 import { bpftool, scratch, writeObject } from "../interop/bpftool-util.js";
+import { STACK_TRACE_LAYOUT } from "../../runtime/map-decl.js";
+import { arrayFieldType, layoutStruct, scalarFieldType } from "../../runtime/struct/layout.js";
+import { u64 } from "../../runtime/types.js";
+
+const TIMER = layoutStruct("bpf_timer", [["opaque", arrayFieldType(scalarFieldType(u64), 2)]]);
+const SLOT = layoutStruct("slot", [["timer", TIMER], ["n", scalarFieldType(u64)]]);
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 let dir = "";
@@ -79,6 +85,35 @@ describeKernel("libbpf and bpftool load our objects", () => {
     expect(libbpfRun("kfuncs", elf, 0)).toEqual(["prog find_self xdp 2"]);
     await using obj = await load(elf);
     expect(obj.program("find_self").testRun({ data: new Uint8Array(64) }).retval).toBe(2);
+  });
+
+  test("bpftool loads printk formats (.rodata strings), a stack trace map and a timer with its callback", () => {
+    const slots: Record<string, SlotSpec> = {
+      stacks: { map: { kind: "stack_trace", key: "u32", value: "u8", valueStruct: STACK_TRACE_LAYOUT, maxEntries: 16 } },
+      slots: { map: { kind: "array", key: "u32", value: "u8", valueStruct: SLOT, maxEntries: 1 } },
+      Slot: SLOT,
+    };
+    const src = `function fired(map: u64, key: u64, v: \${Slot}): i64 { v.n += 1; return 0; }
+export function on_getgid(ctx: Tracepoint<"syscalls/sys_enter_getgid">): i32 {
+  printk("stack %lld\\n", get_stackid(ctx, \${stacks}, 0));
+  return 0;
+}
+export function arm(ctx: Xdp): i32 {
+  const v = \${slots}.lookup(0);
+  if (!v) return XDP_PASS;
+  timer_init(v.timer, \${slots}, CLOCK_MONOTONIC);
+  timer_set_callback(v.timer, fired);
+  timer_start(v.timer, 1000, 0);
+  return XDP_PASS;
+}
+`;
+    const s = scratch("features");
+    try {
+      bpftool(["prog", "loadall", writeObject(s.tmp, "features", compile(src, slots)), s.pinDir]);
+      expect(execFileSync("ls", [s.pinDir], { encoding: "utf8" }).trim().split("\n").sort()).toEqual(["arm", "on_getgid"]);
+    } finally {
+      s.cleanup();
+    }
   });
 
   test("bpftool prog loadall takes an object with subprograms", () => {
