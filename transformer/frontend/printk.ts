@@ -15,18 +15,9 @@ import { errorNode, fail, type CheckOps } from "./check-ops.js";
 import type { HelperDef } from "./helpers.js";
 import type { GlobalVar, TExpr } from "./typed.js";
 import { isNullablePointer, isSigned, scalar, typeName } from "./types.js";
-import { SCALARS } from "../../runtime/types.js";
 
 export const PRINTK_NAMES: readonly string[] = ["printk", "trace_printk"];
 
-/** `strncmp(buf, "literal")`: compares a char array with a string constant (helper 182). */
-export const STRNCMP = "strncmp";
-
-export const BPF_STRNCMP: HelperDef = {
-  id: 182, params: [], ret: "i64", progTypes: "all",
-  doc: "strncmp(buf, \"literal\"): compare a char array (up to its size or its NUL) with a string literal; 0 when equal, < 0 or > 0 as C's strncmp",
-  note: "Linux 5.17 and later",
-};
 
 /** The kernel's limit on arguments (MAX_BPRINTF_VARARGS). */
 export const PRINTK_MAX_ARGS = 12;
@@ -46,7 +37,7 @@ export const TRACE_VPRINTK: HelperDef = {
 /** What one conversion takes: an integer of 32 or 64 bits, or an address. */
 type Spec = { readonly text: string; readonly kind: "int32" | "int64" | "addr"; readonly span: Span };
 
-/** Where the checker keeps constant strings: one `.rodata` global per distinct string. */
+/** Where the checker keeps constant strings (printk formats, strncmp constants): one `.rodata` global per distinct string. */
 export interface PrintkEnv {
   rodataString(bytes: Uint8Array, span: Span): GlobalVar;
 }
@@ -85,25 +76,6 @@ export function checkPrintk(ops: CheckOps, env: PrintkEnv, e: Extract<Expr, { k:
   const data: TExpr = { k: "argpack", ty: scalar("u64"), args, span: e.span };
   const len: TExpr = { k: "const", ty: scalar("u32"), value: BigInt(8 * args.length), span: e.span };
   return { k: "helper", ty: scalar("i64"), name: "trace_vprintk", helper: TRACE_VPRINTK, args: [fmt, size, data, len], span: e.span };
-}
-
-/**
- * `strncmp(buf, "literal")`: bpf_strncmp(s1, s1_sz, s2), s2 a NUL-terminated constant the
- * kernel wants in a read-only map (`.rodata`), s1 a char array or struct passed with its size.
- */
-export function checkStrncmp(ops: CheckOps, env: PrintkEnv, e: Extract<Expr, { k: "call" }>): TExpr {
-  if (e.args.length !== 2) return fail(ops, "WBPF1006", e.span, `'strncmp' takes 2 arguments (a char array such as \`e.comm\`, a string literal), got ${e.args.length}`);
-  const [bufArg, strArg] = e.args as [Expr, Expr];
-  const buf = ops.expr(bufArg);
-  if (buf.ty.k === "error") return buf;
-  if (buf.ty.k !== "aptr" && !(buf.ty.k === "sptr" && !buf.ty.nullable)) {
-    return fail(ops, "WBPF1003", bufArg.span, `the first argument of 'strncmp' is a char array (\`e.comm\`) or a struct, not ${typeName(buf.ty)}`);
-  }
-  if (strArg.k !== "str") return fail(ops, "WBPF1003", strArg.span, "the second argument of 'strncmp' is a string literal: the kernel compares with a constant string only");
-  const size = buf.ty.k === "aptr" ? buf.ty.length * (buf.ty.elem.kind === "scalar" ? SCALARS[buf.ty.elem.name].size : 1) : buf.ty.layout.size;
-  const g = env.rodataString(new TextEncoder().encode(strArg.value + "\0"), strArg.span);
-  const args: TExpr[] = [buf, { k: "const", ty: scalar("u32"), value: BigInt(size), span: bufArg.span }, { k: "gaddr", ty: scalar("u64"), g, span: strArg.span }];
-  return { k: "helper", ty: scalar("i64"), name: STRNCMP, helper: BPF_STRNCMP, args, span: e.span };
 }
 
 /** One argument converted to what its conversion reads. */

@@ -11,7 +11,8 @@ import { describeFieldType, type StructLayout } from "../../runtime/struct/layou
 import { CTX_KINDS, type CtxField, type CtxKindDef, type ProgType } from "../frontend/ctx.js";
 import { helperAllowed, type HelperDef } from "../frontend/helpers.js";
 import { BPF_LOOP_HELPER } from "../frontend/bpf-loop.js";
-import { BPF_STRNCMP, PRINTK_NAMES, STRNCMP, TRACE_PRINTK } from "../frontend/printk.js";
+import { PRINTK_NAMES, TRACE_PRINTK } from "../frontend/printk.js";
+import { BPF_STRNCMP, STRNCMP } from "../frontend/strncmp.js";
 import { TIMER_HELPERS } from "../frontend/timers.js";
 import { BUILTIN_KFUNCS } from "../frontend/kfuncs.js";
 import { MAP_METHODS, type Intrinsic } from "../frontend/builtins.js";
