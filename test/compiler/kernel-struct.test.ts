@@ -143,6 +143,16 @@ ${body}
     expect(diag(tp("sched_proces_exec", "  return 0;"))[0]).toMatch(/^WBPF1004 .*no BTF raw tracepoint 'sched_proces_exec'.*did you mean 'sched_process_exec'/);
   });
 
+  test("type and enum builtins: string literals naming what the build knows; WBPF1017 near misses, WBPF1015, WBPF1006", () => {
+    const body = (b: string) => prog(`  ${b}\n  return 0;`);
+    expect(diag(body('const a = type_size("task_struct") + type_exists("cred") + (enum_value("pid_type", "PIDTYPE_TGID") as u32);'))).toEqual([]);
+    expect(diag(body('const a = enum_value("pid_typ", "PIDTYPE_TGID");'))[0]).toMatch(/^WBPF1017 4:\d+ "pid_typ" unknown kernel enum 'pid_typ'; did you mean 'pid_type'\?/);
+    expect(diag(body('const a = enum_value("pid_type", "PIDTYPE_TGD");'))[0]).toMatch(/^WBPF1017 4:\d+ "PIDTYPE_TGD" enum pid_type has no enumerator 'PIDTYPE_TGD'; did you mean 'PIDTYPE_TGID'\?/);
+    expect(diag(body('const a = type_size("task_strct");'))[0]).toMatch(/^WBPF1017 4:\d+ "task_strct" .*did you mean 'task_struct'/);
+    expect(diag(body("const n = 1;\n  const a = type_size(n);"))[0]).toMatch(/^WBPF1015 .*string literal/);
+    expect(diag(body('const a = enum_value("pid_type");'))[0]).toMatch(/^WBPF1006 /);
+  });
+
   test("the snapshot has the common structs; WHISTLER_KERNEL_BTF compiles against another kernel's layout", () => {
     for (const s of ["task_struct", "cred", "file", "dentry", "sock", "sk_buff", "mm_struct"]) expect(SNAPSHOT_TYPES.composite(s)).toBeDefined();
     const dir = mkdtempSync(join(tmpdir(), "whistler-kbtf-"));

@@ -16,15 +16,23 @@ import type { KComposite, KernelTypes, KType } from "../kernel/kernel-types.js";
 import { BTF_INT_BOOL, BTF_INT_SIGNED, type BtfWriter } from "./writer.js";
 
 /** bpf_core_relo_kind values (include/uapi/linux/bpf.h) the compiler emits. */
-export const CORE_KIND = { FIELD_BYTE_OFFSET: 0, FIELD_BYTE_SIZE: 1, FIELD_EXISTS: 2 } as const;
+export const CORE_KIND = {
+  FIELD_BYTE_OFFSET: 0, FIELD_BYTE_SIZE: 1, FIELD_EXISTS: 2, TYPE_EXISTS: 8, TYPE_SIZE: 9, ENUMVAL_EXISTS: 10, ENUMVAL_VALUE: 11,
+} as const;
 export type CoreKind = (typeof CORE_KIND)[keyof typeof CORE_KIND];
 
-/** One relocatable value: `kind` of member `path` (names, from the root struct inward). */
+/**
+ * One relocatable value: `kind` of member `path` (names, from the root struct inward); of the
+ * root type itself when `path` is empty (type_exists, type_size); of enumerator `path[0]` of
+ * enum `root` when `enumValues` is set (enum_value, enum_exists).
+ */
 export interface CoreAccess {
-  /** The named struct or union the access starts from. */
+  /** The named struct, union or enum the access starts from. */
   readonly root: string;
   /** Member names; after the first, each is inside the previous member's embedded struct. */
   readonly path: readonly string[];
+  /** For enum accesses: the enum's size and every enumerator the build knows (name, value). */
+  readonly enumValues?: { readonly size: number; readonly values: readonly { readonly name: string; readonly value: bigint }[] };
   readonly kind: CoreKind;
   /** The value compiled in (byte offset, size, or 1 for existence), from the build's layouts. */
   readonly value: bigint;
@@ -81,10 +89,24 @@ export function writeCoreTypes(w: BtfWriter, accesses: readonly CoreAccess[], ty
     if (member) e.used.add(member);
   };
   const walks = new Map<CoreAccess, Step[]>();
+  const roots = new Map<CoreAccess, KComposite>();
+  // Enums: the enumerators accessed, per enum.
+  const enums = new Map<string, { size: number; values: Map<string, bigint> }>();
   for (const a of accesses) {
+    if (a.enumValues) {
+      let e = enums.get(a.root);
+      if (!e) enums.set(a.root, (e = { size: a.enumValues.size, values: new Map() }));
+      const v = a.enumValues.values.find((x) => x.name === a.path[0]);
+      if (!v) throw new Error(`internal: CO-RE enumerator ${a.root}.${a.path[0]} unknown`);
+      e.values.set(v.name, v.value);
+      continue;
+    }
     const steps = walk(a, types);
-    if (!steps || steps.length === 0) throw new Error(`internal: CO-RE access ${a.root}.${a.path.join(".")} does not resolve`);
+    const root = types.composite(a.root);
+    if (!steps || !root || (steps.length === 0 && a.path.length > 0)) throw new Error(`internal: CO-RE access ${a.root}.${a.path.join(".")} does not resolve`);
     walks.set(a, steps);
+    roots.set(a, root);
+    use(root);
     for (const s of steps) use(s.comp, s.member);
   }
   // Embedded members need their own (possibly empty) definitions; pointers to known structs
@@ -146,9 +168,18 @@ export function writeCoreTypes(w: BtfWriter, accesses: readonly CoreAccess[], ty
     const id = comp.union ? w.union(comp.name, comp.size, typed) : w.struct(comp.name, comp.size, typed);
     if (id !== compId(k)) throw new Error("internal: CO-RE local type ids out of order");
   }
+  const enumIds = new Map<string, { id: number; names: string[] }>();
+  for (const [name, e] of enums) {
+    const values = [...e.values].map(([n, value]) => ({ name: n, value }));
+    enumIds.set(name, { id: w.enumeration(name, e.size, false, values), names: values.map((v) => v.name) });
+  }
   return (a) => {
+    if (a.enumValues) {
+      const e = enumIds.get(a.root)!;
+      return { typeId: e.id, access: `${e.names.indexOf(a.path[0]!)}` };
+    }
     const steps = walks.get(a)!;
     const idx = steps.map((s) => localMembers.get(key(s.comp))!.indexOf(s.member));
-    return { typeId: compId(key(steps[0]!.comp)), access: ["0", ...idx].join(":") };
+    return { typeId: compId(key(roots.get(a)!)), access: ["0", ...idx].join(":") };
   };
 }

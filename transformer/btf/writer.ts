@@ -60,9 +60,9 @@ export class BtfWriter {
     return this.add(name, BTF_KIND.UNION, members.length, size, members.flatMap((m) => [this.str(m.name), m.type, m.bitOffset]));
   }
 
-  /** An enum without enumerators (what a CO-RE access needs to know of a field's type). */
-  enumeration(name: string, size: number, signed: boolean): number {
-    return this.add(name, BTF_KIND.ENUM, 0, size, [], signed);
+  /** An enum with the enumerators given (none: what a CO-RE field access needs to know). */
+  enumeration(name: string, size: number, signed: boolean, values: readonly { name: string; value: bigint }[] = []): number {
+    return this.add(name, BTF_KIND.ENUM, values.length, size, values.flatMap((v) => [this.str(v.name), Number(BigInt.asUintN(32, v.value))]), signed);
   }
 
   /** The id the next type added will get (types may refer to later ones). */

@@ -35,7 +35,7 @@ import { BUILTIN_KFUNCS, checkKfuncCall, declaredKfunc, type KfuncSig } from "./
 import { checkPacketBounds } from "./packet-lint.js";
 import { unknownTracepoint, withTracepointFields, type TracepointCtxField } from "./tracepoint-ctx.js";
 import { isNullablePointer } from "./types.js";
-import { FIELD_EXISTS, fieldExists, kernelCast, kernelMember, kernelStructType, typedTracingArg } from "./kernel-struct.js";
+import { kernelCast, kernelMember, kernelStructType, KERNEL_TYPE_BUILTINS, kernelTypeBuiltin, typedTracingArg } from "./kernel-struct.js";
 import { unknownTpBtf, withTpBtfArgs } from "./tp-btf-ctx.js";
 import type { ArithOp, CheckedFunction, DataSection, GlobalVar, CheckedProgram, CheckedTemplate, CmpOp, LValue, Local, MapMethod, MapRef, TExpr, TStmt } from "./typed.js";
 import { BOOL, ERROR, UNTYPED, VOID, bitsOf, commonType, fits, isSigned, rangeOf, scalar, typeName, widensTo, wrap, type Type } from "./types.js";
@@ -859,7 +859,7 @@ class ProgramChecker {
     if (shadow) return this.error("WBPF1002", e.calleeSpan, `'${e.callee}' is a local variable, not a function`);
     const fn = this.env.functions.get(e.callee);
     if (fn) return this.callFunction(e, fn, scope);
-    if (e.callee === FIELD_EXISTS) return fieldExists(this.ops(scope), e);
+    if (KERNEL_TYPE_BUILTINS.has(e.callee)) return kernelTypeBuiltin(this.ops(scope), e);
     if (this.env.programs.has(e.callee)) {
       return this.error("WBPF1002", e.calleeSpan, `'${e.callee}' is a program (exported); programs cannot be called. Move the shared code into a non-exported function and call that`);
     }

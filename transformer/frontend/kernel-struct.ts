@@ -13,6 +13,7 @@
 import type { ScalarName } from "../../runtime/types.js";
 import type { Span } from "../diagnostics.js";
 import { CORE_KIND, type CoreAccess, type CoreKind } from "../btf/core.js";
+import { kernelEnum, kernelEnumNames } from "../kernel/kernel-enums.js";
 import { KERNEL_TYPES, ktypeC, type KComposite, type KMember, type KType } from "../kernel/kernel-types.js";
 import type { Expr, KernelStructRef } from "./ast.js";
 import { errorNode, fail, type CheckOps } from "./check-ops.js";
@@ -149,5 +150,55 @@ export function typedTracingArg(load: TExpr, t: KType): TExpr {
     default:
       return load;
   }
+}
+
+/** Builtins about kernel types themselves, each one CO-RE constant. */
+export const KERNEL_TYPE_BUILTINS: ReadonlySet<string> = new Set([FIELD_EXISTS, "type_exists", "type_size", "enum_value", "enum_exists"]);
+
+/** A string literal argument, or a diagnostic. */
+function literal(ops: CheckOps, e: Extract<Expr, { k: "call" }>, i: number, what: string): { value: string; span: Span } | undefined {
+  const a = e.args[i];
+  if (a?.k === "str") return { value: a.value, span: { start: a.span.start + 1, end: a.span.end - 1 } };
+  ops.sink.error("WBPF1015", a?.span ?? e.span, `argument ${i + 1} of '${e.callee}' is ${what} as a string literal, e.g. ${e.callee === "type_exists" || e.callee === "type_size" ? `${e.callee}("task_struct")` : `${e.callee}("pid_type", "PIDTYPE_TGID")`}`);
+  return undefined;
+}
+
+/**
+ * `field_exists(task.x)`, `type_exists("name")` / `type_size("name")` of a kernel struct or
+ * union, `enum_value("enum", "ENUMERATOR")` / `enum_exists(...)`: the build's value, relocated
+ * by the loader for the target kernel (0 from the *_exists kinds where it lacks the name).
+ */
+export function kernelTypeBuiltin(ops: CheckOps, e: Extract<Expr, { k: "call" }>): TExpr {
+  if (e.callee === FIELD_EXISTS) return fieldExists(ops, e);
+  const want = e.callee.startsWith("enum_") ? 2 : 1;
+  if (e.args.length !== want) return fail(ops, "WBPF1006", e.span, `'${e.callee}' takes ${want} string literal${want > 1 ? "s" : ""}, got ${e.args.length} arguments`);
+  const name = literal(ops, e, 0, want === 2 ? "the enum's name" : "the struct's name");
+  if (!name) return errorNode(e.span);
+  if (want === 1) {
+    const ty = kernelStructType(ops, { name: name.value, span: name.span });
+    if (!ty || ty.k !== "kptr") return errorNode(e.span);
+    const exists = e.callee === "type_exists";
+    return { k: "kconst", ty: scalar("u32"), access: { root: name.value, path: [], kind: exists ? CORE_KIND.TYPE_EXISTS : CORE_KIND.TYPE_SIZE, value: exists ? 1n : BigInt(ty.comp.size) }, span: e.span };
+  }
+  const en = kernelEnum(name.value);
+  if (!en) {
+    const near = suggest(name.value, kernelEnumNames());
+    return fail(ops, "WBPF1017", name.span, `unknown kernel enum '${name.value}'${near ? `; did you mean '${near}'?` : ""} (enums come from the kernel's BTF: /sys/kernel/btf/vmlinux or WHISTLER_KERNEL_BTF)`);
+  }
+  const item = literal(ops, e, 1, "the enumerator's name");
+  if (!item) return errorNode(e.span);
+  const v = en.values.find((x) => x.name === item.value);
+  if (!v) {
+    const near = suggest(item.value, en.values.map((x) => x.name));
+    return fail(ops, "WBPF1017", item.span, `enum ${en.name} has no enumerator '${item.value}'${near ? `; did you mean '${near}'?` : ""}`);
+  }
+  if (en.size > 4 || v.value < -(1n << 31n) || v.value >= 1n << 31n) return fail(ops, "WBPF1018", item.span, `${item.value} (${v.value}) does not fit the 32-bit immediate a relocated enum value is`);
+  const exists = e.callee === "enum_exists";
+  const enumValues = { size: en.size, values: en.values };
+  return {
+    k: "kconst", ty: scalar(exists ? "u32" : "i64"),
+    access: { root: en.name, path: [item.value], kind: exists ? CORE_KIND.ENUMVAL_EXISTS : CORE_KIND.ENUMVAL_VALUE, value: exists ? 1n : v.value, enumValues },
+    span: e.span,
+  };
 }
 

@@ -9,11 +9,10 @@
  * the package (`structs/tp-btf-snapshot.ts`, written by `whistler btf --update`), the running
  * kernel's /sys/kernel/btf/vmlinux.
  */
-import { existsSync } from "node:fs";
 import { release } from "node:os";
 import type { Btf } from "../../loader/btf/index.js";
 import { ktype, type KType } from "./kernel-types.js";
-import { readKernelBtf, VMLINUX_BTF } from "./vmlinux.js";
+import { liveKernelBtf } from "./live-btf.js";
 import { SNAPSHOT_TP_BTF_JSON } from "./structs/tp-btf-snapshot.js";
 
 /** Raw tracepoints tools attach to most, recorded in the snapshot. */
@@ -36,20 +35,14 @@ export function tpBtfArgsIn(btf: Btf, name: string): readonly KType[] | undefine
   return proto.params.slice(1).map((p) => ktype(btf, p.type));
 }
 
-let file: { path: string; btf: Btf } | undefined;
-let vmlinux: Btf | null | undefined;
-
 function liveArgs(name: string): readonly KType[] | undefined {
-  const path = process.env.WHISTLER_KERNEL_BTF;
-  if (path) {
-    if (file?.path !== path) file = { path, btf: readKernelBtf(path) };
-    const a = tpBtfArgsIn(file.btf, name);
-    if (a) return a;
-  }
+  const override = process.env.WHISTLER_KERNEL_BTF ? liveKernelBtf() : undefined;
+  const fromFile = override ? tpBtfArgsIn(override, name) : undefined;
+  if (fromFile) return fromFile;
   const snap = Object.prototype.hasOwnProperty.call(SNAPSHOT_TP_BTF_JSON, name) ? SNAPSHOT_TP_BTF_JSON[name] : undefined;
   if (snap) return JSON.parse(snap) as KType[];
-  if (vmlinux === undefined) vmlinux = existsSync(VMLINUX_BTF) ? readKernelBtf(VMLINUX_BTF) : null;
-  return vmlinux ? tpBtfArgsIn(vmlinux, name) : undefined;
+  const live = liveKernelBtf();
+  return live ? tpBtfArgsIn(live, name) : undefined;
 }
 
 const cache = new Map<string, readonly KType[] | undefined>();
