@@ -13,7 +13,7 @@ import { resolveKfunc } from "../reloc/kfunc.js";
 import { vmlinuxBtf } from "../link/vmlinux-btf.js";
 import { btfFeatures, kernelFacts } from "../features/index.js";
 import { attachBtfId, tracingRefusal } from "../link/index.js";
-import { openOrCreatePinnedMap } from "../pin/index.js";
+import { openOrCreatePinnedMap, unpin } from "../pin/index.js";
 import { Program } from "../program/index.js";
 import { applyRelocations, coreVerifierHint, kconfigData, KCONFIG_MAP, type CoreCandidates, type KernelFacts, type PlacedCoreResult } from "../reloc/index.js";
 import { explainVerifierLog } from "../verifier/index.js";
@@ -160,6 +160,8 @@ export function loadSpec(parsed: ObjectSpec, opts: LoadOptions = {}): BpfObject 
   const spec = opts.globals ? withGlobals(parsed, opts.globals) : parsed;
   const maps = new Map<string, LoadedMap>();
   const reusedMaps = new Set<string>();
+  // Pins this load made: a load that fails takes them back, leaving bpffs as it found it.
+  const newPins: string[] = [];
   const programs = new Map<string, Program>();
   let btfFd: Fd | undefined;
   try {
@@ -170,6 +172,7 @@ export function loadSpec(parsed: ObjectSpec, opts: LoadOptions = {}): BpfObject 
       if (opts.pinMaps) {
         const pinned = openOrCreatePinnedMap(s, opts.pinMaps, () => createMapWithInner(s, btfFd));
         if (pinned.reused) reusedMaps.add(s.name);
+        else newPins.push(pinned.path);
         maps.set(s.name, { spec: s, fd: pinned.fd, decl });
       } else {
         maps.set(s.name, { spec: s, fd: createMapWithInner(s, btfFd), decl });
@@ -200,6 +203,13 @@ export function loadSpec(parsed: ObjectSpec, opts: LoadOptions = {}): BpfObject 
   } catch (e) {
     for (const p of programs.values()) p.close();
     for (const m of maps.values()) m.fd.close();
+    for (const path of newPins) {
+      try {
+        unpin(path);
+      } catch {
+        // The load's own error is the one to report; a pin that cannot be removed stays.
+      }
+    }
     throw e;
   } finally {
     // Maps and programs hold their own references to the BTF.

@@ -22,6 +22,8 @@ export interface PinnedMapFd {
   readonly fd: Fd;
   /** True when an existing pin was opened (initial contents must not be written again). */
   readonly reused: boolean;
+  /** Where the map is pinned. */
+  readonly path: string;
 }
 
 /** Differences between a pinned map and what the object wants, as "what: pinned vs object". */
@@ -50,7 +52,7 @@ export function openOrCreatePinnedMap(spec: PinnableMapSpec, dir: string, create
           hint: `remove the old pin (rm ${path}) to start with a fresh map, or load the object it was made for`,
         });
       }
-      return { fd: pinned.fd, reused: true };
+      return { fd: pinned.fd, reused: true, path };
     } catch (e) {
       pinned.fd.close();
       throw e;
@@ -63,5 +65,5 @@ export function openOrCreatePinnedMap(spec: PinnableMapSpec, dir: string, create
     fd.close();
     throw e;
   }
-  return { fd, reused: false };
+  return { fd, reused: false, path };
 }

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, test } from "@jest/globals";
-import { existsSync, rmSync, statSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { load } from "../../loader/index.js";
 import { openPinned, pinFd, unpin } from "../../loader/pin/index.js";
-import { AttachError, WhistlerError } from "../../runtime/errors.js";
+import { AttachError, VerifierError, WhistlerError } from "../../runtime/errors.js";
 import { mapCreate } from "../../runtime/sys/index.js";
 import { checkNoFdLeaks } from "../helpers/fds.js";
 import { describeKernel } from "../helpers/kernel.js";
@@ -11,6 +11,7 @@ import { fixture } from "../loader/fixtures.js";
 import { udpSocket } from "./sockets.js";
 
 const dir = `/sys/fs/bpf/whistler-test-${process.pid}`;
+const BPF_MAP_TYPE_HASH = 1;
 const BPF_MAP_TYPE_PERCPU_ARRAY = 6;
 
 const total = (v: unknown): bigint => (v as bigint[]).reduce((a, b) => a + b, 0n);
@@ -64,6 +65,17 @@ describeKernel("pinning in bpffs: links, programs, maps reused by name", () => {
     await expect(load(fixture("raw_tp_switch_count.bpf.o"), { pinMaps: `${dir}/wrong` })).rejects.toThrow(
       /map "switches": the map pinned at .*\/wrong\/switches does not match the object \(value size 4 \(pinned\) vs 8 \(object\); max entries 1 \(pinned\) vs 1\)|value size 4 \(pinned\) vs 8 \(object\)/,
     );
+  });
+
+  test("a load that fails takes back the map pins it made, and keeps pins it reused", async () => {
+    // verifier_reject.bpf.o has one map, "values" (hash, u32 -> u64, 16 entries), and a
+    // program the verifier refuses: the map is created and pinned before the refusal.
+    await expect(load(fixture("verifier_reject.bpf.o"), { pinMaps: `${dir}/failed` })).rejects.toThrow(VerifierError);
+    expect(readdirSync(`${dir}/failed`)).toEqual([]);
+    using mine = mapCreate({ type: BPF_MAP_TYPE_HASH, keySize: 4, valueSize: 8, maxEntries: 16, name: "values" });
+    pinFd(mine, `${dir}/reused/values`);
+    await expect(load(fixture("verifier_reject.bpf.o"), { pinMaps: `${dir}/reused` })).rejects.toThrow(VerifierError);
+    expect(readdirSync(`${dir}/reused`)).toEqual(["values"]);
   });
 
   test("programs pin and open again; errors say what to do", async () => {
