@@ -1,8 +1,10 @@
 /**
  * Socket filter attach: setsockopt(SO_ATTACH_BPF) on a socket the caller owns. The program
  * sees each packet the socket would receive and returns how many bytes to keep (0 drops
- * it). Detaching is setsockopt(SO_DETACH_BPF); closing the socket also drops the filter.
+ * it). Detaching is setsockopt(SO_DETACH_BPF), on that socket only; closing the socket also
+ * drops the filter.
  */
+import { fstatSync } from "node:fs";
 import { AttachError, WhistlerError } from "../../runtime/errors.js";
 import { setsockoptInt, SOL_SOCKET, SO_ATTACH_BPF, SO_DETACH_BPF } from "../../runtime/sys/index.js";
 import { Link } from "./link.js";
@@ -15,6 +17,16 @@ export function socketFdOf(s: SocketLike): number {
   if (typeof s === "number") return s;
   if ("raw" in s) return s.raw;
   return s.fd;
+}
+
+/** Device and inode of the socket an fd refers to, or undefined when the fd is closed. */
+function socketIdentity(fd: number): string | undefined {
+  try {
+    const st = fstatSync(fd, { bigint: true });
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return undefined;
+  }
 }
 
 export function attachSocketFilter(prog: AttachableProgram, socket: SocketLike): Link {
@@ -30,7 +42,12 @@ export function attachSocketFilter(prog: AttachableProgram, socket: SocketLike):
       hint: code === "ENOTSOCK" ? "the fd is not a socket" : code === "EBADF" ? "the fd is not open" : code === "EINVAL" ? "the program must be a socket filter (section \"socket\")" : w?.hint,
     });
   }
+  // The link holds a number, not the socket: by the time it is disposed the caller may have
+  // closed the socket and the number may name another one. Detach only from the socket the
+  // filter was attached to (same inode), never from whatever now has the number.
+  const identity = socketIdentity(fd);
   const detach = (): void => {
+    if (identity === undefined || socketIdentity(fd) !== identity) return; // closed: its filter went with it
     try {
       setsockoptInt(fd, SOL_SOCKET, SO_DETACH_BPF, 0, `detach socket filter from fd ${fd}`);
     } catch {

@@ -49,6 +49,27 @@ describeKernel("socket filter: SO_ATTACH_BPF on real sockets", () => {
     expect(await protocols(sock)).toContain(17);
   });
 
+  test("disposing a link after its socket closed leaves the socket that reuses the fd number alone", async () => {
+    await using obj = await load(fixture("socket_tcp_filter.bpf.o"));
+    const prog = obj.program("tcp_only");
+    const first = packetSocket(ifIndex(veth.hostIf));
+    const number = first.fd.raw;
+    const stale = attachSocketFilter(prog, number);
+    first[Symbol.dispose](); // the socket, and its filter, are gone; the link still holds the number
+    using second = packetSocket(ifIndex(veth.hostIf));
+    expect(second.fd.raw).toBe(number); // the kernel hands out the lowest free number
+    using link = attachSocketFilter(prog, second.fd);
+    second.drainBytes(); // frames queued before the filter was attached
+    stale[Symbol.dispose]();
+    traffic();
+    const filtered = await protocols(second);
+    expect(filtered.length).toBeGreaterThan(0);
+    expect(new Set(filtered)).toEqual(new Set([6])); // still filtered: the stale link detached nothing
+    link[Symbol.dispose]();
+    traffic();
+    expect(await protocols(second)).toContain(17);
+  });
+
   test("attach() and attachAll() take the socket; errors say what is wrong", async () => {
     await using obj = await load(fixture("socket_tcp_filter.bpf.o"));
     const prog = obj.program("tcp_only");
