@@ -12,6 +12,7 @@
  */
 import type { CompileResult, CompiledProgramInfo, TemplateSource } from "./api.js";
 import { generate, type Emitted } from "./backend/index.js";
+import { RegallocError } from "./backend/regalloc.js";
 import { MAX_STACK } from "./backend/frame.js";
 import { encode, decode } from "./backend/opcodes.js";
 import { disassembleInsns } from "./backend/disasm.js";
@@ -28,6 +29,7 @@ import { planCalls, reachableOutOfLine } from "./frontend/inline.js";
 import type { ScalarName } from "../runtime/types.js";
 import { parseTemplate } from "./frontend/parse.js";
 import { optimize } from "./passes/pipeline.js";
+import type { Fn } from "./ir/ir.js";
 import { describeStackUsers } from "./stack-report.js";
 
 export const LICENSE = "GPL";
@@ -55,18 +57,23 @@ export function compileTemplate(src: TemplateSource): CompileResult {
   const frames = new Map<number, { stack: number; callees: number[] }>();
   for (const index of reachableOutOfLine(checked.programs.map((p) => p.body), checked, plan)) {
     const f = checked.functions.find((x) => x.index === index)!;
-    const out = generate(optimize(lowerFunction(f, env)));
+    const out = generateOrReport(optimize(lowerFunction(f, env)), f.span, sink);
+    if (!out) continue;
     frames.set(index, { stack: out.stackSize, callees: out.calls.map((c) => c.func) });
     const params = f.params.map((l) => ({ name: l.name, type: l.type.k === "sptr" ? "ptr" as const : (l.type as { name: ScalarName }).name }));
     functions.push({ name: f.name, code: encode(out.insns), relocs: out.relocs, calls: calls(out), globalRelocs: globalRelocs(out), cores: out.cores, lines: lineRecords(out.spans, f.span, lines), params, ret: f.ret });
   }
 
+  // A subprogram that did not compile leaves its callers' stack depth unknown.
+  if (sink.hasErrors) return { diagnostics: sink.list, programs: [], maps };
+
   const programs: ObjectProgram[] = [];
   const infos: CompiledProgramInfo[] = [];
   for (const p of checked.programs) {
     const ir = optimize(lowerProgram(p, env));
-    const out = generate(ir);
     const decl = parsed.programs.find((d) => d.name === p.name)!;
+    const out = generateOrReport(ir, decl.nameSpan, sink);
+    if (!out) continue;
     const stack = stackDepth(p.name, out, frames, fnName);
     if (stack.bytes > MAX_STACK) {
       const via = stack.chain.length > 1 ? ` through calls ${stack.chain.join(" -> ")} (each frame rounded up to 32 bytes)` : "";
@@ -85,6 +92,21 @@ export function compileTemplate(src: TemplateSource): CompileResult {
   // Strings (printk formats) are the compiler's own constants, not variables to set.
   const globals = data.globals.filter((g) => !g.bytes).map((g) => ({ name: g.name, section: g.section, offset: g.offset, size: g.size, type: g.type, init: g.init }));
   return { diagnostics: sink.list, elf, programs: sorted, maps, globals };
+}
+
+/**
+ * Machine code for one function, or WBPF3003 at the instruction whose values did not fit in
+ * registers even after spilling (at `fallback`, the declaration, when it has no source).
+ */
+function generateOrReport(ir: Fn, fallback: Span, sink: DiagnosticSink): Emitted | undefined {
+  try {
+    return generate(ir);
+  } catch (e) {
+    if (!(e instanceof RegallocError)) throw e;
+    const at = e.span && e.span.end > e.span.start ? e.span : fallback;
+    sink.error("WBPF3003", at, `${e.message}. Use each value soon after computing it, or keep a group of them in a map value or a stack struct`);
+    return undefined;
+  }
 }
 
 /**

@@ -36,6 +36,7 @@ export const DIAGNOSTICS = {
   WBPF2004: { title: "ring buffer record not released", help: "a record from `reserve` can reach a return without `submit` or `discard`" },
   WBPF3001: { title: "stack too large", help: "the program needs more than the kernel's 512 bytes of stack" },
   WBPF3002: { title: "loop too long for the verifier", help: "the kernel's verifier walks every iteration of a loop (1,000,000 instructions in all); use bpf_loop for long loops" },
+  WBPF3003: { title: "too many values live at once", help: "more values are alive at once than BPF's ten registers hold, and spilling the rest to the stack would take it past 512 bytes" },
   WBPF4001: { title: "invalid struct declaration", help: "a defstruct(...) call the build cannot lay out: non-literal name or fields, an unknown field type, a bad option" },
 } as const;
 

@@ -188,6 +188,12 @@ export const ERROR_EXAMPLES: Readonly<Record<string, ErrorExample>> = {
     fix: XDP(`    let n: u64 = 0;\n    for (let i: u32 = 0; i < 1000; i++) n += i;\n    return n as i32;`),
     how: "Bound the loop so the verifier's walk through it stays small.",
   },
+  WBPF3003: {
+    // Seventy timestamps alive at once: a few fit in r6..r9, the rest would need 520 bytes of spills.
+    bad: TP(`${Array.from({ length: 70 }, (_, k) => `    const t${k} = ktime_get_ns();`).join("\n")}\n    return (${Array.from({ length: 70 }, (_, k) => `t${k}`).join(" ^ ")}) as i32;`),
+    fix: TP(`    let acc: u64 = 0;\n    for (let k: u32 = 0; k < 70; k++) acc = acc ^ ktime_get_ns();\n    return acc as i32;`),
+    how: "Use each value soon after computing it (fold it into a running result), or keep a group of them in a map value or a stack struct, so fewer are alive at once.",
+  },
   WBPF4001: {
     decls: `const fields = { pid: u32 };\nexport const Event = defstruct("event", fields);\n`,
     bad: XDP(`    return XDP_PASS;`),

@@ -150,4 +150,46 @@ export const GOLDEN: readonly Golden[] = [
      6:	exit
 `,
   },
+  {
+    name: "compound conditions and bit tests",
+    why: "`&&`/`||` branch per operand, 32-bit compares use jmp32 with immediates, and `x & MASK` tests are single jset instructions (no mask computed, no boolean materialized): 28 insns before jset",
+    source: `export function p(ctx: Xdp): i32 {
+  const d = ctx.data;
+  if (d + 8 > ctx.data_end) return XDP_PASS;
+  const a = load_u32(d, 0);
+  const b = load_u32(d, 4);
+  const flags = load_u8(d, 2);
+  if (a < b && flags != 0) return XDP_DROP;
+  if (a & 0x40) return XDP_TX;
+  if ((b & 0x10) == 0) return XDP_ABORTED;
+  if ((flags & 0x81) != 0 || b >= 1000) return XDP_REDIRECT;
+  return XDP_PASS;
+}`,
+    listing: `p (section xdp, 24 insns):
+     0:	r0 = *(u32 *)(r1 + 0)
+     1:	r2 = r0
+     2:	r2 += 8
+     3:	r1 = *(u32 *)(r1 + 4)
+     4:	if r2 > r1 goto +15
+     5:	r1 = *(u32 *)(r0 + 0)
+     6:	r2 = *(u32 *)(r0 + 4)
+     7:	r0 = *(u8 *)(r0 + 2)
+     8:	if w1 >= w2 goto +1
+     9:	if w0 != 0 goto +4
+    10:	if w1 & 64 goto +5
+    11:	if w2 & 16 goto +6
+    12:	r0 = 0
+    13:	exit
+    14:	r0 = 1
+    15:	exit
+    16:	r0 = 3
+    17:	exit
+    18:	if w0 & 129 goto +3
+    19:	if w2 >= 1000 goto +2
+    20:	r0 = 2
+    21:	exit
+    22:	r0 = 4
+    23:	exit
+`,
+  },
 ];

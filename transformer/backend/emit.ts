@@ -49,8 +49,8 @@ export interface Emitted {
   readonly spans: (Span | undefined)[];
 }
 
-const JCC: Record<Cond, number> = {
-  eq: JMP_OP.jeq, ne: JMP_OP.jne, ugt: JMP_OP.jgt, uge: JMP_OP.jge, ult: JMP_OP.jlt, ule: JMP_OP.jle,
+const JCC: Record<Cond | "set", number> = {
+  set: JMP_OP.jset, eq: JMP_OP.jeq, ne: JMP_OP.jne, ugt: JMP_OP.jgt, uge: JMP_OP.jge, ult: JMP_OP.jlt, ule: JMP_OP.jle,
   sgt: JMP_OP.jsgt, sge: JMP_OP.jsge, slt: JMP_OP.jslt, sle: JMP_OP.jsle,
 };
 
@@ -179,7 +179,8 @@ export function emit(fn: MFn): Emitted {
         break;
       case "br": {
         let { cond, t: taken, f: fall } = t;
-        if (taken === next) {
+        // jset has no inverse: with its taken side next it jumps over the `ja` to the other.
+        if (taken === next && cond !== "set") {
           cond = invertCond(cond);
           [taken, fall] = [fall, taken];
         }

@@ -14,7 +14,7 @@
  *   before the branch) and copied into the phi's own register at block start; the
  *   register allocator coalesces nearly all of these moves away.
  */
-import { type Block, type Fn, type Inst, type Operand, type Width, predecessors, successors } from "../ir/ir.js";
+import { type Block, type Fn, type Inst, type Operand, type Width, predecessors, successors, useCounts } from "../ir/ir.js";
 import type { MBlock, MFn, MInst, MTerm, Reg, StackRef } from "./mir.js";
 import { VIRT_BASE } from "./mir.js";
 import type { AluOp } from "./opcodes.js";
@@ -50,6 +50,9 @@ class Selector {
   /** Source of the IR instruction being selected; every machine instruction keeps it. */
   private span: Span | undefined;
 
+  /** `and` results only branches test against zero: each such branch is a jset. */
+  private readonly bitTests = new Map<number, Inst>();
+
   constructor(private readonly fn: Fn) {
     this.mfn = { name: fn.name, blocks: [], nextVirt: VIRT_BASE + fn.vregs.length, slots: fn.slots.map((s) => ({ ...s })) };
     this.nextBlockId = Math.max(...fn.blocks.map((b) => b.id)) + 1;
@@ -62,6 +65,14 @@ class Selector {
         if (i.op === "func_ref") this.remat.set(i.dst, { k: "func", func: i.func! });
       }
     }
+    // Every use a `!= 0` / `== 0` branch: no register ever needs the mask's result.
+    const uses = useCounts(fn);
+    const tests = new Map<number, number>();
+    for (const b of fn.blocks) {
+      const t = b.term;
+      if (t.k === "br" && (t.cond === "eq" || t.cond === "ne") && t.a.k === "v" && t.b.k === "imm" && t.b.v === 0n) tests.set(t.a.id, (tests.get(t.a.id) ?? 0) + 1);
+    }
+    for (const b of fn.blocks) for (const i of b.insts) if (i.op === "and" && i.dst !== undefined && tests.get(i.dst) === uses.get(i.dst)) this.bitTests.set(i.dst, i);
   }
 
   private temp(): Reg {
@@ -195,6 +206,7 @@ class Selector {
   }
 
   private inst(i: Inst): void {
+    if (i.dst !== undefined && this.bitTests.has(i.dst)) return; // selected with its branch
     const dst = i.dst === undefined ? -1 : this.reg(i.dst);
     switch (i.op) {
       case "slot_addr":
@@ -271,6 +283,20 @@ class Selector {
     }
   }
 
+  /**
+   * `if ((x & y) != 0)` (or `== 0`, sides swapped) as one `jset`: no mask computed into a
+   * register, and x survives. Tested at the narrower of the two widths (a 32-bit and's
+   * upper half is zero; a 32-bit test reads only the low half).
+   */
+  private bitTest(and: Inst, t: Extract<Block["term"], { k: "br" }>): MTerm {
+    let [x, y] = and.args as [Operand, Operand];
+    if (x.k === "imm" || this.remat.has(x.id)) [x, y] = [y, x];
+    const w: Width = and.w === 32 || t.w === 32 ? 32 : 64;
+    const a = this.asReg(x, w);
+    const b = this.src(y, w);
+    return t.cond === "ne" ? { k: "br", cond: "set", w, a, b, t: t.t, f: t.f } : { k: "br", cond: "set", w, a, b, t: t.f, f: t.t };
+  }
+
   private isCheap(o: Operand): boolean {
     return o.k === "imm" || this.remat.has(o.id);
   }
@@ -283,6 +309,8 @@ class Selector {
         this.into(R0, t.v, 64);
         return { k: "exit" };
       case "br": {
+        const and = t.a.k === "v" ? this.bitTests.get(t.a.id) : undefined;
+        if (and) return this.bitTest(and, t);
         let { a, b: rhs, cond } = t;
         if (a.k === "imm" && rhs.k !== "imm") {
           [a, rhs] = [rhs, a];

@@ -53,7 +53,8 @@ export type MInst = Located & (
 
 export type MTerm = Located & (
   | { k: "jmp"; target: number }
-  | { k: "br"; cond: Cond; w: Width; a: Reg; b: Reg | bigint; t: number; f: number }
+  /** `set`: taken when `a & b` is not zero (BPF jset), which has no inverse. */
+  | { k: "br"; cond: Cond | "set"; w: Width; a: Reg; b: Reg | bigint; t: number; f: number }
   | { k: "exit" });
 
 export interface MBlock {
