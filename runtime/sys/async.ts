@@ -2,22 +2,33 @@
  * bpf(2) commands run on koffi's worker threads: a long BPF_PROG_TEST_RUN (millions of
  * repeats) must not block the event loop that consumes what the program produces.
  */
-import { BpfError } from "../errors.js";
 import { syscallNumbers } from "./arch.js";
-import { BPF_CMD_NAMES, BpfCmd, TestRunAttr, type BpfCmdNumber } from "./attrs.js";
+import { BpfCmd, TestRunAttr, type BpfCmdNumber } from "./attrs.js";
+import { bpf } from "./bpf.js";
 import { syscallBpfAsync } from "./libc.js";
 import { NativeBuffer } from "./native.js";
 
 const NR_BPF = syscallNumbers().bpf;
 
-/** bpf(cmd, attr, size) on a worker thread. `attr` must stay alive until the promise settles. */
+/**
+ * bpf(cmd, attr, size) on a worker thread. `attr` must stay alive until the promise settles.
+ *
+ * A failed call's errno stays on the worker thread, out of reach. The call is then made once
+ * more on this thread, where `bpf()` reads errno and says what it means: the commands run
+ * here fail on their arguments (a bad fd, sizes, flags), at once and the same way again.
+ */
 export function bpfAsync(cmd: BpfCmdNumber, attr: bigint, size: number, what: string): Promise<number> {
   return new Promise((resolve, reject) => {
     syscallBpfAsync.async(NR_BPF, cmd, attr, size, (err, r) => {
       if (err) reject(err instanceof Error ? err : new Error(String(err)));
-      // errno lives on the worker thread; the command and what failed is all we can say.
-      else if (r < 0) reject(new BpfError(BPF_CMD_NAMES[cmd] ?? `bpf command ${cmd}`, 0, { what }));
-      else resolve(r);
+      else if (r >= 0) resolve(r);
+      else {
+        try {
+          resolve(bpf(cmd, attr, size, { what }));
+        } catch (e) {
+          reject(e);
+        }
+      }
     });
   });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
 import { BpfError } from "../../runtime/errors.js";
-import { bpf, BpfCmd, MapElemAttr, NativeBuffer, parseCpuList, possibleCpus, syscallNumbers, Fd, mapCreate, mapInfo, MapElemCalls } from "../../runtime/sys/index.js";
+import { bpf, BpfCmd, MapElemAttr, progTestRunAsync, NativeBuffer, parseCpuList, possibleCpus, syscallNumbers, Fd, mapCreate, mapInfo, MapElemCalls } from "../../runtime/sys/index.js";
 import { describeKernel } from "../helpers/kernel.js";
 import { checkNoFdLeaks } from "../helpers/fds.js";
 
@@ -44,6 +44,13 @@ describe("sys (no kernel objects)", () => {
     expect((err as BpfError).code).toBe("EBADF");
     expect((err as BpfError).message).toBe("lookup: BPF_MAP_LOOKUP_ELEM failed: EBADF (bad file descriptor)");
     expect(bpf(BpfCmd.MAP_LOOKUP_ELEM, attr.ptr, MapElemAttr.size, { tolerate: 9 })).toBe(-9);
+  });
+
+  test("a failed call on a worker thread still names its errno", async () => {
+    const err = await progTestRunAsync(0x7ffffff0, new Uint8Array(64), 1).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(BpfError);
+    expect((err as BpfError).code).toBe("EBADF");
+    expect((err as BpfError).message).toBe("test run: BPF_PROG_TEST_RUN failed: EBADF (bad file descriptor)");
   });
 });
 
