@@ -8,7 +8,7 @@ import { describeKernel } from "../helpers/kernel.js";
 import { checkNoFdLeaks } from "../helpers/fds.js";
 
 const stacks = new StackTraceMap({ maxEntries: 64, name: "stacks" });
-const ids = new ArrayMap({ value: i64, maxEntries: 1, name: "ids" });
+const ids = new ArrayMap({ value: i64, maxEntries: 2, name: "ids" });
 
 const prog = bpf`
   const target: u32 = 0;
@@ -16,6 +16,7 @@ const prog = bpf`
     if ((get_current_pid_tgid() >> 32) as u32 != target) return 0;
     const id = get_stackid(ctx, ${stacks}, 0);
     ${ids}.update(0, id);
+    ${ids}.update(1, get_stackid(ctx, ${stacks}, BPF_F_USER_STACK));
     return 0;
   }
 `;
@@ -56,5 +57,26 @@ describeKernel("get_stackid", () => {
     for (const ip of ips) expect(ip >= 0xffff800000000000n).toBe(true);
     const names = resolve(ips);
     expect(names.some((n) => /syscall/i.test(n))).toBe(true);
+  });
+
+  test("BPF_F_USER_STACK: the user stack of getgid() starts in this process's executable mappings", async () => {
+    await using obj = await load(prog, { globals: { target: process.pid } });
+    obj.attachAll();
+    obj.map(ids).set(1, -1n);
+    const deadline = Date.now() + 5000;
+    while (obj.map(ids).get(1) === -1n && Date.now() < deadline) {
+      process.getgid!();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const id = obj.map(ids).get(1)!;
+    expect(id).toBeGreaterThanOrEqual(0n);
+    const ips = obj.map(stacks).get(Number(id))!;
+    expect(ips.length).toBeGreaterThan(0);
+    const exec = readFileSync("/proc/self/maps", "utf8").split("\n").flatMap((l) => {
+      const m = /^([0-9a-f]+)-([0-9a-f]+) r-xp/.exec(l);
+      return m ? [{ lo: BigInt(`0x${m[1]}`), hi: BigInt(`0x${m[2]}`) }] : [];
+    });
+    // The innermost frame is the syscall instruction's return address, in libc's code.
+    expect(exec.some((r) => ips[0]! >= r.lo && ips[0]! < r.hi)).toBe(true);
   });
 });
