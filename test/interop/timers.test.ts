@@ -2,7 +2,7 @@
 // struct bpf_timer); the callback, a template function, writes the value; TypeScript sees the
 // write within a bounded wait. Also: a second timer_init on the same timer is -EBUSY.
 import { expect, test } from "@jest/globals";
-import { bpf, defstruct, array, u32, u64, i64, ArrayMap, load } from "../../index.js";
+import { bpf, defstruct, array, u32, u64, i64, ArrayMap, HashMap, load } from "../../index.js";
 import { describeKernel } from "../helpers/kernel.js";
 import { checkNoFdLeaks } from "../helpers/fds.js";
 
@@ -30,6 +30,27 @@ const prog = bpf`
   }
 `;
 
+// A hash map's timer, started and cancelled before it fires: the callback never runs.
+const pending = new HashMap({ key: u32, value: Slot, maxEntries: 4, name: "pending" });
+const cancelled = bpf`
+  function fired(map: u64, key: u64, v: ${Slot}): i64 {
+    v.fires += 1;
+    return 0;
+  }
+  export function arm_and_cancel(ctx: Xdp): i32 {
+    let s: ${Slot};
+    ${pending}.update(7, s);
+    const v = ${pending}.lookup(7);
+    if (!v) return XDP_ABORTED;
+    timer_init(v.timer, ${pending}, CLOCK_MONOTONIC);
+    timer_set_callback(v.timer, fired);
+    timer_start(v.timer, 50000000, 0);
+    ${results}.update(0, timer_cancel(v.timer));
+    ${results}.update(1, timer_cancel(v.timer));
+    return XDP_PASS;
+  }
+`;
+
 describeKernel("BPF timers", () => {
   checkNoFdLeaks();
 
@@ -48,5 +69,13 @@ describeKernel("BPF timers", () => {
     expect(v.fires).toBe(1);
     // 1 ms after arming, on the same clock.
     expect(v.fired - v.armed).toBeGreaterThanOrEqual(1_000_000n);
+  });
+
+  test("timer_cancel stops a started timer in a hash map value: 1, then 0, and no callback", async () => {
+    await using obj = await load(cancelled);
+    expect(obj.programs.get("arm_and_cancel")!.testRun({ data: new Uint8Array(64) }).retval).toBe(2);
+    expect([obj.map(results).get(0), obj.map(results).get(1)]).toEqual([1n, 0n]);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(obj.map(pending).get(7)!.fires).toBe(0);
   });
 });
