@@ -19,6 +19,8 @@ export interface MapSlotInfo {
   readonly maxEntries: number;
   /** The definition's map_flags (BPF_F_*), when not 0: BPF_F_NO_PREALLOC for LPM tries, which the kernel requires. */
   readonly flags?: number;
+  /** The definition's map_extra, when not 0: a bloom filter's number of hash functions. */
+  readonly mapExtra?: number;
   /** The key's layout when the declaration's `key` is a `defstruct` class. */
   readonly keyStruct?: StructLayout;
   /** The value's layout when the declaration's `value` is a `defstruct` class. */

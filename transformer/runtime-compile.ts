@@ -41,6 +41,7 @@ function slotValue(v: unknown, index: number, expr: string | undefined): SlotVal
         ...(isStructClass(v.value) ? { valueStruct: v.value.layout } : {}),
         ...(v.kind === "stack_trace" ? { valueStruct: STACK_TRACE_LAYOUT } : {}),
         ...(lpm4 ? { flags: 1 /* BPF_F_NO_PREALLOC, as at build time */ } : {}),
+        ...(v.mapExtra ? { mapExtra: Number(v.mapExtra) } : {}),
       },
     };
   }

@@ -75,6 +75,7 @@ function createMap(spec: MapSpec, btfFd: Fd | undefined, innerMapFd?: number): F
     // A perf event array without max_entries gets one slot per possible CPU, as with libbpf.
     maxEntries: spec.type === PERF_EVENT_ARRAY && spec.maxEntries === 0 ? possibleCpus() : spec.maxEntries,
     flags: spec.flags, numaNode: spec.numaNode, name: spec.name, innerMapFd,
+    mapExtra: spec.mapExtra ? BigInt(spec.mapExtra) : undefined,
     btfFd: undefined, btfKeyTypeId: spec.btfKeyTypeId, btfValueTypeId: spec.btfValueTypeId,
   };
   const ctx = { what: `create map "${spec.name}"` };

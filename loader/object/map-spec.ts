@@ -85,8 +85,7 @@ function mapFromStruct(btf: Btf, def: BtfComposite, name: string, section: strin
       case "pinning":
         if (uint(m.type, m.name) !== 0) throw new NotSupportedError(`map "${name}": pinning is not supported yet`);
         break;
-      case "map_extra":
-        break;
+      case "map_extra": spec.mapExtra = uint(m.type, m.name); break;
       default:
         throw new NotSupportedError(`map "${name}": field "${m.name}" is not supported yet`, {
           hint: "supported fields: type, key, value, key_size, value_size, max_entries, map_flags, numa_node, values",

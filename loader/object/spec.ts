@@ -33,6 +33,8 @@ export interface MapSpec {
   readonly maxEntries: number;
   readonly flags: number;
   readonly numaNode: number;
+  /** map_extra (bloom filter: number of hash functions), when the definition sets it. */
+  readonly mapExtra?: number;
   /** Type ids in the object's BTF, when the map was declared with `__type(key, ...)`. */
   readonly btfKeyTypeId: number;
   readonly btfValueTypeId: number;

@@ -74,7 +74,7 @@ export const ProgInfo = {
 
 /** struct bpf_map_info (the prefix we read). */
 export const MapInfo = {
-  type: 0, id: 4, key_size: 8, value_size: 12, max_entries: 16, map_flags: 20, name: 24, size: 40,
+  type: 0, id: 4, key_size: 8, value_size: 12, max_entries: 16, map_flags: 20, name: 24, map_extra: 80, size: 88,
 } as const;
 
 export const LinkCreateAttr = {

@@ -246,6 +246,8 @@ export interface MapInfoResult {
   maxEntries: number;
   flags: number;
   name: string;
+  /** map_extra (bloom filter: number of hash functions); 0 where the kernel does not say. */
+  mapExtra: bigint;
 }
 
 export function mapInfo(fd: number): MapInfoResult {
@@ -260,6 +262,7 @@ export function mapInfo(fd: number): MapInfoResult {
     maxEntries: v.getUint32(MapInfo.max_entries, true),
     flags: v.getUint32(MapInfo.map_flags, true),
     name: readName(v, MapInfo.name),
+    mapExtra: v.getBigUint64(MapInfo.map_extra, true),
   };
 }
 

@@ -134,6 +134,7 @@ export function buildObjectBtf(maps: readonly BtfMap[], programs: readonly BtfPr
     if (hasValue(m.info) && m.info.kind !== "stack_trace") members.push({ name: "value", type: w.ptr(m.info.valueStruct ? structId(m.info.valueStruct) : scalar(m.info.value)) });
     members.push({ name: "max_entries", type: number(m.info.maxEntries) });
     if (m.info.flags) members.push({ name: "map_flags", type: number(m.info.flags) });
+    if (m.info.mapExtra) members.push({ name: "map_extra", type: number(m.info.mapExtra) });
     const size = mapDefSize(m.info);
     const struct = w.struct("", size, members.map((x, n) => ({ ...x, bitOffset: n * 64 })));
     vars.push({ type: w.variable(m.name, struct, BTF_VAR_GLOBAL_ALLOCATED), offset: off, size });

@@ -229,6 +229,12 @@ function resolveMapDecl(
   if (maxEntries === undefined || maxEntries < (kind === "perf_event_array" ? 0n : 1n) || maxEntries > 0xffffffffn) {
     return { kind: "unresolved", reason: `maxEntries must be a positive compile-time integer${declaredAt()}` };
   }
+  // A bloom filter's hash count is its map_extra (BloomFilter checks 1..15 at run time too).
+  const hashesExpr = kind === "bloom_filter" ? property(ts, opts, "hashes") : undefined;
+  const hashes = hashesExpr ? evalInt(ts, checker, hashesExpr) : 0n;
+  if (hashes === undefined || hashes < 0n || hashes > 15n) {
+    return { kind: "unresolved", reason: `hashes must be a compile-time integer from 1 to 15${declaredAt()}` };
+  }
   const nameExpr = property(ts, opts, "name");
   const name = nameExpr && ts.isStringLiteralLike(nameExpr) ? nameExpr.text : decl.name.getText();
   const map: MapSlotInfo = {
@@ -236,6 +242,7 @@ function resolveMapDecl(
     ...(keyStruct ? { keyStruct: layoutOnly(keyStruct) } : {}),
     ...(valueStruct ? { valueStruct: layoutOnly(valueStruct) } : {}),
     ...(kind === "stack_trace" ? { valueStruct: STACK_TRACE_LAYOUT } : {}),
+    ...(hashes ? { mapExtra: Number(hashes) } : {}),
   };
   const sf = decl.getSourceFile();
   const flagged: MapSlotInfo = kind === "lpm_trie" ? { ...map, flags: BPF_F_NO_PREALLOC } : map;
