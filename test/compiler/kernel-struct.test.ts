@@ -110,8 +110,11 @@ export function p(ctx: RawTracepoint<"sys_enter">): i32 {
     expect(diag(prog("  return task.real_parent.tgid;"))).toEqual([]);
   });
 
-  test("a bitfield is WBPF1018; the integer field beside it compiles", () => {
-    expect(diag(prog("  return task.in_execve as i32;"))[0]).toMatch(/^WBPF1018 4:15 "in_execve" 'in_execve' \(unsigned int\) is a 1-bit bitfield/);
+  test("a bitfield reads as BPF_CORE_READ_BITFIELD_PROBED does; an array of structs is WBPF1018", () => {
+    const listing = disassemble(compile(prog("  return task.in_execve as i32;")));
+    // A zeroed u64, a probe read of the relocated size, then the two relocated shifts.
+    expect(listing).toMatch(/\*\(u64 \*\)\(r10 - 8\) = 0[\s\S]*call bpf_probe_read_kernel#113[\s\S]*<<= r\d[\s\S]*>>= r\d/);
+    expect(diag(prog("  return task.pid_links as i32;"))[0]).toMatch(/^WBPF1018 4:15 "pid_links" 'pid_links' \(struct hlist_node\[4\]\) is an array of non-integers/);
     expect(diag(prog("  return task.flags as i32;"))).toEqual([]);
   });
 

@@ -26,7 +26,7 @@ import { compileAtRunTime } from "../../transformer/runtime-compile.js";
 import { libbpfReport, normalizedListing, xlatedInsns } from "./kernel-dump.js";
 import { writeTarget, type Member } from "./targets.js";
 
-export const ExecInfo = defstruct("exec_info", { ppid: i32, pid: i32, uid: u32, has_parent: u32, comm: char(16) });
+export const ExecInfo = defstruct("exec_info", { ppid: i32, pid: i32, uid: u32, has_parent: u32, in_execve: u32, comm: char(16) });
 export const execs = new HashMap({ key: u32, value: ExecInfo, maxEntries: 1024 });
 
 export const onExec = bpf`
@@ -38,6 +38,7 @@ export const onExec = bpf`
     e.pid = task.tgid;
     e.uid = task.real_cred.uid.val;
     e.has_parent = field_exists(task.real_parent);
+    e.in_execve = task.in_execve;
     probe_read_kernel_str(e.comm, task.comm);
     ${execs}.update(pid, e);
     return 0;
@@ -67,6 +68,7 @@ export const selfTask = bpf`
   let r_tgid: u64;
   let r_ppid: u64;
   let r_has_parent: u64;
+  let r_in_execve: u64;
 
   export function self_task(ctx: RawTracepoint<"sys_enter">): i32 {
     const task = get_current_task() as KernelStruct<"task_struct">;
@@ -74,6 +76,9 @@ export const selfTask = bpf`
     r_tgid = task.tgid as u64;
     r_has_parent = field_exists(task.real_parent) as u64;
     if (field_exists(task.real_parent) != 0) r_ppid = task.real_parent.tgid as u64;
+    // Guarded: the synthetic targets below have no bitfields.
+    if (field_exists(task.in_execve) != 0) r_in_execve = task.in_execve as u64;
+    if (field_exists(task.in_iowait) != 0) r_in_execve += 2 * (task.in_iowait as u64);
     return 0;
   }
 `;
@@ -143,8 +148,11 @@ describeKernel("KernelStruct in templates: CO-RE records from our compiler", () 
     const prog = parseObject(selfTaskElf()).programs[0]!;
     // pid, tgid, two existence checks of real_parent, real_parent (pointer), its tgid.
     // bpf_core_relo_kind: 0 field_byte_offset, 2 field_exists. Local task_struct members in
-    // offset order: pid, tgid, real_parent.
-    expect(prog.coreRelos.map((r) => `${r.kind} ${r.access}`).sort()).toEqual(["0 0:0", "0 0:1", "0 0:1", "0 0:2", "2 0:2", "2 0:2"]);
+    // offset order: in_execve, in_iowait, pid, tgid, real_parent.
+    // The bitfields in_execve and in_iowait come first (members 0 and 1): byte offset, byte
+    // size, left and right shift (kinds 0, 1, 4, 5) and their existence check each.
+    const bits = ["0:0", "0:1"].flatMap((a) => [`0 ${a}`, `1 ${a}`, `4 ${a}`, `5 ${a}`, `2 ${a}`]);
+    expect(prog.coreRelos.map((r) => `${r.kind} ${r.access}`).sort()).toEqual(["0 0:2", "0 0:3", "0 0:3", "0 0:4", "2 0:4", "2 0:4", ...bits].sort());
   });
 
   test("a child's exec: real_parent->tgid is this process, comm the program, real_cred->uid.val our uid", async () => {
@@ -158,6 +166,7 @@ describeKernel("KernelStruct in templates: CO-RE records from our compiler", () 
     expect(e!.pid).toBe(child.pid);
     expect(e!.uid).toBe(process.getuid!());
     expect(e!.has_parent).toBe(1);
+    expect(e!.in_execve).toBe(1); // a 1-bit bitfield, set while execve() runs
     expect(e!.comm).toBe("true");
   });
 
@@ -194,6 +203,9 @@ describeKernel("KernelStruct in templates: CO-RE records from our compiler", () 
     const ours = results(bss(obj.map(".bss")));
     expect(ours).toEqual({ pid: BigInt(process.pid), tgid: BigInt(process.pid), ppid: BigInt(process.ppid), hasParent: 1n });
     expect(results(theirs.maps.get(".bss")!)).toEqual({ pid: BigInt(theirs.pid), tgid: BigInt(theirs.pid), ppid: BigInt(theirs.ppid), hasParent: 1n });
+    // Bitfields (not in execve, not waiting on I/O while running this): 0 from both.
+    const word4 = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset).getBigUint64(32, true);
+    expect([word4(bss(obj.map(".bss"))), word4(theirs.maps.get(".bss")!)]).toEqual([0n, 0n]);
     expect(normalizedListing(xlatedInsns(prog.fd.raw))).toEqual(normalizedListing(theirs.xlated.get("self_task")!));
   });
 
@@ -256,7 +268,7 @@ describeKernel("KernelStruct in templates: CO-RE records from our compiler", () 
     // No pid, read unguarded: the load fails and says which relocation.
     const noPid = writeTarget(dir, "nopid", { structs: [{ name: "task_struct", size: 4096, members: [["tgid", tgid, int], ["real_parent", parent, ptr]] }] });
     await expect(load(selfTask, { targetBtf: noPid.bytes })).rejects.toThrow(VerifierError);
-    await expect(load(selfTask, { targetBtf: noPid.bytes })).rejects.toThrow(/field_byte_offset of struct task_struct\.pid \(access "0:0"/);
+    await expect(load(selfTask, { targetBtf: noPid.bytes })).rejects.toThrow(/field_byte_offset of struct task_struct\.pid \(access "0:2"/);
     expect(() => libbpfReport(loader, objectPath, noPid.path)).toThrow(/libbpf could not load/);
   });
 });

@@ -17,7 +17,7 @@ import { BTF_INT_BOOL, BTF_INT_SIGNED, type BtfWriter } from "./writer.js";
 
 /** bpf_core_relo_kind values (include/uapi/linux/bpf.h) the compiler emits. */
 export const CORE_KIND = {
-  FIELD_BYTE_OFFSET: 0, FIELD_BYTE_SIZE: 1, FIELD_EXISTS: 2, TYPE_EXISTS: 8, TYPE_SIZE: 9, ENUMVAL_EXISTS: 10, ENUMVAL_VALUE: 11,
+  FIELD_BYTE_OFFSET: 0, FIELD_BYTE_SIZE: 1, FIELD_EXISTS: 2, FIELD_LSHIFT_U64: 4, FIELD_RSHIFT_U64: 5, TYPE_EXISTS: 8, TYPE_SIZE: 9, ENUMVAL_EXISTS: 10, ENUMVAL_VALUE: 11,
 } as const;
 export type CoreKind = (typeof CORE_KIND)[keyof typeof CORE_KIND];
 
@@ -163,7 +163,7 @@ export function writeCoreTypes(w: BtfWriter, accesses: readonly CoreAccess[], ty
     const typed = members.map((m) => {
       const t = m.type;
       const type = t.k === "ptr" ? ptrIds.get(ptrKey(t))! : t.k === "struct" ? compId(`${t.union ? "union" : "struct"} ${t.name}`) : t.k === "anon" ? compId(key(t.def)) : scalarType(t)!;
-      return { name: m.name, type, bitOffset: m.bitOffset };
+      return { name: m.name, type, bitOffset: m.bitOffset, ...(m.bitfieldSize ? { bitfieldSize: m.bitfieldSize } : {}) };
     });
     const id = comp.union ? w.union(comp.name, comp.size, typed) : w.struct(comp.name, comp.size, typed);
     if (id !== compId(k)) throw new Error("internal: CO-RE local type ids out of order");

@@ -52,8 +52,11 @@ export class BtfWriter {
     return this.add("", BTF_KIND.ARRAY, 0, 0, [elem, index, nelems]);
   }
 
-  struct(name: string, size: number, members: readonly { name: string; type: number; bitOffset: number }[]): number {
-    return this.add(name, BTF_KIND.STRUCT, members.length, size, members.flatMap((m) => [this.str(m.name), m.type, m.bitOffset]));
+  /** A struct; members with a `bitfieldSize` make it a kind_flag struct (size << 24 | offset). */
+  struct(name: string, size: number, members: readonly { name: string; type: number; bitOffset: number; bitfieldSize?: number }[]): number {
+    const kflag = members.some((m) => m.bitfieldSize);
+    const off = (m: { bitOffset: number; bitfieldSize?: number }) => (kflag ? ((m.bitfieldSize ?? 0) << 24) | m.bitOffset : m.bitOffset);
+    return this.add(name, BTF_KIND.STRUCT, members.length, size, members.flatMap((m) => [this.str(m.name), m.type, off(m)]), kflag);
   }
 
   union(name: string, size: number, members: readonly { name: string; type: number; bitOffset: number }[]): number {

@@ -36,6 +36,7 @@ function children(e: TExpr): readonly TExpr[] {
       return [e.e];
     case "kaddr":
     case "kread":
+    case "kbitfield":
       return [e.base];
     case "arith":
     case "cmp":

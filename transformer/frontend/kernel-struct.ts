@@ -73,7 +73,7 @@ export function kernelMember(ops: CheckOps, base: TExpr, e: Extract<Expr, { k: "
   const start = startOf(base, comp);
   if (!start) return fail(ops, "WBPF1018", e.target.span, "an anonymous kernel struct has no name to relocate against: read its fields through its parent in one expression, e.g. `task.parent_field.inner`");
   const unsupported = (why: string) => fail(ops, "WBPF1018", e.nameSpan, `'${e.name}' (${ktypeC(m.type)}) ${why}`);
-  if (m.bitfieldSize) return unsupported(`is a ${m.bitfieldSize}-bit bitfield; templates cannot read kernel bitfields yet`);
+  if (m.bitfieldSize) return bitfield(ops, base, start, m, e);
   if (m.bitOffset % 8) return unsupported("does not start on a byte");
   const path = [...start.path, e.name];
   const offset = start.offset + m.bitOffset / 8;
@@ -125,8 +125,9 @@ export function fieldExists(ops: CheckOps, e: Extract<Expr, { k: "call" }>): TEx
   const read = kernelMember(ops, base, arg);
   if (read.ty.k === "error") return read;
   const inner = read.k === "convert" ? read.e : read.k === "cmp" ? read.l : read;
-  if (inner.k !== "kread" && inner.k !== "kaddr") return errorNode(e.span);
-  return { k: "kconst", ty: scalar("u32"), access: { ...inner.access, kind: CORE_KIND.FIELD_EXISTS, value: 1n }, span: e.span };
+  const at = inner.k === "kread" || inner.k === "kaddr" ? inner.access : inner.k === "kbitfield" ? inner.accesses.offset : undefined;
+  if (!at) return errorNode(e.span);
+  return { k: "kconst", ty: scalar("u32"), access: { ...at, kind: CORE_KIND.FIELD_EXISTS, value: 1n }, span: e.span };
 }
 
 /**
@@ -200,5 +201,34 @@ export function kernelTypeBuiltin(ops: CheckOps, e: Extract<Expr, { k: "call" }>
     access: { root: en.name, path: [item.value], kind: exists ? CORE_KIND.ENUMVAL_EXISTS : CORE_KIND.ENUMVAL_VALUE, value: exists ? 1n : v.value, enumValues },
     span: e.span,
   };
+}
+
+/**
+ * A bitfield read, with the local values libbpf's bpf_core_calc_field_relo gives (the loader
+ * checks each instruction holds them): the smallest aligned load of the field's integer size
+ * or wider that covers it, and the shifts that isolate it in a little-endian u64.
+ */
+function bitfield(ops: CheckOps, base: TExpr, start: NonNullable<ReturnType<typeof startOf>>, m: KMember, e: Extract<Expr, { k: "member" }>): TExpr {
+  const t = m.type;
+  if (t.k !== "int" && t.k !== "enum") return fail(ops, "WBPF1018", e.nameSpan, `'${e.name}' is a bitfield of ${ktypeC(t)}; templates read integer bitfields`);
+  const bitOff = start.offset * 8 + m.bitOffset;
+  let byteSize = t.size;
+  let byteOff = Math.floor(bitOff / 8 / byteSize) * byteSize;
+  while (bitOff + m.bitfieldSize - byteOff * 8 > byteSize * 8) {
+    if (byteSize >= 8) return fail(ops, "WBPF1018", e.nameSpan, `'${e.name}' spans more than 8 aligned bytes; it cannot be read with one load`);
+    byteSize *= 2;
+    byteOff = Math.floor(bitOff / 8 / byteSize) * byteSize;
+  }
+  const path = [...start.path, e.name];
+  const at = (kind: CoreKind, value: number) => access(start.root, path, kind, value);
+  const accesses = {
+    offset: at(CORE_KIND.FIELD_BYTE_OFFSET, byteOff), size: at(CORE_KIND.FIELD_BYTE_SIZE, byteSize),
+    lshift: at(CORE_KIND.FIELD_LSHIFT_U64, 64 - (bitOff + m.bitfieldSize - byteOff * 8)), rshift: at(CORE_KIND.FIELD_RSHIFT_U64, 64 - m.bitfieldSize),
+  };
+  const raw: TExpr = { k: "kbitfield", ty: scalar(t.signed ? "i64" : "u64"), base: start.base, accesses, signed: t.signed, span: e.span };
+  const size = [1, 2, 4, 8].includes(t.size) ? t.size : 8;
+  const want: ScalarName = t.c === "_Bool" ? "bool" : t.signed ? SIGNED[size]! : UNSIGNED[size]!;
+  if (want === "bool") return { k: "cmp", op: "ne", ty: scalar("bool"), l: raw, r: { k: "const", ty: scalar("u64"), value: 0n, span: e.span }, span: e.span };
+  return want === "u64" || want === "i64" ? raw : { k: "convert", ty: scalar(want), e: raw, span: e.span };
 }
 

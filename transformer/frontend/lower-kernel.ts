@@ -30,3 +30,19 @@ export function lowerKernelRead(ops: LowerOps, e: Extract<TExpr, { k: "kread" }>
   b.value("call", 64, [dst, imm(e.size), src], e.span, { helper: HELPERS.probe_read_kernel!.id });
   return b.value("load", 64, [dst], e.span, { size: e.size, off: 0 }, e.size === 8 ? 64 : 32);
 }
+
+/** A bitfield: probe-read into a zeroed u64, then the two relocated shifts. */
+export function lowerKernelBitfield(ops: LowerOps, e: Extract<TExpr, { k: "kbitfield" }>): Operand {
+  const { b } = ops;
+  const a = e.accesses;
+  const core = (access: typeof a.offset) => b.value("core_imm", 64, [], e.span, { core: access });
+  const src = b.value("add", 64, [ops.expr(e.base), core(a.offset)], e.span);
+  const slot = b.slot(8, 8);
+  const dst = b.value("slot_addr", 64, [], e.span, { slot });
+  b.emit("store", 64, [dst, imm(0)], e.span, { size: 8, off: 0 });
+  b.value("call", 64, [dst, core(a.size), src], e.span, { helper: HELPERS.probe_read_kernel!.id });
+  const raw = b.value("load", 64, [dst], e.span, { size: 8, off: 0 }, 64);
+  const up = b.value("shl", 64, [raw, core(a.lshift)], e.span);
+  return b.value(e.signed ? "ashr" : "lshr", 64, [up, core(a.rshift)], e.span);
+}
+

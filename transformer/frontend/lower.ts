@@ -24,7 +24,7 @@ import { lowerFieldPtr, lowerMapMethod, lowerStackObj, type LowerOps } from "./l
 import { EXTRA_MAP_METHODS } from "./map-methods.js";
 import { lowerAtomic } from "./lower-atomics.js";
 import { lowerCopy } from "./lower-copy.js";
-import { lowerKernelAddr, lowerKernelRead } from "./lower-kernel.js";
+import { lowerKernelAddr, lowerKernelBitfield, lowerKernelRead } from "./lower-kernel.js";
 import { isSigned, sizeOf, widensTo, widthOf, type Type } from "./types.js";
 
 function scalarOf(t: Type): ScalarName {
@@ -323,6 +323,7 @@ class Lowerer {
       case "retype": return this.expr(e.e);
       case "kaddr": return lowerKernelAddr(this.memOps(), e);
       case "kread": return lowerKernelRead(this.memOps(), e);
+      case "kbitfield": return lowerKernelBitfield(this.memOps(), e);
       case "kconst": return this.b.value("core_imm", 64, [], e.span, { core: e.access });
       case "select": return this.control.select(e);
     }

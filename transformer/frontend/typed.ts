@@ -103,6 +103,10 @@ export type TExpr =
    * struct field), zero-extended; `ty` is the raw unsigned type or a kernel pointer. `direct`:
    * one load through a BTF pointer instead (tp_btf arguments). */
   | E<"kread", { readonly base: TExpr; readonly access: CoreAccess; readonly size: 1 | 2 | 4 | 8; readonly direct?: true }>
+  /** A kernel bitfield, as BPF_CORE_READ_BITFIELD_PROBED reads it: `byteSize` bytes at the byte
+   * offset into a zeroed u64, shifted left by `lshift` and right by `rshift` (arithmetically
+   * when signed); each of the four numbers is a CO-RE relocated constant (`accesses`). */
+  | E<"kbitfield", { readonly base: TExpr; readonly accesses: { readonly offset: CoreAccess; readonly size: CoreAccess; readonly lshift: CoreAccess; readonly rshift: CoreAccess }; readonly signed: boolean }>
   /** A CO-RE constant on its own: `field_exists(task.x)` (1, or 0 on kernels without it). */
   | E<"kconst", { readonly access: CoreAccess }>
   /** Address of a map (a helper's map argument). */
