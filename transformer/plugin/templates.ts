@@ -190,9 +190,9 @@ function resolveStruct(ts: typeof TS, checker: TS.TypeChecker, expr: TS.Expressi
   }
 }
 
-/** A map's `key`/`value` option naming a `defstruct` class: its layout (or why it has none). */
+/** A map's `key`/`value` option (not a scalar token) naming a `defstruct` class: its layout, or why it has none. */
 function structElem(ts: typeof TS, checker: TS.TypeChecker, e: TS.Expression | undefined): StructSlotInfo | { kind: "unresolved"; reason: string } | undefined {
-  if (!e || scalarOf(ts, checker, e)) return undefined;
+  if (!e) return undefined;
   const s = resolveStruct(ts, checker, e);
   return s?.kind === "struct" || s?.kind === "unresolved" ? s : undefined;
 }
@@ -215,12 +215,17 @@ function resolveMapDecl(
   if (kind === "lpm_trie" && !isIpv4Family(ts, property(ts, opts, "family"))) {
     return { kind: "unresolved", reason: `only IPv4 LPM tries (family "ipv4", the default) can be used in bpf templates yet${declaredAt()}` };
   }
-  const keyStruct = IMPLICIT_TYPES[kind]?.key ? undefined : structElem(ts, checker, property(ts, opts, "key"));
-  const valueStruct = IMPLICIT_TYPES[kind]?.value ? undefined : structElem(ts, checker, property(ts, opts, "value"));
+  // Each option resolved once: a scalar token, else a defstruct class.
+  const keyExpr = IMPLICIT_TYPES[kind]?.key ? undefined : property(ts, opts, "key");
+  const valueExpr = IMPLICIT_TYPES[kind]?.value ? undefined : property(ts, opts, "value");
+  const keyScalar = scalarOf(ts, checker, keyExpr);
+  const valueScalar = scalarOf(ts, checker, valueExpr);
+  const keyStruct = keyScalar ? undefined : structElem(ts, checker, keyExpr);
+  const valueStruct = valueScalar ? undefined : structElem(ts, checker, valueExpr);
   if (keyStruct?.kind === "unresolved") return keyStruct;
   if (valueStruct?.kind === "unresolved") return valueStruct;
-  const key = keyStruct ? "u8" : IMPLICIT_TYPES[kind]?.key ?? scalarOf(ts, checker, property(ts, opts, "key"));
-  const value = valueStruct ? "u8" : IMPLICIT_TYPES[kind]?.value ?? scalarOf(ts, checker, property(ts, opts, "value"));
+  const key = keyStruct ? "u8" : IMPLICIT_TYPES[kind]?.key ?? keyScalar;
+  const value = valueStruct ? "u8" : IMPLICIT_TYPES[kind]?.value ?? valueScalar;
   const maxExpr = property(ts, opts, "maxEntries");
   // A perf event array without maxEntries gets one slot per possible CPU at load time.
   const maxEntries = maxExpr ? evalInt(ts, checker, maxExpr) : kind === "perf_event_array" ? 0n : undefined;
