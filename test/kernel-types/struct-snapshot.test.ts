@@ -2,9 +2,11 @@
 // vmlinux BTF): regenerated from the running kernel it is the same text when that kernel is
 // the one it was taken from; its layouts agree with the running kernel's BTF either way for
 // the fields tools read most.
-import { describe, expect, test } from "@jest/globals";
-import { existsSync, readFileSync } from "node:fs";
-import { release } from "node:os";
+import { describe, expect, jest, test } from "@jest/globals";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { release, tmpdir } from "node:os";
+import { join } from "node:path";
+import { btfCommand } from "../../cli/btf.js";
 import { readKernelBtf, VMLINUX_BTF } from "../../transformer/kernel/vmlinux.js";
 import { btfKernelTypes, SNAPSHOT_TYPES } from "../../transformer/kernel/kernel-types.js";
 import { SNAPSHOT_ROOTS, snapshotStructs, structSnapshotModule } from "../../transformer/kernel/struct-snapshot.js";
@@ -27,6 +29,22 @@ describe("kernel struct snapshot", () => {
     const names = new Set(SNAPSHOT_TYPES.names());
     for (const n of names) {
       for (const m of SNAPSHOT_TYPES.composite(n)!.members) if (m.type.k === "struct") expect(names.has(m.type.name)).toBe(true);
+    }
+  });
+
+  (live ? test : test.skip)("`whistler btf --update -o FILE` writes the struct snapshot there and the tp_btf prototypes beside it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "whistler-snap-"));
+    const write = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
+    try {
+      await btfCommand("dump", undefined, { update: true, out: join(dir, "snapshot.ts") });
+      expect(String(write.mock.calls[0]![0])).toMatch(/^wrote \d+ struct layouts \(26 roots and the structs they embed\)/);
+      expect(String(write.mock.calls[1]![0])).toMatch(/^wrote the arguments of 27 BTF raw tracepoints/);
+      const structs = readFileSync(join(dir, "snapshot.ts"), "utf8");
+      expect(structs).toContain('"task_struct": \'{"name":"task_struct"');
+      expect(readFileSync(join(dir, "tp-btf-snapshot.ts"), "utf8")).toContain('"sched_process_exec": \'[{"k":"ptr","to":"task_struct"}');
+    } finally {
+      write.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
