@@ -83,6 +83,16 @@ export const selfTask = bpf`
   }
 `;
 
+/** A uprobe program reads the same way: each process calling malloc, with its parent. */
+export const parentOf = new HashMap({ key: u32, value: u32, maxEntries: 4096 });
+export const onMalloc = bpf`
+  export function on_malloc_parent(ctx: Uprobe<"/lib/x86_64-linux-gnu/libc.so.6:malloc">): i32 {
+    const task = get_current_task() as KernelStruct<"task_struct">;
+    ${parentOf}.update(task.tgid as u32, task.real_parent.tgid as u32);
+    return 0;
+  }
+`;
+
 /** Type and enum relocations, each value guarded by its existence check as libbpf users do. */
 export const typeKinds = bpf`
   let t_exists: u64;
@@ -193,6 +203,15 @@ describeKernel("KernelStruct in templates: CO-RE records from our compiler", () 
     } finally {
       rmSync(pin, { force: true });
     }
+  });
+
+  test("a uprobe on malloc: the calling shell's real_parent->tgid is this process", async () => {
+    await using obj = await load(onMalloc);
+    obj.attachAll();
+    const child = spawnSync("sh", ["-c", "echo $$"], { encoding: "utf8" });
+    const pid = Number(child.stdout.trim());
+    expect(pid).toBeGreaterThan(0);
+    expect(obj.map(parentOf).get(pid)).toBe(process.pid);
   });
 
   test("libbpf loads our object: same results for its own process, same translated instructions", async () => {
