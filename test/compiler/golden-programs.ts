@@ -192,4 +192,36 @@ export const GOLDEN: readonly Golden[] = [
     23:	exit
 `,
   },
+  {
+    name: "boolean locals as conditions",
+    why: "`big` and `odd` are never materialised: a branch on a phi of 1 and 0 re-tests the comparison it came from, and a test the path already decided is bypassed (22 insns before)",
+    source: `export function p(ctx: Xdp): i32 {
+  const d = ctx.data;
+  if (d + 8 > ctx.data_end) return XDP_PASS;
+  const a = load_u32(d, 0);
+  const b = load_u32(d, 4);
+  const big = a > b;
+  const odd = (a & 1) != 0;
+  if (big && odd) return XDP_DROP;
+  if (!big) return XDP_TX;
+  return XDP_PASS;
+}`,
+    listing: `p (section xdp, 15 insns):
+     0:	r0 = *(u32 *)(r1 + 0)
+     1:	r2 = r0
+     2:	r2 += 8
+     3:	r1 = *(u32 *)(r1 + 4)
+     4:	if r2 > r1 goto +6
+     5:	r1 = *(u32 *)(r0 + 0)
+     6:	r0 = *(u32 *)(r0 + 4)
+     7:	if w1 > w0 goto +2
+     8:	r0 = 3
+     9:	exit
+    10:	if w1 & 1 goto +2
+    11:	r0 = 2
+    12:	exit
+    13:	r0 = 1
+    14:	exit
+`,
+  },
 ];

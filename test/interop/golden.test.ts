@@ -64,6 +64,20 @@ describeKernel("golden programs on the kernel", () => {
     }
   });
 
+  test("boolean locals as conditions: every verdict matches the source", async () => {
+    await using obj = await load(elfOf("boolean locals as conditions"));
+    const pkt = new Uint8Array(64);
+    const dv = new DataView(pkt.buffer);
+    const values = [0, 1, 2, 3, 0x7ffffffe, 0x7fffffff, 0x80000000, 0x80000001, 0xfffffffe, 0xffffffff];
+    for (const a of values) for (const b of values) {
+      dv.setUint32(0, a, true);
+      dv.setUint32(4, b, true);
+      const big = a > b, odd = (a & 1) !== 0;
+      const want = big && odd ? 1 : !big ? 3 : 2;
+      expect([a, b, obj.program("p").testRun({ data: pkt }).retval]).toEqual([a, b, want]);
+    }
+  });
+
   test("clamp: values at, below and above the boundary land in their buckets", async () => {
     await using obj = await load(elfOf("clamp"));
     const pkt = new Uint8Array(64); // XDP test runs want at least an Ethernet header

@@ -7,6 +7,7 @@
 import type { Fn } from "../ir/ir.js";
 import { verify } from "../ir/verify.js";
 import { mergeBoundsChecks } from "./bounds.js";
+import { reuseBoolBranches, threadKnownBranches } from "./boolbranch.js";
 import { canonicalizeClamps } from "./clamp.js";
 import { constFold } from "./constfold.js";
 import { copyProp } from "./copyprop.js";
@@ -37,6 +38,8 @@ export const PIPELINE: readonly Pass[] = [
   { name: "widen", run: widenBoundsChecks },
   { name: "bounds", run: mergeBoundsChecks },
   { name: "clamp", run: canonicalizeClamps },
+  { name: "boolbranch", run: reuseBoolBranches },
+  { name: "thread", run: threadKnownBranches },
   { name: "simplifycfg", run: simplifyCfg },
   { name: "dce", run: dce },
 ];
