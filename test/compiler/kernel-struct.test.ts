@@ -118,6 +118,11 @@ export function p(ctx: RawTracepoint<"sys_enter">): i32 {
     expect(diag(prog("  return task.flags as i32;"))).toEqual([]);
   });
 
+  test("kernel addresses compare with null and 0 and test as conditions; a struct value does not", () => {
+    expect(diag(prog("  if (task.mm == null) return 0;\n  if (!task.real_parent) return 1;\n  if (task.real_parent != 0) return 2;\n  return task.mm ? 3 : 4;"))).toEqual([]);
+    expect(diag(prog("  if (task.pid == null) return 0;\n  return 1;"))[0]).toMatch(/^WBPF1003 /);
+  });
+
   test("only a u64 casts to a KernelStruct; a u32 is WBPF1003", () => {
     const text = `
 export function p(ctx: RawTracepoint<"sys_enter">): i32 {

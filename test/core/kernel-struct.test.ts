@@ -33,6 +33,7 @@ export const onExec = bpf`
   export function on_exec(ctx: Tracepoint<"sched/sched_process_exec">): i32 {
     const task = get_current_task() as KernelStruct<"task_struct">;
     const pid = (get_current_pid_tgid() >> 32) as u32;
+    if (task.mm == null) return 0; // kernel threads have no mm; a process that exec'd has one
     let e: ${ExecInfo};
     e.ppid = task.real_parent.tgid;
     e.pid = task.tgid;

@@ -35,7 +35,7 @@ import { BUILTIN_KFUNCS, checkKfuncCall, declaredKfunc, type KfuncSig } from "./
 import { checkPacketBounds } from "./packet-lint.js";
 import { unknownTracepoint, withTracepointFields, type TracepointCtxField } from "./tracepoint-ctx.js";
 import { isNullablePointer } from "./types.js";
-import { kernelCast, kernelMember, kernelStructType, KERNEL_TYPE_BUILTINS, kernelTypeBuiltin, typedTracingArg } from "./kernel-struct.js";
+import { kernelAddressOperands, kernelCast, kernelMember, kernelStructType, KERNEL_TYPE_BUILTINS, kernelTypeBuiltin, typedTracingArg } from "./kernel-struct.js";
 import { unknownTpBtf, withTpBtfArgs } from "./tp-btf-ctx.js";
 import type { ArithOp, CheckedFunction, DataSection, GlobalVar, CheckedProgram, CheckedTemplate, CmpOp, LValue, Local, MapMethod, MapRef, TExpr, TStmt } from "./typed.js";
 import { BOOL, ERROR, UNTYPED, VOID, bitsOf, commonType, fits, isSigned, rangeOf, scalar, typeName, widensTo, wrap, type Type } from "./types.js";
@@ -755,6 +755,8 @@ class ProgramChecker {
       const v = op === "eq" ? a === b : op === "ne" ? a !== b : op === "lt" ? a < b : op === "le" ? a <= b : op === "gt" ? a > b : a >= b;
       return { k: "const", ty: BOOL, value: v ? 1n : 0n, span: e.span };
     }
+    // Kernel addresses compare as the u64s they are (`task.mm != null`: kernel threads have none).
+    if (l.ty.k === "kptr" || r.ty.k === "kptr") [l, r] = kernelAddressOperands(l, r);
     const ptrKinds = ["pkt", "pkt_end"];
     if (ptrKinds.includes(l.ty.k) && ptrKinds.includes(r.ty.k)) {
       if (l.ty.k === "pkt_end" && r.ty.k === "pkt_end") return this.error("WBPF1003", e.span, "comparing the packet end with itself is always the same");
@@ -790,7 +792,8 @@ class ProgramChecker {
       const inner = this.cond(e.operand, scope);
       return { te: { k: "not", ty: BOOL, e: inner.te, span: e.span }, facts: { whenTrue: inner.facts.whenFalse, whenFalse: inner.facts.whenTrue } };
     }
-    const te = this.expr(e, scope);
+    let te = this.expr(e, scope);
+    if (te.ty.k === "kptr") te = kernelAddressOperands(te, { k: "null", ty: { k: "null" }, span: te.span })[0];
     const ty = te.ty;
     if (ty.k !== "scalar" && ty.k !== "untyped" && !isNullablePointer(ty) && ty.k !== "error") {
       return { te: this.error("WBPF1003", e.span, `${typeName(ty)} cannot be used as a condition; compare it explicitly`), facts: NO_FACTS };

@@ -232,3 +232,10 @@ function bitfield(ops: CheckOps, base: TExpr, start: NonNullable<ReturnType<type
   return want === "u64" || want === "i64" ? raw : { k: "convert", ty: scalar(want), e: raw, span: e.span };
 }
 
+/** Operands of a comparison involving a kernel address: each address (and null) as a u64. */
+export function kernelAddressOperands(l: TExpr, r: TExpr): [TExpr, TExpr] {
+  const u64 = (x: TExpr): TExpr =>
+    x.ty.k === "kptr" ? { k: "retype", ty: scalar("u64"), e: x, span: x.span } : x.ty.k === "null" ? { k: "const", ty: scalar("u64"), value: 0n, span: x.span } : x;
+  return [u64(l), u64(r)];
+}
+
