@@ -60,7 +60,8 @@ export function compileTemplate(src: TemplateSource): CompileResult {
     const out = generateOrReport(optimize(lowerFunction(f, env)), f.span, sink);
     if (!out) continue;
     frames.set(index, { stack: out.stackSize, callees: out.calls.map((c) => c.func) });
-    const params = f.params.map((l) => ({ name: l.name, type: l.type.k === "sptr" ? "ptr" as const : (l.type as { name: ScalarName }).name }));
+    // Kernel struct addresses are u64s to BTF (probe reads take any address).
+    const params = f.params.map((l) => ({ name: l.name, type: l.type.k === "sptr" ? "ptr" as const : l.type.k === "kptr" ? "u64" as const : (l.type as { name: ScalarName }).name }));
     functions.push({ name: f.name, code: encode(out.insns), relocs: out.relocs, calls: calls(out), globalRelocs: globalRelocs(out), cores: out.cores, lines: lineRecords(out.spans, f.span, lines), params, ret: f.ret });
   }
 

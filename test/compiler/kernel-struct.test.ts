@@ -123,6 +123,25 @@ export function p(ctx: RawTracepoint<"sys_enter">): i32 {
     expect(diag(prog("  if (task.pid == null) return 0;\n  return 1;"))[0]).toMatch(/^WBPF1003 /);
   });
 
+  test("helper functions take KernelStruct parameters, inlined or as .text subprograms; another struct is WBPF1003", () => {
+    const fn = (tag: string, arg: string) => `
+/** ${tag} */
+function parent_tgid(t: KernelStruct<"task_struct">): i32 {
+  return t.real_parent.tgid;
+}
+export function p(ctx: RawTracepoint<"sys_enter">): i32 {
+  const task = get_current_task() as KernelStruct<"task_struct">;
+  return parent_tgid(${arg});
+}
+`;
+    expect(diag(fn("@inline", "task"))).toEqual([]);
+    const listing = disassemble(compile(fn("@noinline", "task")));
+    expect(listing).toContain("parent_tgid (section .text");
+    expect(diag(fn("@noinline", "get_current_task()"))).toEqual([]);
+    expect(diag(fn("@noinline", "task.real_cred"))[0]).toMatch(/^WBPF1003 .*parameter 't' of 'parent_tgid' is a KernelStruct<"task_struct">, not KernelStruct<"cred">/);
+    expect(diag(fn("@noinline", "task").replace('KernelStruct<"task_struct">): i32', 'KernelStruct<"task_strct">): i32'))[0]).toMatch(/^WBPF1017 .*did you mean 'task_struct'/);
+  });
+
   test("only a u64 casts to a KernelStruct; a u32 is WBPF1003", () => {
     const text = `
 export function p(ctx: RawTracepoint<"sys_enter">): i32 {

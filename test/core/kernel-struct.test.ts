@@ -84,12 +84,18 @@ export const selfTask = bpf`
   }
 `;
 
-/** A uprobe program reads the same way: each process calling malloc, with its parent. */
+/** A uprobe program reads the same way: each process calling malloc, with its parent (read
+ * in a .text subprogram taking the task). */
 export const parentOf = new HashMap({ key: u32, value: u32, maxEntries: 4096 });
 export const onMalloc = bpf`
+  /** @noinline */
+  function parent_tgid(t: KernelStruct<"task_struct">): u32 {
+    return t.real_parent.tgid as u32;
+  }
+
   export function on_malloc_parent(ctx: Uprobe<"/lib/x86_64-linux-gnu/libc.so.6:malloc">): i32 {
     const task = get_current_task() as KernelStruct<"task_struct">;
-    ${parentOf}.update(task.tgid as u32, task.real_parent.tgid as u32);
+    ${parentOf}.update(task.tgid as u32, parent_tgid(task));
     return 0;
   }
 `;
@@ -206,7 +212,7 @@ describeKernel("KernelStruct in templates: CO-RE records from our compiler", () 
     }
   });
 
-  test("a uprobe on malloc: the calling shell's real_parent->tgid is this process", async () => {
+  test("a uprobe on malloc: the calling shell's real_parent->tgid (read in a subprogram) is this process", async () => {
     await using obj = await load(onMalloc);
     obj.attachAll();
     const child = spawnSync("sh", ["-c", "echo $$"], { encoding: "utf8" });

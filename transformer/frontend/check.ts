@@ -35,7 +35,8 @@ import { BUILTIN_KFUNCS, checkKfuncCall, declaredKfunc, type KfuncSig } from "./
 import { checkPacketBounds } from "./packet-lint.js";
 import { unknownTracepoint, withTracepointFields, type TracepointCtxField } from "./tracepoint-ctx.js";
 import { isNullablePointer } from "./types.js";
-import { kernelAddressOperands, kernelCast, kernelMember, kernelStructType, KERNEL_TYPE_BUILTINS, kernelTypeBuiltin, typedTracingArg } from "./kernel-struct.js";
+import type { KComposite } from "../kernel/kernel-types.js";
+import { kernelAddressOperands, kernelArg, kernelCast, kernelMember, kernelStructType, KERNEL_TYPE_BUILTINS, kernelTypeBuiltin, typedTracingArg } from "./kernel-struct.js";
 import { unknownTpBtf, withTpBtfArgs } from "./tp-btf-ctx.js";
 import type { ArithOp, CheckedFunction, DataSection, GlobalVar, CheckedProgram, CheckedTemplate, CmpOp, LValue, Local, MapMethod, MapRef, TExpr, TStmt } from "./typed.js";
 import { BOOL, ERROR, UNTYPED, VOID, bitsOf, commonType, fits, isSigned, rangeOf, scalar, typeName, widensTo, wrap, type Type } from "./types.js";
@@ -97,6 +98,8 @@ interface FunctionSig {
   readonly decl: FunctionDecl;
   /** Integers, or struct pointers (a bpf_loop callback's context, `bpf-loop.ts`). */
   readonly params: readonly ParamType[];
+  /** Per parameter, the kernel struct a `KernelStruct<"name">` parameter (a u64) points to. */
+  readonly kernel: readonly (KComposite | undefined)[];
   readonly ret: ScalarName | "void";
 }
 
@@ -126,12 +129,19 @@ export function checkTemplate(parsed: { readonly programs: readonly ProgramDecl[
       continue;
     }
     const params: ParamType[] = [];
+    const kernel: (KComposite | undefined)[] = [];
     const ctxParam = f.params.find((p) => Object.prototype.hasOwnProperty.call(CTX_KINDS, p.type.name));
     if (ctxParam) {
       sink.error("WBPF1012", f.nameSpan, `'${f.name}' takes a context (${ctxParam.type.name}), so it is a program, and programs are exported: write \`export function ${f.name}(...)\`. Functions that are not exported are helpers with integer parameters`);
       continue;
     }
     for (const p of f.params) {
+      if (p.type.kernel) {
+        // A kernel address passed as the u64 it is; the body reads it as the struct.
+        kernel[params.length] = kernelStructType({ sink }, p.type.kernel)?.comp;
+        params.push("u64");
+        continue;
+      }
       const struct = (n: string) => { const v = slotByPlaceholder.get(n)?.value; return v?.kind === "struct" ? v : undefined; };
       const t = paramType(p.type.name, struct);
       if (t) params.push(t);
@@ -146,7 +156,7 @@ export function checkTemplate(parsed: { readonly programs: readonly ProgramDecl[
       if (isScalarName(f.returnType.name)) ret = f.returnType.name;
       else sink.error("WBPF1003", f.returnType.span, `unknown return type '${f.returnType.name}'; functions return an integer type (${SCALAR_TYPES.join(" ")}) or void`);
     }
-    sigs.set(f.name, { index: sigs.size, decl: f, params, ret });
+    sigs.set(f.name, { index: sigs.size, decl: f, params, kernel, ret });
   }
   // Kernel functions: the built-in ones, and the template's `declare function`s (which win).
   const kfuncSigs = new Map<string, KfuncSig>(Object.entries(BUILTIN_KFUNCS));
@@ -410,7 +420,8 @@ class ProgramChecker {
         return;
       }
       const t = sig.params[i]!;
-      const local = this.newLocal(p.name, typeof t === "string" ? scalar(t) : { k: "sptr", layout: t, nullable: false, origin: "stack" }, true, p.nameSpan);
+      const k = sig.kernel[i];
+      const local = this.newLocal(p.name, k ? { k: "kptr", comp: k } : typeof t === "string" ? scalar(t) : { k: "sptr", layout: t, nullable: false, origin: "stack" }, true, p.nameSpan);
       scope.vars.set(p.name, { k: "local", local });
       params.push(local);
     });
@@ -929,6 +940,8 @@ class ProgramChecker {
     const args = e.args.map((a, i) => {
       const p = fn.params[i]!;
       const name = fn.decl.params[i]!.name;
+      const k = fn.kernel[i];
+      if (k) return kernelArg(this.ops(scope), this.expr(a, scope), k, `parameter '${name}' of '${e.callee}'`);
       if (typeof p !== "string") return this.structArg(this.expr(a, scope), p, `parameter '${name}' of '${e.callee}'`);
       return this.convert(this.expr(a, scope), p, "WBPF1003", (x) => `parameter '${name}' of '${e.callee}' is ${p}; ${this.describe(x)} does not convert implicitly; cast with \`as ${p}\` if the value fits`);
     });

@@ -27,12 +27,20 @@ const SIGNED: Readonly<Record<number, ScalarName>> = { 1: "i8", 2: "i16", 4: "i3
 export const FIELD_EXISTS = "field_exists";
 
 /** The kernel struct (or union) `name`, or a WBPF1017 at `span` with the nearest names. */
-export function kernelStructType(ops: CheckOps, ref: KernelStructRef): Type | undefined {
+export function kernelStructType(ops: Pick<CheckOps, "sink">, ref: KernelStructRef): Extract<Type, { k: "kptr" }> | undefined {
   const comp = KERNEL_TYPES.composite(ref.name);
   if (comp) return { k: "kptr", comp };
   const near = suggest(ref.name, KERNEL_TYPES.names());
   ops.sink.error("WBPF1017", ref.span, `unknown kernel struct '${ref.name}'${near ? `; did you mean '${near}'?` : ""} (the build knows the structs of its snapshot and, on a machine with /sys/kernel/btf/vmlinux, the running kernel's; \`whistler btf search ${ref.name}\` lists similar names)`);
   return undefined;
+}
+
+/** An argument for a `KernelStruct<"name">` parameter: that struct's address, or a u64. */
+export function kernelArg(ops: CheckOps, a: TExpr, want: KComposite, what: string): TExpr {
+  if (a.ty.k === "error") return a;
+  if (a.ty.k === "kptr" && a.ty.comp.name === want.name) return { k: "retype", ty: scalar("u64"), e: a, span: a.span };
+  if (a.ty.k === "scalar" && a.ty.name === "u64") return a;
+  return fail(ops, "WBPF1003", a.span, `${what} is a KernelStruct<"${want.name}">, not ${typeName(a.ty)}`);
 }
 
 /** `v as KernelStruct<"name">`: a u64 (an address from get_current_task or a ctx argument). */
