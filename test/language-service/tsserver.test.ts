@@ -131,6 +131,16 @@ describe("completions", () => {
     expect(names).toEqual(["pid", "ts", "comm"]);
   });
 
+  test("after a KernelStruct local and along a pointer chain: the kernel struct's fields", async () => {
+    const task = await completions(programs, locate(programsText, "task.real_parent.tgid", 5));
+    expect(task).toEqual(expect.arrayContaining(["real_parent", "pid", "tgid", "comm", "mm"]));
+    const parent = await completions(programs, locate(programsText, "task.real_parent.tgid", 17));
+    expect(parent).toEqual(expect.arrayContaining(["tgid", "real_parent"]));
+    const [details] = await server.request<{ displayParts: { text: string }[] }[]>(
+      "completionEntryDetails", { file: programs, ...locate(programsText, "task.real_parent.tgid", 5), entryNames: ["real_parent"] });
+    expect(details!.displayParts.map((p) => p.text).join("")).toBe("(field) struct task_struct.real_parent: struct task_struct *");
+  });
+
   test("names: helpers the program type may call, intrinsics, constants, locals in scope", async () => {
     const tp = await completions(programs, locate(programsText, "get_current_pid_tgid() >>"));
     expect(tp).toEqual(expect.arrayContaining(["get_current_pid_tgid", "ktime_get_ns", "XDP_PASS", "BPF_ANY", "ctx", "return"]));

@@ -2,6 +2,7 @@
  * Completions inside `bpf` templates, from the compiler's tables:
  *   `${map}.|`      the methods of that map's kind
  *   `ctx.|`         the fields of the program's context kind
+ *   `task.|`        the fields of a KernelStruct local (and of `task.real_parent.|`)
  *   `x: |`, `as |`  integer type names (context kinds in the parameter list)
  *   `Tracepoint<"|` tracepoint names of the running kernel (ls-tracepoints.ts)
  *   elsewhere       locals, the context parameter, helpers the program type may call,
@@ -19,6 +20,7 @@ import {
 import { tracepointNames } from "./ls-tracepoints.js";
 import { tracepointFormat } from "../kernel/tracepoints.js";
 import { identStart, memberObject, prevNonBlank, slotNamed, type SiteAt } from "./ls-site.js";
+import { kernelMemberEntries } from "./ls-kernel.js";
 
 export interface Entry {
   readonly name: string;
@@ -68,7 +70,7 @@ function memberEntries(at: SiteAt, object: string): Entry[] {
       doc: { kind: "property", display: `(field) ${layout.name}.${f.name}`, documentation: `offset ${f.offset}, size ${f.size}` },
     }));
   }
-  return [];
+  return kernelMemberEntries(at.text, identStart(at.text, at.offset)).map((k) => ({ ...k, sortText: "0" }));
 }
 
 function nameEntries(at: SiteAt): Entry[] {
