@@ -180,6 +180,24 @@ ${body}
     expect(diag(body('const a = enum_value("pid_type");'))[0]).toMatch(/^WBPF1006 /);
   });
 
+  test("WHISTLER_KERNEL_BTF=snapshot builds as a machine without vmlinux BTF: snapshot structs and tracepoints compile, the rest is WBPF1017/WBPF1004", () => {
+    process.env.WHISTLER_KERNEL_BTF = "snapshot";
+    expect(diag(prog("  return task.real_parent.tgid + (task.real_cred.uid.val as i32);"))).toEqual([]);
+    expect(diag(`
+export function p(ctx: TpBtf<"sched_switch">): i32 {
+  return ctx.args[1].tgid;
+}
+`)).toEqual([]);
+    // bpf_prog is in vmlinux but not in the snapshot; enums come from vmlinux only.
+    expect(diag(prog('  const p = 0 as u64 as KernelStruct<"bpf_prog">;\n  return 0;'))[0]).toMatch(/^WBPF1017 .*unknown kernel struct 'bpf_prog'/);
+    expect(diag(prog('  return enum_value("pid_type", "PIDTYPE_TGID") as i32;'))[0]).toMatch(/^WBPF1017 .*unknown kernel enum 'pid_type'/);
+    expect(diag(`
+export function p(ctx: TpBtf<"xdp_exception">): i32 {
+  return 0;
+}
+`)[0]).toMatch(/^WBPF1004 .*no BTF raw tracepoint 'xdp_exception'/);
+  });
+
   test("the snapshot has the common structs; WHISTLER_KERNEL_BTF compiles against another kernel's layout", () => {
     for (const s of ["task_struct", "cred", "file", "dentry", "sock", "sk_buff", "mm_struct"]) expect(SNAPSHOT_TYPES.composite(s)).toBeDefined();
     const dir = mkdtempSync(join(tmpdir(), "whistler-kbtf-"));

@@ -6,7 +6,9 @@
  * array, embedded struct).
  *
  * Where layouts come from, first hit wins:
- *   1. the BTF file named by WHISTLER_KERNEL_BTF (another kernel's, e.g. from btfhub);
+ *   1. the BTF file named by WHISTLER_KERNEL_BTF (another kernel's, e.g. from btfhub); the
+ *      value `snapshot` instead means the snapshot alone (reproducible builds that never
+ *      read the build machine's kernel, as on a machine without vmlinux BTF);
  *   2. the snapshot committed with the package (`structs/snapshot.ts`, refreshed by
  *      `whistler btf --update`), so builds of the common structs are the same on every
  *      machine and need no /sys/kernel/btf/vmlinux;
@@ -179,15 +181,19 @@ let fileTypes: { path: string; types: KernelTypes } | undefined;
 let vmlinuxTypes: KernelTypes | null | undefined;
 
 /** The BTF file of WHISTLER_KERNEL_BTF, read once per path. */
+/** WHISTLER_KERNEL_BTF=snapshot: the committed snapshots only, whatever the build machine runs. */
+export const SNAPSHOT_ONLY = "snapshot";
+
 function overrideTypes(): KernelTypes | undefined {
   const path = process.env.WHISTLER_KERNEL_BTF;
-  if (!path) return undefined;
+  if (!path || path === SNAPSHOT_ONLY) return undefined;
   if (fileTypes?.path !== path) fileTypes = { path, types: btfKernelTypes(readKernelBtf(path)) };
   return fileTypes.types;
 }
 
 /** The running kernel's BTF, read on the first struct the snapshot lacks; none when absent. */
 function runningKernelTypes(): KernelTypes | undefined {
+  if (process.env.WHISTLER_KERNEL_BTF === SNAPSHOT_ONLY) return undefined;
   if (vmlinuxTypes === undefined) vmlinuxTypes = existsSync(VMLINUX_BTF) ? btfKernelTypes(readKernelBtf(VMLINUX_BTF)) : null;
   return vmlinuxTypes ?? undefined;
 }

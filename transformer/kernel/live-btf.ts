@@ -1,16 +1,19 @@
 /**
  * The kernel BTF a build reads for what the committed snapshots lack: the file named by
  * WHISTLER_KERNEL_BTF, else the running kernel's /sys/kernel/btf/vmlinux; none on a machine
- * without either. Parsed once per path and kept for the process.
+ * without either, or with WHISTLER_KERNEL_BTF=snapshot. Parsed once per path and kept.
  */
 import { existsSync } from "node:fs";
 import type { Btf } from "../../loader/btf/index.js";
 import { readKernelBtf, VMLINUX_BTF } from "./vmlinux.js";
+import { SNAPSHOT_ONLY } from "./kernel-types.js";
 
 const parsed = new Map<string, Btf>();
 
 export function liveKernelBtf(): Btf | undefined {
-  const path = process.env.WHISTLER_KERNEL_BTF || (existsSync(VMLINUX_BTF) ? VMLINUX_BTF : undefined);
+  const env = process.env.WHISTLER_KERNEL_BTF;
+  if (env === SNAPSHOT_ONLY) return undefined;
+  const path = env || (existsSync(VMLINUX_BTF) ? VMLINUX_BTF : undefined);
   if (!path) return undefined;
   let btf = parsed.get(path);
   if (!btf) parsed.set(path, (btf = readKernelBtf(path)));
