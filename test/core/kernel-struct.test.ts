@@ -106,12 +106,19 @@ export const typeKinds = bpf`
   let t_size: u64;
   let e_exists: u64;
   let e_value: u64;
+  let f_size: u64;
+  let f_offset: u64;
 
   export function kinds(ctx: RawTracepoint<"sys_enter">): i32 {
     t_exists = type_exists("task_struct") as u64;
     if (type_exists("task_struct") != 0) t_size = type_size("task_struct") as u64;
     e_exists = enum_exists("pid_type", "PIDTYPE_SID") as u64;
     if (enum_exists("pid_type", "PIDTYPE_TGID") != 0) e_value = enum_value("pid_type", "PIDTYPE_TGID") as u64;
+    const task = get_current_task() as KernelStruct<"task_struct">;
+    if (field_exists(task.comm) != 0) {
+      f_size = field_size(task.comm) as u64;
+      f_offset = field_offset(task.comm) as u64;
+    }
     return 0;
   }
 `;
@@ -235,10 +242,10 @@ describeKernel("KernelStruct in templates: CO-RE records from our compiler", () 
     expect(normalizedListing(xlatedInsns(prog.fd.raw))).toEqual(normalizedListing(theirs.xlated.get("self_task")!));
   });
 
-  test("type_exists, type_size, enum_exists, enum_value: this kernel's values, and a synthetic kernel's, alike from both loaders", async () => {
+  test("type_exists, type_size, enum_exists, enum_value, field_size, field_offset: this kernel's values, and a synthetic kernel's, alike from both loaders", async () => {
     const file = join(dir, "kinds.o");
     writeFileSync(file, typeKinds.elfBytes() ?? compileAtRunTime(typeKinds).elf);
-    const words = (b: Uint8Array) => [0, 1, 2, 3].map((i) => new DataView(b.buffer, b.byteOffset).getBigUint64(i * 8, true));
+    const words = (b: Uint8Array) => [0, 1, 2, 3, 4, 5].map((i) => new DataView(b.buffer, b.byteOffset).getBigUint64(i * 8, true));
     const run = async (targetBtf?: Uint8Array) => {
       await using obj = await load(typeKinds, targetBtf ? { targetBtf } : {});
       expect(obj.program("kinds").testRun({}).retval).toBe(0);
@@ -247,19 +254,20 @@ describeKernel("KernelStruct in templates: CO-RE records from our compiler", () 
     const taskSize = BigInt(vmlinuxBtf().find("STRUCT", "task_struct")!.size);
     const tgid = vmlinuxBtf().find("ENUM", "pid_type")!.values.find((v) => v.name === "PIDTYPE_TGID")!.value;
     const here = await run();
-    expect(here.values).toEqual([1n, taskSize, 1n, tgid]);
+    const comm = vmlinuxBtf().find("STRUCT", "task_struct")!.members.find((m) => m.name === "comm")!.bitOffset / 8;
+    expect(here.values).toEqual([1n, taskSize, 1n, tgid, 16n, BigInt(comm)]);
     const theirs = libbpfReport(loader, file);
     expect(words(theirs.maps.get(".bss")!)).toEqual(here.values);
     expect(theirs.xlated.get("kinds") && normalizedListing(theirs.xlated.get("kinds")!)).toEqual(here.xlated);
-    // Another kernel: a 4096-byte task_struct, PIDTYPE_TGID = 7, no PIDTYPE_SID.
-    const other = writeTarget(dir, "kinds-other", { structs: [{ name: "task_struct", size: 4096, members: [] }], enums: [{ name: "pid_type", values: [["PIDTYPE_PID", 0], ["PIDTYPE_TGID", 7]] }] });
+    // Another kernel: a 4096-byte task_struct with a 32-byte comm at 100, PIDTYPE_TGID = 7, no PIDTYPE_SID.
+    const other = writeTarget(dir, "kinds-other", { structs: [{ name: "task_struct", size: 4096, members: [["comm", 100, (t) => t.chars(32)]] }], enums: [{ name: "pid_type", values: [["PIDTYPE_PID", 0], ["PIDTYPE_TGID", 7]] }] });
     const there = await run(other.bytes);
-    expect(there.values).toEqual([1n, 4096n, 0n, 7n]);
+    expect(there.values).toEqual([1n, 4096n, 0n, 7n, 32n, 100n]);
     expect(words(libbpfReport(loader, file, other.path).maps.get(".bss")!)).toEqual(there.values);
     // A kernel with neither: the existence checks give 0 and the guarded values never run.
     const none = writeTarget(dir, "kinds-none", { structs: [{ name: "cred", size: 8, members: [] }] });
-    expect((await run(none.bytes)).values).toEqual([0n, 0n, 0n, 0n]);
-    expect(words(libbpfReport(loader, file, none.path).maps.get(".bss")!)).toEqual([0n, 0n, 0n, 0n]);
+    expect((await run(none.bytes)).values).toEqual([0n, 0n, 0n, 0n, 0n, 0n]);
+    expect(words(libbpfReport(loader, file, none.path).maps.get(".bss")!)).toEqual([0n, 0n, 0n, 0n, 0n, 0n]);
   });
 
   test("synthetic targets: moved fields are relocated and a vanished one reads as absent, by both loaders alike", async () => {

@@ -123,19 +123,27 @@ export function kernelMember(ops: CheckOps, base: TExpr, e: Extract<Expr, { k: "
 
 /** `field_exists(task.field)`: 1, or 0 when the kernel the object loads into lacks the field. */
 export function fieldExists(ops: CheckOps, e: Extract<Expr, { k: "call" }>): TExpr {
+  return fieldQuery(ops, e, CORE_KIND.FIELD_EXISTS);
+}
+
+/** `field_exists`, `field_size` (bytes, as libbpf's FIELD_BYTE_SIZE) or `field_offset` of a kernel struct field. */
+function fieldQuery(ops: CheckOps, e: Extract<Expr, { k: "call" }>, kind: CoreKind): TExpr {
   const arg = e.args[0];
   if (e.args.length !== 1 || !arg || arg.k !== "member") {
-    return fail(ops, "WBPF1006", e.span, "field_exists takes one kernel struct field, e.g. `field_exists(task.real_parent)`");
+    return fail(ops, "WBPF1006", e.span, `${e.callee} takes one kernel struct field, e.g. \`${e.callee}(task.real_parent)\``);
   }
   const base = ops.expr(arg.target);
   if (base.ty.k === "error") return base;
-  if (base.ty.k !== "kptr") return fail(ops, "WBPF1003", arg.target.span, `field_exists asks about kernel struct fields; ${typeName(base.ty)} is not a KernelStruct`);
+  if (base.ty.k !== "kptr") return fail(ops, "WBPF1003", arg.target.span, `${e.callee} asks about kernel struct fields; ${typeName(base.ty)} is not a KernelStruct`);
   const read = kernelMember(ops, base, arg);
   if (read.ty.k === "error") return read;
   const inner = read.k === "convert" ? read.e : read.k === "cmp" ? read.l : read;
   const at = inner.k === "kread" || inner.k === "kaddr" ? inner.access : inner.k === "kbitfield" ? inner.accesses.offset : undefined;
   if (!at) return errorNode(e.span);
-  return { k: "kconst", ty: scalar("u32"), access: { ...at, kind: CORE_KIND.FIELD_EXISTS, value: 1n }, span: e.span };
+  const size = inner.k === "kread" ? inner.size : inner.k === "kbitfield" ? Number(inner.accesses.size.value)
+    : inner.ty.k === "kptr" ? inner.ty.comp.size : inner.ty.k === "kbuf" ? inner.ty.elemSize * inner.ty.length : 0;
+  const value = kind === CORE_KIND.FIELD_EXISTS ? 1n : kind === CORE_KIND.FIELD_BYTE_SIZE ? BigInt(size) : at.value;
+  return { k: "kconst", ty: scalar("u32"), access: { ...at, kind, value }, span: e.span };
 }
 
 /**
@@ -162,7 +170,7 @@ export function typedTracingArg(load: TExpr, t: KType): TExpr {
 }
 
 /** Builtins about kernel types themselves, each one CO-RE constant. */
-export const KERNEL_TYPE_BUILTINS: ReadonlySet<string> = new Set([FIELD_EXISTS, "type_exists", "type_size", "enum_value", "enum_exists"]);
+export const KERNEL_TYPE_BUILTINS: ReadonlySet<string> = new Set([FIELD_EXISTS, "field_size", "field_offset", "type_exists", "type_size", "enum_value", "enum_exists"]);
 
 /** A string literal argument, or a diagnostic. */
 function literal(ops: CheckOps, e: Extract<Expr, { k: "call" }>, i: number, what: string): { value: string; span: Span } | undefined {
@@ -179,6 +187,8 @@ function literal(ops: CheckOps, e: Extract<Expr, { k: "call" }>, i: number, what
  */
 export function kernelTypeBuiltin(ops: CheckOps, e: Extract<Expr, { k: "call" }>): TExpr {
   if (e.callee === FIELD_EXISTS) return fieldExists(ops, e);
+  if (e.callee === "field_size") return fieldQuery(ops, e, CORE_KIND.FIELD_BYTE_SIZE);
+  if (e.callee === "field_offset") return fieldQuery(ops, e, CORE_KIND.FIELD_BYTE_OFFSET);
   const want = e.callee.startsWith("enum_") ? 2 : 1;
   if (e.args.length !== want) return fail(ops, "WBPF1006", e.span, `'${e.callee}' takes ${want} string literal${want > 1 ? "s" : ""}, got ${e.args.length} arguments`);
   const name = literal(ops, e, 0, want === 2 ? "the enum's name" : "the struct's name");
