@@ -67,7 +67,7 @@ export interface TscPluginTimes {
   watchMs: number;
 }
 
-export async function measureTscPlugin(repoRoot: string, rounds = 3): Promise<TscPluginTimes> {
+export async function measureTscPlugin(repoRoot: string, rounds = 5): Promise<TscPluginTimes> {
   const tsc = path.join(repoRoot, "node_modules/typescript/bin/tsc");
   const tspc = path.join(repoRoot, "node_modules/ts-patch/bin/tspc.js");
   const plainDir = generateProject(repoRoot, FILES, PER_FILE, false);
