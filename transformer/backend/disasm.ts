@@ -79,6 +79,7 @@ export function formatInsn(i: Insn, next: Insn | undefined, index: number, opts:
     case CLASS.JMP32: {
       const op = i.code & 0xf0;
       if (cls === CLASS.JMP && op === JMP_OP.ja) return `goto ${rel(i.off)}`;
+      if (cls === CLASS.JMP32 && op === JMP_OP.ja) return `gotol ${rel(i.imm)}`;
       if (cls === CLASS.JMP && op === JMP_OP.exit) return "exit";
       if (cls === CLASS.JMP && op === JMP_OP.call) {
         const kfunc = opts.relocName?.(index);

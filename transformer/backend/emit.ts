@@ -1,7 +1,8 @@
 /**
  * Emission: orders blocks so branches fall through where they can, turns terminators into
  * conditional jumps (inverting the condition when the taken side is next), resolves jump
- * offsets and stack offsets, and produces final instructions plus map relocations.
+ * offsets (jumps too far for 16 bits become 32-bit `gotol`) and stack offsets, and produces
+ * final instructions plus map relocations.
  */
 import type { Span } from "../diagnostics.js";
 import type { CoreSite } from "../btf/core.js";
@@ -144,6 +145,21 @@ function backEdges(fn: MFn): Set<string> {
 export function emit(fn: MFn): Emitted {
   const frame = layoutFrame(fn);
   const order = layoutBlocks(fn);
+  // Branch relaxation: a jump beyond a 16-bit offset becomes a 32-bit `gotol` (a conditional
+  // one jumps over it on the inverted condition). That moves later code, so emit again until
+  // every jump fits; jumps only ever turn long, so this ends.
+  const long = new Set<string>();
+  for (;;) {
+    const r = emitLaidOut(fn, frame, order, long);
+    if (r.tooFar.length === 0) return r.out;
+    for (const k of r.tooFar) long.add(k);
+  }
+}
+
+/** `gotol`: BPF_JMP32 | BPF_JA, the offset in imm (32 bits; kernel 6.4+, clang's -mcpu=v4). */
+const GOTOL = CLASS.JMP32 | JMP_OP.ja;
+
+function emitLaidOut(fn: MFn, frame: Frame, order: readonly MBlock[], long: ReadonlySet<string>): { out: Emitted; tooFar: string[] } {
   const insns: Insn[] = [];
   const relocs: MapReloc[] = [];
   const calls: CallReloc[] = [];
@@ -151,11 +167,31 @@ export function emit(fn: MFn): Emitted {
   const globals: GlobalReloc[] = [];
   const cores: CoreSite[] = [];
   const blockStart = new Map<number, number>();
-  const fixups: { at: number; target: number }[] = [];
+  /** `wide`: the offset goes in imm (gotol). `key` names the jump for relaxation. */
+  const fixups: { at: number; target: number; wide: boolean; key: string }[] = [];
   const spans: (Span | undefined)[] = [];
-  const jump = (code: number, dst: number, src: number, imm: number, target: number) => {
-    fixups.push({ at: insns.length, target });
-    insns.push({ code, dst, src, off: 0, imm });
+  const ja = (target: number, key: string) => {
+    const wide = long.has(key);
+    fixups.push({ at: insns.length, target, wide, key });
+    insns.push({ code: wide ? GOTOL : CLASS.JMP | JMP_OP.ja, dst: 0, src: 0, off: 0, imm: 0 });
+  };
+  const jcc = (cond: Cond | "set", cls: number, a: number, b: number | bigint, target: number, key: string) => {
+    const operands = typeof b === "bigint" ? { src: 0, imm: Number(BigInt.asIntN(32, b)), x: SRC.K } : { src: b, imm: 0, x: SRC.X };
+    const code = (c: Cond | "set") => cls | JCC[c] | operands.x;
+    if (!long.has(key)) {
+      fixups.push({ at: insns.length, target, wide: false, key });
+      insns.push({ code: code(cond), dst: a, src: operands.src, off: 0, imm: operands.imm });
+      return;
+    }
+    if (cond === "set") {
+      // No inverse: taken lands on the gotol, not taken skips it.
+      insns.push({ code: code("set"), dst: a, src: operands.src, off: 1, imm: operands.imm });
+      insns.push({ code: CLASS.JMP | JMP_OP.ja, dst: 0, src: 0, off: 1, imm: 0 });
+    } else {
+      insns.push({ code: code(invertCond(cond)), dst: a, src: operands.src, off: 1, imm: operands.imm });
+    }
+    fixups.push({ at: insns.length, target, wide: true, key });
+    insns.push({ code: GOTOL, dst: 0, src: 0, off: 0, imm: 0 });
   };
   order.forEach((b, n) => {
     blockStart.set(b.id, insns.length);
@@ -175,7 +211,7 @@ export function emit(fn: MFn): Emitted {
         insns.push({ code: CLASS.JMP | JMP_OP.exit, dst: 0, src: 0, off: 0, imm: 0 });
         break;
       case "jmp":
-        if (t.target !== next) jump(CLASS.JMP | JMP_OP.ja, 0, 0, 0, t.target);
+        if (t.target !== next) ja(t.target, `${b.id}:j`);
         break;
       case "br": {
         let { cond, t: taken, f: fall } = t;
@@ -184,21 +220,21 @@ export function emit(fn: MFn): Emitted {
           cond = invertCond(cond);
           [taken, fall] = [fall, taken];
         }
-        const cls = t.w === 32 ? CLASS.JMP32 : CLASS.JMP;
-        if (typeof t.b === "bigint") jump(cls | JCC[cond] | SRC.K, t.a, 0, Number(BigInt.asIntN(32, t.b)), taken);
-        else jump(cls | JCC[cond] | SRC.X, t.a, t.b, 0, taken);
-        if (fall !== next) jump(CLASS.JMP | JMP_OP.ja, 0, 0, 0, fall);
+        jcc(cond, t.w === 32 ? CLASS.JMP32 : CLASS.JMP, t.a, t.b, taken, `${b.id}:c`);
+        if (fall !== next) ja(fall, `${b.id}:j`);
         break;
       }
     }
   });
+  const tooFar: string[] = [];
   for (const f of fixups) {
     const off = blockStart.get(f.target)! - (f.at + 1);
-    if (off < -32768 || off > 32767) throw new Error(`internal: jump offset ${off} out of range in ${fn.name}`);
-    insns[f.at]!.off = off;
+    if (f.wide) insns[f.at]!.imm = off;
+    else if (off < -32768 || off > 32767) tooFar.push(f.key);
+    else insns[f.at]!.off = off;
   }
   spans.length = insns.length;
-  return { insns, relocs, calls, kfuncs, globals, cores, stackSize: frame.size, spans };
+  return { out: { insns, relocs, calls, kfuncs, globals, cores, stackSize: frame.size, spans }, tooFar };
 }
 
 function encodeInst(i: MInst, frame: Frame, out: Insn[], relocs: MapReloc[]): void {

@@ -21,22 +21,21 @@ const OVER = Symbol("overdefined");
 
 export function sccp(fn: Fn): boolean {
   const byId = new Map(fn.blocks.map((b) => [b.id, b]));
-  const value = new Map<number, Value>();
-  const users = new Map<number, (Inst | Block)[]>();
-  const defBlock = new Map<number, Block>();
+  // Per-vreg tables as arrays (this runs every round over every instruction).
+  const value: Value[] = new Array(fn.vregs.length);
+  const users: (Inst | Block)[][] = [];
+  const defBlock: (Block | undefined)[] = [];
   const addUser = (o: Operand, u: Inst | Block) => {
     if (o.k !== "v") return;
-    let l = users.get(o.id);
-    if (!l) users.set(o.id, (l = []));
-    l.push(u);
+    (users[o.id] ??= []).push(u);
   };
   for (const b of fn.blocks) {
     for (const p of b.phis) {
-      defBlock.set(p.dst, b);
+      defBlock[p.dst] = b;
       for (const a of p.args) addUser(a.v, b); // a phi's block re-evaluates its phis
     }
     for (const i of b.insts) {
-      if (i.dst !== undefined) defBlock.set(i.dst, b);
+      if (i.dst !== undefined) defBlock[i.dst] = b;
       for (const a of i.args) addUser(a, i);
     }
     const t = b.term;
@@ -49,18 +48,20 @@ export function sccp(fn: Fn): boolean {
   for (const b of fn.blocks) for (const i of b.insts) instBlock.set(i, b);
 
   const live = new Set<number>();
-  const edges = new Set<string>();
+  // Executable edges as from * 2^21 + to (block ids stay far below 2^21).
+  const edges = new Set<number>();
+  const edgeKey = (from: number, to: number) => from * 2097152 + to;
   const blockWork: Block[] = [fn.blocks[0]!];
   const valueWork: number[] = [];
-  const of = (o: Operand): Value => (o.k === "imm" ? o.v : value.get(o.id));
+  const of = (o: Operand): Value => (o.k === "imm" ? o.v : value[o.id]);
   const lower = (dst: number, v: Value) => {
-    const old = value.get(dst);
+    const old = value[dst];
     if (old === OVER || old === v || v === undefined) return;
-    value.set(dst, old === undefined ? v : OVER);
+    value[dst] = old === undefined ? v : OVER;
     valueWork.push(dst);
   };
   const markEdge = (from: number, to: number) => {
-    const key = `${from}>${to}`;
+    const key = edgeKey(from, to);
     if (edges.has(key)) return;
     edges.add(key);
     blockWork.push(byId.get(to)!); // new executable edge: its phis meet one more operand
@@ -70,7 +71,7 @@ export function sccp(fn: Fn): boolean {
     for (const p of b.phis) {
       let v: Value;
       for (const a of p.args) {
-        if (!edges.has(`${a.pred}>${b.id}`)) continue;
+        if (!edges.has(edgeKey(a.pred, b.id))) continue;
         const x = of(a.v);
         if (x === undefined) continue;
         if (x === OVER || (v !== undefined && v !== x)) {
@@ -120,7 +121,7 @@ export function sccp(fn: Fn): boolean {
       continue;
     }
     const v = valueWork.pop()!;
-    for (const u of users.get(v) ?? []) {
+    for (const u of users[v] ?? []) {
       if ("insts" in u) {
         if (!live.has(u.id)) continue;
         visitPhis(u);
@@ -134,7 +135,9 @@ export function sccp(fn: Fn): boolean {
   // Rewrite: constants in, known branches folded, dead blocks out.
   let changed = false;
   const repl = new Map<number, Operand>();
-  for (const [id, v] of value) if (typeof v === "bigint" && live.has(defBlock.get(id)!.id)) repl.set(id, imm(v));
+  value.forEach((v, id) => {
+    if (typeof v === "bigint" && live.has(defBlock[id]!.id)) repl.set(id, imm(v));
+  });
   if (repl.size) {
     replaceUses(fn, repl);
     for (const b of fn.blocks) {
@@ -146,7 +149,7 @@ export function sccp(fn: Fn): boolean {
   for (const b of fn.blocks) {
     const t = b.term;
     if (!live.has(b.id) || t.k !== "br") continue;
-    const onT = edges.has(`${b.id}>${t.t}`), onF = edges.has(`${b.id}>${t.f}`);
+    const onT = edges.has(edgeKey(b.id, t.t)), onF = edges.has(edgeKey(b.id, t.f));
     if (onT === onF) continue;
     b.term = { k: "jmp", target: onT ? t.t : t.f, span: t.span };
     changed = true;
