@@ -25,6 +25,7 @@ import { describeKernel } from "../helpers/kernel.js";
 import { compileAtRunTime } from "../../transformer/runtime-compile.js";
 import { libbpfReport, normalizedListing, xlatedInsns } from "./kernel-dump.js";
 import { writeTarget, type Member } from "./targets.js";
+import { bpftool, scratch, writeObject } from "../interop/bpftool-util.js";
 
 export const ExecInfo = defstruct("exec_info", { ppid: i32, pid: i32, uid: u32, has_parent: u32, in_execve: u32, comm: char(16) });
 export const execs = new HashMap({ key: u32, value: ExecInfo, maxEntries: 1024 });
@@ -206,16 +207,15 @@ describeKernel("KernelStruct in templates: CO-RE records from our compiler", () 
     const calls = [...normalizedListing(ours)].filter((h) => h.startsWith("85"));
     expect(calls.length).toBe(2);
     // libbpf (through bpftool) relocates our records to the same instructions.
-    const file = join(dir, "on_exec_btf.o");
-    writeFileSync(file, elf);
-    const pin = `/sys/fs/bpf/whistler_kstruct_${process.pid}`;
-    execFileSync("bpftool", ["prog", "load", file, pin]);
+    const s = scratch("kstruct");
     try {
-      const raw = join(dir, "on_exec_btf.xlated");
-      execFileSync("bpftool", ["prog", "dump", "xlated", "pinned", pin, "file", raw]);
+      const file = writeObject(s.tmp, "on_exec_btf", elf);
+      bpftool(["prog", "load", file, s.pinDir]);
+      const raw = join(s.tmp, "on_exec_btf.xlated");
+      bpftool(["prog", "dump", "xlated", "pinned", s.pinDir, "file", raw]);
       expect(normalizedListing(new Uint8Array(readFileSync(raw)))).toEqual(normalizedListing(ours));
     } finally {
-      rmSync(pin, { force: true });
+      s.cleanup();
     }
   });
 
