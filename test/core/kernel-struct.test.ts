@@ -101,6 +101,16 @@ export const onMalloc = bpf`
   }
 `;
 
+/** And a perf_event program: on CPU clock samples, the interrupted task and its parent. */
+export const sampledParent = new HashMap({ key: u32, value: u32, maxEntries: 4096 });
+export const onSample = bpf`
+  export function on_sample_parent(ctx: PerfEvent): i32 {
+    const task = get_current_task() as KernelStruct<"task_struct">;
+    ${sampledParent}.update(task.tgid as u32, task.real_parent.tgid as u32);
+    return 0;
+  }
+`;
+
 /** Type and enum relocations, each value guarded by its existence check as libbpf users do. */
 export const typeKinds = bpf`
   let t_exists: u64;
@@ -226,6 +236,17 @@ describeKernel("KernelStruct in templates: CO-RE records from our compiler", () 
     const pid = Number(child.stdout.trim());
     expect(pid).toBeGreaterThan(0);
     expect(obj.map(parentOf).get(pid)).toBe(process.pid);
+  });
+
+  test("a perf_event program on CPU clock samples: this process's parent, sampled while it spins", async () => {
+    await using obj = await load(onSample);
+    {
+      using _link = obj.program("on_sample_parent").attach({ frequency: 1000 });
+      const end = Date.now() + 300;
+      let x = 0;
+      while (Date.now() < end) x += Math.sqrt(x + 1);
+    }
+    expect(obj.map(sampledParent).get(process.pid)).toBe(process.ppid);
   });
 
   test("libbpf loads our object: same results for its own process, same translated instructions", async () => {
