@@ -3,6 +3,7 @@
  * kernel's `btf_trace_<name>` prototype (`../kernel/tp-btf.ts`).
  */
 import { tpBtfArgs, TP_BTF_SNAPSHOT } from "../kernel/tp-btf.js";
+import { liveKernelBtf } from "../kernel/live-btf.js";
 import type { CtxKindDef } from "./ctx.js";
 import { suggest } from "./suggest.js";
 
@@ -17,5 +18,6 @@ export function withTpBtfArgs(kind: CtxKindDef, ctxName: string, args: readonly 
 export function unknownTpBtf(name: string): string | undefined {
   if (tpBtfArgs(name)) return undefined;
   const near = suggest(name, TP_BTF_SNAPSHOT);
-  return `no BTF raw tracepoint '${name}' (the kernel's BTF has no btf_trace_${name})${near ? `; did you mean '${near}'?` : ""}`;
+  const where = liveKernelBtf() ? `the kernel's BTF has no btf_trace_${name}` : "it is not in the snapshot of BTF raw tracepoints, and this build reads no kernel BTF";
+  return `no BTF raw tracepoint '${name}' (${where})${near ? `; did you mean '${near}'?` : ""}`;
 }
