@@ -57,16 +57,25 @@ const VERIFY_BY_DEFAULT = process.env.JEST_WORKER_ID !== undefined || process.en
 export function optimize(fn: Fn, opts: PipelineOptions = {}): Fn {
   const check = opts.verify ?? VERIFY_BY_DEFAULT;
   if (check) verify(fn, "lowering");
+  const ran = (p: Pass): boolean => {
+    if (!p.run(fn)) return false;
+    if (check) verify(fn, p.name);
+    opts.onPass?.(p.name, fn);
+    return true;
+  };
   for (let round = 0; round < 16; round++) {
-    let changed = false;
-    for (const p of PIPELINE) {
-      if (p.run(fn)) {
-        changed = true;
-        if (check) verify(fn, p.name);
-        opts.onPass?.(p.name, fn);
-      }
+    const changed = PIPELINE.filter(ran).map((p) => p.name);
+    if (changed.length === 0) break;
+    // Only cleanup changed: a dead branch whose removal kills the code that fed it, exposing
+    // the branch before it, and so on back. Run just the cleanup to its end (each step is
+    // linear) instead of one whole round per step, which the round limit cut off in long
+    // programs, leaving dead code behind.
+    if (changed.every((n) => CLEANUP.some((p) => p.name === n))) {
+      for (let step = 0; step < 100_000 && CLEANUP.filter(ran).length > 0; step++);
     }
-    if (!changed) break;
   }
   return fn;
 }
+
+/** The passes of a cleanup cascade (see `optimize`). */
+const CLEANUP: readonly Pass[] = PIPELINE.filter((p) => p.name === "simplifycfg" || p.name === "dce");
