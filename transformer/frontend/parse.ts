@@ -17,6 +17,7 @@
 // scan all of it for named exports first (~0.6 s of every build).
 import ts = require("typescript");
 import type { DiagnosticSink, Span } from "../diagnostics.js";
+import { enumConstants, enumMembers, memberName } from "./enums.js";
 import type { AssignOp, BinaryOp, CtxTypeRef, Expr, FunctionDecl, GlobalDecl, KfuncDecl, ParamDecl, ProgramDecl, Stmt, TypeAnnotation } from "./ast.js";
 import { parseControl, type StatementParser } from "./parse-control.js";
 
@@ -109,7 +110,14 @@ export function parseTemplate(text: string, sink: DiagnosticSink): ParseResult {
 }
 
 class Parser implements StatementParser {
-  constructor(private readonly sf: ts.SourceFile, private readonly sink: DiagnosticSink) {}
+  /** The template's enums (name -> members): `E.M` names the constant of member M. */
+  private readonly enums: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The enum whose initializers are being parsed: its members are in scope bare. */
+  private enumScope: { readonly name: string; readonly members: ReadonlySet<string> } | undefined;
+
+  constructor(private readonly sf: ts.SourceFile, private readonly sink: DiagnosticSink) {
+    this.enums = enumMembers(sf.statements);
+  }
 
   span(node: ts.Node): Span {
     return { start: node.getStart(this.sf), end: node.getEnd() };
@@ -130,6 +138,12 @@ class Parser implements StatementParser {
       if (ts.isFunctionDeclaration(st) && st.modifiers?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword)) {
         const k = this.kfunc(st);
         if (k) kfuncs.push(k);
+        continue;
+      }
+      if (ts.isEnumDeclaration(st)) {
+        this.enumScope = { name: st.name.text, members: this.enums.get(st.name.text)! };
+        globals.push(...(enumConstants(this, st) ?? []));
+        this.enumScope = undefined;
         continue;
       }
       if (ts.isVariableStatement(st)) {
@@ -454,7 +468,10 @@ class Parser implements StatementParser {
     if (e.kind === ts.SyntaxKind.TrueKeyword) return { k: "bool", value: true, span };
     if (e.kind === ts.SyntaxKind.FalseKeyword) return { k: "bool", value: false, span };
     if (e.kind === ts.SyntaxKind.NullKeyword) return { k: "null", span };
-    if (ts.isIdentifier(e)) return { k: "name", name: e.text, span };
+    if (ts.isIdentifier(e)) {
+      const own = this.enumScope?.members.has(e.text) ? this.enumScope : undefined;
+      return { k: "name", name: own ? memberName(own.name, e.text) : e.text, span };
+    }
     if (ts.isParenthesizedExpression(e)) return this.expr(e.expression);
     if (ts.isConditionalExpression(e)) {
       const test = this.expr(e.condition);
@@ -527,6 +544,8 @@ class Parser implements StatementParser {
         this.unsupported(e, "optional chaining (`?.`) is not supported; check for null with `if`");
         return undefined;
       }
+      // `Proto.TCP`: an enum member is a constant of that (qualified) name.
+      if (ts.isIdentifier(e.expression) && this.enums.has(e.expression.text)) return { k: "name", name: memberName(e.expression.text, e.name.text), span };
       const target = this.expr(e.expression);
       if (!target) return undefined;
       return { k: "member", target, name: e.name.text, nameSpan: this.span(e.name), span };
