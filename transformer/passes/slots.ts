@@ -54,9 +54,10 @@ export function shareSlots(fn: Fn): boolean {
   }
   const candidates = [...info].filter(([, u]) => u.ok && u.store).map(([slot, u]) => ({ slot, store: u.store! }));
   if (candidates.length < 2) return false;
-  const tree = new DomTree(fn);
+  // Built only when two stores of the same value need ordering (most templates have none).
+  let tree: DomTree | undefined;
   const before = (a: { block: number; index: number }, b: { block: number; index: number }) =>
-    a.block === b.block ? a.index < b.index : tree.dominates(a.block, b.block);
+    a.block === b.block ? a.index < b.index : (tree ??= new DomTree(fn)).dominates(a.block, b.block);
   const into = new Map<number, number>();
   const dead = new Set<Inst>();
   for (const later of candidates) {
