@@ -4,16 +4,20 @@
  * commutative operands in a fixed order) is replaced by it.
  *
  * Redundant loads too: a load equal to an earlier one with no store, atomic or call in
- * between reads the same memory (`ctx.data_end` read twice becomes one load). Loads are
+ * between reads the same memory (`ctx.data_end` read twice becomes one load). A store
+ * forwards its value to a later load of the same bytes (`s.x = v; ... s.x` reads v) when
+ * the value fits them as the load would return it: a constant (cut to the size), a 64-bit
+ * store's value, or a narrower store of a value known to fit (loaded from no more bytes, or
+ * a 4-byte store of a value whose upper half is zero). Loads are
  * tracked along straight paths only: within a block, and into a block whose only
  * predecessor is its immediate dominator; any effect forgets them all, since helpers may
  * write map values, the packet, or move `data`/`data_end`.
  */
-import { type Fn, type Inst, type Operand } from "../ir/ir.js";
+import { imm, type Fn, type Inst, type Operand } from "../ir/ir.js";
 import { OPS } from "../ir/ops.js";
 import { DomTree } from "../ir/domtree.js";
 import { predecessors } from "../ir/ir.js";
-import { replaceUses } from "./util.js";
+import { defsOf, replaceUses } from "./util.js";
 
 const COMMUTATIVE = new Set<Inst["op"]>(["add", "mul", "and", "or", "xor"]);
 
@@ -27,6 +31,16 @@ function keyOf(i: Inst): string {
   return `${i.op}.${i.w}(${args.join(",")})[${i.size ?? ""},${i.off ?? ""},${i.slot ?? ""},${i.map ?? ""},${i.global ?? ""},${i.bits ?? ""},${i.param ?? ""}]`;
 }
 
+/** What a load of some bytes is known to read, and which bytes those are. */
+interface Known {
+  readonly v: Operand;
+  readonly base: Operand;
+  readonly off: number;
+  readonly size: number;
+}
+
+const sameOperand = (a: Operand, b: Operand) => (a.k === "v" ? b.k === "v" && a.id === b.id : b.k === "imm" && a.v === b.v);
+
 export function cse(fn: Fn): boolean {
   const tree = new DomTree(fn);
   const preds = predecessors(fn);
@@ -38,23 +52,25 @@ export function cse(fn: Fn): boolean {
   const table = new Map<string, number>();
   const undo: { k: string; prev: number | undefined }[][] = [];
   // Iterative walk of the dominator tree, carrying the loads available at each block's end.
-  const visit = (id: number, loadsIn: Map<string, number>) => {
+  const visit = (id: number, loadsIn: Map<string, Known>) => {
     const b = byId.get(id)!;
     const scope: { k: string; prev: number | undefined }[] = [];
     undo.push(scope);
     const ps = preds.get(id) ?? [];
-    const loads = ps.length === 1 && ps[0] === tree.idom(id) ? new Map(loadsIn) : new Map<string, number>();
+    const loads = ps.length === 1 && ps[0] === tree.idom(id) ? new Map(loadsIn) : new Map<string, Known>();
     for (const i of b.insts) {
       if (repl.size > 0) for (let a = 0; a < i.args.length; a++) i.args[a] = resolve(i.args[a]!);
       if (i.dst === undefined) {
-        if (OPS[i.op].effect) loads.clear();
+        if (i.op === "store") forward(i, loads);
+        else if (OPS[i.op].effect) loads.clear();
         continue;
       }
       if (i.op === "load") {
         const k = keyOf(i);
-        const hit = loads.get(k);
-        if (hit !== undefined && fn.vregs[hit]!.w <= fn.vregs[i.dst]!.w) repl.set(i.dst, { k: "v", id: hit });
-        else loads.set(k, i.dst);
+        const hit = loads.get(k)?.v;
+        if (hit?.k === "imm") repl.set(i.dst, hit);
+        else if (hit !== undefined && fn.vregs[hit.id]!.w <= fn.vregs[i.dst]!.w) repl.set(i.dst, hit);
+        else loads.set(k, { v: { k: "v", id: i.dst }, base: i.args[0]!, off: i.off!, size: i.size! });
         continue;
       }
       if (OPS[i.op].effect) {
@@ -73,7 +89,39 @@ export function cse(fn: Fn): boolean {
     }
     return loads;
   };
-  const stack: { id: number; loads: Map<string, number>; entered: boolean }[] = [{ id: fn.blocks[0]!.id, loads: new Map(), entered: false }];
+  // A value fits `size` bytes when its upper half is known zero (4 bytes) or it was itself
+  // loaded from at most that many bytes.
+  const defs = defsOf(fn);
+  const fitsBytes = (id: number, size: number): boolean => {
+    const d = defs.get(id);
+    if (d?.op === "load" && d.size! <= size) return true;
+    return size === 4 && fn.vregs[id]!.w === 32;
+  };
+  // The function's own stack slots: no pointer from elsewhere (packet, context, map value,
+  // a caller's frame) reaches them, and two slots never overlap.
+  const slotOf = (o: Operand): number | undefined => (o.k === "v" && defs.get(o.id)?.op === "slot_addr" ? defs.get(o.id)!.slot : undefined);
+  const mayOverlap = (a: Operand, aOff: number, aSize: number, b: Operand, bOff: number, bSize: number): boolean => {
+    const sa = slotOf(a), sb = slotOf(b);
+    const bytesMeet = aOff < bOff + bSize && bOff < aOff + aSize;
+    if (sa !== undefined || sb !== undefined) return sa === sb && bytesMeet;
+    return !sameOperand(a, b) || bytesMeet;
+  };
+  /**
+   * A store: loads it may overlap are forgotten (through another base any pointer may alias,
+   * except that stack slots meet only themselves; through the same base, overlapping bytes),
+   * and a load of exactly its bytes reads its value.
+   */
+  const forward = (st: Inst, loads: Map<string, Known>) => {
+    const [base, v] = st.args as [Operand, Operand];
+    const off = st.off!, size = st.size!;
+    for (const [k, e] of loads) if (mayOverlap(e.base, e.off, e.size, base, off, size)) loads.delete(k);
+    let value: Operand | undefined;
+    if (v.k === "imm") value = imm(BigInt.asUintN(size * 8, v.v));
+    else if (size === 8 || fitsBytes(v.id, size)) value = v;
+    if (!value) return;
+    for (const w of [32, 64] as const) loads.set(keyOf({ ...st, op: "load", dst: undefined, w, args: [base] }), { v: value, base, off, size });
+  };
+  const stack: { id: number; loads: Map<string, Known>; entered: boolean }[] = [{ id: fn.blocks[0]!.id, loads: new Map(), entered: false }];
   while (stack.length) {
     const top = stack[stack.length - 1]!;
     if (top.entered) {
