@@ -14,6 +14,7 @@ import { copyProp } from "./copyprop.js";
 import { cse } from "./cse.js";
 import { dce } from "./dce.js";
 import { demandedBits } from "./demanded.js";
+import { dse } from "./dse.js";
 import { licm } from "./licm.js";
 import { sccp } from "./sccp.js";
 import { simplifyCfg } from "./simplifycfg.js";
@@ -33,6 +34,7 @@ export const PIPELINE: readonly Pass[] = [
   { name: "strength", run: strengthReduce },
   { name: "demanded", run: demandedBits },
   { name: "cse", run: cse },
+  { name: "dse", run: dse },
   { name: "licm", run: licm },
   { name: "slots", run: shareSlots },
   { name: "widen", run: widenBoundsChecks },
