@@ -10,9 +10,9 @@
  *   compiles to one load and one compare with 0x0008, no byte swap;
  * - a branch on constants becomes a jump (the CFG pass then removes the dead side).
  */
-import { type Fn, type Inst, type Operand, imm, predecessors } from "../ir/ir.js";
+import { type Fn, type Inst, type Operand, imm } from "../ir/ir.js";
 import { bswap } from "../frontend/check.js";
-import { defsOf, evalCond, evalOp, replaceUses } from "./util.js";
+import { defsOf, dropStalePhiArgs, evalCond, evalOp, replaceUses } from "./util.js";
 
 /** How many low bits may be non-zero in a vreg (64 when unknown). */
 function knownBits(fn: Fn, defs: Map<number, Inst>): (o: Operand) => number {
@@ -143,12 +143,6 @@ export function constFold(fn: Fn): boolean {
   }
   // A folded branch drops an edge: phis of its old target lose that operand. (Loops make
   // this common: a peeled iteration's test folds, cutting the edge to the loop exit.)
-  if (changed) {
-    const preds = predecessors(fn);
-    for (const b of fn.blocks) {
-      const ps = preds.get(b.id)!;
-      for (const p of b.phis) p.args = p.args.filter((a) => ps.includes(a.pred));
-    }
-  }
+  if (changed) dropStalePhiArgs(fn);
   return changed;
 }

@@ -11,9 +11,9 @@
  * and blocks no executable edge reaches are deleted (phis lose their operands). Identities
  * and peepholes stay in `constfold.ts`, which runs next.
  */
-import { type Block, type Fn, type Inst, type Operand, imm, predecessors } from "../ir/ir.js";
+import { type Block, type Fn, type Inst, type Operand, imm } from "../ir/ir.js";
 import { OPS } from "../ir/ops.js";
-import { evalCond, evalOp, replaceUses } from "./util.js";
+import { dropStalePhiArgs, evalCond, evalOp, replaceUses } from "./util.js";
 
 /** Lattice value: undefined = nothing known yet (top), a constant, or OVER (bottom). */
 type Value = bigint | typeof OVER | undefined;
@@ -158,12 +158,6 @@ export function sccp(fn: Fn): boolean {
     fn.blocks = fn.blocks.filter((b) => live.has(b.id));
     changed = true;
   }
-  if (changed) {
-    const preds = predecessors(fn);
-    for (const b of fn.blocks) {
-      const ps = preds.get(b.id)!;
-      for (const p of b.phis) p.args = p.args.filter((a) => ps.includes(a.pred));
-    }
-  }
+  if (changed) dropStalePhiArgs(fn);
   return changed;
 }

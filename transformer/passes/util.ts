@@ -1,6 +1,6 @@
 /** Shared by the passes: replacing a vreg's uses, and evaluating ops on constants. */
 import { bswap } from "../frontend/check.js";
-import { mapOperands, type Fn, type Inst, type Operand, type Width } from "../ir/ir.js";
+import { mapOperands, predecessors, type Fn, type Inst, type Operand, type Width } from "../ir/ir.js";
 import type { Cond } from "../ir/ops.js";
 
 /**
@@ -88,4 +88,16 @@ export function defsOf(fn: Fn): Map<number, Inst> {
   const d = new Map<number, Inst>();
   for (const b of fn.blocks) for (const i of b.insts) if (i.dst !== undefined) d.set(i.dst, i);
   return d;
+}
+
+/**
+ * After branches were folded or blocks removed, phis keep operands only for the edges that
+ * still reach their block.
+ */
+export function dropStalePhiArgs(fn: Fn): void {
+  const preds = predecessors(fn);
+  for (const b of fn.blocks) {
+    const ps = preds.get(b.id) ?? [];
+    for (const p of b.phis) p.args = p.args.filter((a) => ps.includes(a.pred));
+  }
 }
