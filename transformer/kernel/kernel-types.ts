@@ -18,7 +18,7 @@
  */
 import { existsSync } from "node:fs";
 import { BTF_INT_BOOL, BTF_INT_SIGNED, type Btf, type BtfComposite } from "../../loader/btf/index.js";
-import { cTypeName, readKernelBtf, VMLINUX_BTF } from "./vmlinux.js";
+import { cTypeName, forEachNamedMember, readKernelBtf, VMLINUX_BTF } from "./vmlinux.js";
 import { SNAPSHOT_STRUCTS_JSON } from "./structs/snapshot.js";
 
 export type KType =
@@ -106,21 +106,9 @@ export function ktype(btf: Btf, id: number, depth = 0): KType {
   }
 }
 
-function flatten(btf: Btf, t: BtfComposite, base: number, out: KMember[], depth: number): void {
-  for (const m of t.members) {
-    const bitOffset = base + m.bitOffset;
-    if (!m.name) {
-      const inner = btf.resolve(m.type);
-      if ((inner.kind === "STRUCT" || inner.kind === "UNION") && depth < 16) flatten(btf, inner, bitOffset, out, depth + 1);
-      continue;
-    }
-    out.push({ name: m.name, bitOffset, bitfieldSize: m.bitfieldSize, type: ktype(btf, m.type, depth) });
-  }
-}
-
 export function compositeOf(btf: Btf, t: BtfComposite, depth = 0): KComposite {
   const members: KMember[] = [];
-  flatten(btf, t, 0, members, depth);
+  forEachNamedMember(btf, t, (m, bitOffset, d) => members.push({ name: m.name, bitOffset, bitfieldSize: m.bitfieldSize, type: ktype(btf, m.type, d) }), 0, depth);
   return t.kind === "UNION" ? { name: t.name, union: true, size: t.size, members } : { name: t.name, size: t.size, members };
 }
 

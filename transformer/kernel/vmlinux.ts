@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { WhistlerError } from "../../runtime/errors.js";
-import { Btf, type BtfType } from "../../loader/btf/index.js";
+import { Btf, type BtfComposite, type BtfMember } from "../../loader/btf/index.js";
 
 export const VMLINUX_BTF = "/sys/kernel/btf/vmlinux";
 
@@ -76,18 +76,22 @@ function sizeOrZero(btf: Btf, id: number): number {
   }
 }
 
-function flatten(btf: Btf, t: Extract<BtfType, { kind: "STRUCT" | "UNION" }>, base: number, out: KernelField[], depth: number): void {
+/**
+ * The named members of a struct or union as C code sees them: members of anonymous structs
+ * and unions are members of their parent, at their offset within it (nesting capped at 16).
+ * `visit` gets each with its bit offset from `t`'s start and its nesting depth.
+ */
+export function forEachNamedMember(
+  btf: Btf, t: BtfComposite, visit: (m: BtfMember, bitOffset: number, depth: number) => void, base = 0, depth = 0,
+): void {
   for (const m of t.members) {
     const bitOffset = base + m.bitOffset;
     if (!m.name) {
       const inner = btf.resolve(m.type);
-      if ((inner.kind === "STRUCT" || inner.kind === "UNION") && depth < 16) flatten(btf, inner, bitOffset, out, depth + 1);
+      if ((inner.kind === "STRUCT" || inner.kind === "UNION") && depth < 16) forEachNamedMember(btf, inner, visit, bitOffset, depth + 1);
       continue;
     }
-    out.push({
-      name: m.name, offset: Math.floor(bitOffset / 8), bitOffset, bitfieldSize: m.bitfieldSize,
-      size: m.bitfieldSize ? Math.ceil(m.bitfieldSize / 8) : sizeOrZero(btf, m.type), cType: cTypeName(btf, m.type), typeId: m.type,
-    });
+    visit(m, bitOffset, depth);
   }
 }
 
@@ -96,7 +100,10 @@ export function kernelStruct(btf: Btf, name: string): KernelStructLayout | undef
   const t = btf.find("STRUCT", name) ?? btf.find("UNION", name);
   if (!t || (t.kind !== "STRUCT" && t.kind !== "UNION")) return undefined;
   const fields: KernelField[] = [];
-  flatten(btf, t, 0, fields, 0);
+  forEachNamedMember(btf, t, (m, bitOffset) => fields.push({
+    name: m.name, offset: Math.floor(bitOffset / 8), bitOffset, bitfieldSize: m.bitfieldSize,
+    size: m.bitfieldSize ? Math.ceil(m.bitfieldSize / 8) : sizeOrZero(btf, m.type), cType: cTypeName(btf, m.type), typeId: m.type,
+  }));
   return { name, kind: t.kind === "STRUCT" ? "struct" : "union", size: t.size, typeId: t.id, fields };
 }
 
