@@ -1,7 +1,8 @@
 /**
  * tscPluginRatio: wall time of tsc with the whistler-ts transformer (TypeScript patched by
  * `ts-patch install`) on a generated project of 100 templates, against plain `tsc` on the same
- * project without the plugin (rounds alternate; best of each). `tspc`, which re-patches the
+ * project without the plugin (rounds alternate; best of each). The same patched tsc without
+ * the plugin separates ts-patch's own cost from the plugin's. `tspc`, which re-patches the
  * compiler in memory on every run, is reported beside it. Also the warm watch-mode rebuild
  * after editing one template.
  */
@@ -61,9 +62,13 @@ export interface TscPluginTimes {
   plain: number;
   /** tsc patched by `ts-patch install`, with the plugin (ms). */
   plugin: number;
+  /** The same patched tsc on the same project without the plugin (ms): ts-patch's own cost. */
+  patchedPlain: number;
   /** tspc with the plugin (ms). */
   tspc: number;
   ratio: number;
+  /** plugin / patchedPlain: what the plugin alone adds to a tsc that ts-patch already patched. */
+  pluginOnlyRatio: number;
   watchMs: number;
 }
 
@@ -72,21 +77,26 @@ export async function measureTscPlugin(repoRoot: string, rounds = 5): Promise<Ts
   const tspc = path.join(repoRoot, "node_modules/ts-patch/bin/tspc.js");
   const plainDir = generateProject(repoRoot, FILES, PER_FILE, false);
   const pluginDir = generateProject(repoRoot, FILES, PER_FILE, true);
+  const patchedPlainDir = generateProject(repoRoot, FILES, PER_FILE, false);
   try {
     const patched = patchedTypeScript(repoRoot, pluginDir);
+    const patchedNoPlugin = patchedTypeScript(repoRoot, patchedPlainDir);
     let plain = Infinity;
     let plugin = Infinity;
+    let patchedPlain = Infinity;
     let tspcMs = Infinity;
     timeRun([tspc, "-p", pluginDir]); // warm ts-patch's patched-compiler cache, as any second build is
     for (let r = 0; r < rounds; r++) {
       plain = Math.min(plain, timeRun([tsc, "-p", plainDir]));
       plugin = Math.min(plugin, timeRun([patched, "-p", pluginDir]));
+      patchedPlain = Math.min(patchedPlain, timeRun([patchedNoPlugin, "-p", patchedPlainDir]));
       tspcMs = Math.min(tspcMs, timeRun([tspc, "-p", pluginDir]));
     }
     const watchMs = await watchRebuildMs(repoRoot, pluginDir);
-    return { plain, plugin, tspc: tspcMs, ratio: plugin / plain, watchMs };
+    return { plain, plugin, patchedPlain, tspc: tspcMs, ratio: plugin / plain, pluginOnlyRatio: plugin / patchedPlain, watchMs };
   } finally {
     rmSync(plainDir, { recursive: true, force: true });
     rmSync(pluginDir, { recursive: true, force: true });
+    rmSync(patchedPlainDir, { recursive: true, force: true });
   }
 }
