@@ -18,7 +18,8 @@
  */
 import { existsSync } from "node:fs";
 import { BTF_INT_BOOL, BTF_INT_SIGNED, type Btf, type BtfComposite } from "../../loader/btf/index.js";
-import { cTypeName, forEachNamedMember, readKernelBtf, VMLINUX_BTF } from "./vmlinux.js";
+import { cTypeName, forEachNamedMember, VMLINUX_BTF } from "./vmlinux.js";
+import { kernelBtfAt, SNAPSHOT_ONLY } from "./live-btf.js";
 import { SNAPSHOT_STRUCTS_JSON } from "./structs/snapshot.js";
 
 export type KType =
@@ -168,21 +169,20 @@ function chain(sources: readonly (() => KernelTypes | undefined)[]): KernelTypes
 let fileTypes: { path: string; types: KernelTypes } | undefined;
 let vmlinuxTypes: KernelTypes | null | undefined;
 
-/** The BTF file of WHISTLER_KERNEL_BTF, read once per path. */
-/** WHISTLER_KERNEL_BTF=snapshot: the committed snapshots only, whatever the build machine runs. */
-export const SNAPSHOT_ONLY = "snapshot";
+export { SNAPSHOT_ONLY };
 
+/** The BTF file of WHISTLER_KERNEL_BTF (its parse shared with enums and tp_btf prototypes). */
 function overrideTypes(): KernelTypes | undefined {
   const path = process.env.WHISTLER_KERNEL_BTF;
   if (!path || path === SNAPSHOT_ONLY) return undefined;
-  if (fileTypes?.path !== path) fileTypes = { path, types: btfKernelTypes(readKernelBtf(path)) };
+  if (fileTypes?.path !== path) fileTypes = { path, types: btfKernelTypes(kernelBtfAt(path)) };
   return fileTypes.types;
 }
 
 /** The running kernel's BTF, read on the first struct the snapshot lacks; none when absent. */
 function runningKernelTypes(): KernelTypes | undefined {
   if (process.env.WHISTLER_KERNEL_BTF === SNAPSHOT_ONLY) return undefined;
-  if (vmlinuxTypes === undefined) vmlinuxTypes = existsSync(VMLINUX_BTF) ? btfKernelTypes(readKernelBtf(VMLINUX_BTF)) : null;
+  if (vmlinuxTypes === undefined) vmlinuxTypes = existsSync(VMLINUX_BTF) ? btfKernelTypes(kernelBtfAt(VMLINUX_BTF)) : null;
   return vmlinuxTypes ?? undefined;
 }
 

@@ -8,7 +8,6 @@ import { countCacheHit, timed, TRACE_COMPILES } from "./trace.js";
 const cache = new Map<string, CompileResult>();
 const MAX_ENTRIES = 1000;
 
-
 function lineOf(text: string, offset: number): number {
   let line = 1;
   for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line++;
