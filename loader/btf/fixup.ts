@@ -6,6 +6,7 @@
  * give `.kconfig` a size and offsets like any section). Pure: returns a patched copy.
  */
 import { BtfError } from "../../runtime/errors.js";
+import { BTF_FUNC_EXTERN, BTF_FUNC_GLOBAL, BTF_KIND, BTF_VAR_GLOBAL_ALLOCATED, BTF_VAR_GLOBAL_EXTERN } from "../../runtime/btf-format.js";
 import { HEAP_BYTES, type ByteArena } from "../elf/arena.js";
 import type { Btf } from "./reader.js";
 
@@ -16,11 +17,6 @@ export interface DatasecFacts {
   symbolOffset(section: string, name: string): number | undefined;
 }
 
-const BTF_VAR_GLOBAL_ALLOCATED = 1;
-const BTF_VAR_GLOBAL_EXTERN = 2;
-const BTF_FUNC_GLOBAL = 1;
-const BTF_FUNC_EXTERN = 2;
-const BTF_KIND_UNION = 5;
 /** The DATASEC listing extern kernel functions and variables (`__ksym`). */
 const KSYMS = ".ksyms";
 
@@ -49,7 +45,7 @@ export function fixupDatasecs(btf: Btf, facts: DatasecFacts, bytes: Pick<ByteAre
       // The kernel takes only VARs in a DATASEC, and nothing reads this one: the same record,
       // rewritten as an anonymous union of ints (12-byte members, like the 12-byte entries).
       view.setUint32(base + t.offset, 0, true);
-      view.setUint32(base + t.offset + 4, ((BTF_KIND_UNION << 24) | t.vars.length) >>> 0, true);
+      view.setUint32(base + t.offset + 4, ((BTF_KIND.UNION << 24) | t.vars.length) >>> 0, true);
       view.setUint32(base + t.offset + 8, 4, true);
       t.vars.forEach((v, i) => {
         const at = base + t.offset + 12 + i * 12;

@@ -1,18 +1,13 @@
 /** BTF type records as the reader returns them (see the kernel's Documentation/bpf/btf.rst). */
 
+import { BTF_KIND } from "../../runtime/btf-format.js";
+
 export { BTF_MAGIC } from "../../runtime/btf-format.js";
 
-export const BtfKind = {
-  UNKN: 0, INT: 1, PTR: 2, ARRAY: 3, STRUCT: 4, UNION: 5, ENUM: 6, FWD: 7, TYPEDEF: 8,
-  VOLATILE: 9, CONST: 10, RESTRICT: 11, FUNC: 12, FUNC_PROTO: 13, VAR: 14, DATASEC: 15,
-  FLOAT: 16, DECL_TAG: 17, TYPE_TAG: 18, ENUM64: 19,
-} as const;
+export const BtfKind = BTF_KIND;
 export type BtfKindName = keyof typeof BtfKind;
 
-/** BTF_INT_* encoding bits. */
-export const BTF_INT_SIGNED = 1;
-export const BTF_INT_CHAR = 2;
-export const BTF_INT_BOOL = 4;
+export { BTF_INT_BOOL, BTF_INT_CHAR, BTF_INT_SIGNED } from "../../runtime/btf-format.js";
 
 interface Base {
   readonly id: number;

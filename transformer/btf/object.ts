@@ -20,7 +20,7 @@ import { structTypes } from "./struct-types.js";
 import { writeCoreTypes, type CoreReloRecord, type CoreSite } from "./core.js";
 import { KERNEL_TYPES } from "../kernel/kernel-types.js";
 import { encodeBtfExt, type FuncInfoRecord, type LineInfoRecord } from "./ext.js";
-import { BTF_FUNC_GLOBAL, BTF_FUNC_STATIC, BTF_INT_BOOL, BTF_INT_SIGNED, BTF_VAR_GLOBAL_ALLOCATED, BtfWriter } from "./writer.js";
+import { BTF_FUNC_EXTERN, BTF_FUNC_GLOBAL, BTF_FUNC_STATIC, BTF_INT_BOOL, BTF_INT_SIGNED, BTF_VAR_GLOBAL_ALLOCATED, BtfWriter } from "./writer.js";
 
 /** C spelling (as clang names the INT) and libbpf typedef of each scalar. */
 export const C_SCALARS: Readonly<Record<ScalarName, { readonly c: string; readonly typedef: string; readonly size: number; readonly enc: number }>> = {
@@ -99,9 +99,6 @@ export interface BtfKfunc {
   readonly params: readonly { readonly name: string; readonly type: ScalarName | "ptr" }[];
   readonly ret: ScalarName | "ptr" | "void";
 }
-
-/** FUNC linkage of a declaration defined elsewhere (the kernel, for kfuncs). */
-const BTF_FUNC_EXTERN = 2;
 
 export function buildObjectBtf(maps: readonly BtfMap[], programs: readonly BtfProgram[], license: string, fileName: string, functions: readonly BtfFunction[] = [], data?: DataLayout, kfuncs: readonly BtfKfunc[] = []): ObjectBtf {
   const w = new BtfWriter();

@@ -5,23 +5,13 @@
  * programs; `object.ts` decides which types an object carries; `ext.ts` writes `.BTF.ext`.
  */
 
-import { BTF_MAGIC } from "../../runtime/btf-format.js";
+import { BTF_KIND, BTF_MAGIC } from "../../runtime/btf-format.js";
 import { StringTable } from "../elf/strtab.js";
 
-export { BTF_MAGIC };
-
-export const BTF_KIND = {
-  INT: 1, PTR: 2, ARRAY: 3, STRUCT: 4, UNION: 5, ENUM: 6, FWD: 7, TYPEDEF: 8, VOLATILE: 9, CONST: 10,
-  RESTRICT: 11, FUNC: 12, FUNC_PROTO: 13, VAR: 14, DATASEC: 15, FLOAT: 16,
-} as const;
-
-export const BTF_INT_SIGNED = 1 << 0;
-export const BTF_INT_CHAR = 1 << 1;
-export const BTF_INT_BOOL = 1 << 2;
-
-export const BTF_FUNC_STATIC = 0;
-export const BTF_FUNC_GLOBAL = 1;
-export const BTF_VAR_GLOBAL_ALLOCATED = 1;
+export { BTF_MAGIC, BTF_KIND };
+export {
+  BTF_FUNC_EXTERN, BTF_FUNC_GLOBAL, BTF_FUNC_STATIC, BTF_INT_BOOL, BTF_INT_CHAR, BTF_INT_SIGNED, BTF_VAR_GLOBAL_ALLOCATED,
+} from "../../runtime/btf-format.js";
 
 export class BtfWriter {
   /** Type records as u32 words, in id order. */
