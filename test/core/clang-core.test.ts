@@ -5,13 +5,12 @@
  * the programs' results and the kernel's translated instructions must be the same.
  */
 import { afterAll, beforeAll, expect, test } from "@jest/globals";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { load, parseObject, type MapHandle } from "../../loader/index.js";
 import { checkNoFdLeaks } from "../helpers/fds.js";
+import { buildLibbpfProgram } from "../helpers/libbpf-program.js";
 import { describeKernel } from "../helpers/kernel.js";
 import { fixture, fixturePath } from "../loader/fixtures.js";
 import { libbpfReport, normalizedListing, xlatedInsns } from "./kernel-dump.js";
@@ -41,9 +40,7 @@ describeKernel("clang CO-RE objects: our loader and libbpf resolve them the same
   checkNoFdLeaks();
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), "whistler-core-"));
-    loader = join(dir, "core_load");
-    execFileSync("gcc", ["-O2", "-o", loader, join(here, "c/core_load.c"), "-lbpf"], { stdio: ["ignore", "pipe", "pipe"] });
+    ({ dir, binary: loader } = buildLibbpfProgram(join(here, "c/core_load.c"), "whistler-core-"));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -11,9 +11,8 @@
  *   relocate our object alike; a vanished field read unguarded fails the load naming it.
  */
 import { afterAll, beforeAll, expect, test } from "@jest/globals";
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bpf, char, defstruct, HashMap, i32, load, u32, u64 } from "../../index.js";
@@ -21,6 +20,7 @@ import { parseObject, type MapHandle } from "../../loader/index.js";
 import { vmlinuxBtf } from "../../loader/link/vmlinux-btf.js";
 import { VerifierError } from "../../runtime/errors.js";
 import { checkNoFdLeaks } from "../helpers/fds.js";
+import { buildLibbpfProgram } from "../helpers/libbpf-program.js";
 import { describeKernel } from "../helpers/kernel.js";
 import { compileAtRunTime } from "../../transformer/runtime-compile.js";
 import { libbpfReport, normalizedListing, xlatedInsns } from "./kernel-dump.js";
@@ -171,9 +171,7 @@ describeKernel("KernelStruct in templates: CO-RE records from our compiler", () 
   checkNoFdLeaks();
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), "whistler-kstruct-"));
-    loader = join(dir, "core_load");
-    execFileSync("gcc", ["-O2", "-o", loader, join(here, "c/core_load.c"), "-lbpf"], { stdio: ["ignore", "pipe", "pipe"] });
+    ({ dir, binary: loader } = buildLibbpfProgram(join(here, "c/core_load.c"), "whistler-kstruct-"));
     objectPath = join(dir, "self_task.o");
     writeFileSync(objectPath, selfTaskElf());
   });

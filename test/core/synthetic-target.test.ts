@@ -6,15 +6,14 @@
  * poisons its instruction, and the load error names the relocation.
  */
 import { afterAll, beforeAll, expect, test } from "@jest/globals";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { load, type BpfObject, type MapHandle } from "../../loader/index.js";
 import { vmlinuxBtf } from "../../loader/link/vmlinux-btf.js";
 import { VerifierError } from "../../runtime/errors.js";
 import { checkNoFdLeaks } from "../helpers/fds.js";
+import { buildLibbpfProgram } from "../helpers/libbpf-program.js";
 import { describeKernel } from "../helpers/kernel.js";
 import { fixture, fixturePath } from "../loader/fixtures.js";
 import { libbpfReport, normalizedListing, xlatedInsns, type LibbpfReport } from "./kernel-dump.js";
@@ -88,9 +87,7 @@ describeKernel("CO-RE against synthetic target BTF: moved, resized and vanished 
   checkNoFdLeaks();
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), "whistler-core-target-"));
-    loader = join(dir, "core_load");
-    execFileSync("gcc", ["-O2", "-o", loader, join(here, "c/core_load.c"), "-lbpf"], { stdio: ["ignore", "pipe", "pipe"] });
+    ({ dir, binary: loader } = buildLibbpfProgram(join(here, "c/core_load.c"), "whistler-core-target-"));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -5,14 +5,14 @@
  */
 import { afterAll, beforeAll, expect, test } from "@jest/globals";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { load } from "../../loader/index.js";
 import { compileTemplate } from "../../transformer/compile.js";
 import { COUNT_OPENS, COUNT_OPENS_SLOTS, SHARED, XDP_PROTO_COUNT, XDP_PROTO_COUNT_SLOTS, template, type SlotSpec } from "../compiler/helpers.js";
 import { checkNoFdLeaks } from "../helpers/fds.js";
+import { buildLibbpfProgram } from "../helpers/libbpf-program.js";
 import { describeKernel } from "../helpers/kernel.js";
 import { bpftool, scratch, writeObject } from "../interop/bpftool-util.js";
 import { STACK_TRACE_LAYOUT } from "../../runtime/map-decl.js";
@@ -48,9 +48,7 @@ describeKernel("libbpf and bpftool load our objects", () => {
   checkNoFdLeaks();
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), "whistler-libbpf-"));
-    loader = join(dir, "libbpf_load");
-    execFileSync("gcc", ["-O2", "-o", loader, join(here, "c/libbpf_load.c"), "-lbpf"], { stdio: ["ignore", "pipe", "pipe"] });
+    ({ dir, binary: loader } = buildLibbpfProgram(join(here, "c/libbpf_load.c"), "whistler-libbpf-"));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
