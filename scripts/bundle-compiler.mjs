@@ -45,6 +45,30 @@ await build({
   legalComments: "none",
 });
 
+// The plugin's compile worker (transformer/plugin/compile-worker.ts): CommonJS, everything
+// inlined, and no TypeScript. Identity of runtime classes does not matter there (results are
+// copied to tsc's thread), and a worker that loaded ES modules or TypeScript would take longer
+// to start than the compiling it takes over. It sits beside the compiler bundle, so paths the
+// bundled modules resolve through their require() are the same in both.
+const workerOut = resolve(root, "dist/transformer/compile-worker.bundle.cjs");
+await build({
+  entryPoints: [resolve(root, "dist/transformer/plugin/compile-worker.js")],
+  outfile: workerOut,
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  external: ["typescript"],
+  define: { "import.meta.url": "__bundleUrl" },
+  banner: { js: 'const __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
+  logLevel: "warning",
+  legalComments: "none",
+});
+if (/require\(["']typescript["']\)/.test(readFileSync(workerOut, "utf8"))) {
+  console.error("bundle-compiler: the compile worker bundle requires TypeScript; something after parsing imports the parser");
+  process.exit(1);
+}
+
 // A bundled module that located files through import.meta.url would now look beside the
 // bundle instead of beside itself: refuse to produce such a bundle.
 const text = readFileSync(outfile, "utf8");

@@ -84,6 +84,15 @@ const UNSUPPORTED_ADVICE: Partial<Record<ts.SyntaxKind, string>> = {
   [ts.SyntaxKind.CommaToken]: "the comma operator is not supported; write separate statements",
 };
 
+/**
+ * The JSDoc tag names on a declaration (`@inline`, `@noinline`). The parser keeps the comments
+ * it parsed on the node itself; `ts.getJSDocTags` would need parent pointers to find them.
+ */
+function jsDocTagNames(node: ts.Node): string[] {
+  const docs = (node as { jsDoc?: readonly ts.JSDoc[] }).jsDoc ?? [];
+  return docs.flatMap((d) => (d.tags ?? []).map((t) => t.tagName.text));
+}
+
 function describeKind(node: ts.Node): string {
   return ts.SyntaxKind[node.kind] ?? "construct";
 }
@@ -98,7 +107,8 @@ export interface ParseResult {
 
 /** Parse a template body. Never throws on bad input: problems go to `sink`. */
 export function parseTemplate(text: string, sink: DiagnosticSink): ParseResult {
-  const sf = ts.createSourceFile("template.ts", text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  // No parent pointers: nothing here walks up the tree, and setting them is a third of the parse.
+  const sf = ts.createSourceFile("template.ts", text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
   // Syntax errors: TypeScript keeps them on the source file (not part of its public typing).
   const parseDiags = (sf as unknown as { parseDiagnostics?: readonly ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
   for (const d of parseDiags) {
@@ -242,7 +252,7 @@ class Parser implements StatementParser {
       this.sink.error("WBPF1012", this.span(nameNode), `function '${nameNode.text}' has no body`);
       return undefined;
     }
-    const tags = ts.getJSDocTags(fn).map((t) => t.tagName.text);
+    const tags = jsDocTagNames(fn);
     const inline = tags.includes("noinline") ? "never" : tags.includes("inline") ? "always" : undefined;
     const body = this.statements(fn.body.statements);
     const close = fn.body.getEnd();

@@ -40,3 +40,8 @@ export function compileCached(src: TemplateSource, compile: (s: TemplateSource) 
   cache.set(key, result);
   return result;
 }
+
+/** Results held: none means this is the process's first build (not a watch-mode rebuild). */
+export function cachedResults(): number {
+  return cache.size;
+}

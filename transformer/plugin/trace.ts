@@ -4,21 +4,24 @@
  *   templates a watch-mode rebuild recompiled;
  * - `time`: at exit, how long loading the compiler, transforming files (finding templates,
  *   resolving their interpolations, compiling, replacing) and compiling alone took, and how
- *   many templates came from the cache: what the plugin costs a build.
+ *   many templates came from the cache, and how many compiled on worker threads: what the
+ *   plugin costs a build.
  */
 const FLAGS = new Set((process.env.WHISTLER_TRACE ?? "").split(",").map((s) => s.trim()));
 
 export const TRACE_COMPILES = FLAGS.has("compile");
 export const TRACE_TIME = FLAGS.has("time");
 
-const stats = { loadMs: 0, transformMs: 0, files: 0, compileMs: 0, compiled: 0, cached: 0 };
+const stats = { loadMs: 0, transformMs: 0, files: 0, compileMs: 0, compiled: 0, cached: 0, workers: 0, onWorkers: 0 };
 
 if (TRACE_TIME) {
   process.on("exit", () => {
     const per = stats.compiled ? ` (${(stats.compileMs / stats.compiled).toFixed(2)} ms each)` : "";
     process.stderr.write(
       `whistler: loading the compiler ${stats.loadMs.toFixed(1)} ms; transforming ${stats.files} files ${stats.transformMs.toFixed(1)} ms, ` +
-        `of which compiling ${stats.compiled} templates ${stats.compileMs.toFixed(1)} ms${per}; ${stats.cached} from the cache\n`,
+        `of which compiling ${stats.compiled} templates ${stats.compileMs.toFixed(1)} ms${per}; ${stats.cached} from the cache` +
+        (stats.workers > 0 ? `; ${stats.onWorkers} compiled on ${stats.workers} worker thread${stats.workers === 1 ? "" : "s"}` : "") +
+        "\n",
     );
   });
 }
@@ -38,4 +41,14 @@ export function timed<T>(what: "loadMs" | "transformMs" | "compileMs", f: () => 
 
 export function countCacheHit(): void {
   stats.cached++;
+}
+
+/** A compile pool started `workers` threads. */
+export function countWorkers(workers: number): void {
+  stats.workers += workers;
+}
+
+/** A result came from a worker thread (its time is the wait, in `compileMs`). */
+export function countWorkerCompile(): void {
+  stats.onWorkers++;
 }

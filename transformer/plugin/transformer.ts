@@ -10,6 +10,7 @@ import { compiledCall } from "./emit.js";
 import { formatDiagnostic, toTsDiagnostic } from "./diagnostics.js";
 import { compileCached } from "./cache.js";
 import { loadCompiler } from "./host-typescript.js";
+import { planParallelBuild, type ParallelBuild } from "./parallel-build.js";
 import { timed } from "./trace.js";
 import { declarationTransformer, recordTemplateTypes } from "./declarations.js";
 import { structReplacements } from "../structs/plugin.js";
@@ -34,28 +35,46 @@ export interface WhistlerTransformers {
   readonly afterDeclarations: TS.TransformerFactory<TS.SourceFile | TS.Bundle>;
 }
 
-export default function whistlerTransformer(
-  program: TS.Program,
-  config: WhistlerPluginConfig,
-  extras: TransformerExtras,
-): WhistlerTransformers {
-  const ts = extras.ts;
-  return { before: templateTransformer(program, config, extras), afterDeclarations: declarationTransformer(ts) };
+/** ts-patch's entry: a whole program's emit, whose templates may compile on several threads. */
+export default function whistlerTransformer(program: TS.Program, config: WhistlerPluginConfig, extras: TransformerExtras): WhistlerTransformers {
+  return createWhistlerTransformers(program, config, extras, { parallel: true });
 }
 
-function templateTransformer(program: TS.Program, config: WhistlerPluginConfig, extras: TransformerExtras): TS.TransformerFactory<TS.SourceFile> {
+export interface TransformerOptions {
+  /**
+   * Compile a build's templates on worker threads too (compile-pool.ts), for a program that is
+   * emitted whole. Off for callers that transform one file at a time (ts-jest).
+   */
+  readonly parallel: boolean;
+}
+
+export function createWhistlerTransformers(program: TS.Program, config: WhistlerPluginConfig, extras: TransformerExtras, options: TransformerOptions): WhistlerTransformers {
+  return { before: templateTransformer(program, config, extras, options), afterDeclarations: declarationTransformer(extras.ts) };
+}
+
+function templateTransformer(program: TS.Program, config: WhistlerPluginConfig, extras: TransformerExtras, options: TransformerOptions): TS.TransformerFactory<TS.SourceFile> {
   const ts = extras.ts;
-  const { compileTemplate } = loadCompiler(ts);
+  const compiler = loadCompiler(ts);
   const checker = program.getTypeChecker();
-  return (context) => (sf) => timed("transformMs", () => transformFile(sf, context));
+  // Planned on the first file, when the program's other files are all still to come.
+  let build: ParallelBuild | undefined;
+  let planned = !options.parallel;
+  return (context) => (sf) =>
+    timed("transformMs", () => {
+      if (!planned) {
+        planned = true;
+        build = planParallelBuild(ts, program, checker, compiler);
+      }
+      return transformFile(sf, context);
+    });
 
   function transformFile(sf: TS.SourceFile, context: TS.TransformationContext): TS.SourceFile {
-    const sites = findTemplates(ts, checker, sf);
+    const sites = build?.sites.get(sf) ?? findTemplates(ts, checker, sf);
     const structs = structReplacements(ts, checker, sf, (d) => extras.addDiagnostic(toTsDiagnostic(ts, sf, d, program)));
     if (sites.length === 0 && structs.size === 0) return sf;
     const results = new Map<TS.Node, { site: TemplateSite; result: CompileResult }>();
     for (const site of sites) {
-      const result = compileCached(site.source, compileTemplate);
+      const result = compileCached(site.source, (src) => build?.pool?.compile(src) ?? compiler.compileTemplate(src));
       for (const d of result.diagnostics) {
         if (d.severity === "warning" && !config.warningsAsErrors) {
           // tsc exits non-zero on any diagnostic it reports, warnings included: print warnings

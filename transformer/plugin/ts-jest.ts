@@ -6,7 +6,7 @@
  * same `file:line:col - error WBPFnnnn` messages as the CLI.
  */
 import type * as TS from "typescript";
-import whistlerTransformer, { type WhistlerPluginConfig } from "./transformer.js";
+import { createWhistlerTransformers, type WhistlerPluginConfig } from "./transformer.js";
 import { lineCol } from "./diagnostics.js";
 
 export const name = "whistler-ts";
@@ -41,7 +41,7 @@ export function factory(compiler: TsJestCompiler, options: WhistlerPluginConfig 
       }
       return errors.length;
     };
-    const out = whistlerTransformer(program, options, { ts, addDiagnostic }).before(context)(sf);
+    const out = createWhistlerTransformers(program, options, { ts, addDiagnostic }, { parallel: false }).before(context)(sf);
     if (errors.length > 0) throw new TemplateCompileError(`bpf template errors:\n${errors.join("\n")}`);
     return out;
   };

@@ -1,0 +1,109 @@
+/**
+ * Templates compiled on worker threads (plugin/compile-pool.ts) give exactly what compiling
+ * them on tsc's thread gives: in the pool directly, and in whole tsc builds.
+ */
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
+import * as path from "node:path";
+import { afterAll, describe, expect, test } from "@jest/globals";
+import { compileTemplate, parseSource } from "../../transformer/compile.js";
+import { compileParsed } from "../../transformer/compile-parsed.js";
+import { CompilePool, MIN_PARALLEL_JOBS, workerCount } from "../../transformer/plugin/compile-pool.js";
+import type { PoolJob } from "../../transformer/plugin/compile-jobs.js";
+import type { TemplateSource } from "../../transformer/api.js";
+import { generateProject } from "../../bench/tsc-project.js";
+import { hashMap, template } from "../compiler/helpers.js";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const WORKER = path.join(root, "dist/transformer/compile-worker.bundle.cjs");
+
+function source(n: number): TemplateSource {
+  return template(
+    `export function prog_${n}(ctx: Xdp): i32 {
+  const key = (get_current_pid_tgid() >> 32n) & ${n + 1}n;
+  \${sizes}.increment(key);
+  if (key > ${n}n) { return 1; }
+  return 2;
+}`,
+    { sizes: hashMap("u64", "u64", 64 + n) },
+    `t${n}.ts`,
+  );
+}
+
+function jobOf(src: TemplateSource): PoolJob {
+  const parsed = parseSource(src);
+  if (!("template" in parsed)) throw new Error("test template does not parse");
+  return { source: src, template: parsed.template };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("CompilePool", () => {
+  test("results from the worker are byte for byte those of compileTemplate", async () => {
+    const sources = Array.from({ length: 24 }, (_, n) => source(n));
+    let here = 0;
+    const pool = new CompilePool(sources.map(jobOf), 1, (j) => (here++, compileParsed(j.source, j.template)), WORKER);
+    // Give the worker time to take jobs before this thread claims any.
+    await sleep(1500);
+    for (const src of sources) {
+      const got = pool.compile(src)!;
+      const want = compileTemplate(src);
+      expect(want.diagnostics).toEqual([]);
+      expect(got.diagnostics).toEqual([]);
+      expect(Buffer.from(got.elf!).equals(Buffer.from(want.elf!))).toBe(true);
+      expect(got.programs).toEqual(want.programs);
+    }
+    expect(pool.workerResults).toBeGreaterThan(0);
+    expect(pool.workerResults + here).toBe(sources.length);
+  }, 60_000);
+
+  test("a job the worker fails on is compiled on this thread, which reports the failure", async () => {
+    const good = source(1);
+    const broken: PoolJob = { source: source(2), template: { programs: [null], functions: [], globals: [], kfuncs: [] } as unknown as PoolJob["template"] };
+    const pool = new CompilePool([jobOf(good), broken], 1, (j) => compileParsed(j.source, j.template), WORKER);
+    await sleep(1500);
+    expect(() => pool.compile(broken.source)).toThrow(TypeError);
+    expect(pool.compile(good)!.elf).toBeDefined();
+  }, 60_000);
+
+  test("a source that is not one of its jobs is left to the caller", () => {
+    const pool = new CompilePool([jobOf(source(1))], 0, (j) => compileParsed(j.source, j.template), WORKER);
+    expect(pool.compile(source(1))).toBeUndefined(); // equal content, but not the job's object
+  });
+
+  test("worker threads: none for small builds; WHISTLER_JOBS counts tsc's thread too", () => {
+    expect(workerCount(MIN_PARALLEL_JOBS - 1, { WHISTLER_JOBS: "4" })).toBe(0);
+    expect(workerCount(100, { WHISTLER_JOBS: "1" })).toBe(0);
+    expect(workerCount(100, { WHISTLER_JOBS: "2" })).toBe(1);
+    expect(workerCount(100, { WHISTLER_JOBS: "8" })).toBe(6); // a worker per 16 templates at most
+    expect(workerCount(20, { WHISTLER_JOBS: "8" })).toBe(1);
+  });
+});
+
+describe("tsc builds", () => {
+  const project = generateProject(root, 8, 5, true);
+  afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+  /** Builds the project with WHISTLER_JOBS=`jobs`: the emitted files, and the time trace. */
+  const build = (jobs: string): { files: Map<string, string>; trace: string } => {
+    rmSync(path.join(project, "out"), { recursive: true, force: true });
+    const run = spawnSync(process.execPath, [path.join(root, "node_modules/ts-patch/bin/tspc.js"), "-p", project], {
+      env: { ...process.env, WHISTLER_JOBS: jobs, WHISTLER_TRACE: "time" },
+      encoding: "utf8",
+    });
+    if (run.status !== 0) throw new Error(`tspc failed:\n${run.stdout}${run.stderr}`);
+    const dir = path.join(project, "out");
+    return { files: new Map(readdirSync(dir).map((f) => [f, readFileSync(path.join(dir, f), "utf8")])), trace: run.stderr };
+  };
+
+  test("40 templates on two threads emit exactly what one thread emits", () => {
+    const one = build("1");
+    const two = build("2");
+    expect(one.trace).toMatch(/compiling 40 templates/);
+    expect(one.trace).not.toContain("worker thread");
+    expect(two.trace).toMatch(/compiling 40 templates .*; \d+ compiled on 1 worker thread/);
+    expect([...two.files.keys()].sort()).toEqual([...one.files.keys()].sort());
+    for (const [name, js] of one.files) expect(two.files.get(name)).toBe(js);
+    expect(one.files.get("t7.js")!.match(/bpf\.compiled\(/g)?.length).toBe(5);
+  }, 120_000);
+});

@@ -1,0 +1,110 @@
+/**
+ * Compiling a build's templates on more than one core. A tsc build hands the plugin its files
+ * one at a time and waits for each, so on its own thread the templates compile one after
+ * another. When a build has many to compile, every template is found and parsed up front (the
+ * part that needs TypeScript), and worker threads compile syntax trees (compile-parsed.ts,
+ * which needs no TypeScript) from the end of the list while tsc's thread takes them from the
+ * front, as it reaches them. Each template is compiled exactly once, by whichever thread claims
+ * it first, so the results are the same as compiling all of them on one thread.
+ *
+ * Claims and completions are cells of a SharedArrayBuffer; results travel over a MessagePort
+ * that tsc's thread reads synchronously (transformers cannot wait for events).
+ */
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
+import type { CompileResult, TemplateSource } from "../api.js";
+import { CLAIMED, DONE, FREE, type PoolJob, type WorkerInput, type WorkerOutput } from "./compile-jobs.js";
+import { countWorkerCompile, countWorkers } from "./trace.js";
+
+/**
+ * Fewer templates than this compile on tsc's thread alone: a worker takes ~40 ms to start
+ * and load the compiler, about what 15 small templates take to compile cold.
+ */
+export const MIN_PARALLEL_JOBS = 16;
+
+/** How long tsc's thread waits for a worker's job before compiling it itself (a stuck worker). */
+const STALL_MS = 30_000;
+
+/** Worker threads to start: `WHISTLER_JOBS` (threads in all, tsc's included), else one per spare core, at most 3. */
+export function workerCount(jobs: number, env: NodeJS.ProcessEnv = process.env): number {
+  if (jobs < MIN_PARALLEL_JOBS) return 0;
+  const asked = env.WHISTLER_JOBS === undefined ? NaN : Number(env.WHISTLER_JOBS);
+  const threads = Number.isInteger(asked) && asked >= 1 ? asked : Math.min(availableParallelism(), 4);
+  return Math.max(0, Math.min(threads - 1, Math.floor(jobs / MIN_PARALLEL_JOBS)));
+}
+
+export class CompilePool {
+  private readonly cells: Int32Array;
+  /** One result port per worker. */
+  private readonly ports: MessagePort[] = [];
+  private readonly index = new Map<TemplateSource, number>();
+  private readonly arrived = new Map<number, WorkerOutput>();
+  /** Results that came from workers. */
+  private fromWorkers = 0;
+
+  /**
+   * Starts `workers` threads on `jobs`. `compileHere` compiles a job on this thread: the jobs
+   * this thread claims first, and any whose worker failed. `script` is the worker's bundle
+   * (the one `npm run build` writes beside the compiler's).
+   */
+  constructor(
+    private readonly jobs: readonly PoolJob[],
+    workers: number,
+    private readonly compileHere: (job: PoolJob) => CompileResult,
+    script: string = fileURLToPath(new URL("../compile-worker.bundle.cjs", import.meta.url)),
+  ) {
+    const cells = new SharedArrayBuffer(4 * (jobs.length + 1));
+    this.cells = new Int32Array(cells);
+    this.cells[jobs.length] = jobs.length;
+    jobs.forEach((j, i) => this.index.set(j.source, i));
+    countWorkers(workers);
+    for (let w = 0; w < workers; w++) {
+      const { port1, port2 } = new MessageChannel();
+      this.ports.push(port1);
+      const input: WorkerInput = { cells, jobs, port: port2 };
+      const worker = new Worker(script, { workerData: input, transferList: [port2], stdout: true, stderr: true });
+      // A worker never keeps tsc running, and a failed one only leaves its jobs to this thread.
+      worker.unref();
+      worker.on("error", () => undefined);
+    }
+  }
+
+  /** The result for `source`: compiled here if no worker has claimed it, else the worker's. */
+  compile(source: TemplateSource): CompileResult | undefined {
+    const i = this.index.get(source);
+    if (i === undefined) return undefined;
+    const job = this.jobs[i]!;
+    if (Atomics.compareExchange(this.cells, i, FREE, CLAIMED) === FREE) return this.compileHere(job);
+    const out = this.await(i);
+    if (out && "result" in out) {
+      this.fromWorkers++;
+      countWorkerCompile();
+      return out.result;
+    }
+    // The worker threw (a compiler bug) or stalled: compiling here reports it as a build would.
+    return this.compileHere(job);
+  }
+
+  /** How many results so far came from worker threads. */
+  get workerResults(): number {
+    return this.fromWorkers;
+  }
+
+  private await(i: number): WorkerOutput | undefined {
+    const deadline = Date.now() + STALL_MS;
+    while (Atomics.load(this.cells, i) !== DONE) {
+      if (Date.now() > deadline) return undefined;
+      Atomics.wait(this.cells, i, CLAIMED, 100);
+    }
+    for (const port of this.ports) {
+      for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
+        const out = m.message as WorkerOutput;
+        this.arrived.set(out.index, out);
+      }
+    }
+    const out = this.arrived.get(i);
+    this.arrived.delete(i);
+    return out;
+  }
+}
