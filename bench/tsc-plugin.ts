@@ -2,9 +2,10 @@
  * tscPluginRatio: wall time of tsc with the whistler-ts transformer (TypeScript patched by
  * `ts-patch install`) on a generated project of 100 templates, against plain `tsc` on the same
  * project without the plugin (rounds alternate; best of each). The same patched tsc without
- * the plugin separates ts-patch's own cost from the plugin's. `tspc`, which re-patches the
- * compiler in memory on every run, is reported beside it. Also the warm watch-mode rebuild
- * after editing one template.
+ * the plugin separates ts-patch's own cost from the plugin's, and the same build compiling on
+ * tsc's thread alone (`WHISTLER_JOBS=1`) shows what a machine with no core to spare gets.
+ * `tspc`, which re-patches the compiler in memory on every run, is reported beside it. Also the
+ * warm watch-mode rebuild after editing one template.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
@@ -15,9 +16,9 @@ import { patchedTypeScript } from "./patched-tsc.js";
 const FILES = 20;
 const PER_FILE = 5;
 
-function timeRun(args: string[]): number {
+function timeRun(args: string[], env: NodeJS.ProcessEnv = process.env): number {
   const t0 = process.hrtime.bigint();
-  execFileSync(process.execPath, args, { stdio: "pipe" });
+  execFileSync(process.execPath, args, { stdio: "pipe", env });
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
@@ -66,13 +67,17 @@ export interface TscPluginTimes {
   patchedPlain: number;
   /** tspc with the plugin (ms). */
   tspc: number;
+  /** The patched tsc with the plugin compiling on tsc's thread alone (`WHISTLER_JOBS=1`, ms). */
+  oneThread: number;
   ratio: number;
+  /** oneThread / plain: the ratio on a machine with no core to spare. */
+  oneThreadRatio: number;
   /** plugin / patchedPlain: what the plugin alone adds to a tsc that ts-patch already patched. */
   pluginOnlyRatio: number;
   watchMs: number;
 }
 
-export async function measureTscPlugin(repoRoot: string, rounds = 5): Promise<TscPluginTimes> {
+export async function measureTscPlugin(repoRoot: string, rounds = 9): Promise<TscPluginTimes> {
   const tsc = path.join(repoRoot, "node_modules/typescript/bin/tsc");
   const tspc = path.join(repoRoot, "node_modules/ts-patch/bin/tspc.js");
   const plainDir = generateProject(repoRoot, FILES, PER_FILE, false);
@@ -85,15 +90,17 @@ export async function measureTscPlugin(repoRoot: string, rounds = 5): Promise<Ts
     let plugin = Infinity;
     let patchedPlain = Infinity;
     let tspcMs = Infinity;
+    let oneThread = Infinity;
     timeRun([tspc, "-p", pluginDir]); // warm ts-patch's patched-compiler cache, as any second build is
     for (let r = 0; r < rounds; r++) {
       plain = Math.min(plain, timeRun([tsc, "-p", plainDir]));
       plugin = Math.min(plugin, timeRun([patched, "-p", pluginDir]));
       patchedPlain = Math.min(patchedPlain, timeRun([patchedNoPlugin, "-p", patchedPlainDir]));
       tspcMs = Math.min(tspcMs, timeRun([tspc, "-p", pluginDir]));
+      oneThread = Math.min(oneThread, timeRun([patched, "-p", pluginDir], { ...process.env, WHISTLER_JOBS: "1" }));
     }
     const watchMs = await watchRebuildMs(repoRoot, pluginDir);
-    return { plain, plugin, patchedPlain, tspc: tspcMs, ratio: plugin / plain, pluginOnlyRatio: plugin / patchedPlain, watchMs };
+    return { plain, plugin, patchedPlain, tspc: tspcMs, oneThread, ratio: plugin / plain, oneThreadRatio: oneThread / plain, pluginOnlyRatio: plugin / patchedPlain, watchMs };
   } finally {
     rmSync(plainDir, { recursive: true, force: true });
     rmSync(pluginDir, { recursive: true, force: true });

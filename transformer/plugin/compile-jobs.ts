@@ -12,12 +12,16 @@ export interface PoolJob {
   readonly template: ParseResult;
 }
 
-/** What a worker is started with (its `workerData`). */
+/** A worker's `workerData`: its port to tsc's thread. */
+export interface WorkerStart {
+  readonly port: MessagePort;
+}
+
+/** The one message a worker gets on its port: the build's jobs. */
 export interface WorkerInput {
   /** One cell per job (FREE, CLAIMED, DONE), then the cursor workers take jobs from. */
   readonly cells: SharedArrayBuffer;
   readonly jobs: readonly PoolJob[];
-  readonly port: MessagePort;
 }
 
 /** What a worker sends back for one job. */

@@ -35,8 +35,9 @@ export function workerCount(jobs: number, env: NodeJS.ProcessEnv = process.env):
 }
 
 export class CompilePool {
-  private readonly cells: Int32Array;
-  /** One result port per worker. */
+  private cells: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  private jobs: readonly PoolJob[] = [];
+  /** One port per worker: jobs go out on it, results come back. */
   private readonly ports: MessagePort[] = [];
   private readonly index = new Map<TemplateSource, number>();
   private readonly arrived = new Map<number, WorkerOutput>();
@@ -44,30 +45,36 @@ export class CompilePool {
   private fromWorkers = 0;
 
   /**
-   * Starts `workers` threads on `jobs`. `compileHere` compiles a job on this thread: the jobs
-   * this thread claims first, and any whose worker failed. `script` is the worker's bundle
-   * (the one `npm run build` writes beside the compiler's).
+   * Starts `workers` threads, which load the compiler while this thread finds and parses the
+   * templates; `submit` then gives them the jobs. `compileHere` compiles a job on this thread:
+   * the jobs this thread claims first, and any whose worker failed. `script` is the worker's
+   * bundle (the one `npm run build` writes beside the compiler's).
    */
   constructor(
-    private readonly jobs: readonly PoolJob[],
     workers: number,
     private readonly compileHere: (job: PoolJob) => CompileResult,
     script: string = fileURLToPath(new URL("../compile-worker.bundle.cjs", import.meta.url)),
   ) {
-    const cells = new SharedArrayBuffer(4 * (jobs.length + 1));
-    this.cells = new Int32Array(cells);
-    this.cells[jobs.length] = jobs.length;
-    jobs.forEach((j, i) => this.index.set(j.source, i));
     countWorkers(workers);
     for (let w = 0; w < workers; w++) {
       const { port1, port2 } = new MessageChannel();
       this.ports.push(port1);
-      const input: WorkerInput = { cells, jobs, port: port2 };
-      const worker = new Worker(script, { workerData: input, transferList: [port2], stdout: true, stderr: true });
+      const worker = new Worker(script, { workerData: { port: port2 }, transferList: [port2], stdout: true, stderr: true });
       // A worker never keeps tsc running, and a failed one only leaves its jobs to this thread.
       worker.unref();
       worker.on("error", () => undefined);
     }
+  }
+
+  /** The build's jobs, in the order tsc's thread will want them (it takes them from the front). */
+  submit(jobs: readonly PoolJob[]): void {
+    const cells = new SharedArrayBuffer(4 * (jobs.length + 1));
+    this.cells = new Int32Array(cells);
+    this.cells[jobs.length] = jobs.length;
+    this.jobs = jobs;
+    jobs.forEach((j, i) => this.index.set(j.source, i));
+    const input: WorkerInput = { cells, jobs };
+    for (const port of this.ports) port.postMessage(input);
   }
 
   /** The result for `source`: compiled here if no worker has claimed it, else the worker's. */

@@ -6,24 +6,26 @@
  */
 import { workerData } from "node:worker_threads";
 import { compileParsed } from "../compile-parsed.js";
-import { CLAIMED, FREE, DONE, type WorkerInput, type WorkerOutput } from "./compile-jobs.js";
+import { CLAIMED, FREE, DONE, type WorkerInput, type WorkerOutput, type WorkerStart } from "./compile-jobs.js";
 
-const { cells: buffer, jobs, port } = workerData as WorkerInput;
-const cells = new Int32Array(buffer);
-const cursor = jobs.length;
+const { port } = workerData as WorkerStart;
 
-for (let i = Atomics.sub(cells, cursor, 1) - 1; i >= 0; i = Atomics.sub(cells, cursor, 1) - 1) {
-  if (Atomics.compareExchange(cells, i, FREE, CLAIMED) !== FREE) continue;
-  const job = jobs[i]!;
-  let out: WorkerOutput;
-  try {
-    out = { index: i, result: compileParsed(job.source, job.template) };
-  } catch (e) {
-    out = { index: i, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+port.once("message", ({ cells: buffer, jobs }: WorkerInput) => {
+  const cells = new Int32Array(buffer);
+  const cursor = jobs.length;
+  for (let i = Atomics.sub(cells, cursor, 1) - 1; i >= 0; i = Atomics.sub(cells, cursor, 1) - 1) {
+    if (Atomics.compareExchange(cells, i, FREE, CLAIMED) !== FREE) continue;
+    const job = jobs[i]!;
+    let out: WorkerOutput;
+    try {
+      out = { index: i, result: compileParsed(job.source, job.template) };
+    } catch (e) {
+      out = { index: i, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+    }
+    // The result is queued before the cell says DONE: tsc's thread reads it right after.
+    port.postMessage(out);
+    Atomics.store(cells, i, DONE);
+    Atomics.notify(cells, i);
   }
-  // The result is queued before the cell says DONE: tsc's thread reads it right after.
-  port.postMessage(out);
-  Atomics.store(cells, i, DONE);
-  Atomics.notify(cells, i);
-}
-port.close();
+  port.close();
+});

@@ -22,25 +22,32 @@ export interface ParallelBuild {
 
 export function planParallelBuild(ts: typeof TS, program: TS.Program, checker: TS.TypeChecker, compiler: ReturnType<typeof loadCompiler>): ParallelBuild | undefined {
   if (cachedResults() > 0) return undefined;
+  // Only a file that mentions the tag can hold a template; a file missed here (the tag
+  // renamed through a re-export) is simply searched when tsc emits it.
+  const files = program.getSourceFiles().filter((sf) => !sf.isDeclarationFile && !program.isSourceFileFromExternalLibrary(sf) && sf.text.includes("bpf"));
+  // Workers start first, sized by counting tags in the text: they load the compiler while
+  // this thread finds the templates through the type checker and parses them.
+  const workers = workerCount(files.reduce((n, sf) => n + tagsIn(sf.text), 0));
+  const pool = workers > 0 ? new CompilePool(workers, (job) => compiler.compileParsed(job.source, job.template)) : undefined;
   const sites = new Map<TS.SourceFile, readonly TemplateSite[]>();
-  let count = 0;
-  for (const sf of program.getSourceFiles()) {
-    // Only a file that mentions the tag can hold a template; a file missed here (the tag
-    // renamed through a re-export) is simply searched when tsc emits it.
-    if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf) || !sf.text.includes("bpf")) continue;
+  const jobs: PoolJob[] = [];
+  for (const sf of files) {
     const found = findTemplates(ts, checker, sf);
     sites.set(sf, found);
-    count += found.length;
-  }
-  const workers = workerCount(count);
-  if (workers === 0) return { sites };
-  const jobs: PoolJob[] = [];
-  for (const found of sites.values()) {
+    if (!pool) continue;
     for (const site of found) {
       const parsed = compiler.parseSource(site.source);
       // A template with parse diagnostics is compiled on tsc's thread, whole, as usual.
       if ("template" in parsed) jobs.push({ source: site.source, template: parsed.template });
     }
   }
-  return { sites, pool: new CompilePool(jobs, workers, (job) => compiler.compileParsed(job.source, job.template)) };
+  pool?.submit(jobs);
+  return { sites, ...(pool ? { pool } : {}) };
+}
+
+/** Occurrences of "bpf`" (an estimate of the templates in a file: the plan's thread count only). */
+function tagsIn(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf("bpf`"); i >= 0; i = text.indexOf("bpf`", i + 4)) n++;
+  return n;
 }
