@@ -42,8 +42,8 @@ describe("CompilePool", () => {
   test("results from the worker are byte for byte those of compileTemplate", async () => {
     const sources = Array.from({ length: 24 }, (_, n) => source(n));
     let here = 0;
-    const pool = new CompilePool(1, (j) => (here++, compileParsed(j.source, j.template)), WORKER);
-    pool.submit(sources.map(jobOf));
+    const pool = new CompilePool(1, WORKER);
+    pool.submit(sources.map(jobOf), (j) => (here++, compileParsed(j.source, j.template)));
     // Give the worker time to take jobs before this thread claims any.
     await sleep(1500);
     for (const src of sources) {
@@ -61,16 +61,16 @@ describe("CompilePool", () => {
   test("a job the worker fails on is compiled on this thread, which reports the failure", async () => {
     const good = source(1);
     const broken: PoolJob = { source: source(2), template: { programs: [null], functions: [], globals: [], kfuncs: [] } as unknown as PoolJob["template"] };
-    const pool = new CompilePool(1, (j) => compileParsed(j.source, j.template), WORKER);
-    pool.submit([jobOf(good), broken]);
+    const pool = new CompilePool(1, WORKER);
+    pool.submit([jobOf(good), broken], (j) => compileParsed(j.source, j.template));
     await sleep(1500);
     expect(() => pool.compile(broken.source)).toThrow(TypeError);
     expect(pool.compile(good)!.elf).toBeDefined();
   }, 60_000);
 
   test("a source that is not one of its jobs is left to the caller", () => {
-    const pool = new CompilePool(0, (j) => compileParsed(j.source, j.template), WORKER);
-    pool.submit([jobOf(source(1))]);
+    const pool = new CompilePool(0, WORKER);
+    pool.submit([jobOf(source(1))], (j) => compileParsed(j.source, j.template));
     expect(pool.compile(source(1))).toBeUndefined(); // equal content, but not the job's object
   });
 

@@ -44,17 +44,17 @@ export class CompilePool {
   /** Results that came from workers. */
   private fromWorkers = 0;
 
+  /** Compiles a job on this thread: the jobs it claims first, and any whose worker failed. */
+  private compileHere: (job: PoolJob) => CompileResult = () => {
+    throw new Error("internal: compile pool used before submit()");
+  };
+
   /**
    * Starts `workers` threads, which load the compiler while this thread finds and parses the
-   * templates; `submit` then gives them the jobs. `compileHere` compiles a job on this thread:
-   * the jobs this thread claims first, and any whose worker failed. `script` is the worker's
-   * bundle (the one `npm run build` writes beside the compiler's).
+   * templates; `submit` then gives them the jobs. `script` is the worker's bundle (the one
+   * `npm run build` writes beside the compiler's).
    */
-  constructor(
-    workers: number,
-    private readonly compileHere: (job: PoolJob) => CompileResult,
-    script: string = fileURLToPath(new URL("../compile-worker.bundle.cjs", import.meta.url)),
-  ) {
+  constructor(workers: number, script: string = fileURLToPath(new URL("../compile-worker.bundle.cjs", import.meta.url))) {
     countWorkers(workers);
     for (let w = 0; w < workers; w++) {
       const { port1, port2 } = new MessageChannel();
@@ -66,8 +66,12 @@ export class CompilePool {
     }
   }
 
-  /** The build's jobs, in the order tsc's thread will want them (it takes them from the front). */
-  submit(jobs: readonly PoolJob[]): void {
+  /**
+   * The build's jobs, in the order tsc's thread will want them (it takes them from the front),
+   * and how to compile one on this thread.
+   */
+  submit(jobs: readonly PoolJob[], compileHere: (job: PoolJob) => CompileResult): void {
+    this.compileHere = compileHere;
     const cells = new SharedArrayBuffer(4 * (jobs.length + 1));
     this.cells = new Int32Array(cells);
     this.cells[jobs.length] = jobs.length;

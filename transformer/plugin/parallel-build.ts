@@ -1,7 +1,8 @@
 /**
- * Planning a build's compiles across threads (compile-pool.ts). On the first file of a
- * program's emit, every template of the program is found and parsed; with enough of them,
- * worker threads start compiling from the end of the list while tsc's thread goes on.
+ * Planning a build's compiles across threads (compile-pool.ts), in two steps. When the plugin
+ * is created, the files that mention the tag are counted and, with enough templates, worker
+ * threads start. On the first file tsc emits, every template of the program is found and
+ * parsed, and the workers compile from the end of the list while tsc's thread goes on.
  *
  * Only a process's first build is planned: a watch-mode rebuild recompiles the few templates
  * that changed, and finding every template again would cost it more than threads could save.
@@ -20,18 +21,35 @@ export interface ParallelBuild {
   readonly pool?: CompilePool;
 }
 
-export function planParallelBuild(ts: typeof TS, program: TS.Program, checker: TS.TypeChecker, compiler: ReturnType<typeof loadCompiler>): ParallelBuild | undefined {
+/** A first build's files that may hold templates, and the workers started for them. */
+export interface BuildStart {
+  readonly files: readonly TS.SourceFile[];
+  readonly pool?: CompilePool;
+}
+
+/**
+ * Step one, as the plugin is created and before tsc's thread loads the compiler: the files
+ * that mention the tag, and, sized by counting tags in their text, the workers, which load
+ * their compiler meanwhile. Undefined for a rebuild (the cache holds results).
+ */
+export function startBuild(program: TS.Program): BuildStart | undefined {
   if (cachedResults() > 0) return undefined;
   // Only a file that mentions the tag can hold a template; a file missed here (the tag
   // renamed through a re-export) is simply searched when tsc emits it.
   const files = program.getSourceFiles().filter((sf) => !sf.isDeclarationFile && !program.isSourceFileFromExternalLibrary(sf) && sf.text.includes("bpf"));
-  // Workers start first, sized by counting tags in the text: they load the compiler while
-  // this thread finds the templates through the type checker and parses them.
   const workers = workerCount(files.reduce((n, sf) => n + tagsIn(sf.text), 0));
-  const pool = workers > 0 ? new CompilePool(workers, (job) => compiler.compileParsed(job.source, job.template)) : undefined;
+  return { files, ...(workers > 0 ? { pool: new CompilePool(workers) } : {}) };
+}
+
+/**
+ * Step two, on the first file tsc emits, when the others are all still to come: every
+ * template found through the type checker and, when workers run, parsed and handed to them.
+ */
+export function planBuild(ts: typeof TS, checker: TS.TypeChecker, compiler: ReturnType<typeof loadCompiler>, start: BuildStart): ParallelBuild {
+  const { pool } = start;
   const sites = new Map<TS.SourceFile, readonly TemplateSite[]>();
   const jobs: PoolJob[] = [];
-  for (const sf of files) {
+  for (const sf of start.files) {
     const found = findTemplates(ts, checker, sf);
     sites.set(sf, found);
     if (!pool) continue;
@@ -41,7 +59,7 @@ export function planParallelBuild(ts: typeof TS, program: TS.Program, checker: T
       if ("template" in parsed) jobs.push({ source: site.source, template: parsed.template });
     }
   }
-  pool?.submit(jobs);
+  pool?.submit(jobs, (job) => compiler.compileParsed(job.source, job.template));
   return { sites, ...(pool ? { pool } : {}) };
 }
 

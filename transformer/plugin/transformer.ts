@@ -10,7 +10,7 @@ import { compiledCall } from "./emit.js";
 import { formatDiagnostic, toTsDiagnostic } from "./diagnostics.js";
 import { compileCached } from "./cache.js";
 import { loadCompiler } from "./host-typescript.js";
-import { planParallelBuild, type ParallelBuild } from "./parallel-build.js";
+import { planBuild, startBuild, type ParallelBuild } from "./parallel-build.js";
 import { timed } from "./trace.js";
 import { declarationTransformer, recordTemplateTypes } from "./declarations.js";
 import { structReplacements } from "../structs/plugin.js";
@@ -54,16 +54,16 @@ export function createWhistlerTransformers(program: TS.Program, config: Whistler
 
 function templateTransformer(program: TS.Program, config: WhistlerPluginConfig, extras: TransformerExtras, options: TransformerOptions): TS.TransformerFactory<TS.SourceFile> {
   const ts = extras.ts;
+  // Workers first: they load their compiler while this thread loads its own.
+  let start = options.parallel ? startBuild(program) : undefined;
   const compiler = loadCompiler(ts);
   const checker = program.getTypeChecker();
-  // Planned on the first file, when the program's other files are all still to come.
   let build: ParallelBuild | undefined;
-  let planned = !options.parallel;
   return (context) => (sf) =>
     timed("transformMs", () => {
-      if (!planned) {
-        planned = true;
-        build = planParallelBuild(ts, program, checker, compiler);
+      if (start) {
+        build = planBuild(ts, checker, compiler, start);
+        start = undefined;
       }
       return transformFile(sf, context);
     });
