@@ -30,10 +30,12 @@ export class TsServer {
   #seq = 0;
   #stderr = "";
 
-  constructor(logFile: string) {
+  /** `env` adds variables to the server's environment (e.g. WHISTLER_KERNEL_BTF). */
+  constructor(logFile: string, env: Readonly<Record<string, string>> = {}) {
     this.logFile = logFile;
     this.#proc = spawn(process.execPath, [TSSERVER, "--disableAutomaticTypingAcquisition", "--logVerbosity", "normal", "--logFile", logFile], {
       cwd: root,
+      env: { ...process.env, ...env },
       stdio: ["pipe", "pipe", "pipe"],
     });
     this.#proc.stdout.on("data", (d: Buffer) => this.#read(d));

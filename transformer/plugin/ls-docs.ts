@@ -17,6 +17,8 @@ import { TIMER_HELPERS } from "../frontend/timers.js";
 import { BUILTIN_KFUNCS } from "../frontend/kfuncs.js";
 import { MAP_METHODS, type Intrinsic } from "../frontend/builtins.js";
 import { rangeOf } from "../frontend/types.js";
+import { KERNEL_TYPES, ktypeC, ktypeSize, type KComposite, type KMember } from "../kernel/kernel-types.js";
+import type { KernelChainEnd } from "./ls-kernel.js";
 
 /** The element kinds we report, spelled as TypeScript's `ScriptElementKind` values. */
 export type DocKind =
@@ -115,6 +117,57 @@ export function ctxFieldDoc(kindName: string, field: string, f: CtxField): Doc {
 export function ctxParamDoc(param: string, kindName: string, def: CtxKindDef | undefined): Doc {
   const kind = def ? ctxKindDoc(kindName, def).documentation : `\`${kindName}\` is not a context type; use one of ${Object.keys(CTX_KINDS).join(", ")}.`;
   return { kind: "parameter", display: `(parameter) ${param}: ${kindName}`, documentation: kind };
+}
+
+/** Kernel struct layouts are the build's; say once that the loader moves them. */
+const CORE_NOTE = "Offsets are this build's layout; the loader relocates every read to the kernel the object loads into (CO-RE).";
+
+function kernelSize(m: KMember): number {
+  return ktypeSize(m.type, (n) => KERNEL_TYPES.composite(n));
+}
+
+/** The member's type as shown beside its name: `unsigned int : 1` for a bitfield. */
+function kernelMemberType(m: KMember): string {
+  return `${ktypeC(m.type)}${m.bitfieldSize ? ` : ${m.bitfieldSize}` : ""}`;
+}
+
+/** C declaration of a member: `char comm[16];`, `struct task_struct *real_parent;`, `unsigned int in_execve: 1;`. */
+function cDeclaration(m: KMember): string {
+  const dims: number[] = [];
+  let t = m.type;
+  for (; t.k === "array"; t = t.elem) dims.push(t.length);
+  const target = t.k === "ptr" ? (t.to ? `${t.union ? "union" : "struct"} ${t.to}` : "void") : undefined;
+  const head = target ? `${target} *${m.name}` : `${ktypeC(t)} ${m.name}`;
+  return `${head}${dims.map((d) => `[${d}]`).join("")}${m.bitfieldSize ? `: ${m.bitfieldSize}` : ""};`;
+}
+
+/** A field of a kernel struct expression (`task.real_parent.tgid`), for hover and completion details. */
+export function kernelFieldDoc(at: KernelChainEnd, m: KMember): Doc {
+  const size = kernelSize(m);
+  const byte = Math.floor(m.bitOffset / 8);
+  const where = m.bitfieldSize
+    ? `bit offset ${m.bitOffset} (byte ${byte}, bit ${m.bitOffset % 8}), ${m.bitfieldSize} bit${m.bitfieldSize === 1 ? "" : "s"} wide, in a ${size}-byte ${ktypeC(m.type)}`
+    : `offset ${byte}, size ${size ? `${size} byte${size === 1 ? "" : "s"}` : "unknown"}`;
+  const lines = ["```c", cDeclaration(m), "```", `Field of ${at.label} (${at.comp.size} bytes): ${where}.`];
+  if (at.comp !== at.outer) lines.push(`At byte ${at.base + byte} of struct ${at.outer.name}, which its reads are relocated against.`);
+  lines.push(CORE_NOTE);
+  return { kind: "property", display: `(field) ${at.label}.${m.name}: ${kernelMemberType(m)}`, documentation: lines.join("\n") };
+}
+
+/** How many leading fields a KernelStruct local's hover lists (task_struct has over 200). */
+const LEADING_FIELDS = 8;
+
+/** A `KernelStruct<"name">` local or parameter: the struct's size and its leading fields. */
+export function kernelLocalDoc(local: string, s: KComposite, param: boolean): Doc {
+  const what = `${s.union ? "union" : "struct"} ${s.name}`;
+  const rows = s.members.slice(0, LEADING_FIELDS).map((m) => ({ name: m.name, offset: Math.floor(m.bitOffset / 8), size: kernelSize(m), type: kernelMemberType(m) }));
+  const more = s.members.length - rows.length;
+  const lines = [`Kernel ${what}, ${s.size} bytes, ${s.members.length} fields (anonymous members flattened).${rows.length ? " Leading fields:" : ""}`];
+  if (rows.length) lines.push(layoutTable(rows));
+  if (more > 0) lines.push(`... and ${more} more: type \`${local}.\` for all of them.`);
+  lines.push(CORE_NOTE);
+  const display = `(${param ? "parameter" : "local"}) ${local}: KernelStruct<"${s.name}">`;
+  return { kind: param ? "parameter" : "let", display, documentation: lines.join("\n") };
 }
 
 interface MethodSig {

@@ -1,12 +1,13 @@
 /**
- * Completions after a kernel struct expression: `task.` and `task.real_parent.` offer the
- * struct's fields (anonymous members flattened), from the layouts the compiler uses
- * (`../kernel/kernel-types.ts`). The chain's root is a local declared with
- * `as KernelStruct<"name">` or `: KernelStruct<"name">` earlier in the template; each step
- * goes through an embedded struct or a pointer to one.
+ * Kernel struct expressions in templates, for completions and hover: `task.` and
+ * `task.real_parent.` lead to a struct whose fields (anonymous members flattened) come from
+ * the layouts the compiler uses (`../kernel/kernel-types.ts`). The chain's root is a local
+ * declared with `as KernelStruct<"name">` or `: KernelStruct<"name">` earlier in the
+ * template; each step goes through an embedded struct or a pointer to one. One resolver
+ * (`kernelChainAt`) serves both, so the editor offers exactly the fields it describes.
  */
-import { KERNEL_TYPES, ktypeC, type KComposite, type KType } from "../kernel/kernel-types.js";
-import type { Doc } from "./ls-docs.js";
+import { KERNEL_TYPES, type KComposite, type KMember, type KType } from "../kernel/kernel-types.js";
+import { kernelFieldDoc, kernelLocalDoc, type Doc } from "./ls-docs.js";
 import { identStart, prevNonBlank } from "./ls-site.js";
 
 export interface KernelEntry {
@@ -14,17 +15,36 @@ export interface KernelEntry {
   readonly doc: Doc;
 }
 
-/** Locals typed as kernel structs in `text` before `end`: name -> struct name. */
-function kernelLocals(text: string, end: number): Map<string, string> {
-  const out = new Map<string, string>();
+/**
+ * The struct a chain leads to. Steps into embedded members stay in the struct the last
+ * pointer (or the root) led to: the compiler relocates such reads against that struct, at
+ * `base` bytes plus the member's offset (as clang folds `a.b.c` into one CO-RE access).
+ */
+export interface KernelChainEnd {
+  readonly comp: KComposite;
+  /** How the struct is named in docs: `struct task_struct`, or `struct cred.uid` when anonymous. */
+  readonly label: string;
+  /** The named struct reads are relocated against, and where `comp` starts inside it. */
+  readonly outer: KComposite;
+  readonly base: number;
+}
+
+interface KernelLocal {
+  readonly struct: string;
+  readonly param: boolean;
+}
+
+/** Locals and parameters typed as kernel structs in `text` before `end`, by name. */
+function kernelLocals(text: string, end: number): Map<string, KernelLocal> {
+  const out = new Map<string, KernelLocal>();
   const decl = /\b(?:const|let)\s+([A-Za-z_]\w*)\s*(?::\s*KernelStruct\s*<\s*"(\w+)"\s*>)?\s*=([^;]*)/g;
   for (const m of text.slice(0, end).matchAll(decl)) {
     const cast = /\bas\s+KernelStruct\s*<\s*"(\w+)"\s*>\s*$/.exec(m[3]!.trim());
     const struct = m[2] ?? cast?.[1];
-    if (struct) out.set(m[1]!, struct);
+    if (struct) out.set(m[1]!, { struct, param: false });
   }
   const params = /\b([A-Za-z_]\w*)\s*:\s*KernelStruct\s*<\s*"(\w+)"\s*>\s*[,)]/g;
-  for (const m of text.slice(0, end).matchAll(params)) out.set(m[1]!, m[2]!);
+  for (const m of text.slice(0, end).matchAll(params)) out.set(m[1]!, { struct: m[2]!, param: true });
   return out;
 }
 
@@ -43,32 +63,66 @@ function chainBefore(text: string, wordStart: number): string[] | undefined {
   }
 }
 
-/** The struct a member of type `t` leads to (embedded, or pointed to). */
-function next(t: KType): KComposite | undefined {
-  if (t.k === "struct") return KERNEL_TYPES.composite(t.name);
-  if (t.k === "anon") return t.def;
-  if (t.k === "ptr" && t.to) return KERNEL_TYPES.composite(t.to);
+function labelOf(c: KComposite): string {
+  return `${c.union ? "union" : "struct"} ${c.name}`;
+}
+
+/** One step from `at` through member `m`: into an embedded struct, or through a pointer to one. */
+function step(at: KernelChainEnd, m: KMember): KernelChainEnd | undefined {
+  const t: KType = m.type;
+  const inside = at.base + Math.floor(m.bitOffset / 8);
+  if (t.k === "anon") return { comp: t.def, label: `${at.label}.${m.name}`, outer: at.outer, base: inside };
+  if (t.k === "struct") {
+    const comp = KERNEL_TYPES.composite(t.name);
+    return comp && { comp, label: labelOf(comp), outer: at.outer, base: inside };
+  }
+  if (t.k === "ptr" && t.to) {
+    const comp = KERNEL_TYPES.composite(t.to);
+    return comp && { comp, label: labelOf(comp), outer: comp, base: 0 };
+  }
   return undefined;
+}
+
+/** The kernel struct `name` is declared as before `end`, if it is a KernelStruct local or parameter. */
+function kernelRoot(text: string, name: string, end: number): (KernelLocal & { comp: KComposite }) | undefined {
+  const local = kernelLocals(text, end).get(name);
+  const comp = local && KERNEL_TYPES.composite(local.struct);
+  return comp && { ...local, comp };
+}
+
+/** The struct the kernel struct expression ending at the dot before `wordStart` leads to. */
+export function kernelChainAt(text: string, wordStart: number): KernelChainEnd | undefined {
+  const chain = chainBefore(text, wordStart);
+  if (!chain) return undefined;
+  const root = kernelRoot(text, chain[0]!, wordStart)?.comp;
+  let at: KernelChainEnd | undefined = root && { comp: root, label: labelOf(root), outer: root, base: 0 };
+  for (const name of chain.slice(1)) {
+    const m = at?.comp.members.find((x) => x.name === name);
+    at = at && m ? step(at, m) : undefined;
+  }
+  return at;
 }
 
 /** Fields offered after `text[..wordStart]` when it ends in a kernel struct expression. */
 export function kernelMemberEntries(text: string, wordStart: number): KernelEntry[] {
-  const chain = chainBefore(text, wordStart);
-  if (!chain) return [];
-  const root = kernelLocals(text, wordStart).get(chain[0]!);
-  let comp = root ? KERNEL_TYPES.composite(root) : undefined;
-  for (const name of chain.slice(1)) {
-    const m = comp?.members.find((x) => x.name === name);
-    comp = m ? next(m.type) : undefined;
+  const at = kernelChainAt(text, wordStart);
+  return at ? at.comp.members.map((m) => ({ name: m.name, doc: kernelFieldDoc(at, m) })) : [];
+}
+
+/**
+ * Hover on `[start, end)`: a field of a kernel struct expression (`task.real_parent.tgid`),
+ * or a KernelStruct local itself (`task`). An unknown field has none (the build's WBPF1017
+ * names it).
+ */
+export function kernelHover(text: string, start: number, end: number): Doc | undefined {
+  const word = text.slice(start, end);
+  if (text[prevNonBlank(text, start)] === ".") {
+    const at = kernelChainAt(text, start);
+    const m = at?.comp.members.find((x) => x.name === word);
+    return at && m ? kernelFieldDoc(at, m) : undefined;
   }
-  if (!comp) return [];
-  const owner = comp.name ? `${comp.union ? "union" : "struct"} ${comp.name}` : "(anonymous)";
-  return comp.members.map((m) => ({
-    name: m.name,
-    doc: {
-      kind: "property",
-      display: `(field) ${owner}.${m.name}: ${ktypeC(m.type)}${m.bitfieldSize ? ` : ${m.bitfieldSize}` : ""}`,
-      documentation: `offset ${Math.floor(m.bitOffset / 8)} in this build's layout; the loader relocates it for the kernel it loads into (CO-RE)`,
-    },
-  }));
+  // The declaration itself counts: `const task = ... as KernelStruct<"task_struct">;`.
+  const stmtEnd = text.indexOf(";", end);
+  const root = kernelRoot(text, word, stmtEnd < 0 ? text.length : stmtEnd);
+  return root && kernelLocalDoc(word, root.comp, root.param);
 }

@@ -2,7 +2,8 @@
  * Hover inside `bpf` templates: helper and intrinsic signatures (number, arguments, return
  * type, allowed program types), map method signatures with the map's own key and value
  * types, map declarations on `${map}`, context kinds with their field layout (offset, size),
- * context fields, constants and integer types.
+ * context fields, kernel struct fields and KernelStruct locals (ls-kernel.ts), constants and
+ * integer types.
  */
 import { isScalarName } from "../../runtime/types.js";
 import { CTX_KINDS } from "../frontend/ctx.js";
@@ -13,6 +14,7 @@ import type { SourceLocation } from "../api.js";
 import {
   bpfLoopDoc, callDocs, constantDoc, ctxFieldDoc, ctxKindDoc, ctxParamDoc, helperDoc, intrinsicDoc, mapMethodDoc, scalarDoc, slotDoc, type Doc,
 } from "./ls-docs.js";
+import { kernelHover } from "./ls-kernel.js";
 import { memberObject, slotAt, slotNamed, wordAt, type SiteAt } from "./ls-site.js";
 
 export interface Hover {
@@ -40,7 +42,9 @@ export function hoverAt(at: SiteAt, describe: (loc: SourceLocation) => string): 
   const w = wordAt(text, offset);
   if (!w) return undefined;
   const word = text.slice(w.start, w.end);
-  const doc = docFor(at, word, memberObject(text, w.start));
+  // A KernelStruct local or parameter shadows the names docFor knows (a helper function's
+  // first parameter would otherwise read as a context).
+  const doc = kernelHover(text, w.start, w.end) ?? docFor(at, word, memberObject(text, w.start));
   return doc ? { doc, start: w.start, end: w.end, inSlot: false } : undefined;
 }
 
