@@ -74,6 +74,11 @@ describe("hover on kernel struct reads", () => {
     const use = await hover("task.real_parent.tgid;", 2);
     expect(use?.displayString).toBe(decl?.displayString);
     expect(use?.start).toEqual(locate(text, "task.real_parent.tgid;"));
+    // The struct named in the cast: the same layout.
+    const named = await hover('KernelStruct<"task_struct">;', 15);
+    expect(named?.displayString).toBe(`(kernel struct) task_struct: ${task.size} bytes, ${task.members.length} fields`);
+    expect(named?.documentation).toMatch(row(task.members[0]!));
+    expect(named?.documentation).toContain(`... and ${task.members.length - 8} more.`);
     // A KernelStruct parameter of a template function roots chains too.
     expect((await hover("t.real_parent", 0))?.displayString).toBe('(parameter) t: KernelStruct<"task_struct">');
   });

@@ -69,7 +69,7 @@ export function ktypeC(t: KType): string {
   switch (t.k) {
     case "int": return t.c;
     case "enum": return `enum ${t.c}`;
-    case "ptr": return t.to ? `struct ${t.to} *` : "void *";
+    case "ptr": return t.to ? `${t.union ? "union" : "struct"} ${t.to} *` : "void *";
     case "array": return `${ktypeC(t.elem)}[${t.length}]`;
     case "struct": return `${t.union ? "union" : "struct"} ${t.name}`;
     case "anon": return `${t.def.union ? "union" : "struct"} { ... }`;

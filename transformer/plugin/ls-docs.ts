@@ -136,8 +136,8 @@ function cDeclaration(m: KMember): string {
   const dims: number[] = [];
   let t = m.type;
   for (; t.k === "array"; t = t.elem) dims.push(t.length);
-  const target = t.k === "ptr" ? (t.to ? `${t.union ? "union" : "struct"} ${t.to}` : "void") : undefined;
-  const head = target ? `${target} *${m.name}` : `${ktypeC(t)} ${m.name}`;
+  // ktypeC spells a pointer `struct task_struct *`: the name follows the star.
+  const head = t.k === "ptr" ? `${ktypeC(t)}${m.name}` : `${ktypeC(t)} ${m.name}`;
   return `${head}${dims.map((d) => `[${d}]`).join("")}${m.bitfieldSize ? `: ${m.bitfieldSize}` : ""};`;
 }
 
@@ -157,17 +157,21 @@ export function kernelFieldDoc(at: KernelChainEnd, m: KMember): Doc {
 /** How many leading fields a KernelStruct local's hover lists (task_struct has over 200). */
 const LEADING_FIELDS = 8;
 
-/** A `KernelStruct<"name">` local or parameter: the struct's size and its leading fields. */
-export function kernelLocalDoc(local: string, s: KComposite, param: boolean): Doc {
+/**
+ * A kernel struct's size and leading fields: for a `KernelStruct<"name">` local or parameter
+ * (`root`), or for the name inside `KernelStruct<"name">` itself.
+ */
+export function kernelStructDoc(s: KComposite, root?: { readonly name: string; readonly param: boolean }): Doc {
   const what = `${s.union ? "union" : "struct"} ${s.name}`;
   const rows = s.members.slice(0, LEADING_FIELDS).map((m) => ({ name: m.name, offset: Math.floor(m.bitOffset / 8), size: kernelSize(m), type: kernelMemberType(m) }));
   const more = s.members.length - rows.length;
   const lines = [`Kernel ${what}, ${s.size} bytes, ${s.members.length} fields (anonymous members flattened).${rows.length ? " Leading fields:" : ""}`];
   if (rows.length) lines.push(layoutTable(rows));
-  if (more > 0) lines.push(`... and ${more} more: type \`${local}.\` for all of them.`);
+  if (more > 0) lines.push(`... and ${more} more${root ? `: type \`${root.name}.\` for all of them` : ""}.`);
   lines.push(CORE_NOTE);
-  const display = `(${param ? "parameter" : "local"}) ${local}: KernelStruct<"${s.name}">`;
-  return { kind: param ? "parameter" : "let", display, documentation: lines.join("\n") };
+  if (!root) return { kind: "interface", display: `(kernel ${s.union ? "union" : "struct"}) ${s.name}: ${s.size} bytes, ${s.members.length} fields`, documentation: lines.join("\n") };
+  const display = `(${root.param ? "parameter" : "local"}) ${root.name}: KernelStruct<"${s.name}">`;
+  return { kind: root.param ? "parameter" : "let", display, documentation: lines.join("\n") };
 }
 
 interface MethodSig {

@@ -7,7 +7,7 @@
  * (`kernelChainAt`) serves both, so the editor offers exactly the fields it describes.
  */
 import { KERNEL_TYPES, type KComposite, type KMember, type KType } from "../kernel/kernel-types.js";
-import { kernelFieldDoc, kernelLocalDoc, type Doc } from "./ls-docs.js";
+import { kernelFieldDoc, kernelStructDoc, type Doc } from "./ls-docs.js";
 import { identStart, prevNonBlank } from "./ls-site.js";
 
 export interface KernelEntry {
@@ -111,11 +111,15 @@ export function kernelMemberEntries(text: string, wordStart: number): KernelEntr
 
 /**
  * Hover on `[start, end)`: a field of a kernel struct expression (`task.real_parent.tgid`),
- * or a KernelStruct local itself (`task`). An unknown field has none (the build's WBPF1017
- * names it).
+ * a KernelStruct local itself (`task`), or the struct named in `KernelStruct<"task_struct">`.
+ * An unknown field or struct has none (the build's WBPF1017 names it).
  */
 export function kernelHover(text: string, start: number, end: number): Doc | undefined {
   const word = text.slice(start, end);
+  if (/\bKernelStruct\s*<\s*"$/.test(text.slice(Math.max(0, start - 64), start)) && text[end] === '"') {
+    const comp = KERNEL_TYPES.composite(word);
+    return comp && kernelStructDoc(comp);
+  }
   if (text[prevNonBlank(text, start)] === ".") {
     const at = kernelChainAt(text, start);
     const m = at?.comp.members.find((x) => x.name === word);
@@ -124,5 +128,5 @@ export function kernelHover(text: string, start: number, end: number): Doc | und
   // The declaration itself counts: `const task = ... as KernelStruct<"task_struct">;`.
   const stmtEnd = text.indexOf(";", end);
   const root = kernelRoot(text, word, stmtEnd < 0 ? text.length : stmtEnd);
-  return root && kernelLocalDoc(word, root.comp, root.param);
+  return root && kernelStructDoc(root.comp, { name: word, param: root.param });
 }
