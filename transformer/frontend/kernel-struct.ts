@@ -8,7 +8,9 @@
  * Field types: integers and enums (size and sign from the kernel's BTF), pointers (to a
  * struct: chainable; others: u64), embedded structs and unions (anonymous members are
  * flattened as C sees them), integer arrays (`task.comm`: an address for
- * probe_read_kernel_str). Bitfields and other types are WBPF1018.
+ * probe_read_kernel_str), integer bitfields (read and shifted as libbpf's
+ * BPF_CORE_READ_BITFIELD does). Other types, and bitfields spanning more than 8 aligned bytes,
+ * are WBPF1018.
  */
 import type { ScalarName } from "../../runtime/types.js";
 import type { Span } from "../diagnostics.js";
