@@ -1,7 +1,8 @@
 /**
  * Completions inside `bpf` templates, from the compiler's tables:
  *   `${map}.|`      the methods of that map's kind
- *   `ctx.|`         the fields of the program's context kind
+ *   `ctx.|`         the fields of the program's context kind (a tracepoint's record fields)
+ *   `e.|`           the fields of a defstruct local (`let e: ${S}`, `= ${ring}.reserve(${S})`)
  *   `task.|`        the fields of a KernelStruct local (and of `task.real_parent.|`)
  *   `x: |`, `as |`  integer type names (context kinds in the parameter list)
  *   `Tracepoint<"|` tracepoint names of the running kernel (ls-tracepoints.ts)
@@ -15,11 +16,11 @@ import { HELPERS, helperAllowed } from "../frontend/helpers.js";
 import { BPF_LOOP } from "../frontend/bpf-loop.js";
 import { CONSTANTS, INTRINSICS } from "../frontend/builtins.js";
 import {
-  KEYWORDS, bpfLoopDoc, callDocs, constantDoc, ctxFieldDoc, ctxKindDoc, ctxParamDoc, helperDoc, intrinsicDoc, mapMethodDoc, mapMethods, scalarDoc, type Doc,
+  KEYWORDS, bpfLoopDoc, callDocs, constantDoc, ctxFieldDoc, ctxKindDoc, ctxParamDoc, helperDoc, intrinsicDoc, mapMethodDoc, mapMethods, scalarDoc, structFieldDoc, tracepointFieldDoc, type Doc,
 } from "./ls-docs.js";
 import { tracepointNames } from "./ls-tracepoints.js";
 import { tracepointFormat } from "../kernel/tracepoints.js";
-import { identStart, memberObject, prevNonBlank, slotNamed, type SiteAt } from "./ls-site.js";
+import { identStart, memberObject, prevNonBlank, slotNamed, structLocalLayout, type SiteAt } from "./ls-site.js";
 import { kernelMemberEntries } from "./ls-kernel.js";
 
 export interface Entry {
@@ -53,23 +54,12 @@ function memberEntries(at: SiteAt, object: string): Entry[] {
     const format = prog.tracepoint === undefined ? undefined : tracepointFormat(prog.tracepoint);
     if (format) {
       // The record's own fields, from the tracefs format (snapshot or live).
-      return format.fields.filter((f) => !f.common).map((f) => ({
-        name: f.name,
-        sortText: "0",
-        doc: { kind: "property", display: `(field) ${prog.tracepoint}.${f.name}: ${f.cType}`, documentation: `offset ${f.offset}, size ${f.size}${f.kind === "data_loc" ? " (__data_loc: offset and length of data in the record)" : ""}` },
-      }));
+      return format.fields.filter((f) => !f.common).map((f) => ({ name: f.name, sortText: "0", doc: tracepointFieldDoc(format.name, f) }));
     }
     return Object.entries(prog.ctxKind.fields).map(([f, def]) => ({ name: f, sortText: "0", doc: ctxFieldDoc(kindName, f, def) }));
   }
-  const structSlot = prog ? slotNamed(at.site, prog.structLocals.get(object) ?? "") : undefined;
-  if (structSlot?.value.kind === "struct") {
-    const layout = structSlot.value;
-    return layout.fields.map((f) => ({
-      name: f.name,
-      sortText: "0",
-      doc: { kind: "property", display: `(field) ${layout.name}.${f.name}`, documentation: `offset ${f.offset}, size ${f.size}` },
-    }));
-  }
+  const layout = structLocalLayout(at, object);
+  if (layout) return layout.fields.map((f) => ({ name: f.name, sortText: "0", doc: structFieldDoc(layout, f) }));
   return kernelMemberEntries(at.text, identStart(at.text, at.offset)).map((k) => ({ ...k, sortText: "0" }));
 }
 

@@ -7,7 +7,10 @@
 import { SCALARS, type ScalarName } from "../../runtime/types.js";
 import { MAP_TYPE_IDS, type MapKind } from "../../runtime/map-decl.js";
 import { elemTypeName, mapKeySize, mapValueSize, type MapSlotInfo, type SlotValue } from "../api.js";
-import { describeFieldType, type StructLayout } from "../../runtime/struct/layout.js";
+import { describeFieldType, type StructFieldLayout, type StructLayout } from "../../runtime/struct/layout.js";
+import { cDeclarator } from "../structs/gen-c.js";
+import { tracepointCtxFields } from "../frontend/tracepoint-ctx.js";
+import type { TracepointField } from "../kernel/tracepoints.js";
 import { CTX_KINDS, type CtxField, type CtxKindDef, type ProgType } from "../frontend/ctx.js";
 import { helperAllowed, type HelperDef } from "../frontend/helpers.js";
 import { BPF_LOOP_HELPER } from "../frontend/bpf-loop.js";
@@ -218,6 +221,33 @@ export function structDoc(s: StructLayout, declaredAt: string | undefined): Doc 
   const lines = [`C layout${s.packed ? " (packed)" : ""}, ${s.size} bytes, aligned to ${s.align}:`, layoutTable(rows)];
   if (declaredAt) lines.push(`Declared at ${declaredAt}.`);
   return { kind: "interface", display: `(struct) ${s.name}: ${s.size} bytes, ${s.fields.length} field${s.fields.length === 1 ? "" : "s"}`, documentation: lines.join("\n") };
+}
+
+/** How the compiler reads a tracepoint record field (`../frontend/tracepoint-ctx.ts`, check.ts). */
+function tracepointReadNote(tracepoint: string, f: TracepointField): string {
+  const read = tracepointCtxFields(tracepoint)?.[f.name];
+  if (!read) return `Not readable from BPF code yet (${f.kind === "array" ? "arrays" : "this kind of field"}).`;
+  if (read.dataLoc) return "Reads as u64: the address of the data inside the record (the record's address plus the locator's offset), for probe_read_kernel_str.";
+  if (f.kind === "pointer") return "Reads as u64: the address it holds, for probe_read_user_str or probe_read_kernel.";
+  return `Reads as ${read.type}.`;
+}
+
+/**
+ * A field of a tracepoint's record (`ctx.filename` in a `Tracepoint<"syscalls/sys_enter_openat">`
+ * program), from its tracefs format: for hover and completion details.
+ */
+export function tracepointFieldDoc(tracepoint: string, f: TracepointField): Doc {
+  const where = `offset ${f.offset}, size ${f.size}${f.kind === "data_loc" ? " (__data_loc: a u32 locator, offset of the data in the record in its low 16 bits and length in its high 16)" : ""}`;
+  return { kind: "property", display: `(field) ${tracepoint}.${f.name}: ${f.cType}`, documentation: `${where}\n${tracepointReadNote(tracepoint, f)}` };
+}
+
+/** A field of a `defstruct` value (`e.pid` of `const e = ${ring}.reserve(${Event})`): for hover and completion details. */
+export function structFieldDoc(s: StructLayout, f: StructFieldLayout): Doc {
+  const lines = [
+    "```c", `${cDeclarator(f.type, f.name)};`, "```",
+    `Field of struct ${s.name} (${s.size} bytes${s.packed ? ", packed" : ""}): offset ${f.offset}, size ${f.size} byte${f.size === 1 ? "" : "s"}.`,
+  ];
+  return { kind: "property", display: `(field) struct ${s.name}.${f.name}: ${describeFieldType(f.type)}`, documentation: lines.join("\n") };
 }
 
 export function slotDoc(v: SlotValue, declaredAt: string | undefined): Doc {

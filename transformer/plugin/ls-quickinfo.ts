@@ -2,7 +2,8 @@
  * Hover inside `bpf` templates: helper and intrinsic signatures (number, arguments, return
  * type, allowed program types), map method signatures with the map's own key and value
  * types, map declarations on `${map}`, context kinds with their field layout (offset, size),
- * context fields, kernel struct fields and KernelStruct locals (ls-kernel.ts), constants and
+ * context fields, tracepoint record fields (`ctx.filename`), fields of defstruct locals
+ * (`e.pid`), kernel struct fields and KernelStruct locals (ls-kernel.ts), constants and
  * integer types.
  */
 import { isScalarName } from "../../runtime/types.js";
@@ -12,10 +13,11 @@ import { BPF_LOOP } from "../frontend/bpf-loop.js";
 import { CONSTANTS, INTRINSICS } from "../frontend/builtins.js";
 import type { SourceLocation } from "../api.js";
 import {
-  bpfLoopDoc, callDocs, constantDoc, ctxFieldDoc, ctxKindDoc, ctxParamDoc, helperDoc, intrinsicDoc, mapMethodDoc, scalarDoc, slotDoc, type Doc,
+  bpfLoopDoc, callDocs, constantDoc, ctxFieldDoc, ctxKindDoc, ctxParamDoc, helperDoc, intrinsicDoc, mapMethodDoc, scalarDoc, slotDoc, structFieldDoc, tracepointFieldDoc, type Doc,
 } from "./ls-docs.js";
 import { kernelHover } from "./ls-kernel.js";
-import { memberObject, slotAt, slotNamed, wordAt, type SiteAt } from "./ls-site.js";
+import { memberObject, slotAt, slotNamed, structLocalLayout, wordAt, type SiteAt } from "./ls-site.js";
+import { tracepointFormat } from "../kernel/tracepoints.js";
 
 export interface Hover {
   readonly doc: Doc;
@@ -53,8 +55,17 @@ function docFor(at: SiteAt, word: string, object: string | undefined): Doc | und
   if (object !== undefined) {
     const slot = slotNamed(at.site, object);
     if (slot?.value.kind === "map") return mapMethodDoc(slot.value.name, slot.value.map, word);
-    const field = prog?.ctxKind && object === prog.ctxName ? own(prog.ctxKind.fields, word) : undefined;
-    return field ? ctxFieldDoc(prog?.ctxKindName ?? "", word, field) : undefined;
+    if (prog?.ctxKind && object === prog.ctxName) {
+      // A tracepoint's record fields (common_* too: the compiler reads them) from its format.
+      const format = prog.tracepoint === undefined ? undefined : tracepointFormat(prog.tracepoint);
+      const record = format?.fields.find((f) => f.name === word);
+      if (format && record) return tracepointFieldDoc(format.name, record);
+      const field = own(prog.ctxKind.fields, word);
+      return field ? ctxFieldDoc(prog.ctxKindName ?? "", word, field) : undefined;
+    }
+    const layout = structLocalLayout(at, object);
+    const member = layout?.fields.find((f) => f.name === word);
+    return layout && member ? structFieldDoc(layout, member) : undefined;
   }
   if (prog?.ctxName === word) return ctxParamDoc(word, prog.ctxKindName ?? "?", prog.ctxKind);
   const h = helper(word);

@@ -6,6 +6,7 @@
  */
 import type * as TS from "typescript";
 import type { Slot } from "../api.js";
+import type { StructLayout } from "../../runtime/struct/layout.js";
 import { CTX_KINDS, type CtxKindDef } from "../frontend/ctx.js";
 import { isBpfTag, templateSite, type TemplateSite } from "./templates.js";
 
@@ -71,6 +72,13 @@ export function slotAt(site: TemplateSite, offset: number, inclusiveStart: boole
 /** The slot whose placeholder is `name` (`$0_____`). */
 export function slotNamed(site: TemplateSite, name: string): Slot | undefined {
   return site.source.slots.find((s) => s.placeholder === name);
+}
+
+/** The defstruct layout of a struct local (`structLocals`) named `name` in the program at `at`. */
+export function structLocalLayout(at: SiteAt, name: string): StructLayout | undefined {
+  const placeholder = at.program?.structLocals.get(name);
+  const v = placeholder === undefined ? undefined : slotNamed(at.site, placeholder)?.value;
+  return v?.kind === "struct" ? v : undefined;
 }
 
 function programAt(ts: typeof TS, text: string, offset: number): ProgramAt | undefined {

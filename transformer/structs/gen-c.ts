@@ -7,7 +7,8 @@ const C_SCALARS: Readonly<Record<string, string>> = {
   i8: "int8_t", i16: "int16_t", i32: "int32_t", i64: "int64_t", bool: "bool",
 };
 
-function declarator(t: StructFieldType, name: string): string {
+/** `uint32_t pid`, `char comm[16]`: a field as the generated C declares it (also the editor's hover). */
+export function cDeclarator(t: StructFieldType, name: string): string {
   const { base, dims } = arrayDims(t);
   const suffix = dims.map((d) => `[${d}]`).join("");
   switch (base.kind) {
@@ -31,7 +32,7 @@ export function generateC(roots: readonly StructLayout[], source: string): strin
   for (const l of structsInOrder(roots)) {
     const natural = l.packed ? 1 : Math.max(...l.fields.map((f) => f.type.align));
     out.push(`struct${attributes(l, natural)} ${l.name} {`);
-    for (const f of l.fields) out.push(`\t${declarator(f.type, f.name)};`);
+    for (const f of l.fields) out.push(`\t${cDeclarator(f.type, f.name)};`);
     out.push("};");
     out.push(`_Static_assert(sizeof(struct ${l.name}) == ${l.size}, "struct ${l.name}: size");`);
     out.push(`_Static_assert(_Alignof(struct ${l.name}) == ${l.align}, "struct ${l.name}: alignment");`);
