@@ -34,5 +34,5 @@ function shareHostTypeScript(ts: typeof TS): void {
  */
 export function loadCompiler(ts: typeof TS): Compiler {
   shareHostTypeScript(ts);
-  return timed("loadMs", () => require("../compiler.bundle.js") as Compiler);
+  return timed("loadMs", () => require("../compiler.bundle.cjs") as Compiler);
 }
