@@ -68,6 +68,17 @@ describe("CompilePool", () => {
     expect(pool.compile(good)!.elf).toBeDefined();
   }, 60_000);
 
+  test("a worker that cannot start leaves every job to this thread", async () => {
+    const sources = [source(3), source(4)];
+    let here = 0;
+    const pool = new CompilePool(1, path.join(root, "dist/transformer/no-such-worker.cjs"));
+    pool.submit(sources.map(jobOf), (j) => (here++, compileParsed(j.source, j.template)));
+    await sleep(500);
+    for (const src of sources) expect(pool.compile(src)!.elf).toBeDefined();
+    expect(here).toBe(2);
+    expect(pool.workerResults).toBe(0);
+  }, 30_000);
+
   test("a source that is not one of its jobs is left to the caller", () => {
     const pool = new CompilePool(0, WORKER);
     pool.submit([jobOf(source(1))], (j) => compileParsed(j.source, j.template));

@@ -55,15 +55,22 @@ export class CompilePool {
    * `npm run build` writes beside the compiler's).
    */
   constructor(workers: number, script: string = fileURLToPath(new URL("../compile-worker.bundle.cjs", import.meta.url))) {
-    countWorkers(workers);
     for (let w = 0; w < workers; w++) {
       const { port1, port2 } = new MessageChannel();
+      let worker: Worker;
+      try {
+        worker = new Worker(script, { workerData: { port: port2 }, transferList: [port2], stdout: true, stderr: true });
+      } catch {
+        // No thread to be had (a resource limit): this thread compiles everything, as without a pool.
+        port1.close();
+        break;
+      }
       this.ports.push(port1);
-      const worker = new Worker(script, { workerData: { port: port2 }, transferList: [port2], stdout: true, stderr: true });
       // A worker never keeps tsc running, and a failed one only leaves its jobs to this thread.
       worker.unref();
       worker.on("error", () => undefined);
     }
+    countWorkers(this.ports.length);
   }
 
   /**
