@@ -10,7 +10,7 @@ import { compileTemplate, parseSource } from "../../transformer/compile.js";
 import { compileParsed } from "../../transformer/compile-parsed.js";
 import { CompilePool, MIN_PARALLEL_JOBS, workerCount } from "../../transformer/plugin/compile-pool.js";
 import type { PoolJob } from "../../transformer/plugin/compile-jobs.js";
-import type { TemplateSource } from "../../transformer/api.js";
+import type { CompileResult, TemplateSource } from "../../transformer/api.js";
 import { generateProject } from "../../bench/tsc-project.js";
 import { hashMap, template } from "../compiler/helpers.js";
 
@@ -38,12 +38,18 @@ function jobOf(src: TemplateSource): PoolJob {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** All of `jobs` in one chunk. */
+function submit(pool: CompilePool, jobs: readonly PoolJob[], compileHere: (j: PoolJob) => CompileResult): void {
+  pool.begin(jobs.length, compileHere);
+  pool.add(0, jobs, jobs.map((j) => j.source));
+}
+
 describe("CompilePool", () => {
   test("results from the worker are byte for byte those of compileTemplate", async () => {
     const sources = Array.from({ length: 24 }, (_, n) => source(n));
     let here = 0;
     const pool = new CompilePool(1, WORKER);
-    pool.submit(sources.map(jobOf), (j) => (here++, compileParsed(j.source, j.template)));
+    submit(pool, sources.map(jobOf), (j) => (here++, compileParsed(j.source, j.template)));
     // Give the worker time to take jobs before this thread claims any.
     await sleep(1500);
     for (const src of sources) {
@@ -58,11 +64,38 @@ describe("CompilePool", () => {
     expect(pool.workerResults + here).toBe(sources.length);
   }, 60_000);
 
+  test("jobs sent in chunks, the last first: the worker waits for the ones not sent yet", async () => {
+    const sources = Array.from({ length: 12 }, (_, n) => source(30 + n));
+    const jobs = sources.map(jobOf);
+    let here = 0;
+    const pool = new CompilePool(1, WORKER);
+    pool.begin(jobs.length, (j) => (here++, compileParsed(j.source, j.template)));
+    pool.add(8, jobs.slice(8), sources.slice(8));
+    await sleep(1000); // the worker compiles 8..11, then waits for the rest
+    pool.add(0, jobs.slice(0, 8), sources.slice(0, 8));
+    await sleep(1000);
+    for (const src of sources) expect(Buffer.from(pool.compile(src)!.elf!).equals(Buffer.from(compileTemplate(src).elf!))).toBe(true);
+    expect(pool.workerResults).toBeGreaterThan(4);
+    expect(pool.workerResults + here).toBe(sources.length);
+  }, 60_000);
+
+  test("a template that did not parse is left to the caller, and the worker skips it", async () => {
+    const good = source(5);
+    const pool = new CompilePool(1, WORKER);
+    pool.begin(2, (j) => compileParsed(j.source, j.template));
+    const bad = template("export function p(ctx: Xdp): i32 { return ; ; }}", {}, "bad.ts");
+    pool.add(0, [jobOf(good), null], [good, bad]);
+    await sleep(1000);
+    expect(pool.compile(bad)).toBeUndefined();
+    expect(pool.compile(good)!.elf).toBeDefined();
+    expect(pool.workerResults).toBe(1);
+  }, 30_000);
+
   test("a job the worker fails on is compiled on this thread, which reports the failure", async () => {
     const good = source(1);
     const broken: PoolJob = { source: source(2), template: { programs: [null], functions: [], globals: [], kfuncs: [] } as unknown as PoolJob["template"] };
     const pool = new CompilePool(1, WORKER);
-    pool.submit([jobOf(good), broken], (j) => compileParsed(j.source, j.template));
+    submit(pool, [jobOf(good), broken], (j) => compileParsed(j.source, j.template));
     await sleep(1500);
     expect(() => pool.compile(broken.source)).toThrow(TypeError);
     expect(pool.compile(good)!.elf).toBeDefined();
@@ -72,7 +105,7 @@ describe("CompilePool", () => {
     const sources = [source(3), source(4)];
     let here = 0;
     const pool = new CompilePool(1, path.join(root, "dist/transformer/no-such-worker.cjs"));
-    pool.submit(sources.map(jobOf), (j) => (here++, compileParsed(j.source, j.template)));
+    submit(pool, sources.map(jobOf), (j) => (here++, compileParsed(j.source, j.template)));
     await sleep(500);
     for (const src of sources) expect(pool.compile(src)!.elf).toBeDefined();
     expect(here).toBe(2);
@@ -81,7 +114,7 @@ describe("CompilePool", () => {
 
   test("a source that is not one of its jobs is left to the caller", () => {
     const pool = new CompilePool(0, WORKER);
-    pool.submit([jobOf(source(1))], (j) => compileParsed(j.source, j.template));
+    submit(pool, [jobOf(source(1))], (j) => compileParsed(j.source, j.template));
     expect(pool.compile(source(1))).toBeUndefined(); // equal content, but not the job's object
   });
 

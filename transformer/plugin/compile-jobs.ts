@@ -17,17 +17,25 @@ export interface WorkerStart {
   readonly port: MessagePort;
 }
 
-/** The one message a worker gets on its port: the build's jobs. */
-export interface WorkerInput {
-  /** One cell per job (FREE, CLAIMED, DONE), then the cursor workers take jobs from. */
-  readonly cells: SharedArrayBuffer;
-  readonly jobs: readonly PoolJob[];
-}
+/**
+ * Messages to a worker: first `begin`, with the shared cells; then the jobs in chunks, the
+ * last ones first (a worker starts from the end while tsc's thread is still parsing the rest).
+ * `null` is a template that did not parse cleanly: tsc's thread compiles it whole.
+ */
+export type WorkerInput =
+  | { readonly kind: "begin"; readonly cells: SharedArrayBuffer; readonly count: number }
+  | { readonly kind: "jobs"; readonly from: number; readonly jobs: readonly (PoolJob | null)[] };
 
 /** What a worker sends back for one job. */
 export type WorkerOutput = { readonly index: number; readonly result: CompileResult } | { readonly index: number; readonly error: string };
 
-/** Cell states: nobody's yet, someone compiles it, its result is on a port. */
+/**
+ * The shared cells: one per job, in state FREE (nobody's yet), CLAIMED (someone compiles it)
+ * or DONE (its result is on a port); after them the cursor workers take jobs from, and how
+ * many chunks of jobs have been posted (workers wait on it for jobs not sent yet).
+ */
 export const FREE = 0;
 export const CLAIMED = 1;
 export const DONE = 2;
+export const cursorCell = (count: number): number => count;
+export const postedCell = (count: number): number => count + 1;

@@ -14,7 +14,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import type { CompileResult, TemplateSource } from "../api.js";
-import { CLAIMED, DONE, FREE, type PoolJob, type WorkerInput, type WorkerOutput } from "./compile-jobs.js";
+import { CLAIMED, DONE, FREE, cursorCell, postedCell, type PoolJob, type WorkerInput, type WorkerOutput } from "./compile-jobs.js";
 import { countWorkerCompile, countWorkers } from "./trace.js";
 
 /**
@@ -36,7 +36,9 @@ export function workerCount(jobs: number, env: NodeJS.ProcessEnv = process.env):
 
 export class CompilePool {
   private cells: Int32Array<ArrayBufferLike> = new Int32Array(0);
-  private jobs: readonly PoolJob[] = [];
+  private count = 0;
+  /** Jobs by index; null for a template that did not parse cleanly (compiled here, whole). */
+  private readonly jobs: (PoolJob | null)[] = [];
   /** One port per worker: jobs go out on it, results come back. */
   private readonly ports: MessagePort[] = [];
   private readonly index = new Map<TemplateSource, number>();
@@ -46,13 +48,13 @@ export class CompilePool {
 
   /** Compiles a job on this thread: the jobs it claims first, and any whose worker failed. */
   private compileHere: (job: PoolJob) => CompileResult = () => {
-    throw new Error("internal: compile pool used before submit()");
+    throw new Error("internal: compile pool used before begin()");
   };
 
   /**
    * Starts `workers` threads, which load the compiler while this thread finds and parses the
-   * templates; `submit` then gives them the jobs. `script` is the worker's bundle (the one
-   * `npm run build` writes beside the compiler's).
+   * templates; `begin` and `add` then give them the jobs. `script` is the worker's bundle (the
+   * one `npm run build` writes beside the compiler's).
    */
   constructor(workers: number, script: string = fileURLToPath(new URL("../compile-worker.bundle.cjs", import.meta.url))) {
     for (let w = 0; w < workers; w++) {
@@ -74,25 +76,37 @@ export class CompilePool {
   }
 
   /**
-   * The build's jobs, in the order tsc's thread will want them (it takes them from the front),
-   * and how to compile one on this thread.
+   * A build of `count` jobs, numbered in the order tsc's thread will want them (it takes them
+   * from the front), and how to compile one on this thread.
    */
-  submit(jobs: readonly PoolJob[], compileHere: (job: PoolJob) => CompileResult): void {
+  begin(count: number, compileHere: (job: PoolJob) => CompileResult): void {
     this.compileHere = compileHere;
-    const cells = new SharedArrayBuffer(4 * (jobs.length + 1));
+    const cells = new SharedArrayBuffer(4 * (count + 2));
     this.cells = new Int32Array(cells);
-    this.cells[jobs.length] = jobs.length;
-    this.jobs = jobs;
-    jobs.forEach((j, i) => this.index.set(j.source, i));
-    const input: WorkerInput = { cells, jobs };
-    for (const port of this.ports) port.postMessage(input);
+    this.count = count;
+    this.cells[cursorCell(count)] = count;
+    const begin: WorkerInput = { kind: "begin", cells, count };
+    for (const port of this.ports) port.postMessage(begin);
+  }
+
+  /**
+   * Jobs `from`, `from + 1`, ...: sent at once, so that workers, which start from the end, can
+   * begin before this thread has parsed the rest.
+   */
+  add(from: number, jobs: readonly (PoolJob | null)[], sources: readonly TemplateSource[]): void {
+    sources.forEach((src, k) => this.index.set(src, from + k));
+    jobs.forEach((j, k) => (this.jobs[from + k] = j));
+    const chunk: WorkerInput = { kind: "jobs", from, jobs };
+    for (const port of this.ports) port.postMessage(chunk);
+    Atomics.add(this.cells, postedCell(this.count), 1);
+    Atomics.notify(this.cells, postedCell(this.count));
   }
 
   /** The result for `source`: compiled here if no worker has claimed it, else the worker's. */
   compile(source: TemplateSource): CompileResult | undefined {
     const i = this.index.get(source);
-    if (i === undefined) return undefined;
-    const job = this.jobs[i]!;
+    const job = i === undefined ? undefined : this.jobs[i];
+    if (i === undefined || !job) return undefined;
     if (Atomics.compareExchange(this.cells, i, FREE, CLAIMED) === FREE) return this.compileHere(job);
     const out = this.await(i);
     if (out && "result" in out) {

@@ -48,20 +48,29 @@ export function startBuild(program: TS.Program): BuildStart | undefined {
 export function planBuild(ts: typeof TS, checker: TS.TypeChecker, compiler: ReturnType<typeof loadCompiler>, start: BuildStart): ParallelBuild {
   const { pool } = start;
   const sites = new Map<TS.SourceFile, readonly TemplateSite[]>();
-  const jobs: PoolJob[] = [];
+  const all: TemplateSite[] = [];
   for (const sf of start.files) {
     const found = findTemplates(ts, checker, sf);
     sites.set(sf, found);
-    if (!pool) continue;
-    for (const site of found) {
+    all.push(...found);
+  }
+  if (!pool) return { sites };
+  pool.begin(all.length, (job) => compiler.compileParsed(job.source, job.template));
+  // Parsed from the end, a chunk at a time: the workers start there.
+  for (let end = all.length; end > 0; end -= PARSE_CHUNK) {
+    const from = Math.max(0, end - PARSE_CHUNK);
+    const chunk = all.slice(from, end).map((site): PoolJob | null => {
       const parsed = compiler.parseSource(site.source);
       // A template with parse diagnostics is compiled on tsc's thread, whole, as usual.
-      if ("template" in parsed) jobs.push({ source: site.source, template: parsed.template });
-    }
+      return "template" in parsed ? { source: site.source, template: parsed.template } : null;
+    });
+    pool.add(from, chunk, all.slice(from, end).map((s) => s.source));
   }
-  pool?.submit(jobs, (job) => compiler.compileParsed(job.source, job.template));
-  return { sites, ...(pool ? { pool } : {}) };
+  return { sites, pool };
 }
+
+/** Templates parsed per message to the workers. */
+const PARSE_CHUNK = 8;
 
 /** Occurrences of "bpf`" (an estimate of the templates in a file: the plan's thread count only). */
 function tagsIn(text: string): number {
