@@ -1,11 +1,12 @@
 /**
  * Compiling a build's templates on more than one core. A tsc build hands the plugin its files
  * one at a time and waits for each, so on its own thread the templates compile one after
- * another. When a build has many to compile, every template is found and parsed up front (the
- * part that needs TypeScript), and worker threads compile syntax trees (compile-parsed.ts,
- * which needs no TypeScript) from the end of the list while tsc's thread takes them from the
- * front, as it reaches them. Each template is compiled exactly once, by whichever thread claims
- * it first, so the results are the same as compiling all of them on one thread.
+ * another. When a build has many to compile, every template is found up front, and parsed
+ * (the part that needs TypeScript) from the end of the list, a chunk at a time; worker
+ * threads compile syntax trees (compile-parsed.ts, which needs no TypeScript) from the end
+ * while tsc's thread takes them from the front, as it reaches them. Each template is compiled
+ * exactly once, by whichever thread claims it first, so the results are the same as compiling
+ * all of them on one thread.
  *
  * Claims and completions are cells of a SharedArrayBuffer; results travel over a MessagePort
  * that tsc's thread reads synchronously (transformers cannot wait for events).
