@@ -5,7 +5,7 @@
  * the plugin separates ts-patch's own cost from the plugin's, and the same build compiling on
  * tsc's thread alone (`WHISTLER_JOBS=1`) shows what a machine with no core to spare gets.
  * `tspc`, which re-patches the compiler in memory on every run, is reported beside it. Also the
- * warm watch-mode rebuild after editing one template.
+ * warm watch-mode rebuild after editing one template (best of 3).
  */
 import { execFileSync, spawn } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
@@ -99,7 +99,16 @@ export async function measureTscPlugin(repoRoot: string, rounds = 9): Promise<Ts
       tspcMs = Math.min(tspcMs, timeRun([tspc, "-p", pluginDir]));
       oneThread = Math.min(oneThread, timeRun([patched, "-p", pluginDir], { ...process.env, WHISTLER_JOBS: "1" }));
     }
-    const watchMs = await watchRebuildMs(repoRoot, pluginDir);
+    // Best of 3 rebuilds, each in a fresh project (an edit must change the file to be seen).
+    let watchMs = await watchRebuildMs(repoRoot, pluginDir);
+    for (let r = 0; r < 2; r++) {
+      const dir = generateProject(repoRoot, FILES, PER_FILE, true);
+      try {
+        watchMs = Math.min(watchMs, await watchRebuildMs(repoRoot, dir));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
     return { plain, plugin, patchedPlain, tspc: tspcMs, oneThread, ratio: plugin / plain, oneThreadRatio: oneThread / plain, pluginOnlyRatio: plugin / patchedPlain, watchMs };
   } finally {
     rmSync(plainDir, { recursive: true, force: true });
