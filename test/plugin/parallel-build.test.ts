@@ -112,6 +112,17 @@ describe("CompilePool", () => {
     expect(pool.workerResults).toBe(0);
   }, 30_000);
 
+  test("disposing terminates the workers; jobs they had claimed then compile here", async () => {
+    const sources = Array.from({ length: 6 }, (_, n) => source(50 + n));
+    let here = 0;
+    const pool = new CompilePool(1, WORKER);
+    submit(pool, sources.map(jobOf), (j) => (here++, compileParsed(j.source, j.template)));
+    await sleep(300); // the worker may be inside a job when it is terminated
+    pool[Symbol.dispose]();
+    for (const src of sources) expect(Buffer.from(pool.compile(src)!.elf!).equals(Buffer.from(compileTemplate(src).elf!))).toBe(true);
+    expect(pool.workerResults + here).toBe(sources.length);
+  }, 30_000);
+
   test("a source that is not one of its jobs is left to the caller", () => {
     const pool = new CompilePool(0, WORKER);
     submit(pool, [jobOf(source(1))], (j) => compileParsed(j.source, j.template));

@@ -35,7 +35,11 @@ export function workerCount(jobs: number, env: NodeJS.ProcessEnv = process.env):
   return Math.max(0, Math.min(threads - 1, Math.floor(jobs / MIN_PARALLEL_JOBS)));
 }
 
-export class CompilePool {
+/**
+ * Owns its worker threads and their ports: disposing terminates the workers (also done once
+ * every job's result has been taken); a job a terminated worker had claimed compiles here.
+ */
+export class CompilePool implements Disposable {
   private cells: Int32Array<ArrayBufferLike> = new Int32Array(0);
   private count = 0;
   /** Jobs by index; null for a template that did not parse cleanly (compiled here, whole). */
@@ -44,8 +48,13 @@ export class CompilePool {
   private readonly ports: MessagePort[] = [];
   private readonly index = new Map<TemplateSource, number>();
   private readonly arrived = new Map<number, WorkerOutput>();
+  private readonly workers: Worker[] = [];
   /** Results that came from workers. */
   private fromWorkers = 0;
+  /** Jobs (not null) handed out, and results taken by `compile`. */
+  private expected = 0;
+  private taken = 0;
+  private disposed = false;
 
   /** Compiles a job on this thread: the jobs it claims first, and any whose worker failed. */
   private compileHere: (job: PoolJob) => CompileResult = () => {
@@ -69,6 +78,7 @@ export class CompilePool {
         break;
       }
       this.ports.push(port1);
+      this.workers.push(worker);
       // A worker never keeps tsc running, and a failed one only leaves its jobs to this thread.
       worker.unref();
       worker.on("error", () => undefined);
@@ -97,6 +107,7 @@ export class CompilePool {
   add(from: number, jobs: readonly (PoolJob | null)[], sources: readonly TemplateSource[]): void {
     sources.forEach((src, k) => this.index.set(src, from + k));
     jobs.forEach((j, k) => (this.jobs[from + k] = j));
+    this.expected += jobs.filter((j) => j !== null).length;
     const chunk: WorkerInput = { kind: "jobs", from, jobs };
     for (const port of this.ports) port.postMessage(chunk);
     Atomics.add(this.cells, postedCell(this.count), 1);
@@ -108,8 +119,14 @@ export class CompilePool {
     const i = this.index.get(source);
     const job = i === undefined ? undefined : this.jobs[i];
     if (i === undefined || !job) return undefined;
-    if (Atomics.compareExchange(this.cells, i, FREE, CLAIMED) === FREE) return this.compileHere(job);
-    const out = this.await(i);
+    const result = this.resultOf(i, job);
+    if (++this.taken === this.expected) this[Symbol.dispose]();
+    return result;
+  }
+
+  private resultOf(i: number, job: PoolJob): CompileResult {
+    if (this.disposed || Atomics.compareExchange(this.cells, i, FREE, CLAIMED) === FREE) return this.compileHere(job);
+    const out = this.fromWorker(i);
     if (out && "result" in out) {
       this.fromWorkers++;
       countWorkerCompile();
@@ -119,12 +136,20 @@ export class CompilePool {
     return this.compileHere(job);
   }
 
+  [Symbol.dispose](): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const w of this.workers) void w.terminate();
+    for (const p of this.ports) p.close();
+  }
+
   /** How many results so far came from worker threads. */
   get workerResults(): number {
     return this.fromWorkers;
   }
 
-  private await(i: number): WorkerOutput | undefined {
+  /** Waits for job `i`, which a worker claimed, and takes its result off the ports. */
+  private fromWorker(i: number): WorkerOutput | undefined {
     const deadline = Date.now() + STALL_MS;
     while (Atomics.load(this.cells, i) !== DONE) {
       if (Date.now() > deadline) return undefined;
