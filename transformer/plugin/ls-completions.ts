@@ -2,7 +2,8 @@
  * Completions inside `bpf` templates, from the compiler's tables:
  *   `${map}.|`      the methods of that map's kind
  *   `ctx.|`         the fields of the program's context kind (a tracepoint's record fields)
- *   `e.|`           the fields of a defstruct local (`let e: ${S}`, `= ${ring}.reserve(${S})`)
+ *   `e.|`           the fields of a defstruct local (`let e: ${S}`, `= ${ring}.reserve(${S})`),
+ *                   and `e.inner.|` those of a nested struct field (ls-struct-chain.ts)
  *   `task.|`        the fields of a KernelStruct local (and of `task.real_parent.|`)
  *   `x: |`, `as |`  integer type names (context kinds in the parameter list)
  *   `Tracepoint<"|` tracepoint names of the running kernel (ls-tracepoints.ts)
@@ -16,12 +17,13 @@ import { HELPERS, helperAllowed } from "../frontend/helpers.js";
 import { BPF_LOOP } from "../frontend/bpf-loop.js";
 import { CONSTANTS, INTRINSICS } from "../frontend/builtins.js";
 import {
-  KEYWORDS, bpfLoopDoc, callDocs, constantDoc, ctxFieldDoc, ctxKindDoc, ctxParamDoc, helperDoc, intrinsicDoc, mapMethodDoc, mapMethods, scalarDoc, structFieldDoc, tracepointFieldDoc, type Doc,
+  KEYWORDS, bpfLoopDoc, callDocs, constantDoc, ctxFieldDoc, ctxKindDoc, ctxParamDoc, helperDoc, intrinsicDoc, mapMethodDoc, mapMethods, scalarDoc, structFieldDoc, structLocalDoc, tracepointFieldDoc, type Doc,
 } from "./ls-docs.js";
 import { tracepointNames } from "./ls-tracepoints.js";
 import { tracepointFormat } from "../kernel/tracepoints.js";
 import { identStart, memberObject, prevNonBlank, slotNamed, structLocalLayout, type SiteAt } from "./ls-site.js";
 import { kernelMemberEntries } from "./ls-kernel.js";
+import { structChainAt } from "./ls-struct-chain.js";
 
 export interface Entry {
   readonly name: string;
@@ -58,16 +60,20 @@ function memberEntries(at: SiteAt, object: string): Entry[] {
     }
     return Object.entries(prog.ctxKind.fields).map(([f, def]) => ({ name: f, sortText: "0", doc: ctxFieldDoc(kindName, f, def) }));
   }
-  const layout = structLocalLayout(at, object);
-  if (layout) return layout.fields.map((f) => ({ name: f.name, sortText: "0", doc: structFieldDoc(layout, f) }));
-  return kernelMemberEntries(at.text, identStart(at.text, at.offset)).map((k) => ({ ...k, sortText: "0" }));
+  const wordStart = identStart(at.text, at.offset);
+  const chain = structChainAt(at, wordStart);
+  if (chain) return chain.layout.fields.map((f) => ({ name: f.name, sortText: "0", doc: structFieldDoc(chain, f) }));
+  return kernelMemberEntries(at.text, wordStart).map((k) => ({ ...k, sortText: "0" }));
 }
 
 function nameEntries(at: SiteAt): Entry[] {
   const prog = at.program;
   const progType = prog?.ctxKind?.progType;
   const out: Entry[] = [];
-  for (const l of prog?.locals ?? []) out.push({ name: l, sortText: "0", doc: { kind: "let", display: `(local) ${l}`, documentation: "" } });
+  for (const l of prog?.locals ?? []) {
+    const layout = structLocalLayout(at, l);
+    out.push({ name: l, sortText: "0", doc: layout ? structLocalDoc(l, layout) : { kind: "let", display: `(local) ${l}`, documentation: "" } });
+  }
   if (prog?.ctxName) out.push({ name: prog.ctxName, sortText: "0", doc: ctxParamDoc(prog.ctxName, prog.ctxKindName ?? "?", prog.ctxKind) });
   for (const [name, h] of Object.entries(HELPERS)) {
     if (progType && !helperAllowed(h, progType)) continue;

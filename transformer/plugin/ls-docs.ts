@@ -22,6 +22,7 @@ import { MAP_METHODS, type Intrinsic } from "../frontend/builtins.js";
 import { rangeOf } from "../frontend/types.js";
 import { KERNEL_TYPES, ktypeC, ktypeSize, type KComposite, type KMember } from "../kernel/kernel-types.js";
 import type { KernelChainEnd } from "./ls-kernel.js";
+import type { StructChainEnd } from "./ls-struct-chain.js";
 
 /** The element kinds we report, spelled as TypeScript's `ScriptElementKind` values. */
 export type DocKind =
@@ -241,13 +242,35 @@ export function tracepointFieldDoc(tracepoint: string, f: TracepointField): Doc 
   return { kind: "property", display: `(field) ${tracepoint}.${f.name}: ${f.cType}`, documentation: `${where}\n${tracepointReadNote(tracepoint, f)}` };
 }
 
-/** A field of a `defstruct` value (`e.pid` of `const e = ${ring}.reserve(${Event})`): for hover and completion details. */
-export function structFieldDoc(s: StructLayout, f: StructFieldLayout): Doc {
+/**
+ * A field of a `defstruct` value (`e.pid` of `const e = ${ring}.reserve(${Event})`, or
+ * `e.inner.b` through a nested struct): for hover and completion details.
+ */
+export function structFieldDoc(at: StructChainEnd, f: StructFieldLayout): Doc {
+  const s = at.layout;
   const lines = [
     "```c", `${cDeclarator(f.type, f.name)};`, "```",
     `Field of struct ${s.name} (${s.size} bytes${s.packed ? ", packed" : ""}): offset ${f.offset}, size ${f.size} byte${f.size === 1 ? "" : "s"}.`,
   ];
+  // Nested: the compiler reads it at the summed offset in the local's own struct.
+  if (at.layout !== at.outer) lines.push(`At byte ${at.base + f.offset} of struct ${at.outer.name} (\`${at.path}.${f.name}\`).`);
   return { kind: "property", display: `(field) struct ${s.name}.${f.name}: ${describeFieldType(f.type)}`, documentation: lines.join("\n") };
+}
+
+/**
+ * A struct local itself (`e` of `const e = ${ring}.reserve(${Event})`, `s` of `let s: ${S}`):
+ * its struct's size and every field, declared as `whistler gen --lang c` writes them, with
+ * offset and size. For hover and the local's completion details.
+ */
+export function structLocalDoc(name: string, s: StructLayout): Doc {
+  const decls = s.fields.map((f) => `${cDeclarator(f.type, f.name)};`);
+  const width = Math.max(0, ...decls.map((d) => d.length));
+  const body = s.fields.map((f, i) => `  ${decls[i]!.padEnd(width)}  /* offset ${f.offset}, size ${f.size} */`);
+  const lines = [
+    `struct ${s.name}: ${s.size} bytes, aligned to ${s.align}${s.packed ? ", packed" : ""}, ${s.fields.length} field${s.fields.length === 1 ? "" : "s"}.`,
+    "```c", `struct ${s.name} {`, ...body, "};", "```",
+  ];
+  return { kind: "let", display: `(local) ${name}: struct ${s.name}`, documentation: lines.join("\n") };
 }
 
 export function slotDoc(v: SlotValue, declaredAt: string | undefined): Doc {

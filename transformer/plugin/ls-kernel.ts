@@ -8,7 +8,7 @@
  */
 import { KERNEL_TYPES, type KComposite, type KMember, type KType } from "../kernel/kernel-types.js";
 import { kernelFieldDoc, kernelStructDoc, type Doc } from "./ls-docs.js";
-import { identStart, prevNonBlank } from "./ls-site.js";
+import { chainBefore, prevNonBlank } from "./ls-site.js";
 
 export interface KernelEntry {
   readonly name: string;
@@ -46,21 +46,6 @@ function kernelLocals(text: string, end: number): Map<string, KernelLocal> {
   const params = /\b([A-Za-z_]\w*)\s*:\s*KernelStruct\s*<\s*"(\w+)"\s*>\s*[,)]/g;
   for (const m of text.slice(0, end).matchAll(params)) out.set(m[1]!, { struct: m[2]!, param: true });
   return out;
-}
-
-/** The identifiers of `a.b.c` ending at the dot before `wordStart`, or undefined. */
-function chainBefore(text: string, wordStart: number): string[] | undefined {
-  const names: string[] = [];
-  let at = wordStart;
-  for (;;) {
-    const dot = prevNonBlank(text, at);
-    if (dot < 0 || text[dot] !== ".") return names.length ? names.reverse() : undefined;
-    const end = prevNonBlank(text, dot) + 1;
-    const start = identStart(text, end);
-    if (start === end) return undefined;
-    names.push(text.slice(start, end));
-    at = start;
-  }
 }
 
 function labelOf(c: KComposite): string {

@@ -3,7 +3,8 @@
  * type, allowed program types), map method signatures with the map's own key and value
  * types, map declarations on `${map}`, context kinds with their field layout (offset, size),
  * context fields, tracepoint record fields (`ctx.filename`), fields of defstruct locals
- * (`e.pid`), kernel struct fields and KernelStruct locals (ls-kernel.ts), constants and
+ * and nested struct fields through them (`e.pid`, `e.inner.b`), struct locals themselves
+ * (`e`), kernel struct fields and KernelStruct locals (ls-kernel.ts), constants and
  * integer types.
  */
 import { isScalarName } from "../../runtime/types.js";
@@ -13,10 +14,11 @@ import { BPF_LOOP } from "../frontend/bpf-loop.js";
 import { CONSTANTS, INTRINSICS } from "../frontend/builtins.js";
 import type { SourceLocation } from "../api.js";
 import {
-  bpfLoopDoc, callDocs, constantDoc, ctxFieldDoc, ctxKindDoc, ctxParamDoc, helperDoc, intrinsicDoc, mapMethodDoc, scalarDoc, slotDoc, structFieldDoc, tracepointFieldDoc, type Doc,
+  bpfLoopDoc, callDocs, constantDoc, ctxFieldDoc, ctxKindDoc, ctxParamDoc, helperDoc, intrinsicDoc, mapMethodDoc, scalarDoc, slotDoc, structFieldDoc, structLocalDoc, tracepointFieldDoc, type Doc,
 } from "./ls-docs.js";
 import { kernelHover } from "./ls-kernel.js";
 import { memberObject, slotAt, slotNamed, structLocalLayout, wordAt, type SiteAt } from "./ls-site.js";
+import { structChainAt } from "./ls-struct-chain.js";
 import { tracepointFormat } from "../kernel/tracepoints.js";
 
 export interface Hover {
@@ -46,12 +48,14 @@ export function hoverAt(at: SiteAt, describe: (loc: SourceLocation) => string): 
   const word = text.slice(w.start, w.end);
   // A KernelStruct local or parameter shadows the names docFor knows (a helper function's
   // first parameter would otherwise read as a context).
-  const doc = kernelHover(text, w.start, w.end) ?? docFor(at, word, memberObject(text, w.start));
+  const doc = kernelHover(text, w.start, w.end) ?? docFor(at, word, w.start);
   return doc ? { doc, start: w.start, end: w.end, inSlot: false } : undefined;
 }
 
-function docFor(at: SiteAt, word: string, object: string | undefined): Doc | undefined {
+/** `start`: the word's template offset, where a member chain (`e.inner.`) before it ends. */
+function docFor(at: SiteAt, word: string, start: number): Doc | undefined {
   const prog = at.program;
+  const object = memberObject(at.text, start);
   if (object !== undefined) {
     const slot = slotNamed(at.site, object);
     if (slot?.value.kind === "map") return mapMethodDoc(slot.value.name, slot.value.map, word);
@@ -63,11 +67,14 @@ function docFor(at: SiteAt, word: string, object: string | undefined): Doc | und
       const field = own(prog.ctxKind.fields, word);
       return field ? ctxFieldDoc(prog.ctxKindName ?? "", word, field) : undefined;
     }
-    const layout = structLocalLayout(at, object);
-    const member = layout?.fields.find((f) => f.name === word);
-    return layout && member ? structFieldDoc(layout, member) : undefined;
+    const chain = structChainAt(at, start);
+    const member = chain?.layout.fields.find((f) => f.name === word);
+    return chain && member ? structFieldDoc(chain, member) : undefined;
   }
   if (prog?.ctxName === word) return ctxParamDoc(word, prog.ctxKindName ?? "?", prog.ctxKind);
+  // A struct local, at its declaration or a use, shadows helpers and the rest.
+  const local = structLocalLayout(at, word);
+  if (local) return structLocalDoc(word, local);
   const h = helper(word);
   if (h) return helperDoc(word, h, prog?.ctxKind?.progType);
   if (word === BPF_LOOP) return bpfLoopDoc();

@@ -185,3 +185,18 @@ export function memberObject(text: string, wordStart: number): string | undefine
   const objStart = identStart(text, objEnd);
   return objStart < objEnd ? text.slice(objStart, objEnd) : undefined;
 }
+
+/** The identifiers of `a.b.c` ending at the dot before `wordStart`, or undefined. */
+export function chainBefore(text: string, wordStart: number): string[] | undefined {
+  const names: string[] = [];
+  let at = wordStart;
+  for (;;) {
+    const dot = prevNonBlank(text, at);
+    if (dot < 0 || text[dot] !== ".") return names.length ? names.reverse() : undefined;
+    const end = prevNonBlank(text, dot) + 1;
+    const start = identStart(text, end);
+    if (start === end) return undefined;
+    names.push(text.slice(start, end));
+    at = start;
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * Hover on defstruct locals themselves (`e`, `w`) and completions and hover through nested
+ * struct fields (`e.inner.b`, `w.outer.inner.b`) inside `bpf` templates, in a real tsserver
+ * driven over its protocol. Layouts are worked by hand from the C rules below.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { locate, TsServer, type Location } from "./tsserver.js";
+
+const project = path.resolve(import.meta.dirname, "../fixtures/projects/editor");
+const file = path.join(project, "nested-records.ts");
+const text = readFileSync(file, "utf8");
+
+interface QuickInfo {
+  displayString: string;
+  documentation: string;
+  start: Location;
+  end: Location;
+}
+
+interface CompletionInfo {
+  isMemberCompletion: boolean;
+  entries: { name: string }[];
+}
+
+/*
+ * By the C rules (every field at the next multiple of its alignment, which is its size for
+ * integers; a struct field aligned as its struct; a struct aligned to its widest member and
+ * its size rounded up to that):
+ *   inner: u32 a @0 (4); u16 b @4 (2); end 6, aligned to 4: 8 bytes.
+ *   outer: u8 flag @0 (1); struct inner inner @4 (8, after 3 bytes of padding);
+ *          u64 x @16 (8, after 4); 24 bytes, aligned to 8.
+ *   wrap:  u16 tag @0 (2); struct outer outer @8 (24, after 6); 32 bytes, aligned to 8.
+ * So e.inner.b is at byte 4 + 4 = 8 of outer, and w.outer.inner.b at 8 + 4 + 4 = 16 of wrap.
+ */
+const INNER = { size: 8 };
+const OUTER = { size: 24, align: 8 };
+const WRAP = { size: 32 };
+
+const tmp = mkdtempSync(path.join(tmpdir(), "whistler-struct-local-hover-"));
+let server: TsServer;
+
+beforeAll(async () => {
+  server = new TsServer(path.join(tmp, "tsserver.log"));
+  server.send("open", { file, fileContent: text });
+  await server.request("semanticDiagnosticsSync", { file });
+});
+
+afterAll(async () => {
+  await server?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+async function hover(needle: string, delta: number, nth = 1): Promise<QuickInfo | undefined> {
+  try {
+    return await server.request<QuickInfo | undefined>("quickinfo", { file, ...locate(text, needle, delta, nth) });
+  } catch (e) {
+    if (e instanceof Error && e.message.includes("No content available")) return undefined;
+    throw e;
+  }
+}
+
+async function completions(needle: string, delta: number): Promise<CompletionInfo> {
+  return server.request<CompletionInfo>("completionInfo", { file, ...locate(text, needle, delta) });
+}
+
+async function details(needle: string, delta: number, name: string): Promise<{ display: string; documentation: string }> {
+  const [d] = await server.request<{ displayParts: { text: string }[]; documentation: { text: string }[] }[]>(
+    "completionEntryDetails", { file, ...locate(text, needle, delta), entryNames: [name] });
+  return { display: d!.displayParts.map((p) => p.text).join(""), documentation: d!.documentation.map((p) => p.text).join("") };
+}
+
+test("the template compiles: every nested read hovered here is one the build accepts", async () => {
+  expect(await server.request("semanticDiagnosticsSync", { file })).toEqual([]);
+});
+
+describe("hover on a struct local itself", () => {
+  const OUTER_DOC = [
+    `struct outer: ${OUTER.size} bytes, aligned to ${OUTER.align}, 3 fields.`,
+    "```c",
+    "struct outer {",
+    "  uint8_t flag;        /* offset 0, size 1 */",
+    "  struct inner inner;  /* offset 4, size 8 */",
+    "  uint64_t x;          /* offset 16, size 8 */",
+    "};",
+    "```",
+  ].join("\n");
+
+  test("a reserved record, at its declaration: struct, size, every field declared as the C header does", async () => {
+    const q = await hover("const e =", 6);
+    expect(q?.displayString).toBe("(local) e: struct outer");
+    expect(q?.documentation).toBe(OUTER_DOC);
+    expect(q?.start).toEqual(locate(text, "const e =", 6));
+    expect(q?.end).toEqual(locate(text, "const e =", 7));
+  });
+
+  test("the same at a later use (`e.flag`, `submit(e)`)", async () => {
+    for (const [needle, delta] of [["e.flag", 0], ["submit(e)", 7]] as const) {
+      const q = await hover(needle, delta);
+      expect(q?.displayString).toBe("(local) e: struct outer");
+      expect(q?.documentation).toBe(OUTER_DOC);
+    }
+  });
+
+  test("a stack local typed by the placeholder (`let w: ${Wrap}`)", async () => {
+    const q = await hover("let w:", 4);
+    expect(q?.displayString).toBe("(local) w: struct wrap");
+    expect(q?.documentation).toContain(`struct wrap: ${WRAP.size} bytes, aligned to 8, 2 fields.`);
+    expect(q?.documentation).toContain("struct outer outer;  /* offset 8, size 24 */");
+    expect((await hover("w.tag", 0))?.displayString).toBe("(local) w: struct wrap");
+  });
+
+  test("the local's completion details are its hover (one builder)", async () => {
+    const d = await details("e.flag = 1", 1, "e");
+    const q = await hover("e.flag", 0);
+    expect(d.display).toBe(q?.displayString);
+    expect(d.documentation).toBe(q?.documentation);
+  });
+});
+
+describe("nested struct fields", () => {
+  test("`e.inner.` completes inner's fields, `e.` outer's", async () => {
+    const c = await completions("e.inner.b", 8);
+    expect(c.isMemberCompletion).toBe(true);
+    expect(c.entries.map((x) => x.name)).toEqual(["a", "b"]);
+    expect((await completions("e.inner.b", 2)).entries.map((x) => x.name)).toEqual(["flag", "inner", "x"]);
+  });
+
+  test("hover on `e.inner.b`: declaration, struct, offset in inner and in outer, size", async () => {
+    const q = await hover("e.inner.b", 8);
+    expect(q?.displayString).toBe("(field) struct inner.b: u16");
+    expect(q?.documentation).toBe(
+      `\`\`\`c\nuint16_t b;\n\`\`\`\nField of struct inner (${INNER.size} bytes): offset 4, size 2 bytes.\nAt byte 8 of struct outer (\`e.inner.b\`).`);
+    expect(q?.start).toEqual(locate(text, "e.inner.b", 8));
+    expect(q?.end).toEqual(locate(text, "e.inner.b", 9));
+    expect((await hover("e.inner.a", 8))?.documentation).toContain("offset 0, size 4 bytes.\nAt byte 4 of struct outer (`e.inner.a`).");
+  });
+
+  test("the struct field itself (`e.inner`) is a field of outer", async () => {
+    const q = await hover("e.inner.b", 3);
+    expect(q?.displayString).toBe("(field) struct outer.inner: struct inner");
+    expect(q?.documentation).toBe(`\`\`\`c\nstruct inner inner;\n\`\`\`\nField of struct outer (${OUTER.size} bytes): offset 4, size 8 bytes.`);
+  });
+
+  test("two levels down: `w.outer.inner.b` at byte 16 of wrap", async () => {
+    expect((await completions("w.outer.inner.b", 14)).entries.map((x) => x.name)).toEqual(["a", "b"]);
+    expect((await completions("w.outer.inner.b", 8)).entries.map((x) => x.name)).toEqual(["flag", "inner", "x"]);
+    const q = await hover("w.outer.inner.b", 14);
+    expect(q?.displayString).toBe("(field) struct inner.b: u16");
+    expect(q?.documentation).toContain(`offset 4, size 2 bytes.\nAt byte 16 of struct wrap (\`w.outer.inner.b\`).`);
+    expect((await hover("w.outer.inner.b", 9))?.documentation).toContain("offset 4, size 8 bytes.\nAt byte 12 of struct wrap (`w.outer.inner`).");
+  });
+
+  test("completion details and hover agree (one builder)", async () => {
+    const d = await details("e.inner.b", 8, "b");
+    const q = await hover("e.inner.b", 8);
+    expect(d.display).toBe(q?.displayString);
+    expect(d.documentation).toBe(q?.documentation);
+  });
+
+  test("only what the compiler reads: no fields after a scalar (`e.x.`) nor a field the struct lacks", async () => {
+    // `e.inner.b` -> `e.inner.q` in place (same length), then back.
+    const edit = (to: string): void => {
+      const end = locate(text, "e.inner.b", 9);
+      server.send("change", { file, ...locate(text, "e.inner.b", 8), endLine: end.line, endOffset: end.offset, insertString: to });
+    };
+    edit("q");
+    try {
+      expect(await hover("e.inner.b", 8)).toBeUndefined();
+    } finally {
+      edit("b");
+    }
+    expect(await hover("e.inner.b", 8)).toBeDefined();
+    // `e.x = ...` -> `e.x.a ...`: a u64 has no fields to complete.
+    const at = locate(text, "e.x =", 3);
+    server.send("change", { file, ...at, endLine: at.line, endOffset: at.offset, insertString: "." });
+    try {
+      const names = (await completions("e.x =", 4)).entries.map((x) => x.name);
+      for (const field of ["a", "b", "flag", "inner"]) expect(names).not.toContain(field);
+    } finally {
+      const end = { line: at.line, offset: at.offset + 1 };
+      server.send("change", { file, ...at, endLine: end.line, endOffset: end.offset, insertString: "" });
+    }
+  });
+});
