@@ -32,12 +32,14 @@ interface CompletionInfo {
  *   inner: u32 a @0 (4); u16 b @4 (2); end 6, aligned to 4: 8 bytes.
  *   outer: u8 flag @0 (1); struct inner inner @4 (8, after 3 bytes of padding);
  *          u64 x @16 (8, after 4); 24 bytes, aligned to 8.
- *   wrap:  u16 tag @0 (2); struct outer outer @8 (24, after 6); 32 bytes, aligned to 8.
- * So e.inner.b is at byte 4 + 4 = 8 of outer, and w.outer.inner.b at 8 + 4 + 4 = 16 of wrap.
+ *   wrap:  u16 tag @0 (2); struct outer outer @8 (24, after 6); struct inner pts[2] @32
+ *          (2 x 8, aligned as inner); 48 bytes, aligned to 8.
+ * So e.inner.b is at byte 4 + 4 = 8 of outer, w.outer.inner.b at 8 + 4 + 4 = 16 of wrap, and
+ * w.pts[1].b at 32 + 1 * 8 + 4 = 44 of wrap.
  */
 const INNER = { size: 8 };
 const OUTER = { size: 24, align: 8 };
-const WRAP = { size: 32 };
+const WRAP = { size: 48 };
 
 const tmp = mkdtempSync(path.join(tmpdir(), "whistler-struct-local-hover-"));
 let server: TsServer;
@@ -107,8 +109,9 @@ describe("hover on a struct local itself", () => {
   test("a stack local typed by the placeholder (`let w: ${Wrap}`)", async () => {
     const q = await hover("let w:", 4);
     expect(q?.displayString).toBe("(local) w: struct wrap");
-    expect(q?.documentation).toContain(`struct wrap: ${WRAP.size} bytes, aligned to 8, 2 fields.`);
-    expect(q?.documentation).toContain("struct outer outer;  /* offset 8, size 24 */");
+    expect(q?.documentation).toContain(`struct wrap: ${WRAP.size} bytes, aligned to 8, 3 fields.`);
+    expect(q?.documentation).toContain("struct outer outer;   /* offset 8, size 24 */");
+    expect(q?.documentation).toContain("struct inner pts[2];  /* offset 32, size 16 */");
     expect((await hover("w.tag", 0))?.displayString).toBe("(local) w: struct wrap");
   });
 
@@ -153,6 +156,17 @@ describe("nested struct fields", () => {
     expect((await hover("w.outer.inner.b", 9))?.documentation).toContain("offset 4, size 8 bytes.\nAt byte 12 of struct wrap (`w.outer.inner`).");
   });
 
+  test("elements of an array of structs: `w.pts[1].b` at byte 44 of wrap; a variable index has no fixed byte", async () => {
+    expect((await completions("w.pts[1].b", 9)).entries.map((x) => x.name)).toEqual(["a", "b"]);
+    const q = await hover("w.pts[1].b", 9);
+    expect(q?.displayString).toBe("(field) struct inner.b: u16");
+    expect(q?.documentation).toContain("offset 4, size 2 bytes.\nAt byte 44 of struct wrap (`w.pts[1].b`).");
+    const v = await hover("& 1].a", 5);
+    expect(v?.displayString).toBe("(field) struct inner.a: u32");
+    expect(v?.documentation).toContain("offset 0, size 4 bytes.\nIn struct wrap at a byte that depends on the index (`w.pts[(ctx.old_pid as u32) & 1].a`).");
+    expect((await hover("w.pts[1].b", 2))?.displayString).toBe("(field) struct wrap.pts: array(struct inner, 2)");
+  });
+
   test("completion details and hover agree (one builder)", async () => {
     const d = await details("e.inner.b", 8, "b");
     const q = await hover("e.inner.b", 8);
@@ -160,7 +174,22 @@ describe("nested struct fields", () => {
     expect(d.documentation).toBe(q?.documentation);
   });
 
-  test("only what the compiler reads: no fields after a scalar (`e.x.`) nor a field the struct lacks", async () => {
+  test("only what the compiler reads: no fields after a scalar (`e.x.`), an array itself, an index out of bounds, nor a field the struct lacks", async () => {
+    // `w.pts[1].b` -> `w.pts[2].b` (WBPF1008 in the build) and `w.pts   .b` (an array has no fields), in place.
+    const index = (to: string): void => {
+      const from = locate(text, "w.pts[1].b", 5);
+      const end = locate(text, "w.pts[1].b", 8);
+      server.send("change", { file, ...from, endLine: end.line, endOffset: end.offset, insertString: to });
+    };
+    for (const to of ["[2]", "   "]) {
+      index(to);
+      try {
+        expect(await hover("w.pts[1].b", 9)).toBeUndefined();
+      } finally {
+        index("[1]");
+      }
+    }
+    expect(await hover("w.pts[1].b", 9)).toBeDefined();
     // `e.inner.b` -> `e.inner.q` in place (same length), then back.
     const edit = (to: string): void => {
       const end = locate(text, "e.inner.b", 9);

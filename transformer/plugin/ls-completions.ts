@@ -3,7 +3,7 @@
  *   `${map}.|`      the methods of that map's kind
  *   `ctx.|`         the fields of the program's context kind (a tracepoint's record fields)
  *   `e.|`           the fields of a defstruct local (`let e: ${S}`, `= ${ring}.reserve(${S})`),
- *                   and `e.inner.|` those of a nested struct field (ls-struct-chain.ts)
+ *                   and `e.inner.|`, `e.pts[i].|` those of nested structs (ls-struct-chain.ts)
  *   `task.|`        the fields of a KernelStruct local (and of `task.real_parent.|`)
  *   `x: |`, `as |`  integer type names (context kinds in the parameter list)
  *   `Tracepoint<"|` tracepoint names of the running kernel (ls-tracepoints.ts)
@@ -43,15 +43,16 @@ function scalarEntries(): Entry[] {
   return (Object.keys(SCALARS) as ScalarName[]).map((n) => ({ name: n, sortText: "1", doc: scalarDoc(n) }));
 }
 
-function memberEntries(at: SiteAt, object: string): Entry[] {
-  const slot = slotNamed(at.site, object);
+/** `object` is undefined after `e.pts[1].`: only a struct chain fits there. */
+function memberEntries(at: SiteAt, object: string | undefined): Entry[] {
+  const slot = object === undefined ? undefined : slotNamed(at.site, object);
   if (slot) {
     const v = slot.value;
     if (v.kind !== "map") return [];
     return mapMethods(v.map.kind).map((m) => ({ name: m, sortText: "0", doc: mapMethodDoc(v.name, v.map, m) }));
   }
   const prog = at.program;
-  if (prog?.ctxKind && object === prog.ctxName) {
+  if (prog?.ctxKind && object !== undefined && object === prog.ctxName) {
     const kindName = prog.ctxKindName ?? "";
     const format = prog.tracepoint === undefined ? undefined : tracepointFormat(prog.tracepoint);
     if (format) {
@@ -115,9 +116,8 @@ export function completionsAt(at: SiteAt): Completions | undefined {
   if (inString !== undefined) return stringCompletions(text, inString);
   const prefixStart = identStart(text, offset);
   if (/^[0-9]/.test(text.slice(prefixStart, offset))) return undefined;
-  const object = memberObject(text, prefixStart);
-  if (object !== undefined) return { entries: memberEntries(at, object), isMember: true, prefixStart };
   const before = prevNonBlank(text, prefixStart);
+  if (text[before] === ".") return { entries: memberEntries(at, memberObject(text, prefixStart)), isMember: true, prefixStart };
   const prevWordStart = identStart(text, before + 1);
   const prevWord = text.slice(prevWordStart, before + 1);
   if (text[before] === ":" || prevWord === "as") {

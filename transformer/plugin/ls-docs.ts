@@ -244,7 +244,7 @@ export function tracepointFieldDoc(tracepoint: string, f: TracepointField): Doc 
 
 /**
  * A field of a `defstruct` value (`e.pid` of `const e = ${ring}.reserve(${Event})`, or
- * `e.inner.b` through a nested struct): for hover and completion details.
+ * `e.inner.b` and `e.pts[1].b` through nested structs): for hover and completion details.
  */
 export function structFieldDoc(at: StructChainEnd, f: StructFieldLayout): Doc {
   const s = at.layout;
@@ -253,7 +253,9 @@ export function structFieldDoc(at: StructChainEnd, f: StructFieldLayout): Doc {
     `Field of struct ${s.name} (${s.size} bytes${s.packed ? ", packed" : ""}): offset ${f.offset}, size ${f.size} byte${f.size === 1 ? "" : "s"}.`,
   ];
   // Nested: the compiler reads it at the summed offset in the local's own struct.
-  if (at.layout !== at.outer) lines.push(`At byte ${at.base + f.offset} of struct ${at.outer.name} (\`${at.path}.${f.name}\`).`);
+  const expr = `\`${at.path}.${f.name}\``;
+  if (at.nested && at.base !== undefined) lines.push(`At byte ${at.base + f.offset} of struct ${at.outer.name} (${expr}).`);
+  else if (at.nested) lines.push(`In struct ${at.outer.name} at a byte that depends on the index (${expr}).`);
   return { kind: "property", display: `(field) struct ${s.name}.${f.name}: ${describeFieldType(f.type)}`, documentation: lines.join("\n") };
 }
 

@@ -17,7 +17,7 @@ import {
   bpfLoopDoc, callDocs, constantDoc, ctxFieldDoc, ctxKindDoc, ctxParamDoc, helperDoc, intrinsicDoc, mapMethodDoc, scalarDoc, slotDoc, structFieldDoc, structLocalDoc, tracepointFieldDoc, type Doc,
 } from "./ls-docs.js";
 import { kernelHover } from "./ls-kernel.js";
-import { memberObject, slotAt, slotNamed, structLocalLayout, wordAt, type SiteAt } from "./ls-site.js";
+import { memberObject, prevNonBlank, slotAt, slotNamed, structLocalLayout, wordAt, type SiteAt } from "./ls-site.js";
 import { structChainAt } from "./ls-struct-chain.js";
 import { tracepointFormat } from "../kernel/tracepoints.js";
 
@@ -55,11 +55,12 @@ export function hoverAt(at: SiteAt, describe: (loc: SourceLocation) => string): 
 /** `start`: the word's template offset, where a member chain (`e.inner.`) before it ends. */
 function docFor(at: SiteAt, word: string, start: number): Doc | undefined {
   const prog = at.program;
+  // `object` is undefined after `e.pts[1].`: a member, but only a struct chain fits there.
   const object = memberObject(at.text, start);
-  if (object !== undefined) {
-    const slot = slotNamed(at.site, object);
+  if (at.text[prevNonBlank(at.text, start)] === ".") {
+    const slot = object === undefined ? undefined : slotNamed(at.site, object);
     if (slot?.value.kind === "map") return mapMethodDoc(slot.value.name, slot.value.map, word);
-    if (prog?.ctxKind && object === prog.ctxName) {
+    if (prog?.ctxKind && object !== undefined && object === prog.ctxName) {
       // A tracepoint's record fields (common_* too: the compiler reads them) from its format.
       const format = prog.tracepoint === undefined ? undefined : tracepointFormat(prog.tracepoint);
       const record = format?.fields.find((f) => f.name === word);

@@ -1,39 +1,96 @@
 /**
- * Chains of defstruct fields in templates, for completions and hover: `e.` and `e.inner.`
- * lead to a struct whose fields the editor offers and describes. The root is a struct local
- * (`const e = ${ring}.reserve(${Outer})`, `let s: ${Outer}`); each step is a field whose type
- * is itself a defstruct, which the compiler folds into one access at the summed offset
- * (`../frontend/structs.ts` structMember). Array elements (`e.arr[i].a`) are not followed:
- * the chain stops at the `]`. One resolver serves both, so the editor offers exactly the
- * fields it describes.
+ * Chains of defstruct fields in templates, for completions and hover: `e.`, `e.inner.` and
+ * `e.pts[i].` lead to a struct whose fields the editor offers and describes. The root is a
+ * struct local (`const e = ${ring}.reserve(${Outer})`, `let s: ${Outer}`); each step is a
+ * field whose type is a defstruct, or an element of an array of them, as the compiler reads
+ * them (`../frontend/structs.ts`: structMember folds `e.inner.b` into one access at the
+ * summed offset; arrayIndex checks a constant index against the length). One resolver
+ * serves both, so the editor offers exactly the fields it describes.
  */
-import type { StructLayout } from "../../runtime/struct/layout.js";
-import { chainBefore, structLocalLayout, type SiteAt } from "./ls-site.js";
+import type { StructFieldType, StructLayout } from "../../runtime/struct/layout.js";
+import { identStart, prevNonBlank, structLocalLayout, type SiteAt } from "./ls-site.js";
 
 /** The struct a chain leads to, and where it starts inside the root local's struct. */
 export interface StructChainEnd {
   readonly layout: StructLayout;
-  /** The expression that names it: `e`, `e.inner`. */
+  /** The expression that names it: `e`, `e.inner`, `e.pts[1]`. */
   readonly path: string;
-  /** The root local's struct and the byte `layout` starts at inside it. */
+  /** Whether the chain went through fields or elements (`path` is not the local itself). */
+  readonly nested: boolean;
+  /** The root local's struct and the byte `layout` starts at inside it (unknown after a variable index). */
   readonly outer: StructLayout;
-  readonly base: number;
+  readonly base: number | undefined;
+}
+
+type Step = { readonly field: string } | { readonly index: string };
+
+/** Offset of the `[` that the `]` at `close` closes, or -1. */
+function openingBracket(text: string, close: number): number {
+  let depth = 0;
+  for (let i = close; i >= 0; i--) {
+    if (text[i] === "]") depth++;
+    else if (text[i] === "[" && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** `e.pts[i].inner.` ending at the dot before `wordStart`: the root name and the steps after it. */
+function chainSteps(text: string, wordStart: number): { root: string; steps: Step[] } | undefined {
+  const dot = prevNonBlank(text, wordStart);
+  if (dot < 0 || text[dot] !== ".") return undefined;
+  const steps: Step[] = [];
+  let end = prevNonBlank(text, dot) + 1;
+  for (;;) {
+    while (text[end - 1] === "]") {
+      const open = openingBracket(text, end - 1);
+      if (open < 0) return undefined;
+      steps.push({ index: text.slice(open + 1, end - 1).trim() });
+      end = prevNonBlank(text, open) + 1;
+    }
+    const start = identStart(text, end);
+    if (start === end) return undefined;
+    const name = text.slice(start, end);
+    const before = prevNonBlank(text, start);
+    if (before < 0 || text[before] !== ".") return { root: name, steps: steps.reverse() };
+    steps.push({ field: name });
+    end = prevNonBlank(text, before) + 1;
+  }
+}
+
+/** A constant index (`1`, `0x2`) as the compiler folds it, or undefined for an expression. */
+function constantIndex(s: string): number | undefined {
+  return /^(?:0x[0-9a-f]+|[0-9]+)$/i.test(s) ? Number(s) : undefined;
 }
 
 /** The chain's start: a struct local itself. */
 export function structChainRoot(name: string, layout: StructLayout): StructChainEnd {
-  return { layout, path: name, outer: layout, base: 0 };
+  return { layout, path: name, nested: false, outer: layout, base: 0 };
 }
 
 /** The struct the struct-local expression ending at the dot before `wordStart` leads to. */
 export function structChainAt(at: SiteAt, wordStart: number): StructChainEnd | undefined {
-  const chain = chainBefore(at.text, wordStart);
-  if (!chain) return undefined;
-  const root = structLocalLayout(at, chain[0]!);
-  let end = root && structChainRoot(chain[0]!, root);
-  for (const name of chain.slice(1)) {
-    const f = end?.layout.fields.find((x) => x.name === name);
-    end = end && f?.type.kind === "struct" ? { layout: f.type, path: `${end.path}.${name}`, outer: end.outer, base: end.base + f.offset } : undefined;
+  const chain = chainSteps(at.text, wordStart);
+  const root = chain && structLocalLayout(at, chain.root);
+  if (!chain || !root) return undefined;
+  let type: StructFieldType = root;
+  let path = chain.root;
+  let base: number | undefined = 0;
+  for (const step of chain.steps) {
+    if ("field" in step) {
+      const f: StructLayout["fields"][number] | undefined = type.kind === "struct" ? type.fields.find((x) => x.name === step.field) : undefined;
+      if (!f) return undefined;
+      type = f.type;
+      base = base === undefined ? undefined : base + f.offset;
+      path = `${path}.${step.field}`;
+    } else {
+      if (type.kind !== "array") return undefined;
+      const i = constantIndex(step.index);
+      // A constant index out of bounds is the build's WBPF1008: nothing to offer.
+      if (i !== undefined && i >= type.length) return undefined;
+      base = base === undefined || i === undefined ? undefined : base + i * type.element.size;
+      type = type.element;
+      path = `${path}[${step.index}]`;
+    }
   }
-  return end;
+  return type.kind === "struct" ? { layout: type, path, nested: chain.steps.length > 0, outer: root, base } : undefined;
 }
