@@ -115,6 +115,15 @@ describe("hover on a struct local itself", () => {
     expect((await hover("w.tag", 0))?.displayString).toBe("(local) w: struct wrap");
   });
 
+  test("a lookup of a map whose value is a struct (`const v = ${byPid}.lookup(pid)`); not one of a u64 map", async () => {
+    const q = await hover("const v =", 6);
+    expect(q?.displayString).toBe("(local) v: struct outer");
+    expect(q?.documentation).toBe(OUTER_DOC);
+    expect((await hover("v.inner.b", 8))?.documentation).toContain("offset 4, size 2 bytes.\nAt byte 8 of struct outer (`v.inner.b`).");
+    expect((await completions("v.inner.b", 2)).entries.map((x) => x.name)).toEqual(["flag", "inner", "x"]);
+    expect(await hover("const c =", 6)).toBeUndefined();
+  });
+
   test("the local's completion details are its hover (one builder)", async () => {
     const d = await details("e.flag = 1", 1, "e");
     const q = await hover("e.flag", 0);

@@ -2,7 +2,8 @@
  * Completions inside `bpf` templates, from the compiler's tables:
  *   `${map}.|`      the methods of that map's kind
  *   `ctx.|`         the fields of the program's context kind (a tracepoint's record fields)
- *   `e.|`           the fields of a defstruct local (`let e: ${S}`, `= ${ring}.reserve(${S})`),
+ *   `e.|`           the fields of a defstruct local (`let e: ${S}`, `= ${ring}.reserve(${S})`,
+ *                   `= ${map}.lookup(k)` of a struct-valued map),
  *                   and `e.inner.|`, `e.pts[i].|` those of nested structs (ls-struct-chain.ts)
  *   `task.|`        the fields of a KernelStruct local (and of `task.real_parent.|`)
  *   `x: |`, `as |`  integer type names (context kinds in the parameter list)

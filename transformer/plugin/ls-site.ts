@@ -25,7 +25,8 @@ export interface ProgramAt {
   readonly tracepoint: string | undefined;
   /**
    * Locals whose value is a struct of a `${Struct}` slot, by the slot's placeholder:
-   * `let e: ${Ev}` and `const e = ${ring}.reserve(${Ev})`.
+   * `let e: ${Ev}` and `const e = ${ring}.reserve(${Ev})`; or the value struct of a map
+   * slot, by the map's placeholder: `const v = ${flows}.lookup(k)`.
    */
   readonly structLocals: ReadonlyMap<string, string>;
 }
@@ -78,7 +79,8 @@ export function slotNamed(site: TemplateSite, name: string): Slot | undefined {
 export function structLocalLayout(at: SiteAt, name: string): StructLayout | undefined {
   const placeholder = at.program?.structLocals.get(name);
   const v = placeholder === undefined ? undefined : slotNamed(at.site, placeholder)?.value;
-  return v?.kind === "struct" ? v : undefined;
+  // A lookup of a map with a scalar value gives a Ptr (`p[0]`), which has no fields.
+  return v?.kind === "struct" ? v : v?.kind === "map" ? v.map.valueStruct : undefined;
 }
 
 function programAt(ts: typeof TS, text: string, offset: number): ProgramAt | undefined {
@@ -111,16 +113,18 @@ function programAt(ts: typeof TS, text: string, offset: number): ProgramAt | und
   };
 }
 
-/** Locals typed by a struct placeholder, or initialised by `X.reserve(Struct)`. */
+/** Locals typed by a struct placeholder, or initialised by `X.reserve(Struct)` or `${map}.lookup(k)`. */
 function structLocals(ts: typeof TS, body: TS.Block): Map<string, string> {
   const out = new Map<string, string>();
   const visit = (n: TS.Node): void => {
     if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name)) {
       if (n.type && ts.isTypeReferenceNode(n.type) && ts.isIdentifier(n.type.typeName)) out.set(n.name.text, n.type.typeName.text);
       const init = n.initializer;
-      if (init && ts.isCallExpression(init) && ts.isPropertyAccessExpression(init.expression) && init.expression.name.text === "reserve") {
-        const arg = init.arguments[0];
-        if (arg && ts.isIdentifier(arg)) out.set(n.name.text, arg.text);
+      if (init && ts.isCallExpression(init) && ts.isPropertyAccessExpression(init.expression)) {
+        const method = init.expression.name.text;
+        // reserve names the struct; lookup's struct is its map's value (structLocalLayout).
+        const slot = method === "reserve" ? init.arguments[0] : method === "lookup" ? init.expression.expression : undefined;
+        if (slot && ts.isIdentifier(slot)) out.set(n.name.text, slot.text);
       }
     }
     ts.forEachChild(n, visit);
