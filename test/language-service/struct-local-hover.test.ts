@@ -124,6 +124,18 @@ describe("hover on a struct local itself", () => {
     expect(await hover("const c =", 6)).toBeUndefined();
   });
 
+  test("a local initialised by a struct field or element (`const p = e.inner`, `const q = w.pts[1]`); not by a scalar field", async () => {
+    const p = await hover("const p =", 6);
+    expect(p?.displayString).toBe("(local) p: struct inner");
+    expect(p?.documentation).toContain(`struct inner: ${INNER.size} bytes, aligned to 4, 2 fields.`);
+    expect(p?.documentation).toContain("uint16_t b;  /* offset 4, size 2 */");
+    expect((await completions("p.b = 3", 2)).entries.map((x) => x.name)).toEqual(["a", "b"]);
+    expect((await hover("p.b = 3", 2))?.documentation).toBe(`\`\`\`c\nuint16_t b;\n\`\`\`\nField of struct inner (${INNER.size} bytes): offset 4, size 2 bytes.`);
+    expect((await hover("q.a", 2))?.displayString).toBe("(field) struct inner.a: u32");
+    expect((await hover("const q =", 6))?.displayString).toBe("(local) q: struct inner");
+    expect(await hover("const fl =", 6)).toBeUndefined();
+  });
+
   test("the local's completion details are its hover (one builder)", async () => {
     const d = await details("e.flag = 1", 1, "e");
     const q = await hover("e.flag", 0);

@@ -22,9 +22,9 @@ import {
 } from "./ls-docs.js";
 import { tracepointNames } from "./ls-tracepoints.js";
 import { tracepointFormat } from "../kernel/tracepoints.js";
-import { identStart, memberObject, prevNonBlank, slotNamed, structLocalLayout, type SiteAt } from "./ls-site.js";
+import { identStart, memberObject, prevNonBlank, slotNamed, type SiteAt } from "./ls-site.js";
 import { kernelMemberEntries } from "./ls-kernel.js";
-import { structChainAt } from "./ls-struct-chain.js";
+import { localStruct, structChainAt } from "./ls-struct-chain.js";
 
 export interface Entry {
   readonly name: string;
@@ -73,7 +73,7 @@ function nameEntries(at: SiteAt): Entry[] {
   const progType = prog?.ctxKind?.progType;
   const out: Entry[] = [];
   for (const l of prog?.locals ?? []) {
-    const layout = structLocalLayout(at, l);
+    const layout = localStruct(at, l);
     out.push({ name: l, sortText: "0", doc: layout ? structLocalDoc(l, layout) : { kind: "let", display: `(local) ${l}`, documentation: "" } });
   }
   if (prog?.ctxName) out.push({ name: prog.ctxName, sortText: "0", doc: ctxParamDoc(prog.ctxName, prog.ctxKindName ?? "?", prog.ctxKind) });

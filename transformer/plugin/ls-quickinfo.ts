@@ -17,8 +17,8 @@ import {
   bpfLoopDoc, callDocs, constantDoc, ctxFieldDoc, ctxKindDoc, ctxParamDoc, helperDoc, intrinsicDoc, mapMethodDoc, scalarDoc, slotDoc, structFieldDoc, structLocalDoc, tracepointFieldDoc, type Doc,
 } from "./ls-docs.js";
 import { kernelHover } from "./ls-kernel.js";
-import { memberObject, prevNonBlank, slotAt, slotNamed, structLocalLayout, wordAt, type SiteAt } from "./ls-site.js";
-import { structChainAt } from "./ls-struct-chain.js";
+import { memberObject, prevNonBlank, slotAt, slotNamed, wordAt, type SiteAt } from "./ls-site.js";
+import { localStruct, structChainAt } from "./ls-struct-chain.js";
 import { tracepointFormat } from "../kernel/tracepoints.js";
 
 export interface Hover {
@@ -74,7 +74,7 @@ function docFor(at: SiteAt, word: string, start: number): Doc | undefined {
   }
   if (prog?.ctxName === word) return ctxParamDoc(word, prog.ctxKindName ?? "?", prog.ctxKind);
   // A struct local, at its declaration or a use, shadows helpers and the rest.
-  const local = structLocalLayout(at, word);
+  const local = localStruct(at, word);
   if (local) return structLocalDoc(word, local);
   const h = helper(word);
   if (h) return helperDoc(word, h, prog?.ctxKind?.progType);

@@ -29,6 +29,11 @@ export interface ProgramAt {
    * slot, by the map's placeholder: `const v = ${flows}.lookup(k)`.
    */
   readonly structLocals: ReadonlyMap<string, string>;
+  /**
+   * Locals initialised by a field or element expression (`const p = e.inner;`), by its
+   * text: a struct local when the expression leads to a struct (ls-struct-chain.ts).
+   */
+  readonly structAliases: ReadonlyMap<string, string>;
 }
 
 export interface SiteAt {
@@ -110,6 +115,7 @@ function programAt(ts: typeof TS, text: string, offset: number): ProgramAt | und
     locals: fn.body ? localsBefore(ts, fn.body, offset) : [],
     tracepoint,
     structLocals: fn.body ? structLocals(ts, fn.body) : new Map(),
+    structAliases: fn.body ? memberAliases(ts, fn.body) : new Map(),
   };
 }
 
@@ -126,6 +132,20 @@ function structLocals(ts: typeof TS, body: TS.Block): Map<string, string> {
         const slot = method === "reserve" ? init.arguments[0] : method === "lookup" ? init.expression.expression : undefined;
         if (slot && ts.isIdentifier(slot)) out.set(n.name.text, slot.text);
       }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return out;
+}
+
+/** Locals initialised by `a.b` or `a[i]` (whether that is a struct is the chain's to say). */
+function memberAliases(ts: typeof TS, body: TS.Block): Map<string, string> {
+  const out = new Map<string, string>();
+  const visit = (n: TS.Node): void => {
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) {
+      const init = n.initializer;
+      if (ts.isPropertyAccessExpression(init) || ts.isElementAccessExpression(init)) out.set(n.name.text, init.getText());
     }
     ts.forEachChild(n, visit);
   };

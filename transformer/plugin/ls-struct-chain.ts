@@ -1,8 +1,8 @@
 /**
  * Chains of defstruct fields in templates, for completions and hover: `e.`, `e.inner.` and
  * `e.pts[i].` lead to a struct whose fields the editor offers and describes. The root is a
- * struct local (`const e = ${ring}.reserve(${Outer})`, `let s: ${Outer}`); each step is a
- * field whose type is a defstruct, or an element of an array of them, as the compiler reads
+ * struct local (`const e = ${ring}.reserve(${Outer})`, `let s: ${Outer}`, or `const p = e.inner;`,
+ * which the compiler keeps as a pointer into `e`); each step is a field whose type is a defstruct, or an element of an array of them, as the compiler reads
  * them (`../frontend/structs.ts`: structMember folds `e.inner.b` into one access at the
  * summed offset; arrayIndex checks a constant index against the length). One resolver
  * serves both, so the editor offers exactly the fields it describes.
@@ -67,10 +67,26 @@ export function structChainRoot(name: string, layout: StructLayout): StructChain
   return { layout, path: name, nested: false, outer: layout, base: 0 };
 }
 
+/**
+ * The struct local `name` holds: its own struct, or the one its initialiser leads to
+ * (`const p = e.inner;`). `seen` stops `const a = b.x; const b = a.y;` from looping.
+ */
+export function localStruct(at: SiteAt, name: string, seen: Set<string> = new Set()): StructLayout | undefined {
+  const own = structLocalLayout(at, name);
+  const expr = at.program?.structAliases.get(name);
+  if (own || expr === undefined || seen.has(name)) return own;
+  seen.add(name);
+  const text = `${expr}.`;
+  return resolve(at, chainSteps(text, text.length), seen)?.layout;
+}
+
 /** The struct the struct-local expression ending at the dot before `wordStart` leads to. */
 export function structChainAt(at: SiteAt, wordStart: number): StructChainEnd | undefined {
-  const chain = chainSteps(at.text, wordStart);
-  const root = chain && structLocalLayout(at, chain.root);
+  return resolve(at, chainSteps(at.text, wordStart), new Set());
+}
+
+function resolve(at: SiteAt, chain: { root: string; steps: Step[] } | undefined, seen: Set<string>): StructChainEnd | undefined {
+  const root = chain && localStruct(at, chain.root, seen);
   if (!chain || !root) return undefined;
   let type: StructFieldType = root;
   let path = chain.root;
