@@ -7,7 +7,7 @@
  * summed offset; arrayIndex checks a constant index against the length). One resolver
  * serves both, so the editor offers exactly the fields it describes.
  */
-import type { StructFieldType, StructLayout } from "../../runtime/struct/layout.js";
+import type { StructFieldLayout, StructFieldType, StructLayout } from "../../runtime/struct/layout.js";
 import { identStart, prevNonBlank, structLocalLayout, type SiteAt } from "./ls-site.js";
 
 /** The struct a chain leads to, and where it starts inside the root local's struct. */
@@ -62,11 +62,6 @@ function constantIndex(s: string): number | undefined {
   return /^(?:0x[0-9a-f]+|[0-9]+)$/i.test(s) ? Number(s) : undefined;
 }
 
-/** The chain's start: a struct local itself. */
-export function structChainRoot(name: string, layout: StructLayout): StructChainEnd {
-  return { layout, path: name, nested: false, outer: layout, base: 0 };
-}
-
 /**
  * The struct local `name` holds: its own struct, or the one its initialiser leads to
  * (`const p = e.inner;`). `seen` stops `const a = b.x; const b = a.y;` from looping.
@@ -93,7 +88,7 @@ function resolve(at: SiteAt, chain: { root: string; steps: Step[] } | undefined,
   let base: number | undefined = 0;
   for (const step of chain.steps) {
     if ("field" in step) {
-      const f: StructLayout["fields"][number] | undefined = type.kind === "struct" ? type.fields.find((x) => x.name === step.field) : undefined;
+      const f: StructFieldLayout | undefined = type.kind === "struct" ? type.fields.find((x) => x.name === step.field) : undefined;
       if (!f) return undefined;
       type = f.type;
       base = base === undefined ? undefined : base + f.offset;
