@@ -4,51 +4,32 @@
  * every expected offset and size comes from `bpftool btf dump` of that same file, parsed here
  * (bpftool-btf.ts), never from the compiler's own BTF reader.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
+import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { FixtureEditor, type QuickInfo } from "./fixture-editor.js";
 import { BpftoolBtf, type FlatMember } from "./bpftool-btf.js";
 import { locate, TsServer, type Location } from "./tsserver.js";
 
 const VMLINUX = "/sys/kernel/btf/vmlinux";
-const project = path.resolve(import.meta.dirname, "../fixtures/projects/editor");
-const file = path.join(project, "kernel-structs.ts");
-const text = readFileSync(file, "utf8");
-
-interface QuickInfo {
-  displayString: string;
-  documentation: string;
-  start: Location;
-  end: Location;
-}
-
-const tmp = mkdtempSync(path.join(tmpdir(), "whistler-kernel-hover-"));
+let editor: FixtureEditor;
 let server: TsServer;
+let file: string;
+let text: string;
+
 let btf: BpftoolBtf;
 
 beforeAll(async () => {
   if (!existsSync(VMLINUX)) throw new Error(`${VMLINUX} is missing: this suite compares hover with the running kernel's BTF (a kernel built with CONFIG_DEBUG_INFO_BTF=y)`);
   btf = new BpftoolBtf(VMLINUX);
-  server = new TsServer(path.join(tmp, "tsserver.log"), { WHISTLER_KERNEL_BTF: VMLINUX });
-  server.send("open", { file, fileContent: text });
-  await server.request("semanticDiagnosticsSync", { file });
+  editor = await FixtureEditor.open("kernel-structs.ts", { WHISTLER_KERNEL_BTF: VMLINUX });
+  ({ server, file, text } = editor);
 });
 
 afterAll(async () => {
-  await server?.close();
-  rmSync(tmp, { recursive: true, force: true });
+  await editor?.close();
 });
 
-/** Hover at the `delta`-th character of `needle`; undefined where tsserver has nothing. */
-async function hover(needle: string, delta: number): Promise<QuickInfo | undefined> {
-  try {
-    return await server.request<QuickInfo | undefined>("quickinfo", { file, ...locate(text, needle, delta) });
-  } catch (e) {
-    if (e instanceof Error && e.message.includes("No content available")) return undefined;
-    throw e;
-  }
-}
+const hover = (needle: string, delta: number): Promise<QuickInfo | undefined> => editor.hover(needle, delta);
 
 function member(struct: string, name: string): FlatMember {
   const m = btf.struct(struct).members.find((x) => x.name === name);
@@ -146,11 +127,10 @@ describe("hover on kernel struct reads", () => {
   });
 
   test("completion details and hover agree (one resolver)", async () => {
-    const [details] = await server.request<{ displayParts: { text: string }[]; documentation: { text: string }[] }[]>(
-      "completionEntryDetails", { file, ...locate(text, "task.real_parent.tgid;", 17), entryNames: ["tgid"] });
+    const details = await editor.details("task.real_parent.tgid;", 17, "tgid");
     const q = await hover("task.real_parent.tgid;", 18);
-    expect(details!.displayParts.map((p) => p.text).join("")).toBe(q?.displayString);
-    expect(details!.documentation.map((p) => p.text).join("")).toBe(q?.documentation);
+    expect(details.display).toBe(q?.displayString);
+    expect(details.documentation).toBe(q?.documentation);
   });
 
   test("an unknown field has no hover; the build's WBPF1017 names it", async () => {

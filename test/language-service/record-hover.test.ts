@@ -5,22 +5,15 @@
  * kernel's tracefs format files, parsed here; struct offsets from the C layout rules, by hand.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
+import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { locate, TsServer, type Location } from "./tsserver.js";
+import { FixtureEditor, type QuickInfo, type EntryDetails } from "./fixture-editor.js";
+import { locate, TsServer } from "./tsserver.js";
 
-const project = path.resolve(import.meta.dirname, "../fixtures/projects/editor");
-const file = path.join(project, "record-fields.ts");
-const text = readFileSync(file, "utf8");
-
-interface QuickInfo {
-  displayString: string;
-  documentation: string;
-  start: Location;
-  end: Location;
-}
+let editor: FixtureEditor;
+let server: TsServer;
+let file: string;
+let text: string;
 
 /** One `field:<decl>; offset:N; size:N; signed:N;` line of a tracefs format file. */
 interface FormatField {
@@ -51,39 +44,22 @@ function formatOf(tracepoint: string): Map<string, FormatField> {
   return out;
 }
 
-const tmp = mkdtempSync(path.join(tmpdir(), "whistler-record-hover-"));
-let server: TsServer;
 let openat: Map<string, FormatField>;
 let exec: Map<string, FormatField>;
 
 beforeAll(async () => {
   openat = formatOf("syscalls/sys_enter_openat");
   exec = formatOf("sched/sched_process_exec");
-  server = new TsServer(path.join(tmp, "tsserver.log"));
-  server.send("open", { file, fileContent: text });
-  await server.request("semanticDiagnosticsSync", { file });
+  editor = await FixtureEditor.open("record-fields.ts");
+  ({ server, file, text } = editor);
 });
 
 afterAll(async () => {
-  await server?.close();
-  rmSync(tmp, { recursive: true, force: true });
+  await editor?.close();
 });
 
-/** Hover at the `delta`-th character of the `nth` `needle`; undefined where tsserver has nothing. */
-async function hover(needle: string, delta: number, nth = 1): Promise<QuickInfo | undefined> {
-  try {
-    return await server.request<QuickInfo | undefined>("quickinfo", { file, ...locate(text, needle, delta, nth) });
-  } catch (e) {
-    if (e instanceof Error && e.message.includes("No content available")) return undefined;
-    throw e;
-  }
-}
-
-async function details(needle: string, delta: number, name: string): Promise<{ display: string; documentation: string }> {
-  const [d] = await server.request<{ displayParts: { text: string }[]; documentation: { text: string }[] }[]>(
-    "completionEntryDetails", { file, ...locate(text, needle, delta), entryNames: [name] });
-  return { display: d!.displayParts.map((p) => p.text).join(""), documentation: d!.documentation.map((p) => p.text).join("") };
-}
+const hover = (needle: string, delta: number, nth = 1): Promise<QuickInfo | undefined> => editor.hover(needle, delta, nth);
+const details = (needle: string, delta: number, name: string): Promise<EntryDetails> => editor.details(needle, delta, name);
 
 /** The C type of a format declaration: all before the field's name. */
 const cType = (f: FormatField): string => f.decl.slice(0, f.decl.lastIndexOf(f.name)).trim();

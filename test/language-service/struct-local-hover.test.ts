@@ -3,22 +3,14 @@
  * struct fields (`e.inner.b`, `w.outer.inner.b`) inside `bpf` templates, in a real tsserver
  * driven over its protocol. Layouts are worked by hand from the C rules below.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { locate, TsServer, type Location } from "./tsserver.js";
+import { FixtureEditor, type QuickInfo, type EntryDetails } from "./fixture-editor.js";
+import { locate, TsServer } from "./tsserver.js";
 
-const project = path.resolve(import.meta.dirname, "../fixtures/projects/editor");
-const file = path.join(project, "nested-records.ts");
-const text = readFileSync(file, "utf8");
-
-interface QuickInfo {
-  displayString: string;
-  documentation: string;
-  start: Location;
-  end: Location;
-}
+let editor: FixtureEditor;
+let server: TsServer;
+let file: string;
+let text: string;
 
 interface CompletionInfo {
   isMemberCompletion: boolean;
@@ -41,38 +33,22 @@ const INNER = { size: 8 };
 const OUTER = { size: 24, align: 8 };
 const WRAP = { size: 48 };
 
-const tmp = mkdtempSync(path.join(tmpdir(), "whistler-struct-local-hover-"));
-let server: TsServer;
-
 beforeAll(async () => {
-  server = new TsServer(path.join(tmp, "tsserver.log"));
-  server.send("open", { file, fileContent: text });
-  await server.request("semanticDiagnosticsSync", { file });
+  editor = await FixtureEditor.open("nested-records.ts");
+  ({ server, file, text } = editor);
 });
 
 afterAll(async () => {
-  await server?.close();
-  rmSync(tmp, { recursive: true, force: true });
+  await editor?.close();
 });
 
-async function hover(needle: string, delta: number, nth = 1): Promise<QuickInfo | undefined> {
-  try {
-    return await server.request<QuickInfo | undefined>("quickinfo", { file, ...locate(text, needle, delta, nth) });
-  } catch (e) {
-    if (e instanceof Error && e.message.includes("No content available")) return undefined;
-    throw e;
-  }
-}
+const hover = (needle: string, delta: number, nth = 1): Promise<QuickInfo | undefined> => editor.hover(needle, delta, nth);
 
 async function completions(needle: string, delta: number): Promise<CompletionInfo> {
   return server.request<CompletionInfo>("completionInfo", { file, ...locate(text, needle, delta) });
 }
 
-async function details(needle: string, delta: number, name: string): Promise<{ display: string; documentation: string }> {
-  const [d] = await server.request<{ displayParts: { text: string }[]; documentation: { text: string }[] }[]>(
-    "completionEntryDetails", { file, ...locate(text, needle, delta), entryNames: [name] });
-  return { display: d!.displayParts.map((p) => p.text).join(""), documentation: d!.documentation.map((p) => p.text).join("") };
-}
+const details = (needle: string, delta: number, name: string): Promise<EntryDetails> => editor.details(needle, delta, name);
 
 test("the template compiles: every nested read hovered here is one the build accepts", async () => {
   expect(await server.request("semanticDiagnosticsSync", { file })).toEqual([]);
