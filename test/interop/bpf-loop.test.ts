@@ -10,6 +10,7 @@ import { compileTemplate } from "../../transformer/compile.js";
 import type { CompileResult } from "../../transformer/api.js";
 import { checkNoFdLeaks } from "../helpers/fds.js";
 import { describeKernel } from "../helpers/kernel.js";
+import { mulberry32 } from "../helpers/prng.js";
 import { template } from "../compiler/helpers.js";
 import { BPF_LOOP_SUM, LOOP_CTX } from "../compiler/bpf-loop-program.js";
 import { fixture, fixturePath } from "../loader/fixtures.js";
@@ -19,17 +20,6 @@ import { bpftool, scratch, writeObject } from "./bpftool-util.js";
 const XDP_PASS = 2;
 const E2BIG = 7n;
 const MAX_LOOPS = 1 << 23;
-
-/** A seeded xorshift generator: the same cases on every run. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 /** What the kernel computes for (n, stop): bpf_loop returns the calls made (i + 1 on a stop). */
 function reference(n: bigint, stop: bigint): { sum: bigint; seen: bigint; calls: bigint; plain: bigint } {
@@ -61,7 +51,7 @@ describeKernel("bpf_loop: callbacks in the kernel, through our loader, libbpf an
     const at = (name: string) => compiled.globals!.find((g) => g.name === name)!.offset;
     const bss = obj!.map(".bss");
     const prog = obj!.program("loop_sum");
-    const next = rng(181);
+    const next = mulberry32(181);
     const cases: [bigint, bigint][] = [[0n, 0n], [1n, 5n], [10n, 100n], [100n, 100n], [100n, 99n], [100n, 0n], [BigInt(MAX_LOOPS + 1), 5n]];
     for (let k = 0; k < 300; k++) {
       const n = BigInt(Math.floor(next() * 2000));

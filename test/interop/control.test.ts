@@ -9,6 +9,7 @@ import type { BpfObject } from "../../loader/object/bpf-object.js";
 import { compileTemplate } from "../../transformer/compile.js";
 import { checkNoFdLeaks } from "../helpers/fds.js";
 import { describeKernel } from "../helpers/kernel.js";
+import { mulberry32 } from "../helpers/prng.js";
 import { template } from "../compiler/helpers.js";
 
 const u32 = (x: bigint) => BigInt.asUintN(32, x);
@@ -158,15 +159,6 @@ const SOURCE = Object.entries(CASES).map(([name, c]) => `export function ${name}
 ${c.body}
 }`).join("\n");
 
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Edge values half the time (small numbers, sign bits, all ones), else uniform bits. */
 function operand(rnd: () => number, bits: 32 | 64): bigint {

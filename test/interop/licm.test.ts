@@ -8,6 +8,7 @@ import { compileTemplate, disassemble } from "../../transformer/compile.js";
 import { arrayMap, describeDiagnostics, template } from "../compiler/helpers.js";
 import { checkNoFdLeaks } from "../helpers/fds.js";
 import { describeKernel } from "../helpers/kernel.js";
+import { u32Stream } from "../helpers/prng.js";
 
 const INVARIANT = `export function p(ctx: Xdp): i32 {
   const d = ctx.data;
@@ -68,16 +69,6 @@ test("near misses: loads, helper calls and compared values stay in the loop", ()
   expect(text).toMatch(/&= 7/); // k & 7 is compared with the counter: recomputed each time
 });
 
-function prng(seed: number): () => number {
-  let x = seed >>> 0;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>>= 0);
-  };
-}
 
 describeKernel("loop-invariant code motion on the kernel", () => {
   checkNoFdLeaks();
@@ -86,7 +77,7 @@ describeKernel("loop-invariant code motion on the kernel", () => {
     await using obj = await load(compile(INVARIANT));
     const prog = obj.program("p");
     expect(prog.info().verifiedInsns).toBeGreaterThan(0);
-    const next = prng(0x11c);
+    const next = u32Stream(0x11c);
     for (let n = 0; n < 1000; n++) {
       const k = next(), m = next();
       const pkt = new Uint8Array(64);

@@ -11,20 +11,12 @@ import { compileTemplate, disassemble } from "../../transformer/compile.js";
 import { describeDiagnostics, template } from "../compiler/helpers.js";
 import { checkNoFdLeaks } from "../helpers/fds.js";
 import { describeKernel } from "../helpers/kernel.js";
+import { mulberry32 } from "../helpers/prng.js";
 
 const PROGRAMS = 40;
 const RUNS = 250;
 const VARS = 4;
 
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A program as source text and as a function of (a, b) computing what it returns. */
 interface Gen {

@@ -9,6 +9,7 @@ import { compileTemplate, disassemble } from "../../transformer/compile.js";
 import { arrayMap, describeDiagnostics, template } from "../compiler/helpers.js";
 import { checkNoFdLeaks } from "../helpers/fds.js";
 import { describeKernel } from "../helpers/kernel.js";
+import { u32Stream } from "../helpers/prng.js";
 
 const WORDS = 16;
 const mult = (k: number) => 2 * k + 3;
@@ -28,17 +29,6 @@ function compiled(): Uint8Array {
   return r.elf;
 }
 
-/** xorshift32, seeded: the same packets every run. */
-function prng(seed: number): () => number {
-  let x = seed >>> 0;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>>= 0);
-  };
-}
 
 test("the sixteen words stay live across the call by spilling to the frame", () => {
   const listing = disassemble(compiled());
@@ -75,7 +65,7 @@ describeKernel("register pressure on the kernel", () => {
     await using obj = await load(compiled());
     const prog = obj.program("p");
     expect(prog.info().verifiedInsns).toBeGreaterThan(0);
-    const next = prng(0x5eed);
+    const next = u32Stream(0x5eed);
     const runs = 1000;
     for (let n = 0; n < runs; n++) {
       const pkt = new Uint8Array(WORDS * 4);
@@ -100,7 +90,7 @@ describeKernel("register pressure on the kernel", () => {
     expect(listing).toMatch(/goto -\d+/); // the loop stays a loop
     expect(listing).toMatch(/r\d = \*\(u64 \*\)\(r10 - \d+\)/); // and reloads spills
     await using obj = await load(r.elf);
-    const next = prng(0x100f);
+    const next = u32Stream(0x100f);
     for (let n = 0; n < 300; n++) {
       const words = Array.from({ length: 12 }, () => next());
       const pkt = new Uint8Array(64);

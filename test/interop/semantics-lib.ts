@@ -57,17 +57,7 @@ export function reference(op: BinOp, t: Ty, a: bigint, b: bigint): bigint {
   }
 }
 
-/** Seeded PRNG (mulberry32): same seed, same cases, on every machine. */
-export function mulberry32(seed: number): () => number {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from "../helpers/prng.js";
 
 export function randomBits64(rnd: () => number): bigint {
   let v = 0n;
