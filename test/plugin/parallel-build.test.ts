@@ -10,6 +10,7 @@ import { compileTemplate, parseSource } from "../../transformer/compile.js";
 import { compileParsed } from "../../transformer/compile-parsed.js";
 import { CompilePool, MIN_PARALLEL_JOBS, workerCount } from "../../transformer/plugin/compile-pool.js";
 import type { PoolJob } from "../../transformer/plugin/compile-jobs.js";
+import type { ParseResult } from "../../transformer/frontend/parse.js";
 import type { CompileResult, TemplateSource } from "../../transformer/api.js";
 import { generateProject } from "../../bench/tsc-project.js";
 import { hashMap, template } from "../compiler/helpers.js";
@@ -39,9 +40,9 @@ function jobOf(src: TemplateSource): PoolJob {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** All of `jobs` in one chunk. */
-function submit(pool: CompilePool, jobs: readonly PoolJob[], compileHere: (j: PoolJob) => CompileResult): void {
+function submit(pool: CompilePool, jobs: readonly PoolJob[], compileHere: (src: TemplateSource, t: ParseResult) => CompileResult): void {
   pool.begin(jobs.length, compileHere);
-  pool.add(0, jobs, jobs.map((j) => j.source));
+  pool.add(0, jobs);
 }
 
 describe("CompilePool", () => {
@@ -49,7 +50,7 @@ describe("CompilePool", () => {
     const sources = Array.from({ length: 24 }, (_, n) => source(n));
     let here = 0;
     const pool = new CompilePool(1, WORKER);
-    submit(pool, sources.map(jobOf), (j) => (here++, compileParsed(j.source, j.template)));
+    submit(pool, sources.map(jobOf), (s, t) => (here++, compileParsed(s, t)));
     // Give the worker time to take jobs before this thread claims any.
     await sleep(1500);
     for (const src of sources) {
@@ -69,10 +70,10 @@ describe("CompilePool", () => {
     const jobs = sources.map(jobOf);
     let here = 0;
     const pool = new CompilePool(1, WORKER);
-    pool.begin(jobs.length, (j) => (here++, compileParsed(j.source, j.template)));
-    pool.add(8, jobs.slice(8), sources.slice(8));
+    pool.begin(jobs.length, (s, t) => (here++, compileParsed(s, t)));
+    pool.add(8, jobs.slice(8));
     await sleep(1000); // the worker compiles 8..11, then waits for the rest
-    pool.add(0, jobs.slice(0, 8), sources.slice(0, 8));
+    pool.add(0, jobs.slice(0, 8));
     await sleep(1000);
     for (const src of sources) expect(Buffer.from(pool.compile(src)!.elf!).equals(Buffer.from(compileTemplate(src).elf!))).toBe(true);
     expect(pool.workerResults).toBeGreaterThan(4);
@@ -82,9 +83,9 @@ describe("CompilePool", () => {
   test("a template that did not parse is left to the caller, and the worker skips it", async () => {
     const good = source(5);
     const pool = new CompilePool(1, WORKER);
-    pool.begin(2, (j) => compileParsed(j.source, j.template));
+    pool.begin(2, (s, t) => compileParsed(s, t));
     const bad = template("export function p(ctx: Xdp): i32 { return ; ; }}", {}, "bad.ts");
-    pool.add(0, [jobOf(good), null], [good, bad]);
+    pool.add(0, [jobOf(good), { source: bad }]);
     await sleep(1000);
     expect(pool.compile(bad)).toBeUndefined();
     expect(pool.compile(good)!.elf).toBeDefined();
@@ -93,9 +94,9 @@ describe("CompilePool", () => {
 
   test("a job the worker fails on is compiled on this thread, which reports the failure", async () => {
     const good = source(1);
-    const broken: PoolJob = { source: source(2), template: { programs: [null], functions: [], globals: [], kfuncs: [] } as unknown as PoolJob["template"] };
+    const broken: PoolJob = { source: source(2), template: { programs: [null], functions: [], globals: [], kfuncs: [] } as unknown as ParseResult };
     const pool = new CompilePool(1, WORKER);
-    submit(pool, [jobOf(good), broken], (j) => compileParsed(j.source, j.template));
+    submit(pool, [jobOf(good), broken], (s, t) => compileParsed(s, t));
     await sleep(1500);
     expect(() => pool.compile(broken.source)).toThrow(TypeError);
     expect(pool.compile(good)!.elf).toBeDefined();
@@ -105,7 +106,7 @@ describe("CompilePool", () => {
     const sources = [source(3), source(4)];
     let here = 0;
     const pool = new CompilePool(1, path.join(root, "dist/transformer/no-such-worker.cjs"));
-    submit(pool, sources.map(jobOf), (j) => (here++, compileParsed(j.source, j.template)));
+    submit(pool, sources.map(jobOf), (s, t) => (here++, compileParsed(s, t)));
     await sleep(500);
     for (const src of sources) expect(pool.compile(src)!.elf).toBeDefined();
     expect(here).toBe(2);
@@ -116,7 +117,7 @@ describe("CompilePool", () => {
     const sources = Array.from({ length: 6 }, (_, n) => source(50 + n));
     let here = 0;
     const pool = new CompilePool(1, WORKER);
-    submit(pool, sources.map(jobOf), (j) => (here++, compileParsed(j.source, j.template)));
+    submit(pool, sources.map(jobOf), (s, t) => (here++, compileParsed(s, t)));
     await sleep(300); // the worker may be inside a job when it is terminated
     pool[Symbol.dispose]();
     for (const src of sources) expect(Buffer.from(pool.compile(src)!.elf!).equals(Buffer.from(compileTemplate(src).elf!))).toBe(true);
@@ -125,7 +126,7 @@ describe("CompilePool", () => {
 
   test("a source that is not one of its jobs is left to the caller", () => {
     const pool = new CompilePool(0, WORKER);
-    submit(pool, [jobOf(source(1))], (j) => compileParsed(j.source, j.template));
+    submit(pool, [jobOf(source(1))], (s, t) => compileParsed(s, t));
     expect(pool.compile(source(1))).toBeUndefined(); // equal content, but not the job's object
   });
 

@@ -6,10 +6,13 @@ import type { MessagePort } from "node:worker_threads";
 import type { CompileResult, TemplateSource } from "../api.js";
 import type { ParseResult } from "../frontend/parse.js";
 
-/** One template, parsed: what a worker compiles. */
+/**
+ * One template of the build, with its syntax tree when it parsed cleanly; without one, tsc's
+ * thread compiles it whole (workers skip it).
+ */
 export interface PoolJob {
   readonly source: TemplateSource;
-  readonly template: ParseResult;
+  readonly template?: ParseResult;
 }
 
 /** A worker's `workerData`: its port to tsc's thread. */
@@ -20,11 +23,10 @@ export interface WorkerStart {
 /**
  * Messages to a worker: first `begin`, with the shared cells; then the jobs in chunks, the
  * last ones first (a worker starts from the end while tsc's thread is still parsing the rest).
- * `null` is a template that did not parse cleanly: tsc's thread compiles it whole.
  */
 export type WorkerInput =
   | { readonly kind: "begin"; readonly cells: SharedArrayBuffer; readonly count: number }
-  | { readonly kind: "jobs"; readonly from: number; readonly jobs: readonly (PoolJob | null)[] };
+  | { readonly kind: "jobs"; readonly from: number; readonly jobs: readonly PoolJob[] };
 
 /** What a worker sends back for one job. */
 export type WorkerOutput = { readonly index: number; readonly result: CompileResult } | { readonly index: number; readonly error: string };

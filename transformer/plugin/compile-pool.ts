@@ -15,6 +15,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import type { CompileResult, TemplateSource } from "../api.js";
+import type { ParseResult } from "../frontend/parse.js";
 import { CLAIMED, DONE, FREE, cursorCell, postedCell, type PoolJob, type WorkerInput, type WorkerOutput } from "./compile-jobs.js";
 import { countWorkerCompile, countWorkers } from "./trace.js";
 
@@ -42,8 +43,7 @@ export function workerCount(jobs: number, env: NodeJS.ProcessEnv = process.env):
 export class CompilePool implements Disposable {
   private cells: Int32Array<ArrayBufferLike> = new Int32Array(0);
   private count = 0;
-  /** Jobs by index; null for a template that did not parse cleanly (compiled here, whole). */
-  private readonly jobs: (PoolJob | null)[] = [];
+  private readonly jobs: PoolJob[] = [];
   /** One port per worker: jobs go out on it, results come back. */
   private readonly ports: MessagePort[] = [];
   private readonly index = new Map<TemplateSource, number>();
@@ -51,13 +51,13 @@ export class CompilePool implements Disposable {
   private readonly workers: Worker[] = [];
   /** Results that came from workers. */
   private fromWorkers = 0;
-  /** Jobs (not null) handed out, and results taken by `compile`. */
+  /** Jobs with syntax trees handed out, and results taken by `compile`. */
   private expected = 0;
   private taken = 0;
   private disposed = false;
 
   /** Compiles a job on this thread: the jobs it claims first, and any whose worker failed. */
-  private compileHere: (job: PoolJob) => CompileResult = () => {
+  private compileHere: (source: TemplateSource, template: ParseResult) => CompileResult = () => {
     throw new Error("internal: compile pool used before begin()");
   };
 
@@ -90,7 +90,7 @@ export class CompilePool implements Disposable {
    * A build of `count` jobs, numbered in the order tsc's thread will want them (it takes them
    * from the front), and how to compile one on this thread.
    */
-  begin(count: number, compileHere: (job: PoolJob) => CompileResult): void {
+  begin(count: number, compileHere: (source: TemplateSource, template: ParseResult) => CompileResult): void {
     this.compileHere = compileHere;
     const cells = new SharedArrayBuffer(4 * (count + 2));
     this.cells = new Int32Array(cells);
@@ -104,10 +104,12 @@ export class CompilePool implements Disposable {
    * Jobs `from`, `from + 1`, ...: sent at once, so that workers, which start from the end, can
    * begin before this thread has parsed the rest.
    */
-  add(from: number, jobs: readonly (PoolJob | null)[], sources: readonly TemplateSource[]): void {
-    sources.forEach((src, k) => this.index.set(src, from + k));
-    jobs.forEach((j, k) => (this.jobs[from + k] = j));
-    this.expected += jobs.filter((j) => j !== null).length;
+  add(from: number, jobs: readonly PoolJob[]): void {
+    jobs.forEach((j, k) => {
+      this.jobs[from + k] = j;
+      this.index.set(j.source, from + k);
+      if (j.template) this.expected++;
+    });
     const chunk: WorkerInput = { kind: "jobs", from, jobs };
     for (const port of this.ports) port.postMessage(chunk);
     Atomics.add(this.cells, postedCell(this.count), 1);
@@ -118,14 +120,14 @@ export class CompilePool implements Disposable {
   compile(source: TemplateSource): CompileResult | undefined {
     const i = this.index.get(source);
     const job = i === undefined ? undefined : this.jobs[i];
-    if (i === undefined || !job) return undefined;
-    const result = this.resultOf(i, job);
+    if (i === undefined || !job?.template) return undefined;
+    const result = this.resultOf(i, job.source, job.template);
     if (++this.taken === this.expected) this[Symbol.dispose]();
     return result;
   }
 
-  private resultOf(i: number, job: PoolJob): CompileResult {
-    if (this.disposed || Atomics.compareExchange(this.cells, i, FREE, CLAIMED) === FREE) return this.compileHere(job);
+  private resultOf(i: number, source: TemplateSource, template: ParseResult): CompileResult {
+    if (this.disposed || Atomics.compareExchange(this.cells, i, FREE, CLAIMED) === FREE) return this.compileHere(source, template);
     const out = this.fromWorker(i);
     if (out && "result" in out) {
       this.fromWorkers++;
@@ -133,7 +135,7 @@ export class CompilePool implements Disposable {
       return out.result;
     }
     // The worker threw (a compiler bug) or stalled: compiling here reports it as a build would.
-    return this.compileHere(job);
+    return this.compileHere(source, template);
   }
 
   [Symbol.dispose](): void {

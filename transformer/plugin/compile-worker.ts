@@ -14,7 +14,7 @@ port.once("message", (begin: WorkerInput) => {
   if (begin.kind !== "begin") throw new Error("internal: compile worker started without its cells");
   const cells = new Int32Array(begin.cells);
   const { count } = begin;
-  const jobs: (PoolJob | null | undefined)[] = new Array<PoolJob | null | undefined>(count);
+  const jobs: (PoolJob | undefined)[] = new Array<PoolJob | undefined>(count);
   let posted = 0;
   /** Reads the chunks that have arrived; false when none had. */
   const receive = (): boolean => {
@@ -34,7 +34,7 @@ port.once("message", (begin: WorkerInput) => {
       if (!receive()) Atomics.wait(cells, postedCell(count), posted, 50);
     }
     const job = jobs[i];
-    if (!job || Atomics.compareExchange(cells, i, FREE, CLAIMED) !== FREE) continue;
+    if (!job?.template || Atomics.compareExchange(cells, i, FREE, CLAIMED) !== FREE) continue;
     let out: WorkerOutput;
     try {
       out = { index: i, result: compileParsed(job.source, job.template) };

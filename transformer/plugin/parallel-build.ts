@@ -55,16 +55,16 @@ export function planBuild(ts: typeof TS, checker: TS.TypeChecker, compiler: Retu
     all.push(...found);
   }
   if (!pool) return { sites };
-  pool.begin(all.length, (job) => compiler.compileParsed(job.source, job.template));
+  pool.begin(all.length, (source, template) => compiler.compileParsed(source, template));
   // Parsed from the end, a chunk at a time: the workers start there.
   for (let end = all.length; end > 0; end -= PARSE_CHUNK) {
     const from = Math.max(0, end - PARSE_CHUNK);
-    const chunk = all.slice(from, end).map((site): PoolJob | null => {
-      const parsed = compiler.parseSource(site.source);
+    const chunk = all.slice(from, end).map(({ source }): PoolJob => {
+      const parsed = compiler.parseSource(source);
       // A template with parse diagnostics is compiled on tsc's thread, whole, as usual.
-      return "template" in parsed ? { source: site.source, template: parsed.template } : null;
+      return "template" in parsed ? { source, template: parsed.template } : { source };
     });
-    pool.add(from, chunk, all.slice(from, end).map((s) => s.source));
+    pool.add(from, chunk);
   }
   return { sites, pool };
 }
