@@ -59,6 +59,15 @@ export class FixtureEditor {
     return { display: d.displayParts.map((p) => p.text).join(""), documentation: d.documentation.map((p) => p.text).join("") };
   }
 
+  /**
+   * Replaces characters `from` to `to` of `needle` with `insert`. Positions are those of the
+   * file as first read, so edits keep lengths, or are undone before the next one.
+   */
+  replace(needle: string, from: number, to: number, insert: string): void {
+    const end = locate(this.text, needle, to);
+    this.server.send("change", { file: this.file, ...locate(this.text, needle, from), endLine: end.line, endOffset: end.offset, insertString: insert });
+  }
+
   async close(): Promise<void> {
     await this.server.close();
     rmSync(this.tmp, { recursive: true, force: true });

@@ -119,10 +119,7 @@ describe("hover on tracepoint record fields", () => {
 
   test("a field the record lacks has no hover", async () => {
     // Misspell `old_pid` in place (same length, so every position stays), then restore it.
-    const rename = (to: string): void => {
-      const end = locate(text, "ctx.old_pid", 11);
-      server.send("change", { file, ...locate(text, "ctx.old_pid", 4), endLine: end.line, endOffset: end.offset, insertString: to });
-    };
+    const rename = (to: string): void => editor.replace("ctx.old_pid", 4, 11, to);
     rename("old_pdi");
     try {
       expect(await hover("ctx.old_pid", 5)).toBeUndefined();

@@ -173,11 +173,7 @@ describe("nested struct fields", () => {
 
   test("only what the compiler reads: no fields after a scalar (`e.x.`), an array itself, an index out of bounds, nor a field the struct lacks", async () => {
     // `w.pts[1].b` -> `w.pts[2].b` (WBPF1008 in the build) and `w.pts   .b` (an array has no fields), in place.
-    const index = (to: string): void => {
-      const from = locate(text, "w.pts[1].b", 5);
-      const end = locate(text, "w.pts[1].b", 8);
-      server.send("change", { file, ...from, endLine: end.line, endOffset: end.offset, insertString: to });
-    };
+    const index = (to: string): void => editor.replace("w.pts[1].b", 5, 8, to);
     for (const to of ["[2]", "   "]) {
       index(to);
       try {
@@ -188,10 +184,7 @@ describe("nested struct fields", () => {
     }
     expect(await hover("w.pts[1].b", 9)).toBeDefined();
     // `e.inner.b` -> `e.inner.q` in place (same length), then back.
-    const edit = (to: string): void => {
-      const end = locate(text, "e.inner.b", 9);
-      server.send("change", { file, ...locate(text, "e.inner.b", 8), endLine: end.line, endOffset: end.offset, insertString: to });
-    };
+    const edit = (to: string): void => editor.replace("e.inner.b", 8, 9, to);
     edit("q");
     try {
       expect(await hover("e.inner.b", 8)).toBeUndefined();
@@ -200,14 +193,12 @@ describe("nested struct fields", () => {
     }
     expect(await hover("e.inner.b", 8)).toBeDefined();
     // `e.x = ...` -> `e.x.a ...`: a u64 has no fields to complete.
-    const at = locate(text, "e.x =", 3);
-    server.send("change", { file, ...at, endLine: at.line, endOffset: at.offset, insertString: "." });
+    editor.replace("e.x =", 3, 3, ".");
     try {
       const names = (await completions("e.x =", 4)).entries.map((x) => x.name);
       for (const field of ["a", "b", "flag", "inner"]) expect(names).not.toContain(field);
     } finally {
-      const end = { line: at.line, offset: at.offset + 1 };
-      server.send("change", { file, ...at, endLine: end.line, endOffset: end.offset, insertString: "" });
+      editor.replace("e.x =", 3, 4, "");
     }
   });
 });
