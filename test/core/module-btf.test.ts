@@ -28,35 +28,9 @@ const STRUCT = 4;
  * the base's string section. Each entry is [name, size, members [name, type id, byte offset]].
  */
 function splitBtf(base: Btf, structs: readonly (readonly [string, number, readonly (readonly [string, number, number])[]])[]): Uint8Array {
-  const strs: number[] = [];
-  const strOff = new Map<string, number>();
-  const str = (s: string): number => {
-    if (s === "") return 0;
-    let o = strOff.get(s);
-    if (o === undefined) {
-      o = base.strings.length + strs.length;
-      strOff.set(s, o);
-      strs.push(...new TextEncoder().encode(s), 0);
-    }
-    return o;
-  };
-  const words: number[] = [];
-  for (const [name, size, members] of structs) {
-    words.push(str(name), (STRUCT << 24) | members.length, size);
-    for (const [m, type, off] of members) words.push(str(m), type, off * 8);
-  }
-  const types = new Uint8Array(new Uint32Array(words).buffer);
-  const out = new Uint8Array(24 + types.length + strs.length);
-  const v = new DataView(out.buffer);
-  v.setUint16(0, 0xeb9f, true);
-  v.setUint8(2, 1);
-  v.setUint32(4, 24, true);
-  v.setUint32(12, types.length, true);
-  v.setUint32(16, types.length, true);
-  v.setUint32(20, strs.length, true);
-  out.set(types, 24);
-  out.set(strs, 24 + types.length);
-  return out;
+  const b = new BtfBuilder({ types: base.types.length, strings: base.strings.length });
+  for (const [name, size, members] of structs) b.type(name, STRUCT, members.length, size, members.flatMap(([m, type, off]) => [b.str(m), type, off * 8]));
+  return b.build();
 }
 
 let dir = "";

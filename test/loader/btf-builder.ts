@@ -1,14 +1,27 @@
 /** Builds small BTF blobs by hand for reader tests (valid or deliberately broken). */
 export class BtfBuilder {
   #types: number[] = [];
-  #strings = [0];
+  #strings: number[];
   #strOff = new Map<string, number>([["", 0]]);
-  #count = 0;
+  #count: number;
+  /** String offsets start past the base's strings in split BTF. */
+  #strBase: number;
+
+  /**
+   * Split BTF on a base with `types` types (void included) and `strings` bytes of strings:
+   * type ids and string offsets continue the base's, and the string section has no leading
+   * NUL of its own (the empty name is the base's).
+   */
+  constructor(base?: { readonly types: number; readonly strings: number }) {
+    this.#strings = base ? [] : [0];
+    this.#count = base ? base.types - 1 : 0;
+    this.#strBase = base?.strings ?? 0;
+  }
 
   str(s: string): number {
     const have = this.#strOff.get(s);
     if (have !== undefined) return have;
-    const off = this.#strings.length;
+    const off = this.#strBase + this.#strings.length;
     this.#strings.push(...new TextEncoder().encode(s), 0);
     this.#strOff.set(s, off);
     return off;
