@@ -40,18 +40,23 @@ function resolve(ips: readonly bigint[]): string[] {
 describeKernel("get_stackid", () => {
   checkNoFdLeaks();
 
-  test("the kernel stack of getgid() is stored and reads back as kernel addresses", async () => {
+  /** Calls getgid() until the program stores a stack id in `slot` (0 kernel, 1 user); that stack. */
+  async function stackOfGetgid(slot: number): Promise<bigint[]> {
     await using obj = await load(prog, { globals: { target: process.pid } });
     obj.attachAll();
-    obj.map(ids).set(0, -1n);
+    obj.map(ids).set(slot, -1n);
     const deadline = Date.now() + 5000;
-    while (obj.map(ids).get(0) === -1n && Date.now() < deadline) {
+    while (obj.map(ids).get(slot) === -1n && Date.now() < deadline) {
       process.getgid!();
       await new Promise((r) => setTimeout(r, 20));
     }
-    const id = obj.map(ids).get(0)!;
+    const id = obj.map(ids).get(slot)!;
     expect(id).toBeGreaterThanOrEqual(0n);
-    const ips = obj.map(stacks).get(Number(id))!;
+    return [...obj.map(stacks).get(Number(id))!];
+  }
+
+  test("the kernel stack of getgid() is stored and reads back as kernel addresses", async () => {
+    const ips = await stackOfGetgid(0);
     expect(ips.length).toBeGreaterThan(2);
     // x86-64 kernel text lives in the top half of the address space.
     for (const ip of ips) expect(ip >= 0xffff800000000000n).toBe(true);
@@ -60,17 +65,7 @@ describeKernel("get_stackid", () => {
   });
 
   test("BPF_F_USER_STACK: the user stack of getgid() starts in this process's executable mappings", async () => {
-    await using obj = await load(prog, { globals: { target: process.pid } });
-    obj.attachAll();
-    obj.map(ids).set(1, -1n);
-    const deadline = Date.now() + 5000;
-    while (obj.map(ids).get(1) === -1n && Date.now() < deadline) {
-      process.getgid!();
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const id = obj.map(ids).get(1)!;
-    expect(id).toBeGreaterThanOrEqual(0n);
-    const ips = obj.map(stacks).get(Number(id))!;
+    const ips = await stackOfGetgid(1);
     expect(ips.length).toBeGreaterThan(0);
     const exec = readFileSync("/proc/self/maps", "utf8").split("\n").flatMap((l) => {
       const m = /^([0-9a-f]+)-([0-9a-f]+) r-xp/.exec(l);
