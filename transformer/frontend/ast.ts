@@ -132,3 +132,12 @@ export interface ProgramDecl {
   readonly endSpan: Span;
   readonly span: Span;
 }
+
+/** A parsed template: what the parser hands the checker. */
+export interface ParseResult {
+  readonly programs: ProgramDecl[];
+  readonly functions: FunctionDecl[];
+  readonly globals: GlobalDecl[];
+  /** `declare function` statements: kernel functions the template calls (`kfuncs.ts`). */
+  readonly kfuncs: KfuncDecl[];
+}

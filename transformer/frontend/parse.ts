@@ -18,7 +18,7 @@
 import ts = require("typescript");
 import type { DiagnosticSink, Span } from "../diagnostics.js";
 import { enumConstants, enumMembers, memberName } from "./enums.js";
-import type { AssignOp, BinaryOp, CtxTypeRef, Expr, FunctionDecl, GlobalDecl, KfuncDecl, ParamDecl, ProgramDecl, Stmt, TypeAnnotation } from "./ast.js";
+import type { AssignOp, BinaryOp, CtxTypeRef, Expr, FunctionDecl, GlobalDecl, KfuncDecl, ParamDecl, ParseResult, ProgramDecl, Stmt, TypeAnnotation } from "./ast.js";
 import { parseControl, type StatementParser } from "./parse-control.js";
 
 const BINARY: Partial<Record<ts.SyntaxKind, BinaryOp>> = {
@@ -97,13 +97,7 @@ function describeKind(node: ts.Node): string {
   return ts.SyntaxKind[node.kind] ?? "construct";
 }
 
-export interface ParseResult {
-  readonly programs: ProgramDecl[];
-  readonly functions: FunctionDecl[];
-  readonly globals: GlobalDecl[];
-  /** `declare function` statements: kernel functions the template calls (`kfuncs.ts`). */
-  readonly kfuncs: KfuncDecl[];
-}
+export type { ParseResult } from "./ast.js";
 
 /** Parse a template body. Never throws on bad input: problems go to `sink`. */
 export function parseTemplate(text: string, sink: DiagnosticSink): ParseResult {
