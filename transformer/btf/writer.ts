@@ -13,6 +13,8 @@ export {
   BTF_FUNC_EXTERN, BTF_FUNC_GLOBAL, BTF_FUNC_STATIC, BTF_INT_BOOL, BTF_INT_CHAR, BTF_INT_SIGNED, BTF_VAR_GLOBAL_ALLOCATED,
 } from "../../runtime/btf-format.js";
 
+const LITTLE_ENDIAN_HOST = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
 export class BtfWriter {
   /** Type records as u32 words, in id order. */
   private readonly words: number[] = [];
@@ -26,7 +28,8 @@ export class BtfWriter {
 
   private add(name: string, kind: number, vlen: number, sizeOrType: number, extra: number[], kindFlag = false): number {
     const info = ((kindFlag ? 1 : 0) << 31) | (kind << 24) | (vlen & 0xffff);
-    this.words.push(this.str(name), info >>> 0, sizeOrType >>> 0, ...extra.map((x) => x >>> 0));
+    this.words.push(this.str(name), info >>> 0, sizeOrType >>> 0);
+    for (const x of extra) this.words.push(x >>> 0);
     return this.nextId++;
   }
 
@@ -106,7 +109,10 @@ export class BtfWriter {
     dv.setUint32(12, typeLen, true);
     dv.setUint32(16, typeLen, true); // str_off
     dv.setUint32(20, strLen, true);
-    this.words.forEach((w, n) => dv.setUint32(24 + n * 4, w, true));
+    // The words in one copy: a Uint32Array is in host byte order, which is BTF's little
+    // endian on every host we build on; a big-endian host writes them one by one.
+    if (LITTLE_ENDIAN_HOST) out.set(new Uint8Array(Uint32Array.from(this.words).buffer), 24);
+    else for (let n = 0; n < this.words.length; n++) dv.setUint32(24 + n * 4, this.words[n]!, true);
     out.set(strBytes, 24 + typeLen);
     return out;
   }

@@ -6,8 +6,14 @@
  */
 const UTF8 = new TextEncoder();
 
+/** Any character outside ASCII (which takes one UTF-8 byte per UTF-16 unit). */
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** Bytes `s` takes in UTF-8 (lone surrogates count as U+FFFD, as TextEncoder writes them). */
 export function utf8Length(s: string): number {
+  // Nearly every string (names, file names, source lines) is ASCII: one regex test is far
+  // cheaper than the loop below while the compiler still runs interpreted, early in a build.
+  if (!NON_ASCII.test(s)) return s.length;
   let n = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

@@ -105,8 +105,17 @@ export function successors(t: Term): number[] {
 
 /** Predecessor lists, recomputed from terminators (the terminators are the truth). */
 export function predecessors(fn: Fn): Map<number, number[]> {
-  const preds = new Map<number, number[]>(fn.blocks.map((b) => [b.id, []]));
-  for (const b of fn.blocks) for (const s of successors(b.term)) preds.get(s)?.push(b.id);
+  // Every pass asks for these, several times a round: no array per block's successors.
+  const preds = new Map<number, number[]>();
+  for (const b of fn.blocks) preds.set(b.id, []);
+  for (const b of fn.blocks) {
+    const t = b.term;
+    if (t.k === "jmp") preds.get(t.target)?.push(b.id);
+    else if (t.k === "br") {
+      preds.get(t.t)?.push(b.id);
+      if (t.f !== t.t) preds.get(t.f)?.push(b.id);
+    }
+  }
   return preds;
 }
 

@@ -19,6 +19,8 @@ import { evalCond } from "./util.js";
 type Br = Extract<Term, { k: "br" }>;
 
 export function reuseBoolBranches(fn: Fn): boolean {
+  // Only a phi can be a materialised boolean; most functions have none.
+  if (!fn.blocks.some((b) => b.phis.length > 0)) return false;
   const preds = predecessors(fn);
   const byId = new Map(fn.blocks.map((b) => [b.id, b]));
   /** For each phi that joins two constants over one branch's sides: that branch and the constants. */
@@ -80,6 +82,8 @@ function sideOf(byId: Map<number, Block>, preds: Map<number, number[]>, p: numbe
  * predecessor (at most 8); the earlier test must compare the same operands at the same width.
  */
 export function threadKnownBranches(fn: Fn): boolean {
+  // Only an empty block ending in a branch is bypassed: skip the tables when there is none.
+  if (!fn.blocks.some((b, n) => n > 0 && b.term.k === "br" && !b.phis.length && !b.insts.length && b.term.t !== b.term.f)) return false;
   const preds = predecessors(fn);
   const byId = new Map(fn.blocks.map((b) => [b.id, b]));
   let changed = false;

@@ -43,6 +43,19 @@ function edgeFacts(t: Br): { exact: Map<number, Le>; implied: Map<number, Le> } 
 const sameOperand = (a: Operand, b: Operand) => (a.k === "v" ? b.k === "v" && a.id === b.id : b.k === "imm" && a.v === b.v);
 
 export function mergeBoundsChecks(fn: Fn): boolean {
+  let preds: Map<number, number[]> | undefined;
+  // Facts per block that starts an edge's region: S -> facts holding in S and below.
+  const entering = new Map<number, Le>();
+  for (const p of fn.blocks) {
+    if (p.term.k !== "br") continue;
+    for (const [s, f] of edgeFacts(p.term).implied) {
+      const ps = (preds ??= predecessors(fn)).get(s)!;
+      if (ps.length === 1 && ps[0] === p.id && s !== p.id) entering.set(s, f);
+    }
+  }
+  // Most functions have no unsigned 64-bit compare: nothing below is needed for them.
+  if (entering.size === 0) return false;
+  const dom = new DomTree(fn);
   const defs = defsOf(fn);
   /** `o` as base + constant, with base known not to exceed 32 bits (else undefined). */
   const split = (o: Operand): { base: number; c: bigint } | undefined => {
@@ -64,18 +77,6 @@ export function mergeBoundsChecks(fn: Fn): boolean {
     return !!a && !!b && a.base === b.base && b.c <= a.c;
   };
 
-  const dom = new DomTree(fn);
-  const preds = predecessors(fn);
-  // Facts per block that starts an edge's region: S -> facts holding in S and below.
-  const entering = new Map<number, Le>();
-  for (const p of fn.blocks) {
-    if (p.term.k !== "br") continue;
-    for (const [s, f] of edgeFacts(p.term).implied) {
-      const ps = preds.get(s)!;
-      if (ps.length === 1 && ps[0] === p.id && s !== p.id) entering.set(s, f);
-    }
-  }
-  if (entering.size === 0) return false;
   let changed = false;
   for (const b of fn.blocks) {
     const t = b.term;

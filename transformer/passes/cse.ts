@@ -26,9 +26,17 @@ function opnd(o: Operand): string {
 }
 
 function keyOf(i: Inst): string {
-  let args = i.args.map(opnd);
-  if (COMMUTATIVE.has(i.op)) args = args.sort();
-  return `${i.op}.${i.w}(${args.join(",")})[${i.size ?? ""},${i.off ?? ""},${i.slot ?? ""},${i.map ?? ""},${i.global ?? ""},${i.bits ?? ""},${i.param ?? ""}]`;
+  // Two operands (nearly every key) without the arrays of map, sort and join.
+  const a = i.args;
+  let args: string;
+  if (a.length === 2) {
+    const x = opnd(a[0]!), y = opnd(a[1]!);
+    args = COMMUTATIVE.has(i.op) && y < x ? `${y},${x}` : `${x},${y}`;
+  } else {
+    const list = a.map(opnd);
+    args = (COMMUTATIVE.has(i.op) ? list.sort() : list).join(",");
+  }
+  return `${i.op}.${i.w}(${args})[${i.size ?? ""},${i.off ?? ""},${i.slot ?? ""},${i.map ?? ""},${i.global ?? ""},${i.bits ?? ""},${i.param ?? ""}]`;
 }
 
 /** What a load of some bytes is known to read, and which bytes those are. */

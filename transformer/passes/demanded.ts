@@ -71,7 +71,8 @@ function keptBits(i: Inst): number | undefined {
 }
 
 export function demandedBits(fn: Fn): boolean {
-  const uses = usesOf(fn);
+  // Built at the first truncation: most functions have none, and this is every use of every value.
+  let uses: Map<number, Use[]> | undefined;
   let changed = false;
   for (const b of fn.blocks) {
     for (const i of b.insts) {
@@ -79,8 +80,9 @@ export function demandedBits(fn: Fn): boolean {
       const kept = keptBits(i);
       const src = i.args[0];
       if (kept === undefined || !src || src.k !== "v") continue;
-      const us = uses.get(i.dst) ?? [];
-      if (us.length === 0 || us.some((u) => demand(u, uses, false) > kept)) continue;
+      const all = (uses ??= usesOf(fn));
+      const us = all.get(i.dst) ?? [];
+      if (us.length === 0 || us.some((u) => demand(u, all, false) > kept)) continue;
       for (const u of us) {
         if (u.k === "inst") u.i.args[u.n] = src;
         else if (u.k === "phi") {

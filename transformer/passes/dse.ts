@@ -19,9 +19,21 @@ interface Written {
   readonly size: number;
 }
 
+/** Whether `b` stores twice: only a later store in the same block can kill one. */
+function storesTwice(insts: readonly Inst[]): boolean {
+  let n = 0;
+  for (const i of insts) if (i.op === "store" && ++n === 2) return true;
+  return false;
+}
+
 export function dse(fn: Fn): boolean {
-  const defs = defsOf(fn);
-  const slotOf = (o: Operand): number | undefined => (o.k === "v" && defs.get(o.id)?.op === "slot_addr" ? defs.get(o.id)!.slot : undefined);
+  // Built at the first block with two stores (many functions have none).
+  let defs: Map<number, Inst> | undefined;
+  const slotOf = (o: Operand): number | undefined => {
+    if (o.k !== "v") return undefined;
+    const d = (defs ??= defsOf(fn)).get(o.id);
+    return d?.op === "slot_addr" ? d.slot : undefined;
+  };
   const sameBase = (a: Written, b: Written) =>
     a.slot !== undefined || b.slot !== undefined ? a.slot === b.slot : a.base.k === "v" && b.base.k === "v" && a.base.id === b.base.id;
   const mayMeet = (a: Written, b: Written) => {
@@ -31,6 +43,7 @@ export function dse(fn: Fn): boolean {
   const access = (i: Inst): Written => ({ base: i.args[0]!, slot: slotOf(i.args[0]!), off: i.off!, size: i.size! });
   let changed = false;
   for (const b of fn.blocks) {
+    if (!storesTwice(b.insts)) continue;
     // Walking backwards: bytes a later store writes before anything reads them.
     let later: Written[] = [];
     const dead = new Set<Inst>();
