@@ -271,7 +271,7 @@ class Selector {
       default: {
         const op = ALU_OF[i.op];
         if (!op) throw new Error(`internal: no instruction selection for ${i.op}`);
-        let [a, b] = i.args as [Operand, Operand | undefined];
+        let a = i.args[0]!, b = i.args[1];
         if (i.op === "mov") return this.into(dst, a, i.w);
         if (b && COMMUTATIVE.has(i.op) && (a.k === "imm" || this.remat.has((a as { id: number }).id)) && b.k === "v" && !this.remat.has(b.id)) [a, b] = [b, a];
         let s = this.src(b!, i.w);

@@ -73,13 +73,14 @@ export interface MFn {
 }
 
 export const CALLER_SAVED: readonly Reg[] = [0, 1, 2, 3, 4, 5];
+const ARG_REGS: readonly Reg[] = [1, 2, 3, 4, 5];
 
 /** Registers an instruction reads and writes (clobbers count as writes). */
 export function usesDefs(i: MInst | MTerm): { uses: Reg[]; defs: Reg[] } {
   switch (i.k) {
     case "alu": {
-      const src = typeof i.src === "bigint" ? [] : [i.src];
-      return i.op === "mov" ? { uses: src, defs: [i.dst] } : { uses: [i.dst, ...src], defs: [i.dst] };
+      if (typeof i.src === "bigint") return { uses: i.op === "mov" ? [] : [i.dst], defs: [i.dst] };
+      return { uses: i.op === "mov" ? [i.src] : [i.dst, i.src], defs: [i.dst] };
     }
     case "neg":
     case "bswap": return { uses: [i.dst], defs: [i.dst] };
@@ -94,7 +95,7 @@ export function usesDefs(i: MInst | MTerm): { uses: Reg[]; defs: Reg[] } {
     case "atomic_fetch": return i.op === ATOMIC_CMPXCHG ? { uses: [i.base, i.src, 0], defs: [0] } : { uses: [i.base, i.src], defs: [i.src] };
     case "st": return { uses: [i.base], defs: [] };
     case "call":
-    case "callf": return { uses: [1, 2, 3, 4, 5].slice(0, i.nargs), defs: [...CALLER_SAVED] };
+    case "callf": return { uses: ARG_REGS.slice(0, i.nargs), defs: CALLER_SAVED.slice() };
     case "jmp": return { uses: [], defs: [] };
     case "br": return { uses: typeof i.b === "bigint" ? [i.a] : [i.a, i.b], defs: [] };
     case "exit": return { uses: [0], defs: [] };

@@ -62,7 +62,8 @@ function addRange(r: Ranges, from: number, to: number): void {
 function normalize(r: Ranges): Ranges {
   r.sort((a, b) => a[0] - b[0]);
   const out: Ranges = [];
-  for (const [f, t] of r) {
+  for (let n = 0; n < r.length; n++) {
+    const f = r[n]![0], t = r[n]![1];
     const last = out[out.length - 1];
     if (last && f <= last[1]) last[1] = Math.max(last[1], t);
     else out.push([f, t]);
@@ -83,10 +84,12 @@ function firstEndingAfter(r: Ranges, pos: number): number {
 
 /** Whether two range lists overlap: walks the shorter one, binary-searching the longer. */
 function intersects(a: Ranges, b: Ranges): boolean {
-  if (a.length > b.length) [a, b] = [b, a];
-  if (a.length === 0 || b.length === 0) return false;
+  if (a.length > b.length) return intersects(b, a);
+  if (a.length === 0) return false;
   let j = firstEndingAfter(b, a[0]![0]);
-  for (const [af, at] of a) {
+  // Indexed, not destructured: this runs for every candidate register of every value.
+  for (let n = 0; n < a.length; n++) {
+    const af = a[n]![0], at = a[n]![1];
     while (j < b.length && b[j]![1] <= af) j++;
     if (j === b.length) return false;
     if (b[j]![0] < at) return true;

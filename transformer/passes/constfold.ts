@@ -55,7 +55,7 @@ export function constFold(fn: Fn): boolean {
   for (const b of fn.blocks) {
     for (const i of b.insts) {
       if (i.dst === undefined) continue;
-      let [x, y] = i.args;
+      let x = i.args[0], y = i.args[1];
       if (i.args.length > 0 && i.args.every((a) => a.k === "imm") && i.op !== "load" && i.op !== "call" && i.op !== "call_fn") {
         const v = evalOp(i, i.args.map((a) => (a as { v: bigint }).v));
         if (v !== undefined) {
