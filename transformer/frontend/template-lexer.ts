@@ -34,14 +34,13 @@ export interface Token {
   readonly value: string;
 }
 
-// Longest first: the scanner takes the longest operator at each position.
-const PUNCTUATORS = [
-  ">>>=", "...", "===", "!==", "**=", "<<=", ">>=", ">>>", "&&=", "||=", "??=",
-  "==", "!=", "<=", ">=", "&&", "||", "??", "?.", "++", "--", "+=", "-=", "*=", "/=", "%=",
-  "&=", "|=", "^=", "<<", ">>", "**",
-  "{", "}", "(", ")", "[", "]", ";", ",", "<", ">", "+", "-", "*", "/", "%", "&", "|", "^",
-  "!", "~", "?", ":", "=", ".", "@", "#",
-];
+// Sticky regexes: one native match per token, which matters most before the JIT warms up
+// (a build parses each template once). Punctuators longest first, as the scanner takes them.
+const TRIVIA = /(?:[ \t\v\f]+|\r\n?|\n|\/\/[^\r\n]*|\/\*[\s\S]*?\*\/)*/y;
+const NAME = /[A-Za-z_$][A-Za-z0-9_$]*/y;
+const PUNCTUATOR = /\.\.\.|>>>=|[=!]==|\*\*=|<<=|>>=|>>>|&&=|\|\|=|\?\?=|[=!<>+\-*\/%&|^]=|&&|\|\||\?\?|\?\.|\+\+|--|<<|>>|\*\*|[{}()[\];,<>+\-*\/%&|^!~?:=.@#]/y;
+/** A string with no escape and no line break: most strings, taken in one match. */
+const PLAIN_STRING = /"[^"\\\r\n]*"|'[^'\\\r\n]*'/y;
 
 const isDigit = (c: string): boolean => c >= "0" && c <= "9";
 const isIdentStart = (c: string): boolean => (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c === "_" || c === "$";
@@ -68,24 +67,15 @@ export function tokenize(text: string): Token[] {
 
   /** Skips whitespace and comments; says whether a line break was among them. */
   function skipTrivia(): boolean {
-    let newline = false;
-    while (pos < text.length) {
-      const c = text[pos]!;
-      if (c === "\n" || c === "\r") { newline = true; pos++; continue; }
-      if (c === " " || c === "\t" || c === "\v" || c === "\f") { pos++; continue; }
-      if (c === "/" && text[pos + 1] === "/") {
-        while (pos < text.length && text[pos] !== "\n" && text[pos] !== "\r") pos++;
-        continue;
-      }
-      if (c === "/" && text[pos + 1] === "*") {
-        const close = text.indexOf("*/", pos + 2);
-        if (close < 0) giveUp("unterminated comment");
-        if (/[\n\r]/.test(text.slice(pos, close))) newline = true;
-        pos = close + 2;
-        continue;
-      }
-      if (c.charCodeAt(0) > 0x7f) giveUp("non-ASCII character outside strings and comments");
-      break;
+    TRIVIA.lastIndex = pos;
+    TRIVIA.exec(text);
+    const end = TRIVIA.lastIndex;
+    const newline = end > pos && /[\n\r]/.test(text.slice(pos, end));
+    pos = end;
+    if (pos < text.length) {
+      const c = text.charCodeAt(pos);
+      if (c === 0x2f && text.charCodeAt(pos + 1) === 0x2a) giveUp("unterminated comment");
+      if (c > 0x7f) giveUp("non-ASCII character outside strings and comments");
     }
     return newline;
   }
@@ -93,19 +83,29 @@ export function tokenize(text: string): Token[] {
   function scanToken(): { kind: TokenKind; value: string } {
     const c = text[pos]!;
     if (isIdentStart(c)) {
-      while (pos < text.length && isIdentPart(text[pos]!)) pos++;
+      NAME.lastIndex = pos;
+      NAME.exec(text);
+      pos = NAME.lastIndex;
       if (text[pos] === "\\") giveUp("unicode escape in a name");
       return { kind: "ident", value: "" };
     }
     if (isDigit(c) || (c === "." && isDigit(text[pos + 1] ?? ""))) return scanNumber();
-    if (c === "'" || c === '"') return { kind: "str", value: scanString(c) };
+    if (c === "'" || c === '"') {
+      PLAIN_STRING.lastIndex = pos;
+      if (PLAIN_STRING.exec(text)) {
+        const end = PLAIN_STRING.lastIndex;
+        const value = text.slice(pos + 1, end - 1);
+        pos = end;
+        return { kind: "str", value };
+      }
+      return { kind: "str", value: scanString(c) };
+    }
     if (c === "`") return { kind: "template", value: scanTemplate() };
     if (c === "=" && text[pos + 1] === ">") giveUp("arrow function");
-    for (const p of PUNCTUATORS) {
-      if (text.startsWith(p, pos)) {
-        pos += p.length;
-        return { kind: "punct", value: "" };
-      }
+    PUNCTUATOR.lastIndex = pos;
+    if (PUNCTUATOR.exec(text)) {
+      pos = PUNCTUATOR.lastIndex;
+      return { kind: "punct", value: "" };
     }
     return giveUp(`unexpected character ${JSON.stringify(c)}`);
   }
