@@ -78,7 +78,7 @@ export async function measureLoadTime(repoRoot: string, rounds = 7): Promise<Loa
     for (const f of reference) if (existsSync(path.join(fixtures, f))) files.set(`clang:${f.replace(/\.bpf\.o$/, "")}`, path.join(fixtures, f));
     for (const [name, t] of Object.entries(OURS)) {
       const p = path.join(dir, `${name}.o`);
-      writeFileSync(p, compileAtRunTime(t).elf);
+      writeFileSync(p, (await compileAtRunTime(t)).elf);
       files.set(`ours:${name}`, p);
     }
     const bytes = new Map([...files].map(([k, p]) => [k, new Uint8Array(readFileSync(p))]));

@@ -16,8 +16,8 @@ import * as api from "../index.js";
 import type { BpfObject, LoadOptions } from "../loader/index.js";
 import type { BpfTemplate } from "../runtime/template.js";
 import { WhistlerError } from "../runtime/errors.js";
-import { compileAtRunTime } from "../transformer/runtime-compile.js";
-import { disassemble } from "../transformer/compile.js";
+import { compileAtRunTimeWith } from "../transformer/runtime-compile.js";
+import { compileTemplate, disassemble } from "../transformer/compile.js";
 import { pacedInput } from "./repl-input.js";
 import { formatMap, formatObject, Listing, replWriter } from "./repl-format.js";
 
@@ -48,7 +48,7 @@ export async function replCommand(): Promise<void> {
     return obj;
   };
   const disasm = (t: BpfTemplate): Listing => {
-    const elf = t.elfBytes() ?? compileAtRunTime(t).elf;
+    const elf = t.elfBytes() ?? compileAtRunTimeWith(t, compileTemplate).elf;
     return new Listing(disassemble(elf).trimEnd());
   };
   /** Objects still open; one disposed by hand (`obj[Symbol.dispose]()`) drops out. */

@@ -27,7 +27,7 @@ export { KfuncNotFoundError, KfuncMismatchError } from "./reloc/kfunc.js";
 
 export type LoadOptions = Omit<SpecLoadOptions, "decls">;
 
-type RunTimeCompile = (t: BpfTemplate) => { elf: Uint8Array; maps: Record<string, MapDecl> };
+type RunTimeCompile = (t: BpfTemplate) => Promise<{ elf: Uint8Array; maps: Record<string, MapDecl> }>;
 
 // A variable specifier keeps bundlers and tsc from pulling the compiler into apps that only
 // load prebuilt objects; it is imported only when a template was not compiled at build time.

@@ -8,7 +8,8 @@
  *   frontend/parse -> frontend/check -> frontend/lower -> passes/pipeline
  *     -> backend (isel, regalloc, emit) -> elf/object (+ btf/object)
  *
- * Parsing uses TypeScript's parser; everything after it is `compileParsed` (compile-parsed.ts).
+ * Parsing is our own parser (frontend/template-parser.ts), with TypeScript's behind it to
+ * explain what ours does not read; everything after it is `compileParsed` (compile-parsed.ts).
  *
  * `disassemble`: an ELF object -> a listing per program section.
  */
@@ -18,25 +19,18 @@ import { disassembleInsns } from "./backend/disasm.js";
 import { DiagnosticSink } from "./diagnostics.js";
 import { readElf } from "./elf/reader.js";
 import { SHF, STT } from "./elf/format.js";
-import { parseTemplate, type ParseResult } from "./frontend/parse.js";
+import { parseTemplate } from "./frontend/parse.js";
+import { parseAccepted } from "./frontend/template-parser.js";
 import { compileParsed } from "./compile-parsed.js";
 
 export { LICENSE, compileParsed } from "./compile-parsed.js";
 
 export function compileTemplate(src: TemplateSource): CompileResult {
-  const parsed = parseSource(src);
-  return "done" in parsed ? parsed.done : compileParsed(src, parsed.template);
-}
-
-/**
- * The first stage alone, the one that needs TypeScript: the template's syntax tree, or, when
- * parsing reported anything, the whole compile's result (those diagnostics included).
- */
-export function parseSource(src: TemplateSource): { readonly template: ParseResult } | { readonly done: CompileResult } {
+  const read = parseAccepted(src.text);
+  if (read) return compileParsed(src, read);
+  // Outside what our parser reads: TypeScript's says what is wrong, or reads what ours leaves out.
   const sink = new DiagnosticSink(src.start);
-  const template = parseTemplate(src.text, sink);
-  if (sink.list.length === 0) return { template };
-  return { done: compileParsed(src, template, sink) };
+  return compileParsed(src, parseTemplate(src.text, sink), sink);
 }
 
 export interface DisassembleOptions {

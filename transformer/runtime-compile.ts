@@ -4,14 +4,18 @@
  * When the host file can be read at the tag's call site, the compile sees the same file name,
  * offsets and map names (the interpolated identifiers) as a build-time compile, so the bytes are
  * the same. Otherwise map names come from each declaration's `name` option, else `map<index>`.
+ *
+ * A template our own parser reads compiles without TypeScript; only one it does not (a syntax
+ * error, say) loads the compiler's TypeScript-based parser, to report what is wrong.
  */
 import type { BpfTemplate } from "../runtime/template.js";
 import { isScalarType, MapDecl, STACK_TRACE_LAYOUT, type ElemType } from "../runtime/map-decl.js";
 import type { ScalarName } from "../runtime/types.js";
 import { WhistlerError } from "../runtime/errors.js";
 import { isStructClass } from "../runtime/struct/defstruct.js";
-import type { Slot, SlotValue } from "./api.js";
-import { compileTemplate } from "./compile.js";
+import type { CompileResult, Slot, SlotValue, TemplateSource } from "./api.js";
+import { compileParsed } from "./compile-parsed.js";
+import { parseAccepted } from "./frontend/template-parser.js";
 import { placeholderFor } from "./plugin/templates.js";
 import { formatDiagnostic } from "./plugin/diagnostics.js";
 import { findHostTemplate, nameFromExpression } from "./host-source.js";
@@ -51,10 +55,52 @@ function slotValue(v: unknown, index: number, expr: string | undefined): SlotVal
   return { kind: "unresolved", reason: `interpolated value ${String(v)} is neither a map declaration nor an integer` };
 }
 
-export function compileAtRunTime(t: BpfTemplate): {
-  elf: Uint8Array;
-  maps: Record<string, MapDecl>;
-} {
+/** A template as the compiler takes it, and its maps by object-file name. */
+export interface RunTimeSource {
+  readonly source: TemplateSource;
+  readonly maps: Record<string, MapDecl>;
+}
+
+export interface RunTimeCompiled {
+  readonly elf: Uint8Array;
+  readonly maps: Record<string, MapDecl>;
+}
+
+/**
+ * Compiles `t`; throws `CompileError` listing every diagnostic. Asynchronous because a template
+ * our parser does not read imports the TypeScript-based compiler entry (compile.js) to say why.
+ */
+export async function compileAtRunTime(t: BpfTemplate): Promise<RunTimeCompiled> {
+  const { source, maps } = runTimeSource(t);
+  const read = parseAccepted(source.text);
+  const result = read ? compileParsed(source, read) : (await typeScriptCompiler(source)).compileTemplate(source);
+  return { elf: elfOrThrow(source, result), maps };
+}
+
+/** The compiler entry with TypeScript's parser; what to do when TypeScript is not installed. */
+async function typeScriptCompiler(src: TemplateSource): Promise<typeof import("./compile.js")> {
+  try {
+    return await import("./compile.js");
+  } catch (e) {
+    const where = src.fileName === "<bpf template>" ? "" : ` in ${src.fileName}`;
+    throw new CompileError(`the bpf template${where} has syntax the built-in parser does not read (a syntax error, or a construct templates do not support); the diagnostic that says which comes from TypeScript's parser, which could not be loaded`, {
+      cause: e,
+      hint: "install the typescript package (5.9 or 6.0) next to whistler-ts to see the diagnostic, or check the template with `whistler build`",
+    });
+  }
+}
+
+/**
+ * The same, for callers that already hold the TypeScript-based compiler (the REPL): `compile`
+ * is its `compileTemplate`.
+ */
+export function compileAtRunTimeWith(t: BpfTemplate, compile: (src: TemplateSource) => CompileResult): RunTimeCompiled {
+  const { source, maps } = runTimeSource(t);
+  return { elf: elfOrThrow(source, compile(source)), maps };
+}
+
+/** The template source a build would compile for `t`: host file positions when they can be found. */
+export function runTimeSource(t: BpfTemplate): RunTimeSource {
   const host = findHostTemplate(t.callSite, t.strings);
   let text = t.strings[0] ?? "";
   const slots: Slot[] = [];
@@ -72,11 +118,14 @@ export function compileAtRunTime(t: BpfTemplate): {
   });
   const fileName = host?.fileName ?? "<bpf template>";
   const hostText = host?.hostText ?? text;
-  const result = compileTemplate({ fileName, hostText, start: host?.start ?? 0, text, slots });
+  return { source: { fileName, hostText, start: host?.start ?? 0, text, slots }, maps };
+}
+
+function elfOrThrow(src: TemplateSource, result: CompileResult): Uint8Array {
   const errors = result.diagnostics.filter((d) => d.severity === "error");
   if (errors.length > 0 || !result.elf) {
-    const lines = errors.map((d) => formatDiagnostic(fileName, hostText, d));
+    const lines = errors.map((d) => formatDiagnostic(src.fileName, src.hostText, d));
     throw new CompileError(`bpf template failed to compile:\n${lines.join("\n")}`);
   }
-  return { elf: result.elf, maps };
+  return result.elf;
 }

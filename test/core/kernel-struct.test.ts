@@ -139,7 +139,7 @@ let dir = "";
 let loader = "";
 let objectPath = "";
 /** The object's bytes (compiled here when no build-time transformer ran). */
-const selfTaskElf = (): Uint8Array => selfTask.elfBytes() ?? compileAtRunTime(selfTask).elf;
+const selfTaskElf = async (): Promise<Uint8Array> => selfTask.elfBytes() ?? (await compileAtRunTime(selfTask)).elf;
 
 function results(bss: Uint8Array): { pid: bigint; tgid: bigint; ppid: bigint; hasParent: bigint } {
   const v = new DataView(bss.buffer, bss.byteOffset, bss.byteLength);
@@ -170,15 +170,15 @@ function movImmediates(insns: Uint8Array): number[] {
 describeKernel("KernelStruct in templates: CO-RE records from our compiler", () => {
   checkNoFdLeaks();
 
-  beforeAll(() => {
+  beforeAll(async () => {
     ({ dir, binary: loader } = buildLibbpfProgram(join(here, "c/core_load.c"), "whistler-kstruct-"));
     objectPath = join(dir, "self_task.o");
-    writeFileSync(objectPath, selfTaskElf());
+    writeFileSync(objectPath, await selfTaskElf());
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  test("the object carries one record per relocated instruction, against local task_struct types", () => {
-    const prog = parseObject(selfTaskElf()).programs[0]!;
+  test("the object carries one record per relocated instruction, against local task_struct types", async () => {
+    const prog = parseObject(await selfTaskElf()).programs[0]!;
     // pid, tgid, two existence checks of real_parent, real_parent (pointer), its tgid.
     // bpf_core_relo_kind: 0 field_byte_offset, 2 field_exists. Local task_struct members in
     // offset order: in_execve, in_iowait, pid, tgid, real_parent.
@@ -204,7 +204,7 @@ describeKernel("KernelStruct in templates: CO-RE records from our compiler", () 
   });
 
   test("TpBtf<\"sched_process_exec\">: ctx.args[0] is a BTF task pointer read with direct loads; bpftool loads the object alike", async () => {
-    const elf = onExecBtf.elfBytes() ?? compileAtRunTime(onExecBtf).elf;
+    const elf = onExecBtf.elfBytes() ?? (await compileAtRunTime(onExecBtf)).elf;
     await using obj = await load(onExecBtf);
     obj.attachAll();
     const child = spawnSync("/bin/true");
@@ -263,7 +263,7 @@ describeKernel("KernelStruct in templates: CO-RE records from our compiler", () 
 
   test("type_exists, type_size, enum_exists, enum_value, field_size, field_offset: this kernel's values, and a synthetic kernel's, alike from both loaders", async () => {
     const file = join(dir, "kinds.o");
-    writeFileSync(file, typeKinds.elfBytes() ?? compileAtRunTime(typeKinds).elf);
+    writeFileSync(file, typeKinds.elfBytes() ?? (await compileAtRunTime(typeKinds)).elf);
     const words = (b: Uint8Array) => [0, 1, 2, 3, 4, 5].map((i) => new DataView(b.buffer, b.byteOffset).getBigUint64(i * 8, true));
     const run = async (targetBtf?: Uint8Array) => {
       await using obj = await load(typeKinds, targetBtf ? { targetBtf } : {});

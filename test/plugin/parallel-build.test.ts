@@ -6,11 +6,8 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, test } from "@jest/globals";
-import { compileTemplate, parseSource } from "../../transformer/compile.js";
-import { compileParsed } from "../../transformer/compile-parsed.js";
+import { compileTemplate } from "../../transformer/compile.js";
 import { CompilePool, MIN_PARALLEL_JOBS, workerCount } from "../../transformer/plugin/compile-pool.js";
-import type { PoolJob } from "../../transformer/plugin/compile-jobs.js";
-import type { ParseResult } from "../../transformer/frontend/parse.js";
 import type { CompileResult, TemplateSource } from "../../transformer/api.js";
 import { generateProject } from "../../bench/tsc-project.js";
 import { hashMap, template } from "../compiler/helpers.js";
@@ -31,16 +28,10 @@ function source(n: number): TemplateSource {
   );
 }
 
-function jobOf(src: TemplateSource): PoolJob {
-  const parsed = parseSource(src);
-  if (!("template" in parsed)) throw new Error("test template does not parse");
-  return { source: src, template: parsed.template };
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** All of `jobs` in one chunk. */
-function submit(pool: CompilePool, jobs: readonly PoolJob[], compileHere: (src: TemplateSource, t: ParseResult) => CompileResult): void {
+function submit(pool: CompilePool, jobs: readonly TemplateSource[], compileHere: (src: TemplateSource) => CompileResult): void {
   pool.begin(jobs.length, compileHere);
   pool.add(0, jobs);
 }
@@ -50,7 +41,7 @@ describe("CompilePool", () => {
     const sources = Array.from({ length: 24 }, (_, n) => source(n));
     let here = 0;
     const pool = new CompilePool(1, WORKER);
-    submit(pool, sources.map(jobOf), (s, t) => (here++, compileParsed(s, t)));
+    submit(pool, sources, (s) => (here++, compileTemplate(s)));
     // Give the worker time to take jobs before this thread claims any.
     await sleep(1500);
     for (const src of sources) {
@@ -67,38 +58,44 @@ describe("CompilePool", () => {
 
   test("jobs sent in chunks, the last first: the worker waits for the ones not sent yet", async () => {
     const sources = Array.from({ length: 12 }, (_, n) => source(30 + n));
-    const jobs = sources.map(jobOf);
     let here = 0;
     const pool = new CompilePool(1, WORKER);
-    pool.begin(jobs.length, (s, t) => (here++, compileParsed(s, t)));
-    pool.add(8, jobs.slice(8));
+    pool.begin(sources.length, (s) => (here++, compileTemplate(s)));
+    pool.add(8, sources.slice(8));
     await sleep(1000); // the worker compiles 8..11, then waits for the rest
-    pool.add(0, jobs.slice(0, 8));
+    pool.add(0, sources.slice(0, 8));
     await sleep(1000);
     for (const src of sources) expect(Buffer.from(pool.compile(src)!.elf!).equals(Buffer.from(compileTemplate(src).elf!))).toBe(true);
     expect(pool.workerResults).toBeGreaterThan(4);
     expect(pool.workerResults + here).toBe(sources.length);
   }, 60_000);
 
-  test("a template that did not parse is left to the caller, and the worker skips it", async () => {
+  test("a template the worker's parser does not read is compiled on this thread, which reports it", async () => {
     const good = source(5);
+    let here = 0;
     const pool = new CompilePool(1, WORKER);
-    pool.begin(2, (s, t) => compileParsed(s, t));
     const bad = template("export function p(ctx: Xdp): i32 { return ; ; }}", {}, "bad.ts");
-    pool.add(0, [jobOf(good), { source: bad }]);
-    await sleep(1000);
-    expect(pool.compile(bad)).toBeUndefined();
+    submit(pool, [good, bad], (s) => (here++, compileTemplate(s)));
+    await sleep(1000); // the worker takes both: bad first (it starts from the end)
+    const reported = pool.compile(bad)!;
+    expect(reported.elf).toBeUndefined();
+    expect(reported.diagnostics.map((d) => d.code)).toEqual(compileTemplate(bad).diagnostics.map((d) => d.code));
+    expect(reported.diagnostics[0]!.code).toBe("WBPF1000");
     expect(pool.compile(good)!.elf).toBeDefined();
     expect(pool.workerResults).toBe(1);
+    expect(here).toBe(1);
   }, 30_000);
 
   test("a job the worker fails on is compiled on this thread, which reports the failure", async () => {
     const good = source(1);
-    const broken: PoolJob = { source: source(2), template: { programs: [null], functions: [], globals: [], kfuncs: [] } as unknown as ParseResult };
+    // A slot whose value is missing: no user input makes this, so the compiler throws.
+    const ok = source(2);
+    const broken: TemplateSource = { ...ok, slots: ok.slots.map((sl) => ({ ...sl, value: undefined as unknown as typeof sl.value })) };
     const pool = new CompilePool(1, WORKER);
-    submit(pool, [jobOf(good), broken], (s, t) => compileParsed(s, t));
+    submit(pool, [good, broken], (s) => compileTemplate(s));
     await sleep(1500);
-    expect(() => pool.compile(broken.source)).toThrow(TypeError);
+    expect(() => compileTemplate(broken)).toThrow(TypeError);
+    expect(() => pool.compile(broken)).toThrow(TypeError);
     expect(pool.compile(good)!.elf).toBeDefined();
   }, 60_000);
 
@@ -106,7 +103,7 @@ describe("CompilePool", () => {
     const sources = [source(3), source(4)];
     let here = 0;
     const pool = new CompilePool(1, path.join(root, "dist/transformer/no-such-worker.cjs"));
-    submit(pool, sources.map(jobOf), (s, t) => (here++, compileParsed(s, t)));
+    submit(pool, sources, (s) => (here++, compileTemplate(s)));
     await sleep(500);
     for (const src of sources) expect(pool.compile(src)!.elf).toBeDefined();
     expect(here).toBe(2);
@@ -117,7 +114,7 @@ describe("CompilePool", () => {
     const sources = Array.from({ length: 6 }, (_, n) => source(50 + n));
     let here = 0;
     const pool = new CompilePool(1, WORKER);
-    submit(pool, sources.map(jobOf), (s, t) => (here++, compileParsed(s, t)));
+    submit(pool, sources, (s) => (here++, compileTemplate(s)));
     await sleep(300); // the worker may be inside a job when it is terminated
     pool[Symbol.dispose]();
     for (const src of sources) expect(Buffer.from(pool.compile(src)!.elf!).equals(Buffer.from(compileTemplate(src).elf!))).toBe(true);
@@ -126,7 +123,7 @@ describe("CompilePool", () => {
 
   test("a source that is not one of its jobs is left to the caller", () => {
     const pool = new CompilePool(0, WORKER);
-    submit(pool, [jobOf(source(1))], (s, t) => compileParsed(s, t));
+    submit(pool, [source(1)], (s) => compileTemplate(s));
     expect(pool.compile(source(1))).toBeUndefined(); // equal content, but not the job's object
   });
 

@@ -32,7 +32,7 @@ test("run-time compiled templates are byte-identical to `whistler build`'s", () 
     const out = {};
     for (const name of ["countOpens", "xdpProtoCount", "flowStats"]) {
       if (m[name].compiled) throw new Error("expected an uncompiled template");
-      const { elf, maps } = compileAtRunTime(m[name]);
+      const { elf, maps } = await compileAtRunTime(m[name]);
       out[name] = { elf: Buffer.from(elf).toString("base64"), maps: Object.keys(maps) };
     }
     console.log(JSON.stringify(out));`;
@@ -44,4 +44,28 @@ test("run-time compiled templates are byte-identical to `whistler build`'s", () 
     const built = readFileSync(path.join(objs, `${name}.bpf.o`)).toString("base64");
     expect(runtime[name]!.elf).toBe(built);
   }
+});
+
+test("a template our parser reads compiles at run time without loading TypeScript; one it does not read loads it to report why", () => {
+  const script = `
+    import { createRequire } from "node:module";
+    const { bpf, HashMap, u32, u64 } = await import(${JSON.stringify(path.join(root, "dist/index.js"))});
+    const { compileAtRunTime } = await import(${JSON.stringify(path.join(root, "dist/transformer/runtime-compile.js"))});
+    const typescriptLoaded = () => Object.keys(createRequire(import.meta.url).cache).some((f) => /[\\\\/]node_modules[\\\\/]typescript[\\\\/]/.test(f));
+    const counts = new HashMap({ key: u32, value: u64, maxEntries: 16 });
+    const good = bpf\`export function p(ctx: Xdp): i32 {
+      \${counts}.increment(1);
+      return 2;
+    }\`;
+    const { elf } = await compileAtRunTime(good);
+    const afterGood = typescriptLoaded();
+    const bad = bpf\`export function p(ctx: Xdp): i32 { return (1 + ; }\`;
+    let message = "";
+    try { await compileAtRunTime(bad); } catch (e) { message = e.constructor.name + ": " + e.message; }
+    console.log(JSON.stringify({ elfMagic: Buffer.from(elf.subarray(0, 4)).toString("hex"), afterGood, afterBad: typescriptLoaded(), message }));`;
+  const r = JSON.parse(node(["--input-type=module", "-e", script])) as { elfMagic: string; afterGood: boolean; afterBad: boolean; message: string };
+  expect(r.elfMagic).toBe("7f454c46");
+  expect(r.afterGood).toBe(false);
+  expect(r.afterBad).toBe(true);
+  expect(r.message).toMatch(/^CompileError: bpf template failed to compile:\n.*WBPF1000.*syntax error: Expression expected/);
 });

@@ -4,16 +4,6 @@
  */
 import type { MessagePort } from "node:worker_threads";
 import type { CompileResult, TemplateSource } from "../api.js";
-import type { ParseResult } from "../frontend/parse.js";
-
-/**
- * One template of the build, with its syntax tree when it parsed cleanly; without one, tsc's
- * thread compiles it whole (workers skip it).
- */
-export interface PoolJob {
-  readonly source: TemplateSource;
-  readonly template?: ParseResult;
-}
 
 /** A worker's `workerData`: its port to tsc's thread. */
 export interface WorkerStart {
@@ -21,19 +11,26 @@ export interface WorkerStart {
 }
 
 /**
- * Messages to a worker: first `begin`, with the shared cells; then the jobs in chunks, the
- * last ones first (a worker starts from the end while tsc's thread is still parsing the rest).
+ * Messages to a worker: first `begin`, with the shared cells; then the build's templates, in
+ * one or more chunks (a worker starts from the end and waits for any not sent yet).
  */
 export type WorkerInput =
   | { readonly kind: "begin"; readonly cells: SharedArrayBuffer; readonly count: number }
-  | { readonly kind: "jobs"; readonly from: number; readonly jobs: readonly PoolJob[] };
+  | { readonly kind: "jobs"; readonly from: number; readonly jobs: readonly TemplateSource[] };
 
-/** What a worker sends back for one job. */
-export type WorkerOutput = { readonly index: number; readonly result: CompileResult } | { readonly index: number; readonly error: string };
+/**
+ * What a worker sends back for one job: the result; or `unread`, a template outside the
+ * syntax the worker's parser reads (frontend/template-parser.ts), which tsc's thread then
+ * compiles with TypeScript's parser to report it; or the error a compiler bug threw.
+ */
+export type WorkerOutput =
+  | { readonly index: number; readonly result: CompileResult }
+  | { readonly index: number; readonly unread: true }
+  | { readonly index: number; readonly error: string };
 
 /**
  * The shared cells: one per job, in state FREE (nobody's yet), CLAIMED (someone compiles it)
- * or DONE (its result is on a port); after them the cursor workers take jobs from, and how
+ * or DONE (its output is on a port); after them the cursor workers take jobs from, and how
  * many chunks of jobs have been posted (workers wait on it for jobs not sent yet).
  */
 export const FREE = 0;

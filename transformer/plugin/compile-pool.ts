@@ -1,12 +1,11 @@
 /**
  * Compiling a build's templates on more than one core. A tsc build hands the plugin its files
  * one at a time and waits for each, so on its own thread the templates compile one after
- * another. When a build has many to compile, every template is found up front, and parsed
- * (the part that needs TypeScript) from the end of the list, a chunk at a time; worker
- * threads compile syntax trees (compile-parsed.ts, which needs no TypeScript) from the end
- * while tsc's thread takes them from the front, as it reaches them. Each template is compiled
- * exactly once, by whichever thread claims it first, so the results are the same as compiling
- * all of them on one thread.
+ * another. When a build has many to compile, every template is found up front (the part that
+ * needs the type checker) and sent to worker threads, which parse and compile them from the
+ * end of the list while tsc's thread takes them from the front, as it reaches them. Each
+ * template is compiled exactly once, by whichever thread claims it first, so the results are
+ * the same as compiling all of them on one thread.
  *
  * Claims and completions are cells of a SharedArrayBuffer; results travel over a MessagePort
  * that tsc's thread reads synchronously (transformers cannot wait for events).
@@ -15,8 +14,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import type { CompileResult, TemplateSource } from "../api.js";
-import type { ParseResult } from "../frontend/parse.js";
-import { CLAIMED, DONE, FREE, cursorCell, postedCell, type PoolJob, type WorkerInput, type WorkerOutput } from "./compile-jobs.js";
+import { CLAIMED, DONE, FREE, cursorCell, postedCell, type WorkerInput, type WorkerOutput } from "./compile-jobs.js";
 import { countWorkerCompile, countWorkers } from "./trace.js";
 
 /**
@@ -43,7 +41,6 @@ export function workerCount(jobs: number, env: NodeJS.ProcessEnv = process.env):
 export class CompilePool implements Disposable {
   private cells: Int32Array<ArrayBufferLike> = new Int32Array(0);
   private count = 0;
-  private readonly jobs: PoolJob[] = [];
   /** One port per worker: jobs go out on it, results come back. */
   private readonly ports: MessagePort[] = [];
   private readonly index = new Map<TemplateSource, number>();
@@ -51,19 +48,22 @@ export class CompilePool implements Disposable {
   private readonly workers: Worker[] = [];
   /** Results that came from workers. */
   private fromWorkers = 0;
-  /** Jobs with syntax trees handed out, and results taken by `compile`. */
+  /** Jobs handed out, and results taken by `compile`. */
   private expected = 0;
   private taken = 0;
   private disposed = false;
 
-  /** Compiles a job on this thread: the jobs it claims first, and any whose worker failed. */
-  private compileHere: (source: TemplateSource, template: ParseResult) => CompileResult = () => {
+  /**
+   * Compiles a job on this thread: the jobs it claims first, any a worker's parser did not
+   * read, and any whose worker failed.
+   */
+  private compileHere: (source: TemplateSource) => CompileResult = () => {
     throw new Error("internal: compile pool used before begin()");
   };
 
   /**
-   * Starts `workers` threads, which load the compiler while this thread finds and parses the
-   * templates; `begin` and `add` then give them the jobs. `script` is the worker's bundle (the
+   * Starts `workers` threads, which load the compiler while this thread finds the templates;
+   * `begin` and `add` then give them the jobs. `script` is the worker's bundle (the
    * one `npm run build` writes beside the compiler's).
    */
   constructor(workers: number, script: string = fileURLToPath(new URL("../compile-worker.bundle.cjs", import.meta.url))) {
@@ -90,7 +90,7 @@ export class CompilePool implements Disposable {
    * A build of `count` jobs, numbered in the order tsc's thread will want them (it takes them
    * from the front), and how to compile one on this thread.
    */
-  begin(count: number, compileHere: (source: TemplateSource, template: ParseResult) => CompileResult): void {
+  begin(count: number, compileHere: (source: TemplateSource) => CompileResult): void {
     this.compileHere = compileHere;
     const cells = new SharedArrayBuffer(4 * (count + 2));
     this.cells = new Int32Array(cells);
@@ -100,16 +100,10 @@ export class CompilePool implements Disposable {
     for (const port of this.ports) port.postMessage(begin);
   }
 
-  /**
-   * Jobs `from`, `from + 1`, ...: sent at once, so that workers, which start from the end, can
-   * begin before this thread has parsed the rest.
-   */
-  add(from: number, jobs: readonly PoolJob[]): void {
-    jobs.forEach((j, k) => {
-      this.jobs[from + k] = j;
-      this.index.set(j.source, from + k);
-      if (j.template) this.expected++;
-    });
+  /** Jobs `from`, `from + 1`, ...: sent at once, to workers waiting for them. */
+  add(from: number, jobs: readonly TemplateSource[]): void {
+    jobs.forEach((j, k) => this.index.set(j, from + k));
+    this.expected += jobs.length;
     const chunk: WorkerInput = { kind: "jobs", from, jobs };
     for (const port of this.ports) port.postMessage(chunk);
     Atomics.add(this.cells, postedCell(this.count), 1);
@@ -119,23 +113,23 @@ export class CompilePool implements Disposable {
   /** The result for `source`: compiled here if no worker has claimed it, else the worker's. */
   compile(source: TemplateSource): CompileResult | undefined {
     const i = this.index.get(source);
-    const job = i === undefined ? undefined : this.jobs[i];
-    if (i === undefined || !job?.template) return undefined;
-    const result = this.resultOf(i, job.source, job.template);
+    if (i === undefined) return undefined;
+    const result = this.resultOf(i, source);
     if (++this.taken === this.expected) this[Symbol.dispose]();
     return result;
   }
 
-  private resultOf(i: number, source: TemplateSource, template: ParseResult): CompileResult {
-    if (this.disposed || Atomics.compareExchange(this.cells, i, FREE, CLAIMED) === FREE) return this.compileHere(source, template);
+  private resultOf(i: number, source: TemplateSource): CompileResult {
+    if (this.disposed || Atomics.compareExchange(this.cells, i, FREE, CLAIMED) === FREE) return this.compileHere(source);
     const out = this.fromWorker(i);
     if (out && "result" in out) {
       this.fromWorkers++;
       countWorkerCompile();
       return out.result;
     }
-    // The worker threw (a compiler bug) or stalled: compiling here reports it as a build would.
-    return this.compileHere(source, template);
+    // Not read by the worker's parser, or the worker threw (a compiler bug) or stalled:
+    // compiling here reports it as a build would.
+    return this.compileHere(source);
   }
 
   [Symbol.dispose](): void {

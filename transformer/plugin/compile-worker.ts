@@ -1,12 +1,15 @@
 /**
- * A compile worker of the tsc plugin (compile-pool.ts). It takes jobs from the end of the
- * build's list (tsc's thread takes them from the front), compiles each syntax tree, and sends
- * the result back. It runs from its own CommonJS bundle, which holds no TypeScript: a worker
- * that loaded TypeScript would spend longer starting than compiling.
+ * A compile worker of the tsc plugin (compile-pool.ts). It takes templates from the end of
+ * the build's list (tsc's thread takes them from the front), parses and compiles each, and
+ * sends the result back. It runs from its own CommonJS bundle, which holds no TypeScript: a
+ * worker that loaded TypeScript would spend longer starting than compiling. A template its
+ * parser does not read goes back to tsc's thread, whose TypeScript-based parser reports why.
  */
 import { receiveMessageOnPort, workerData } from "node:worker_threads";
+import type { TemplateSource } from "../api.js";
 import { compileParsed } from "../compile-parsed.js";
-import { CLAIMED, DONE, FREE, cursorCell, postedCell, type PoolJob, type WorkerInput, type WorkerOutput, type WorkerStart } from "./compile-jobs.js";
+import { parseAccepted } from "../frontend/template-parser.js";
+import { CLAIMED, DONE, FREE, cursorCell, postedCell, type WorkerInput, type WorkerOutput, type WorkerStart } from "./compile-jobs.js";
 
 const { port } = workerData as WorkerStart;
 
@@ -14,7 +17,7 @@ port.once("message", (begin: WorkerInput) => {
   if (begin.kind !== "begin") throw new Error("internal: compile worker started without its cells");
   const cells = new Int32Array(begin.cells);
   const { count } = begin;
-  const jobs: (PoolJob | undefined)[] = new Array<PoolJob | undefined>(count);
+  const jobs: (TemplateSource | undefined)[] = new Array<TemplateSource | undefined>(count);
   let posted = 0;
   /** Reads the chunks that have arrived; false when none had. */
   const receive = (): boolean => {
@@ -34,10 +37,11 @@ port.once("message", (begin: WorkerInput) => {
       if (!receive()) Atomics.wait(cells, postedCell(count), posted, 50);
     }
     const job = jobs[i];
-    if (!job?.template || Atomics.compareExchange(cells, i, FREE, CLAIMED) !== FREE) continue;
+    if (!job || Atomics.compareExchange(cells, i, FREE, CLAIMED) !== FREE) continue;
     let out: WorkerOutput;
     try {
-      out = { index: i, result: compileParsed(job.source, job.template) };
+      const template = parseAccepted(job.text);
+      out = template ? { index: i, result: compileParsed(job, template) } : { index: i, unread: true };
     } catch (e) {
       out = { index: i, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
     }

@@ -1,8 +1,8 @@
 /**
  * Planning a build's compiles across threads (compile-pool.ts), in two steps. When the plugin
  * is created, the files that mention the tag are counted and, with enough templates, worker
- * threads start. On the first file tsc emits, every template of the program is found and
- * parsed, and the workers compile from the end of the list while tsc's thread goes on.
+ * threads start. On the first file tsc emits, every template of the program is found and sent
+ * to the workers, which parse and compile from the end of the list while tsc's thread goes on.
  *
  * Only a process's first build is planned: a watch-mode rebuild recompiles the few templates
  * that changed, and finding every template again would cost it more than threads could save.
@@ -11,7 +11,6 @@ import type * as TS from "typescript";
 import { findTemplates, type TemplateSite } from "./templates.js";
 import { cachedResults } from "./cache.js";
 import { CompilePool, workerCount } from "./compile-pool.js";
-import type { PoolJob } from "./compile-jobs.js";
 import type { loadCompiler } from "./host-typescript.js";
 
 export interface ParallelBuild {
@@ -43,7 +42,7 @@ export function startBuild(program: TS.Program): BuildStart | undefined {
 
 /**
  * Step two, on the first file tsc emits, when the others are all still to come: every
- * template found through the type checker and, when workers run, parsed and handed to them.
+ * template found through the type checker and, when workers run, handed to them.
  */
 export function planBuild(ts: typeof TS, checker: TS.TypeChecker, compiler: ReturnType<typeof loadCompiler>, start: BuildStart): ParallelBuild {
   const { pool } = start;
@@ -55,22 +54,10 @@ export function planBuild(ts: typeof TS, checker: TS.TypeChecker, compiler: Retu
     all.push(...found);
   }
   if (!pool) return { sites };
-  pool.begin(all.length, (source, template) => compiler.compileParsed(source, template));
-  // Parsed from the end, a chunk at a time: the workers start there.
-  for (let end = all.length; end > 0; end -= PARSE_CHUNK) {
-    const from = Math.max(0, end - PARSE_CHUNK);
-    const chunk = all.slice(from, end).map(({ source }): PoolJob => {
-      const parsed = compiler.parseSource(source);
-      // A template with parse diagnostics is compiled on tsc's thread, whole, as usual.
-      return "template" in parsed ? { source, template: parsed.template } : { source };
-    });
-    pool.add(from, chunk);
-  }
+  pool.begin(all.length, (source) => compiler.compileTemplate(source));
+  pool.add(0, all.map((site) => site.source));
   return { sites, pool };
 }
-
-/** Templates parsed per message to the workers. */
-const PARSE_CHUNK = 8;
 
 /** Occurrences of "bpf`" (an estimate of the templates in a file: the plan's thread count only). */
 function tagsIn(text: string): number {
