@@ -180,9 +180,9 @@ function analyze(fn: MFn): Analysis {
       }
       for (const u of uses) if (!end.has(u)) end.set(u, p + 1);
     }
-    for (const [r, e] of end) addRange(get(r), nb.from, e);
+    end.forEach((e, r) => addRange(get(r), nb.from, e));
   });
-  for (const [r, x] of ranges) ranges.set(r, normalize(x));
+  ranges.forEach((x, r) => ranges.set(r, normalize(x)));
   ranges.delete(R10);
   return { ranges, occ };
 }

@@ -20,6 +20,7 @@ import { structTypes } from "./struct-types.js";
 import { writeCoreTypes, type CoreReloRecord, type CoreSite } from "./core.js";
 import { KERNEL_TYPES } from "../kernel/kernel-types.js";
 import { encodeBtfExt, type FuncInfoRecord, type LineInfoRecord } from "./ext.js";
+import { utf8Length } from "../elf/strtab.js";
 import { BTF_FUNC_EXTERN, BTF_FUNC_GLOBAL, BTF_FUNC_STATIC, BTF_INT_BOOL, BTF_INT_SIGNED, BTF_VAR_GLOBAL_ALLOCATED, BtfWriter } from "./writer.js";
 
 /** C spelling (as clang names the INT) and libbpf typedef of each scalar. */
@@ -184,7 +185,7 @@ export function buildObjectBtf(maps: readonly BtfMap[], programs: readonly BtfPr
     coreRecords(e, p.offset, p.cores);
   }
 
-  const licenseBytes = new TextEncoder().encode(license).length + 1;
+  const licenseBytes = utf8Length(license) + 1;
   const char = w.int("char", 1, BTF_INT_SIGNED);
   const licenseVar = w.variable("LICENSE", w.array(char, arraySizeType, licenseBytes), BTF_VAR_GLOBAL_ALLOCATED);
   if (maps.length) w.datasec(".maps", off, vars);

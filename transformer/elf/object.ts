@@ -71,6 +71,8 @@ export interface ObjectSpec {
   readonly kfuncs?: readonly BtfKfunc[];
 }
 
+const UTF8 = new TextEncoder();
+
 export function writeBpfObject(spec: ObjectSpec): Uint8Array {
   const elf = new ElfWriter();
   // Group programs by section name, keeping first-appearance order.
@@ -142,7 +144,7 @@ export function writeBpfObject(spec: ObjectSpec): Uint8Array {
   }
   // Kernel functions: undefined global symbols, as clang leaves `extern ... __ksym` calls.
   for (const k of spec.kfuncs ?? []) elf.symbol({ name: k.name, bind: STB.GLOBAL, type: STT.NOTYPE, section: 0, value: 0, size: 0 });
-  const license = new TextEncoder().encode(spec.license + "\0");
+  const license = UTF8.encode(spec.license + "\0");
   const licIdx = elf.section({ name: "license", type: SHT.PROGBITS, flags: SHF.WRITE | SHF.ALLOC, data: license, align: 1 });
   elf.symbol({ name: "LICENSE", bind: STB.GLOBAL, type: STT.OBJECT, section: licIdx, value: 0, size: license.length });
   for (const s of spec.data?.sections ?? []) {

@@ -82,16 +82,23 @@ export function bitsOf(name: ScalarName): number {
   return name === "bool" ? 1 : SCALARS[name].size * 8;
 }
 
-/** Inclusive value range of a scalar type. */
-export function rangeOf(name: ScalarName): [bigint, bigint] {
+function computeRange(name: ScalarName): readonly [bigint, bigint] {
   if (name === "bool") return [0n, 1n];
   const bits = BigInt(SCALARS[name].size * 8);
   return isSigned(name) ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
 }
 
+/** Ranges worked out once: type checks ask for them for nearly every constant. */
+const RANGES = Object.fromEntries((Object.keys(SCALARS) as ScalarName[]).map((n) => [n, computeRange(n)])) as Readonly<Record<ScalarName, readonly [bigint, bigint]>>;
+
+/** Inclusive value range of a scalar type. */
+export function rangeOf(name: ScalarName): readonly [bigint, bigint] {
+  return RANGES[name];
+}
+
 export function fits(value: bigint, name: ScalarName): boolean {
-  const [lo, hi] = rangeOf(name);
-  return value >= lo && value <= hi;
+  const r = RANGES[name];
+  return value >= r[0] && value <= r[1];
 }
 
 /** Wrap an integer to a scalar type's width (two's complement), as the machine would. */
@@ -109,9 +116,8 @@ export function wrap(value: bigint, name: ScalarName): bigint {
 export function widensTo(from: ScalarName, to: ScalarName): boolean {
   if (from === to) return true;
   if (from === "bool" || to === "bool") return false;
-  const [flo, fhi] = rangeOf(from);
-  const [tlo, thi] = rangeOf(to);
-  return flo >= tlo && fhi <= thi;
+  const f = RANGES[from], t = RANGES[to];
+  return f[0] >= t[0] && f[1] <= t[1];
 }
 
 /** The type both operands of an arithmetic operator convert to, if any. */

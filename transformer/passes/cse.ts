@@ -120,9 +120,11 @@ export function cse(fn: Fn): boolean {
    * and a load of exactly its bytes reads its value.
    */
   const forward = (st: Inst, loads: Map<string, Known>) => {
-    const [base, v] = st.args as [Operand, Operand];
+    const base = st.args[0]!, v = st.args[1]!;
     const off = st.off!, size = st.size!;
-    for (const [k, e] of loads) if (mayOverlap(e.base, e.off, e.size, base, off, size)) loads.delete(k);
+    loads.forEach((e, k) => {
+      if (mayOverlap(e.base, e.off, e.size, base, off, size)) loads.delete(k);
+    });
     let value: Operand | undefined;
     if (v.k === "imm") value = imm(BigInt.asUintN(size * 8, v.v));
     else if (size === 8 || fitsBytes(v.id, size)) value = v;
