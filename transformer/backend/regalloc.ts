@@ -270,9 +270,10 @@ interface Assigned {
 function tryAllocate(fn: MFn, temps: ReadonlySet<Reg>): { spilled: Reg[]; ranges: Map<Reg, Ranges> } {
   const { ranges, occ } = analyze(fn);
   const hints = moveHints(fn);
-  const fixed = new Map<Reg, Ranges>(ALLOCATABLE.map((p) => [p, ranges.get(p) ?? []]));
+  // Indexed by physical register (ALLOCATABLE is r0..r9 in order, so index = register).
+  const fixed: Ranges[] = ALLOCATABLE.map((p) => ranges.get(p) ?? []);
   // Intervals assigned to each physical register that may still meet later ones.
-  const live = new Map<Reg, Assigned[]>(ALLOCATABLE.map((p) => [p, []]));
+  const live: Assigned[][] = ALLOCATABLE.map(() => []);
   const assign = new Map<Reg, Reg>();
   const spilled: Reg[] = [];
   const vregs = [...ranges.keys()].filter(isVirt).sort((a, b) => ranges.get(a)![0]![0] - ranges.get(b)![0]![0] || a - b);
@@ -281,15 +282,15 @@ function tryAllocate(fn: MFn, temps: ReadonlySet<Reg>): { spilled: Reg[]; ranges
     const start = r[0]![0];
     const end = r[r.length - 1]![1];
     const weight = temps.has(v) ? Infinity : (occ.get(v) ?? 1) / (end - start);
-    for (const list of live.values()) {
+    for (const list of live) {
       // Drop intervals that ended before this one starts (in place; order does not matter).
       for (let n = 0; n < list.length; ) {
         if (list[n]!.end <= start) list[n] = list[list.length - 1]!, list.pop();
         else n++;
       }
     }
-    const conflicts = (p: Reg) => live.get(p)!.filter((x) => intersects(x.ranges, r));
-    const free = (p: Reg) => !intersects(fixed.get(p)!, r) && !live.get(p)!.some((x) => intersects(x.ranges, r));
+    const conflicts = (p: Reg) => live[p]!.filter((x) => intersects(x.ranges, r));
+    const free = (p: Reg) => !intersects(fixed[p]!, r) && !live[p]!.some((x) => intersects(x.ranges, r));
     let choice: Reg | undefined;
     for (const h of hints.get(v) ?? []) {
       const p = isVirt(h) ? assign.get(h) : h;
@@ -303,7 +304,7 @@ function tryAllocate(fn: MFn, temps: ReadonlySet<Reg>): { spilled: Reg[]; ranges
       // Evict the one assigned interval used least densely, when it is used less than v.
       let best: { p: Reg; x: Assigned } | undefined;
       for (const p of ALLOCATABLE) {
-        if (intersects(fixed.get(p)!, r)) continue;
+        if (intersects(fixed[p]!, r)) continue;
         const c = conflicts(p);
         if (c.length !== 1 || temps.has(c[0]!.v)) continue;
         if (!best || c[0]!.weight < best.x.weight) best = { p, x: c[0]! };
@@ -314,11 +315,11 @@ function tryAllocate(fn: MFn, temps: ReadonlySet<Reg>): { spilled: Reg[]; ranges
       }
       spilled.push(best.x.v);
       assign.delete(best.x.v);
-      live.set(best.p, live.get(best.p)!.filter((x) => x !== best.x));
+      live[best.p] = live[best.p]!.filter((x) => x !== best.x);
       choice = best.p;
     }
     assign.set(v, choice);
-    live.get(choice)!.push({ v, ranges: r, end, weight });
+    live[choice]!.push({ v, ranges: r, end, weight });
   }
   if (spilled.length) return { spilled, ranges };
   const map = (r: Reg) => (isVirt(r) ? assign.get(r) ?? R10 /* unused vreg: never read */ : r);

@@ -23,7 +23,18 @@ function scalarFor(f: TracepointField): ScalarName | undefined {
 }
 
 /** The readable fields of tracepoint "group/name" (arrays are left out for now). */
+/** Fields by tracepoint: formats do not change within a process, and every template asks again. */
+const ctxFieldsCache = new Map<string, Readonly<Record<string, TracepointCtxField>>>();
+
 export function tracepointCtxFields(name: string): Readonly<Record<string, TracepointCtxField>> | undefined {
+  const have = ctxFieldsCache.get(name);
+  if (have) return have;
+  const fields = readCtxFields(name);
+  if (fields) ctxFieldsCache.set(name, fields);
+  return fields;
+}
+
+function readCtxFields(name: string): Readonly<Record<string, TracepointCtxField>> | undefined {
   const format = tracepointFormat(name);
   if (!format) return undefined;
   const out: Record<string, TracepointCtxField> = {};
