@@ -23,6 +23,7 @@ export function simplifyCfg(fn: Fn): boolean {
   // Single-operand phis.
   const repl = new Map<number, Operand>();
   for (const b of fn.blocks) {
+    if (b.phis.length === 0) continue;
     b.phis = b.phis.filter((p) => {
       if (p.args.length !== 1) return true;
       repl.set(p.dst, p.args[0]!.v);
@@ -74,6 +75,8 @@ export function simplifyCfg(fn: Fn): boolean {
  * join: the 0 arm is the function's common `r0 = 0; exit`.
  */
 function duplicateReturns(fn: Fn): boolean {
+  // The tables below only for a function with such a block (most have none).
+  if (!fn.blocks.some((j, n) => n > 0 && !j.insts.length && j.phis.length === 1 && j.term.k === "ret" && j.term.v.k === "v" && j.term.v.id === j.phis[0]!.dst)) return false;
   const preds = predecessors(fn);
   const byId = new Map(fn.blocks.map((b) => [b.id, b]));
   let nextId = Math.max(...fn.blocks.map((b) => b.id)) + 1;
@@ -134,6 +137,7 @@ function mergeReturns(fn: Fn): boolean {
  * sweep with predecessor lists kept up to date (restarting after each change was cubic).
  */
 function bypassEmpty(fn: Fn): boolean {
+  if (!fn.blocks.some((e, n) => n > 0 && !e.phis.length && !e.insts.length && e.term.k === "jmp" && e.term.target !== e.id)) return false;
   let changed = false;
   const preds = predecessors(fn);
   const byId = new Map(fn.blocks.map((b) => [b.id, b]));
@@ -198,14 +202,16 @@ function removeUnreachable(fn: Fn): boolean {
     const id = stack.pop()!;
     if (reach.has(id)) continue;
     reach.add(id);
-    stack.push(...successors(byId.get(id)!.term));
+    for (const s of successors(byId.get(id)!.term)) stack.push(s);
   }
   const before = fn.blocks.length;
-  fn.blocks = fn.blocks.filter((b) => reach.has(b.id));
-  const preds = predecessors(fn);
+  if (reach.size !== before) fn.blocks = fn.blocks.filter((b) => reach.has(b.id));
+  // Predecessors only when some block has phis to prune.
+  let preds: Map<number, number[]> | undefined;
   let changed = fn.blocks.length !== before;
   for (const b of fn.blocks) {
-    const ps = preds.get(b.id)!;
+    if (b.phis.length === 0) continue;
+    const ps = (preds ??= predecessors(fn)).get(b.id)!;
     for (const p of b.phis) {
       const n = p.args.length;
       p.args = p.args.filter((a) => ps.includes(a.pred));
