@@ -157,6 +157,8 @@ describe("template parser: targeted cases", () => {
     ["placeholders", program("$0_____.increment($1___);\nconst v = $2__.lookup(1);\nreturn $3 as i32")],
     ["keywords as member names", program("m.delete(k); m.if.return.default; return a.get(1) + a.set")],
     ["relational chains without type arguments", program("return a < b && c > d || (a << 2) > 1 || (x < y) ? 1 : (a < b) == (c > d)")],
+    ["member name on the next line", program("let a = b.\nc;\nreturn b.\n  d")],
+    ["const without an initializer", "const R: u32;\nconst S: u64\nexport function p(ctx: Xdp): i32 { return R }"],
     ["bare words TypeScript treats as names", program("let of = 1; let get = of; let set = get; return undefined")],
   ])("%s", (_name, text) => agree(text));
 
@@ -276,6 +278,7 @@ describe("template parser: left to TypeScript", () => {
     ["JSDoc @param", "/** @param x the x */\nfunction a(x: u32): u32 { return 1 }\nexport function p(ctx: Xdp): i32 { return 0 }"],
     ["non-ASCII name", program("let café = 1; return 0")],
     ["unicode escape in a name", program("let \\u0061 = 1; return 0")],
+    ["member name on the next line before a name (TypeScript: unfinished typing)", program("return task.\nflags as i32")],
   ])("%s", (_name, text) => {
     expect(parseAccepted(text)).toBeUndefined();
   });

@@ -710,6 +710,8 @@ class TemplateParser {
           this.next();
           const name = this.next();
           if (name.kind !== "ident") giveUp("member name");
+          // `a.\n b c`: TypeScript takes the dot as unfinished typing (parseRightSideOfDot).
+          if (name.newlineBefore && this.peek().kind === "ident" && !this.peek().newlineBefore) giveUp("member name on the next line");
           const nameSpan = { start: name.start, end: name.end };
           if (this.is("(")) {
             const args = this.args();
