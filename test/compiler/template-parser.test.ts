@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { DiagnosticSink } from "../../transformer/diagnostics.js";
 import type { ParseResult } from "../../transformer/frontend/ast.js";
 import { parseTemplate } from "../../transformer/frontend/parse.js";
+import { tokenize } from "../../transformer/frontend/template-lexer.js";
 import { parseAccepted } from "../../transformer/frontend/template-parser.js";
 import { templateCorpus } from "../helpers/bpf-template-corpus.js";
 import { mulberry32 } from "../helpers/prng.js";
@@ -114,6 +115,35 @@ describe("template parser: the repository's templates", () => {
   });
 });
 
+describe("template parser: layout", () => {
+  it("agrees when the corpus is laid out anew: line breaks, comments, JSDoc between any tokens, semicolons dropped", () => {
+    const rnd = mulberry32(0x1a40);
+    const bases = templateCorpus(ROOT).filter((c) => c.tagged && parseAccepted(c.text)).map((c) => c.text);
+    const seps = [" ", "\n", "\t", "/* c */", "/*\n*/", "// c\n", "\r\n", "", "\n/** @inline */\n", " /** @noinline */ "];
+    const wrong: string[] = [];
+    let valid = 0;
+    let accepted = 0;
+    for (let n = 0; n < 600; n++) {
+      const tokens = tokenize(bases[Math.floor(rnd() * bases.length)]!).filter((t) => t.kind !== "eof");
+      const density = rnd() * 0.5;
+      let text = "";
+      tokens.forEach((t, i) => {
+        if (t.text === ";" && rnd() < 0.3) { text += "\n"; return; }
+        text += t.text;
+        const glued = /[\w$]$/.test(t.text) && /^[\w$]/.test(tokens[i + 1]?.text ?? "");
+        text += rnd() < density ? seps[Math.floor(rnd() * seps.length)]! : "";
+        if (glued) text += " ";
+      });
+      const d = disagreement(text);
+      if (d) wrong.push(`${JSON.stringify(text)}\n${d}`);
+      if (reference(text)) valid++;
+      if (parseAccepted(text)) accepted++;
+    }
+    expect(wrong.slice(0, 3)).toEqual([]);
+    expect(accepted).toBeGreaterThan(valid * 0.95);
+  });
+});
+
 describe("template parser: targeted cases", () => {
   const agree = (text: string): void => {
     expect(reference(text)).toBeDefined();
@@ -127,6 +157,7 @@ describe("template parser: targeted cases", () => {
     ["return then a line break returns nothing", "function f(): void {\n  return\n  1\n}\nexport function p(ctx: Xdp): i32 { f(); return 0 }"],
     ["break and continue without semicolons", program("for (let i = 0; i < 4; i++) {\n  if (i == 1) continue\n  if (i == 2) break\n}\nreturn 0")],
     ["statement continues over a line break into a call", program("let x = f\n(1)\nreturn x")],
+    ["let with its name on the next line", program("let\n  a = 1\nlet // c\n b: u32\nreturn a")],
     ["postfix ++ after a line break starts a new statement", program("let a = 1\nlet b = 2\na\n++b\nreturn b")],
     ["semicolon before }", program("{ let a = 1; a++ }\nreturn 0")],
     ["empty statements", program(";;\nif (1) ; else ;\nreturn 0;;")],

@@ -440,7 +440,8 @@ class TemplateParser {
           if (this.is("enum", 1)) giveUp("enum in a function");
           return this.variableStatement();
         case "let":
-          if (this.peek(1).kind !== "ident" || this.peek(1).newlineBefore) giveUp("let as a name");
+          // TypeScript's isLetDeclaration: a name follows, on any line.
+          if (this.peek(1).kind !== "ident") giveUp("let as a name");
           return this.variableStatement();
         case "if": {
           this.next();
