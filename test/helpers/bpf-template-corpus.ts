@@ -3,7 +3,8 @@
  * every `bpf` tagged template (interpolations replaced by same-length placeholders, as
  * plugin/templates.ts does) in test/, examples/, bench/ and the ```ts blocks of docs/*.md,
  * plus every other template or string literal in test/ that looks like a template body
- * (`${name}` holes replaced by placeholders, as test/compiler/helpers.ts `template()` does).
+ * (`${name}` holes replaced by placeholders, as test/compiler/helpers.ts `template()` does)
+ * or like statements (then as the body of a program).
  */
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import * as path from "node:path";
@@ -64,6 +65,8 @@ function collect(sf: ts.SourceFile, where: string, out: CorpusEntry[], untagged:
     } else if (untagged && (ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node) || ts.isStringLiteral(node))) {
       const text = cookedText(node);
       if (/\bfunction\b/.test(text) && /[{}]/.test(text)) out.push({ where: line(node), text, tagged: false });
+      // A statement fragment (packet cases, near misses): as the body of a program.
+      else if (/;/.test(text) && /\breturn\b|=/.test(text)) out.push({ where: line(node), text: `export function p(ctx: Xdp): i32 {\n${text}\n}`, tagged: false });
     }
     ts.forEachChild(node, visit);
   };
