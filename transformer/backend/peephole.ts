@@ -12,7 +12,12 @@
  */
 import { blockSuccessors, usesDefs, type MFn, type MInst, type Reg } from "./mir.js";
 
-type State = Map<Reg, string>;
+/**
+ * A register's value: a number for one no other register is known to share (counted up,
+ * no string built per write), a string key for a constant (`k5`) or a slot offset.
+ */
+type Value = number | string;
+type State = Map<Reg, Value>;
 
 export function peephole(fn: MFn): boolean {
   const preds = new Map<number, number[]>(fn.blocks.map((b) => [b.id, []]));
@@ -24,9 +29,9 @@ export function peephole(fn: MFn): boolean {
     const ps = preds.get(b.id)!;
     const from = ps.length === 1 && ps[0] !== b.id ? out.get(ps[0]!) : undefined;
     const st: State = new Map(from ?? []);
-    const valueOf = (r: Reg): string => {
+    const valueOf = (r: Reg): Value => {
       let v = st.get(r);
-      if (v === undefined) st.set(r, (v = `v${fresh++}`));
+      if (v === undefined) st.set(r, (v = fresh++));
       return v;
     };
     const kept: MInst[] = [];
@@ -42,7 +47,7 @@ export function peephole(fn: MFn): boolean {
         continue;
       }
       kept.push(i);
-      for (const d of usesDefs(i).defs) st.set(d, `v${fresh++}`);
+      for (const d of usesDefs(i).defs) st.set(d, fresh++);
     }
     b.insts = kept;
     out.set(b.id, st);
@@ -51,7 +56,7 @@ export function peephole(fn: MFn): boolean {
 }
 
 /** The value a 64-bit move puts in its destination (undefined for any other instruction). */
-function movedValue(i: MInst, valueOf: (r: Reg) => string): string | undefined {
+function movedValue(i: MInst, valueOf: (r: Reg) => Value): Value | undefined {
   if (i.k !== "alu" || i.op !== "mov" || i.w !== 64) return undefined;
   if (typeof i.src !== "bigint") return valueOf(i.src);
   // A move of a stack slot's offset is resolved at layout: key it by slot too.

@@ -83,8 +83,15 @@ export class DomTree {
       const parent = order[idom[i]!]!.id;
       (this.children[parent] ??= []).push(order[i]!.id);
     }
+  }
+
+  /** Whether pre/post numbers exist: they are made on the first `dominates` (CSE, built most often, never asks). */
+  private numbered = false;
+
+  private number(): void {
+    this.numbered = true;
     let clock = 0;
-    const walk: { id: number; done: boolean }[] = [{ id: order[0]!.id, done: false }];
+    const walk: { id: number; done: boolean }[] = [{ id: this.rpo[0]!.id, done: false }];
     while (walk.length) {
       const top = walk.pop()!;
       if (top.done) {
@@ -115,6 +122,7 @@ export class DomTree {
 
   /** Whether `a` dominates `b` (every block dominates itself). */
   dominates(a: number, b: number): boolean {
+    if (!this.numbered) this.number();
     const pa = this.pre[a], pb = this.pre[b];
     if (pa === undefined || pb === undefined) return false;
     return pa <= pb && this.post[b]! <= this.post[a]!;
