@@ -14,6 +14,7 @@ import { tokenize } from "../../transformer/frontend/template-lexer.js";
 import { parseAccepted } from "../../transformer/frontend/template-parser.js";
 import { templateCorpus } from "../helpers/bpf-template-corpus.js";
 import { mulberry32 } from "../helpers/prng.js";
+import { randomTemplates } from "../helpers/random-template.js";
 import { BIN_OPS, batchProgram, literal, operand, TYPES } from "../interop/semantics-lib.js";
 import { GOLDEN } from "./golden-programs.js";
 import { template } from "./helpers.js";
@@ -144,6 +145,26 @@ describe("template parser: layout", () => {
   });
 });
 
+describe("template parser: random templates", () => {
+  it("agrees on templates generated from the grammar (every construct, random layout)", () => {
+    const next = randomTemplates(0x9a11);
+    const wrong: string[] = [];
+    let valid = 0;
+    let accepted = 0;
+    for (let n = 0; n < 700; n++) {
+      const text = next();
+      const d = disagreement(text);
+      if (d) wrong.push(`${JSON.stringify(text)}\n${d}`);
+      if (reference(text)) valid++;
+      if (parseAccepted(text)) accepted++;
+    }
+    expect(wrong.slice(0, 3)).toEqual([]);
+    expect(valid).toBeGreaterThan(300);
+    // Declined on purpose: `c ? (a) : b` (TypeScript tries `(a): b` as an arrow head) and `a < b ... >` shapes.
+    expect(accepted).toBeGreaterThan(valid * 0.9);
+  });
+});
+
 describe("template parser: targeted cases", () => {
   const agree = (text: string): void => {
     expect(reference(text)).toBeDefined();
@@ -190,6 +211,7 @@ describe("template parser: targeted cases", () => {
     ["relational chains without type arguments", program("return a < b && c > d || (a << 2) > 1 || (x < y) ? 1 : (a < b) == (c > d)")],
     ["member name on the next line", program("let a = b.\nc;\nreturn b.\n  d")],
     ["const without an initializer", "const R: u32;\nconst S: u64\nexport function p(ctx: Xdp): i32 { return R }"],
+    ["member access on hex and bigint literals, literal statements", program("let a = 0x1F.x + 1n.y + 0b1.z;\ntrue; null\nfalse\nreturn 0")],
     ["bare words TypeScript treats as names", program("let of = 1; let get = of; let set = get; return undefined")],
   ])("%s", (_name, text) => agree(text));
 

@@ -132,8 +132,9 @@ export function tokenize(text: string): Token[] {
     let kind: TokenKind = "num";
     if (text[pos] === "n") { kind = "bigint"; pos++; }
     // `1.5`, `1e3`, `1_`, `0b12`, `3in`: floats, errors or two tokens glued; TypeScript decides.
+    // A `.` ends `0x1F` and `1n` (`0x1F.x` is a member access) but makes `1.` a float.
     const next = text[pos] ?? "";
-    if (next === "." || next === "_" || isIdentPart(next) || next === "\\") giveUp("not a plain integer literal");
+    if ((next === "." && kind === "num" && digit === isDigit) || next === "_" || isIdentPart(next) || next === "\\") giveUp("not a plain integer literal");
     const raw = text.slice(start, pos);
     return { kind, value: raw.replace(/_/g, "").replace(/n$/, "") };
   }

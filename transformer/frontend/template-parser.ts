@@ -482,7 +482,7 @@ class TemplateParser {
         case "switch":
           return done([this.switchStatement()]);
         default:
-          if (NOT_A_NAME.has(t.text)) giveUp(`statement ${t.text}`);
+          if (NOT_A_NAME.has(t.text) && t.text !== "true" && t.text !== "false" && t.text !== "null") giveUp(`statement ${t.text}`);
           if (this.is(":", 1)) giveUp("label");
       }
     }
