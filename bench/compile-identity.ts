@@ -31,10 +31,12 @@ export function resultHash(r: CompileResult): string {
 
 function corpus(root: string, extra: readonly string[]): { name: string; source: TemplateSource }[] {
   const named = (label: string, sources: readonly TemplateSource[]) => sources.map((source, i) => ({ name: `${label}#${i}`, source }));
+  // File names relative to the checkout (line info names the file): the same hashes from any clone.
+  const inRepo = (dir: string) => templatesOf(tsFilesUnder(path.join(root, dir))).map((s) => ({ ...s, fileName: path.relative(root, s.fileName) }));
   return [
     ...named("bench-project", benchProjectTemplates(root)),
-    ...named("bench/programs", templatesOf(tsFilesUnder(path.join(root, "bench/programs")))),
-    ...named("examples", templatesOf(tsFilesUnder(path.join(root, "examples")))),
+    ...named("bench/programs", inRepo("bench/programs")),
+    ...named("examples", inRepo("examples")),
     ...extra.flatMap((f) => named(path.basename(f), readSources(f))),
   ];
 }
