@@ -165,6 +165,27 @@ describe("template parser: random templates", () => {
   });
 });
 
+describe("template parser: JSDoc", () => {
+  it("reads @inline/@noinline as TypeScript attaches and parses JSDoc, or declines", () => {
+    const rnd = mulberry32(0x15d0c);
+    const pick = <T,>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)]!;
+    const pieces = ["@inline", "@noinline", "@param x", "@returns", "@deprecated", "text", "a@b", " ", "\n * ", "\n", "*", "@", "{", "[", "`", "@see", "@inline-x", "@inline2", "\t", "@example", " @inline", "**", "/", "\r\n *"];
+    const before = ["", "\n", "const A = 1; ", "const A = 1;\n", "// c\n", "/* x */ ", "/** @inline */\n", "enum E { A }\n"];
+    const wrong: string[] = [];
+    let accepted = 0;
+    for (let n = 0; n < 3000; n++) {
+      let body = "";
+      for (let k = Math.floor(rnd() * 6); k >= 0; k--) body += pick(pieces);
+      const text = `${pick(before)}${pick(["/**", "/***", "/*"])}${body}*/${pick([" ", "\n", "\n// c\n", " /** @noinline */ "])}function h() {}\nexport function p(ctx: Xdp): i32 { return 0 }`;
+      const d = disagreement(text);
+      if (d) wrong.push(`${JSON.stringify(text)}\n${d}`);
+      if (parseAccepted(text)) accepted++;
+    }
+    expect(wrong.slice(0, 3)).toEqual([]);
+    expect(accepted).toBeGreaterThan(1200);
+  });
+});
+
 describe("template parser: targeted cases", () => {
   const agree = (text: string): void => {
     expect(reference(text)).toBeDefined();
@@ -202,6 +223,7 @@ describe("template parser: targeted cases", () => {
     ["globals", "const A = 1, B: u32 = 2\nlet c: u64\nlet d: KernelStruct<\"task_struct\"> = null\nexport function p(ctx: Xdp): i32 { return A }"],
     ["kfuncs", "declare function bpf_task_acquire(p: KernelStruct<\"task_struct\">): KernelStruct<\"task_struct\">;\ndeclare function k2(a: u32, b: boolean): void\ndeclare function k3()\nexport function p(ctx: Xdp): i32 { return 0 }"],
     ["helpers with JSDoc", "/** @inline */\nfunction a(x: u32): u32 { return x }\n/**\n * Adds.\n * @noinline\n */\nfunction b(x: u32, y: u32,): u32 { return x + y }\n/** @inline */ /** @noinline */\nfunction c(): void {}\n/** plain doc */\nfunction d() {}\nexport function p(ctx: Xdp): i32 { return 0 }"],
+    ["JSDoc @param, @returns, @deprecated beside @noinline", "/**\n * Adds.\n * @param x the x\n * @returns the sum\n * @deprecated\n * @noinline\n */\nfunction a(x: u32): u32 { return x }\n/** @param y\n * @inline */ function b(y: u32) {}\nexport function p(ctx: Xdp): i32 { return 0 }"],
     ["JSDoc on the line before does not count", "const A = 1; /** @inline */ function a(): u32 { return 1 }\nexport function p(ctx: Xdp): i32 { return 0 }"],
     ["JSDoc first in the file", "/** @inline */ function a(): u32 { return 1 }\nexport function p(ctx: Xdp): i32 { return a() }"],
     ["leading comments do not move spans", "\n\n  /* x */ // y\n  /** doc */\n  export function p(ctx: Tracepoint<\"syscalls/sys_enter_openat\", \"x\">): i32 {\n    /* c */ return /* d */ ( /* e */ a /* f */ + /* g */ b /* h */ ) /* i */ ; /* j */\n  }"],
@@ -328,7 +350,10 @@ describe("template parser: left to TypeScript", () => {
     ["bad hex escape", program("printk(\"\\xZZ\"); return 0")],
     ["possible arrow head", program("let a = (b)\n{ }\nreturn 0")],
     ["JSDoc with a link", "/** {@link x} @inline */\nfunction a(): u32 { return 1 }\nexport function p(ctx: Xdp): i32 { return 0 }"],
-    ["JSDoc @param", "/** @param x the x */\nfunction a(x: u32): u32 { return 1 }\nexport function p(ctx: Xdp): i32 { return 0 }"],
+    ["JSDoc @param with a type", "/** @param {u32} x the x @inline */\nfunction a(x: u32): u32 { return 1 }\nexport function p(ctx: Xdp): i32 { return 0 }"],
+    ["JSDoc optional @param", "/** @param [x] the x\n * @inline */\nfunction a(x: u32): u32 { return 1 }\nexport function p(ctx: Xdp): i32 { return 0 }"],
+    ["JSDoc @see", "/** @see a\n * @inline */\nfunction a(x: u32): u32 { return 1 }\nexport function p(ctx: Xdp): i32 { return 0 }"],
+    ["JSDoc @ inside text", "/** mail me@x.org @inline */\nfunction a(x: u32): u32 { return 1 }\nexport function p(ctx: Xdp): i32 { return 0 }"],
     ["non-ASCII name", program("let café = 1; return 0")],
     ["unicode escape in a name", program("let \\u0061 = 1; return 0")],
     ["member name on the next line before a name (TypeScript: unfinished typing)", program("return task.\nflags as i32")],

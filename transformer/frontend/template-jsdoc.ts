@@ -10,11 +10,15 @@
  */
 import { giveUp } from "./template-lexer.js";
 
-/** Tags TypeScript's JSDoc parser reads arguments for: their text could hide more tags. */
+/**
+ * Tags TypeScript's JSDoc parser reads arguments for: their text could hide more tags. Not
+ * here: `@param`, `@returns` and `@deprecated`, whose arguments are plain text once `{` and
+ * `[` (types, optional names) are excluded.
+ */
 const SPECIAL_TAGS = new Set([
   "author", "implements", "augments", "extends", "class", "constructor", "public", "private", "protected", "readonly",
-  "override", "deprecated", "this", "enum", "arg", "argument", "param", "return", "returns", "template", "type",
-  "typedef", "callback", "overload", "satisfies", "see", "exception", "throws", "import", "link", "property", "prop",
+  "override", "this", "enum", "template", "type", "typedef", "callback", "overload", "satisfies", "see", "exception",
+  "throws", "import", "link", "property", "prop",
 ]);
 
 /** Tag names of the JSDoc comments in `text[pos, end)`, the trivia before a declaration. */
@@ -48,16 +52,17 @@ export function jsDocTagNames(text: string, pos: number, end: number): string[] 
 /** The tags of one JSDoc comment's body (between `/**` and `*\/`). */
 function tagsOf(body: string): string[] {
   if (!body.includes("@")) return [];
-  if (body.includes("{") || body.includes("`")) giveUp("JSDoc with links or code");
+  if (body.includes("{") || body.includes("`") || body.includes("[")) giveUp("JSDoc with types, links, code or optional names");
   const tags: string[] = [];
-  for (const rawLine of body.split(/\r\n|\r|\n/)) {
-    const line = rawLine.replace(/^[ \t]*(\*[ \t]*)?/, "");
+  body.split(/\r\n|\r|\n/).forEach((rawLine, i) => {
+    // A line's leading `*` is margin, except on the first line (`/***@x` is text, not a tag).
+    const line = rawLine.replace(i === 0 ? /^[ \t]*/ : /^[ \t]*(\*[ \t]*)?/, "");
     const m = /^@([A-Za-z]+)(?=[ \t]|$)/.exec(line);
     const rest = m ? line.slice(m[0].length) : line;
     if (rest.includes("@")) giveUp("JSDoc @ inside text");
-    if (!m) continue;
+    if (!m) return;
     if (SPECIAL_TAGS.has(m[1]!)) giveUp(`JSDoc @${m[1]!}`);
     tags.push(m[1]!);
-  }
+  });
   return tags;
 }
