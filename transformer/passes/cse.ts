@@ -36,7 +36,12 @@ function keyOf(i: Inst): string {
     const list = a.map(opnd);
     args = (COMMUTATIVE.has(i.op) ? list.sort() : list).join(",");
   }
-  return `${i.op}.${i.w}(${args})[${i.size ?? ""},${i.off ?? ""},${i.slot ?? ""},${i.map ?? ""},${i.global ?? ""},${i.bits ?? ""},${i.param ?? ""}]`;
+  return `${i.op}.${i.w}(${args})${attrKey(i)}`;
+}
+
+/** The attributes part of a key. */
+function attrKey(i: Inst): string {
+  return `[${i.size ?? ""},${i.off ?? ""},${i.slot ?? ""},${i.map ?? ""},${i.global ?? ""},${i.bits ?? ""},${i.param ?? ""}]`;
 }
 
 /** What a load of some bytes is known to read, and which bytes those are. */
@@ -129,7 +134,11 @@ export function cse(fn: Fn): boolean {
     if (v.k === "imm") value = imm(BigInt.asUintN(size * 8, v.v));
     else if (size === 8 || fitsBytes(v.id, size)) value = v;
     if (!value) return;
-    for (const w of [32, 64] as const) loads.set(keyOf({ ...st, op: "load", dst: undefined, w, args: [base] }), { v: value, base, off, size });
+    // The keys of a 32- and a 64-bit load of these bytes (keyOf of such a load, built directly).
+    const known = { v: value, base, off, size };
+    const tail = `(${opnd(base)})${attrKey(st)}`;
+    loads.set(`load.32${tail}`, known);
+    loads.set(`load.64${tail}`, known);
   };
   const stack: { id: number; loads: Map<string, Known>; entered: boolean }[] = [{ id: fn.blocks[0]!.id, loads: new Map(), entered: false }];
   while (stack.length) {
