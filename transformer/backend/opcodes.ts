@@ -44,14 +44,20 @@ export const sizeBytes = (code: number): 1 | 2 | 4 | 8 => (({ [SIZE.B]: 1, [SIZE
 
 export function encode(insns: readonly Insn[]): Uint8Array {
   const out = new Uint8Array(insns.length * 8);
-  const dv = new DataView(out.buffer);
-  insns.forEach((i, n) => {
+  // Byte stores rather than a DataView call per field (a compile runs this interpreted): the
+  // offset and immediate little-endian, wrapped to 16 and 32 bits as setInt16/setInt32 do.
+  for (let n = 0; n < insns.length; n++) {
+    const i = insns[n]!;
     const o = n * 8;
-    dv.setUint8(o, i.code);
-    dv.setUint8(o + 1, (i.src << 4) | (i.dst & 0xf));
-    dv.setInt16(o + 2, i.off, true);
-    dv.setInt32(o + 4, i.imm, true);
-  });
+    out[o] = i.code;
+    out[o + 1] = (i.src << 4) | (i.dst & 0xf);
+    out[o + 2] = i.off;
+    out[o + 3] = i.off >> 8;
+    out[o + 4] = i.imm;
+    out[o + 5] = i.imm >> 8;
+    out[o + 6] = i.imm >> 16;
+    out[o + 7] = i.imm >> 24;
+  }
   return out;
 }
 
