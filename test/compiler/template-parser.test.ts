@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { fileURLToPath } from "node:url";
 import { DiagnosticSink } from "../../transformer/diagnostics.js";
 import type { ParseResult } from "../../transformer/frontend/ast.js";
@@ -28,19 +29,32 @@ function reference(text: string): ParseResult | undefined {
   return sink.list.length === 0 ? r : undefined;
 }
 
-/** A mismatch description, or undefined when the fast parser is right (or declines). */
-function disagreement(text: string): string | undefined {
+interface Verdict {
+  /** parse.ts reports no diagnostic. */
+  readonly valid: boolean;
+  /** The fast parser returned a tree. */
+  readonly accepted: boolean;
+  /** Why the fast parser is wrong (it accepted what parse.ts rejects, or built another tree). */
+  readonly wrong?: string;
+}
+
+function verdict(text: string): Verdict {
   const fast = parseAccepted(text);
-  if (fast === undefined) return undefined;
   const ref = reference(text);
-  if (ref === undefined) return "accepted a template parse.ts reports diagnostics for";
+  const valid = ref !== undefined;
+  if (fast === undefined) return { valid, accepted: false };
+  if (!valid) return { valid, accepted: true, wrong: "accepted a template parse.ts reports diagnostics for" };
+  if (isDeepStrictEqual(fast, ref)) return { valid, accepted: true };
   try {
     expect(fast).toStrictEqual(ref);
   } catch (e) {
-    return (e as Error).message.slice(0, 1500);
+    return { valid, accepted: true, wrong: (e as Error).message.slice(0, 1500) };
   }
-  return undefined;
+  return { valid, accepted: true, wrong: "trees differ" };
 }
+
+/** A mismatch description, or undefined when the fast parser is right (or declines). */
+const disagreement = (text: string): string | undefined => verdict(text).wrong;
 
 const program = (body: string): string => `export function p(ctx: Xdp): i32 {\n${body}\n}`;
 
@@ -60,11 +74,11 @@ describe("template parser: the repository's templates", () => {
     const declined: string[] = [];
     let clean = 0;
     for (const c of tagged) {
-      const d = disagreement(c.text);
-      if (d) wrong.push(`${c.where}: ${d}`);
-      if (reference(c.text) === undefined) continue;
+      const v = verdict(c.text);
+      if (v.wrong) wrong.push(`${c.where}: ${v.wrong}`);
+      if (!v.valid) continue;
       clean++;
-      if (parseAccepted(c.text) === undefined) declined.push(c.where);
+      if (!v.accepted) declined.push(c.where);
     }
     expect(wrong).toEqual([]);
     expect(declined).toEqual([]);
@@ -78,10 +92,10 @@ describe("template parser: the repository's templates", () => {
     let clean = 0;
     let accepted = 0;
     for (const c of others) {
-      const d = disagreement(c.text);
-      if (d) wrong.push(`${c.where}: ${d}`);
-      if (reference(c.text) !== undefined) clean++;
-      if (parseAccepted(c.text) !== undefined) accepted++;
+      const v = verdict(c.text);
+      if (v.wrong) wrong.push(`${c.where}: ${v.wrong}`);
+      if (v.valid) clean++;
+      if (v.accepted) accepted++;
     }
     expect(wrong).toEqual([]);
     // Declining is allowed here (these include texts the fast path leaves to TypeScript on
@@ -135,10 +149,10 @@ describe("template parser: layout", () => {
         text += rnd() < density ? seps[Math.floor(rnd() * seps.length)]! : "";
         if (glued) text += " ";
       });
-      const d = disagreement(text);
-      if (d) wrong.push(`${JSON.stringify(text)}\n${d}`);
-      if (reference(text)) valid++;
-      if (parseAccepted(text)) accepted++;
+      const v = verdict(text);
+      if (v.wrong) wrong.push(`${JSON.stringify(text)}\n${v.wrong}`);
+      if (v.valid) valid++;
+      if (v.accepted) accepted++;
     }
     expect(wrong.slice(0, 3)).toEqual([]);
     expect(accepted).toBeGreaterThan(valid * 0.95);
@@ -153,10 +167,10 @@ describe("template parser: random templates", () => {
     let accepted = 0;
     for (let n = 0; n < 700; n++) {
       const text = next();
-      const d = disagreement(text);
-      if (d) wrong.push(`${JSON.stringify(text)}\n${d}`);
-      if (reference(text)) valid++;
-      if (parseAccepted(text)) accepted++;
+      const v = verdict(text);
+      if (v.wrong) wrong.push(`${JSON.stringify(text)}\n${v.wrong}`);
+      if (v.valid) valid++;
+      if (v.accepted) accepted++;
     }
     expect(wrong.slice(0, 3)).toEqual([]);
     expect(valid).toBeGreaterThan(300);
@@ -177,9 +191,9 @@ describe("template parser: JSDoc", () => {
       let body = "";
       for (let k = Math.floor(rnd() * 6); k >= 0; k--) body += pick(pieces);
       const text = `${pick(before)}${pick(["/**", "/***", "/*"])}${body}*/${pick([" ", "\n", "\n// c\n", " /** @noinline */ "])}function h() {}\nexport function p(ctx: Xdp): i32 { return 0 }`;
-      const d = disagreement(text);
-      if (d) wrong.push(`${JSON.stringify(text)}\n${d}`);
-      if (parseAccepted(text)) accepted++;
+      const v = verdict(text);
+      if (v.wrong) wrong.push(`${JSON.stringify(text)}\n${v.wrong}`);
+      if (v.accepted) accepted++;
     }
     expect(wrong.slice(0, 3)).toEqual([]);
     expect(accepted).toBeGreaterThan(1200);
@@ -230,6 +244,7 @@ describe("template parser: targeted cases", () => {
     ["enums", "enum E { A, B, C = A | B, D = 7, F, }\nconst enum G { X = E.D + 1, Y = X * 2 }\nexport function p(ctx: Xdp): i32 { return E.C + G.Y + (E).A + E.A.x + E.B(1) }"],
     ["placeholders", program("$0_____.increment($1___);\nconst v = $2__.lookup(1);\nreturn $3 as i32")],
     ["keywords as member names", program("m.delete(k); m.if.return.default; return a.get(1) + a.set")],
+    ["a lone < before >> or >= is a comparison", program("return i < n >> 1 || i < n >= 2 || f(a < b >>> c)")],
     ["relational chains without type arguments", program("return a < b && c > d || (a << 2) > 1 || (x < y) ? 1 : (a < b) == (c > d)")],
     ["member name on the next line", program("let a = b.\nc;\nreturn b.\n  d")],
     ["const without an initializer", "const R: u32;\nconst S: u64\nexport function p(ctx: Xdp): i32 { return R }"],
@@ -256,13 +271,34 @@ describe("template parser: targeted cases", () => {
     const wrong: string[] = [];
     for (let n = 0; n < 600; n++) {
       const text = program(`x = ${gen(1 + (n % 4))};\nreturn 0`);
-      const d = disagreement(text);
-      if (d) wrong.push(`${text}\n${d}`);
-      if (parseAccepted(text)) accepted++;
+      const v = verdict(text);
+      if (v.wrong) wrong.push(`${text}\n${v.wrong}`);
+      if (v.accepted) accepted++;
     }
     expect(wrong.slice(0, 3)).toEqual([]);
     // Only `a < ... >` shapes that might be type arguments are left to TypeScript.
     expect(accepted).toBeGreaterThan(450);
+  });
+
+  it("agrees on random chains of comparisons, shifts, calls and brackets (where `<...>` may be type arguments)", () => {
+    const rnd = mulberry32(0xa9e1);
+    const pick = <T,>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)]!;
+    const atoms = ["a", "b", "1", "f(x)", "m.n", "(c)", "u32", "\"s\"", "null"];
+    const ops = ["<", ">", ">>", ">=", "<=", "<<", ">>>", "+", "-", "&&", "|", "&", "==", "?", ":", ",", "(", ")", "[", "]", "!", "as u32", "\n", "<<=", ">>=", "=", ".x"];
+    const wrong: string[] = [];
+    let valid = 0;
+    let accepted = 0;
+    for (let n = 0; n < 6000; n++) {
+      let e = pick(atoms);
+      for (let k = Math.floor(rnd() * 7); k >= 0; k--) e += ` ${pick(ops)}${rnd() < 0.3 ? "" : " "}${pick(atoms)}`;
+      const text = program(`x = ${e};\nreturn 0`);
+      const v = verdict(text);
+      if (v.wrong) wrong.push(`${JSON.stringify(e)}\n${v.wrong}`);
+      if (v.valid) valid++;
+      if (v.accepted) accepted++;
+    }
+    expect(wrong.slice(0, 3)).toEqual([]);
+    expect(accepted).toBeGreaterThan(valid * 0.9);
   });
 });
 

@@ -38,8 +38,8 @@ const TYPE_KEYWORDS = new Set([
 /** Tokens TypeScript's type parser may take while trying `<...>` as type arguments (see typeArgumentsPossible). */
 const TYPE_PUNCT = new Set([".", ",", "|", "&", "?", ":", "!", "*", "*=", "=", "-", "<", "<<", "...", "?.", "(", "[", "{"]);
 
-export /** An expression with its syntactic extent: `(a)` is the tree of `a` but starts at `(`. */
-interface Parsed {
+/** An expression with its syntactic extent: `(a)` is the tree of `a` but starts at `(`. */
+export interface Parsed {
   readonly e: Expr;
   readonly start: number;
   readonly end: number;
@@ -298,13 +298,18 @@ export class ExpressionParser extends TokenCursor {
    * (names, literals and the punctuation in TYPE_PUNCT, anything inside brackets it opens)
    * and stops at the first other token. So if no `>` can be reached through such tokens
    * the attempt fails and `<` is a comparison; otherwise we leave it to TypeScript.
+   * One more case fails for sure: after a lone `<` with no other `<` on the way, a first
+   * `>` glued to `>` or `=` (`i < n >> 1`), which TypeScript rescans as `>>` or `>=`, not the
+   * `>` that ends the list (only nested type arguments could have taken its first half).
    */
   protected typeArgumentsPossible(): boolean {
     let depth = 0;
+    let nested = this.is("<<");
     for (let k = this.i + 1; k < this.toks.length; k++) {
       const t = this.toks[k]!;
       if (t.kind === "eof") return false;
-      if (t.kind === "punct" && t.text.startsWith(">")) return true;
+      if (t.kind === "punct" && t.text.startsWith(">")) return t.text === ">" || nested;
+      if (t.kind === "punct" && (t.text === "<" || t.text === "<<")) nested = true;
       if (t.kind === "punct" && (t.text === "(" || t.text === "[" || t.text === "{")) { depth++; continue; }
       if (t.kind === "punct" && (t.text === ")" || t.text === "]" || t.text === "}")) {
         if (depth === 0) return false;
