@@ -5,8 +5,8 @@
 import type { Span } from "../diagnostics.js";
 import { giveUp, type Token } from "./template-lexer.js";
 
-export /** Reserved words, strict-mode words and words that change how TypeScript parses what follows. */
-const NOT_A_NAME = new Set([
+/** Reserved words, strict-mode words and words that change how TypeScript parses what follows. */
+export const NOT_A_NAME = new Set([
   "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do", "else", "enum",
   "export", "extends", "false", "finally", "for", "function", "if", "import", "in", "instanceof", "new", "null",
   "return", "super", "switch", "this", "throw", "true", "try", "typeof", "var", "void", "while", "with",
