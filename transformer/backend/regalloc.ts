@@ -59,8 +59,12 @@ function addRange(r: Ranges, from: number, to: number): void {
   r.push([from, to]);
 }
 
+const byStart = (a: [number, number], b: [number, number]): number => a[0] - b[0];
+
 function normalize(r: Ranges): Ranges {
-  r.sort((a, b) => a[0] - b[0]);
+  // Most registers live in one range: nothing to sort or merge.
+  if (r.length < 2) return r;
+  r.sort(byStart);
   const out: Ranges = [];
   for (let n = 0; n < r.length; n++) {
     const f = r[n]![0], t = r[n]![1];
