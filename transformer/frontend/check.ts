@@ -278,6 +278,11 @@ function checkReachableHelpers(p: CheckedProgram, own: BodyFacts, facts: Readonl
   }
 }
 
+function hasRingBuf(maps: ReadonlyMap<string, MapRef>): boolean {
+  for (const m of maps.values()) if (m.info.kind === "ringbuf") return true;
+  return false;
+}
+
 interface CheckEnv {
   readonly slots: ReadonlyMap<string, Slot>;
   readonly maps: ReadonlyMap<string, MapRef>;
@@ -362,7 +367,8 @@ class ProgramChecker {
     if (!terminates) {
       this.sink.error("WBPF1011", d.endSpan, `program '${d.name}' can reach its end without returning a value; add \`return 0;\` (or the action to take)`);
     }
-    if (this.sink.list.length === errorsBefore) checkReservations(stmts, d.endSpan, this.sink);
+    // Only a ring buffer's reserve makes a record to release (MAP_METHODS): without one, the walk finds nothing.
+    if (this.sink.list.length === errorsBefore && hasRingBuf(this.env.maps)) checkReservations(stmts, d.endSpan, this.sink);
     if (this.sink.list.length === errorsBefore) checkPacketBounds(stmts, this.sink);
     if (this.sink.list.length !== errorsBefore) return undefined;
     return { name: d.name, section: kind.section(d.ctxType.args), progType: kind.progType, ctxBtf: kind.btf, ctxName: d.ctxName, body: stmts, span: d.span };
