@@ -278,6 +278,11 @@ function checkReachableHelpers(p: CheckedProgram, own: BodyFacts, facts: Readonl
   }
 }
 
+function hasPacketField(kind: CtxKindDef): boolean {
+  for (const f of Object.values(kind.fields)) if (f.type === "pkt") return true;
+  return false;
+}
+
 function hasRingBuf(maps: ReadonlyMap<string, MapRef>): boolean {
   for (const m of maps.values()) if (m.info.kind === "ringbuf") return true;
   return false;
@@ -369,7 +374,8 @@ class ProgramChecker {
     }
     // Only a ring buffer's reserve makes a record to release (MAP_METHODS): without one, the walk finds nothing.
     if (this.sink.list.length === errorsBefore && hasRingBuf(this.env.maps)) checkReservations(stmts, d.endSpan, this.sink);
-    if (this.sink.list.length === errorsBefore) checkPacketBounds(stmts, this.sink);
+    // Packet pointers come only from the context's packet fields (ctx.data, and what is added to it).
+    if (this.sink.list.length === errorsBefore && hasPacketField(this.ctxKind)) checkPacketBounds(stmts, this.sink);
     if (this.sink.list.length !== errorsBefore) return undefined;
     return { name: d.name, section: kind.section(d.ctxType.args), progType: kind.progType, ctxBtf: kind.btf, ctxName: d.ctxName, body: stmts, span: d.span };
   }
