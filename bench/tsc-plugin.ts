@@ -70,6 +70,12 @@ export interface TscPluginTimes {
   /** The patched tsc with the plugin compiling on tsc's thread alone (`WHISTLER_JOBS=1`, ms). */
   oneThread: number;
   ratio: number;
+  /**
+   * The median over rounds of each round's plugin / plain: both builds of a round run back to
+   * back, so a slow spell of a shared machine slows both, where the best of each side alone
+   * can pair one side's lucky run with the other's ordinary one.
+   */
+  pairedRatio: number;
   /** oneThread / plain: the ratio on a machine with no core to spare. */
   oneThreadRatio: number;
   /** plugin / patchedPlain: what the plugin alone adds to a tsc that ts-patch already patched. */
@@ -91,10 +97,14 @@ export async function measureTscPlugin(repoRoot: string, rounds = 9): Promise<Ts
     let patchedPlain = Infinity;
     let tspcMs = Infinity;
     let oneThread = Infinity;
+    const paired: number[] = [];
     timeRun([tspc, "-p", pluginDir]); // warm ts-patch's patched-compiler cache, as any second build is
     for (let r = 0; r < rounds; r++) {
-      plain = Math.min(plain, timeRun([tsc, "-p", plainDir]));
-      plugin = Math.min(plugin, timeRun([patched, "-p", pluginDir]));
+      const plainMs = timeRun([tsc, "-p", plainDir]);
+      const pluginMs = timeRun([patched, "-p", pluginDir]);
+      paired.push(pluginMs / plainMs);
+      plain = Math.min(plain, plainMs);
+      plugin = Math.min(plugin, pluginMs);
       patchedPlain = Math.min(patchedPlain, timeRun([patchedNoPlugin, "-p", patchedPlainDir]));
       tspcMs = Math.min(tspcMs, timeRun([tspc, "-p", pluginDir]));
       oneThread = Math.min(oneThread, timeRun([patched, "-p", pluginDir], { ...process.env, WHISTLER_JOBS: "1" }));
@@ -109,10 +119,16 @@ export async function measureTscPlugin(repoRoot: string, rounds = 9): Promise<Ts
         rmSync(dir, { recursive: true, force: true });
       }
     }
-    return { plain, plugin, patchedPlain, tspc: tspcMs, oneThread, ratio: plugin / plain, oneThreadRatio: oneThread / plain, pluginOnlyRatio: plugin / patchedPlain, watchMs };
+    return { plain, plugin, patchedPlain, tspc: tspcMs, oneThread, ratio: plugin / plain, pairedRatio: median(paired), oneThreadRatio: oneThread / plain, pluginOnlyRatio: plugin / patchedPlain, watchMs };
   } finally {
     rmSync(plainDir, { recursive: true, force: true });
     rmSync(pluginDir, { recursive: true, force: true });
     rmSync(patchedPlainDir, { recursive: true, force: true });
   }
+}
+
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
