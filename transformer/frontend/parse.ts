@@ -291,6 +291,10 @@ class Parser implements StatementParser {
       this.unsupported(param.name, "destructuring the context is not supported; name it, e.g. `ctx`");
       return undefined;
     }
+    if (param.dotDotDotToken || param.questionToken || param.initializer) {
+      this.unsupported(param, "the context parameter is plain `name: Type` (the kernel always passes it): no `...`, `?` or default value");
+      return undefined;
+    }
     if (!param.type) {
       this.sink.error("WBPF1004", this.span(param),
         `the context parameter needs a type that says the program type, e.g. \`${param.name.text}: Xdp\` or \`${param.name.text}: Tracepoint<"syscalls/sys_enter_openat">\``);
@@ -373,7 +377,13 @@ class Parser implements StatementParser {
 
   /** One TS statement may declare several variables, hence an array. */
   private statement(st: ts.Statement): Stmt[] | undefined {
-    if (ts.isVariableStatement(st)) return this.variables(st);
+    if (ts.isVariableStatement(st)) {
+      if (st.modifiers?.length) {
+        this.unsupported(st.modifiers[0]!, `'${st.modifiers[0]!.getText(this.sf)}' is not supported on local variables; declare them with \`const\` or \`let\``);
+        return undefined;
+      }
+      return this.variables(st);
+    }
     if (ts.isExpressionStatement(st)) {
       const expr = this.expr(st.expression);
       return expr ? [{ k: "expr", expr, span: this.span(st) }] : undefined;
@@ -427,6 +437,11 @@ class Parser implements StatementParser {
     for (const d of list.declarations) {
       if (!ts.isIdentifier(d.name)) {
         this.unsupported(d.name, "destructuring is not supported; declare one variable at a time");
+        ok = false;
+        continue;
+      }
+      if (d.exclamationToken) {
+        this.unsupported(d, "the definite assignment `!` is not supported; give the variable a value, e.g. `let x: u32 = 0`");
         ok = false;
         continue;
       }
