@@ -74,7 +74,7 @@ function nameEntries(at: SiteAt): Entry[] {
   const out: Entry[] = [];
   for (const l of prog?.locals ?? []) {
     const layout = localStruct(at, l);
-    out.push({ name: l, sortText: "0", doc: layout ? structLocalDoc(l, layout) : { kind: "let", display: `(local) ${l}`, documentation: "" } });
+    out.push({ name: l, sortText: "0", doc: layout ? structLocalDoc(l, layout, prog?.nullableLocals.get(l)) : { kind: "let", display: `(local) ${l}`, documentation: "" } });
   }
   if (prog?.ctxName) out.push({ name: prog.ctxName, sortText: "0", doc: ctxParamDoc(prog.ctxName, prog.ctxKindName ?? "?", prog.ctxKind) });
   for (const [name, h] of Object.entries(HELPERS)) {

@@ -14,6 +14,7 @@ import type { TracepointField } from "../kernel/tracepoints.js";
 import { CTX_KINDS, type CtxField, type CtxKindDef, type ProgType } from "../frontend/ctx.js";
 import { helperAllowed, type HelperDef } from "../frontend/helpers.js";
 import { BPF_LOOP_HELPER } from "../frontend/bpf-loop.js";
+import type { NullableSource } from "./ls-site.js";
 import { PRINTK_NAMES, TRACE_PRINTK } from "../frontend/printk.js";
 import { BPF_STRNCMP, STRNCMP } from "../frontend/strncmp.js";
 import { TIMER_HELPERS } from "../frontend/timers.js";
@@ -259,16 +260,24 @@ export function structFieldDoc(at: StructChainEnd, f: StructFieldLayout): Doc {
   return { kind: "property", display: `(field) struct ${s.name}.${f.name}: ${describeFieldType(f.type)}`, documentation: lines.join("\n") };
 }
 
+/** What a reserve or lookup result is until checked (the compiler's WBPF1007 says the same). */
+const NULLABLE_NOTE: Readonly<Record<NullableSource, (name: string) => string>> = {
+  reserve: (n) => `A pointer into the ring buffer from \`reserve\`: null when the ring buffer is full. Check it (\`if (!${n}) return 0;\`) before its fields are read or written and before it is submitted or discarded (WBPF1007 otherwise).`,
+  lookup: (n) => `A pointer to the map's value from \`lookup\`: null when the key is not in the map. Check it (\`if (!${n}) return 0;\`) before its fields are read or written (WBPF1007 otherwise).`,
+};
+
 /**
  * A struct local itself (`e` of `const e = ${ring}.reserve(${Event})`, `s` of `let s: ${S}`):
  * its struct's size and every field, declared as `whistler gen --lang c` writes them, with
- * offset and size. For hover and the local's completion details.
+ * offset and size; for a reserve or lookup result, first that it may be null. For hover and
+ * the local's completion details.
  */
-export function structLocalDoc(name: string, s: StructLayout): Doc {
+export function structLocalDoc(name: string, s: StructLayout, from?: NullableSource): Doc {
   const decls = s.fields.map((f) => `${cDeclarator(f.type, f.name)};`);
   const width = Math.max(0, ...decls.map((d) => d.length));
   const body = s.fields.map((f, i) => `  ${decls[i]!.padEnd(width)}  /* offset ${f.offset}, size ${f.size} */`);
   const lines = [
+    ...(from ? [NULLABLE_NOTE[from](name), ""] : []),
     `struct ${s.name}: ${s.size} bytes, aligned to ${s.align}${s.packed ? ", packed" : ""}, ${s.fields.length} field${s.fields.length === 1 ? "" : "s"}.`,
     "```c", `struct ${s.name} {`, ...body, "};", "```",
   ];

@@ -75,7 +75,7 @@ function docFor(at: SiteAt, word: string, start: number): Doc | undefined {
   if (prog?.ctxName === word) return ctxParamDoc(word, prog.ctxKindName ?? "?", prog.ctxKind);
   // A struct local, at its declaration or a use, shadows helpers and the rest.
   const local = localStruct(at, word);
-  if (local) return structLocalDoc(word, local);
+  if (local) return structLocalDoc(word, local, prog?.nullableLocals.get(word));
   const h = helper(word);
   if (h) return helperDoc(word, h, prog?.ctxKind?.progType);
   if (word === BPF_LOOP) return bpfLoopDoc();

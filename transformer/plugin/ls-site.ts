@@ -29,6 +29,8 @@ export interface ProgramAt {
    * slot, by the map's placeholder: `const v = ${flows}.lookup(k)`.
    */
   readonly structLocals: ReadonlyMap<string, string>;
+  /** Struct locals that hold a pointer which may be null: by the method that gave it. */
+  readonly nullableLocals: ReadonlyMap<string, NullableSource>;
   /**
    * Locals initialised by a field or element expression (`const p = e.inner;`), by its
    * text: a struct local when the expression leads to a struct (ls-struct-chain.ts).
@@ -114,14 +116,21 @@ function programAt(ts: typeof TS, text: string, offset: number): ProgramAt | und
     paramsEnd: fn.parameters.end,
     locals: fn.body ? localsBefore(ts, fn.body, offset) : [],
     tracepoint,
-    structLocals: fn.body ? structLocals(ts, fn.body) : new Map(),
+    ...(fn.body ? structLocals(ts, fn.body) : { structLocals: new Map(), nullableLocals: new Map() }),
     structAliases: fn.body ? memberAliases(ts, fn.body) : new Map(),
   };
 }
 
-/** Locals typed by a struct placeholder, or initialised by `X.reserve(Struct)` or `${map}.lookup(k)`. */
-function structLocals(ts: typeof TS, body: TS.Block): Map<string, string> {
+/** Methods whose struct result is a pointer that is null when they fail. */
+export type NullableSource = "reserve" | "lookup";
+
+/**
+ * Locals typed by a struct placeholder, or initialised by `X.reserve(Struct)` or
+ * `${map}.lookup(k)` (those two also in `nullableLocals`).
+ */
+function structLocals(ts: typeof TS, body: TS.Block): Pick<ProgramAt, "structLocals" | "nullableLocals"> {
   const out = new Map<string, string>();
+  const nullable = new Map<string, NullableSource>();
   const visit = (n: TS.Node): void => {
     if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name)) {
       if (n.type && ts.isTypeReferenceNode(n.type) && ts.isIdentifier(n.type.typeName)) out.set(n.name.text, n.type.typeName.text);
@@ -130,13 +139,16 @@ function structLocals(ts: typeof TS, body: TS.Block): Map<string, string> {
         const method = init.expression.name.text;
         // reserve names the struct; lookup's struct is its map's value (structLocalLayout).
         const slot = method === "reserve" ? init.arguments[0] : method === "lookup" ? init.expression.expression : undefined;
-        if (slot && ts.isIdentifier(slot)) out.set(n.name.text, slot.text);
+        if (slot && ts.isIdentifier(slot)) {
+          out.set(n.name.text, slot.text);
+          nullable.set(n.name.text, method as NullableSource);
+        }
       }
     }
     ts.forEachChild(n, visit);
   };
   visit(body);
-  return out;
+  return { structLocals: out, nullableLocals: nullable };
 }
 
 /** Locals initialised by `a.b` or `a[i]` (whether that is a struct is the chain's to say). */
