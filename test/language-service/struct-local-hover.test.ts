@@ -117,6 +117,20 @@ describe("hover on a struct local itself", () => {
     expect(await hover("const fl =", 6)).toBeUndefined();
   });
 
+  test("a name declared in an inner block too: each use is the local its block sees", async () => {
+    const outer = await hover("s.a = 1", 0);
+    expect(outer?.displayString).toBe("(local) s: struct inner");
+    expect(outer?.documentation?.startsWith("struct inner:")).toBe(true);
+    const inner = await hover("s.flag = 2", 0);
+    expect(inner?.displayString).toBe("(local) s: struct outer");
+    expect(inner?.documentation?.startsWith("A pointer to the map's value from `lookup`")).toBe(true);
+    expect((await hover("s.flag = 2", 2))?.displayString).toBe("(field) struct outer.flag: u8");
+    // After the inner block, the outer stack struct again.
+    expect((await hover("s.b = 3", 0))?.displayString).toBe("(local) s: struct inner");
+    expect((await hover("s.b = 3", 2))?.displayString).toBe("(field) struct inner.b: u16");
+    expect((await completions("s.b = 3", 2)).entries.map((x) => x.name)).toEqual(["a", "b"]);
+  });
+
   test("the local's completion details are its hover (one builder)", async () => {
     const d = await details("e.flag = 1", 1, "e");
     const q = await hover("e.flag", 0);

@@ -116,8 +116,7 @@ function programAt(ts: typeof TS, text: string, offset: number): ProgramAt | und
     paramsEnd: fn.parameters.end,
     locals: fn.body ? localsBefore(ts, fn.body, offset) : [],
     tracepoint,
-    ...(fn.body ? structLocals(ts, fn.body) : { structLocals: new Map(), nullableLocals: new Map() }),
-    structAliases: fn.body ? memberAliases(ts, fn.body) : new Map(),
+    ...(fn.body ? localFacts(ts, fn.body, offset) : { structLocals: new Map(), nullableLocals: new Map(), structAliases: new Map() }),
   };
 }
 
@@ -125,44 +124,47 @@ function programAt(ts: typeof TS, text: string, offset: number): ProgramAt | und
 export type NullableSource = "reserve" | "lookup";
 
 /**
- * Locals typed by a struct placeholder, or initialised by `X.reserve(Struct)` or
- * `${map}.lookup(k)` (those two also in `nullableLocals`).
+ * A declaration is seen at `offset` from its name to the end of its block (its case block, or
+ * its `for` statement). Where several of one name are, the last in source order is the
+ * innermost: a declaration in an inner block comes after those of outer blocks it can see.
  */
-function structLocals(ts: typeof TS, body: TS.Block): Pick<ProgramAt, "structLocals" | "nullableLocals"> {
-  const out = new Map<string, string>();
-  const nullable = new Map<string, NullableSource>();
-  const visit = (n: TS.Node): void => {
-    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name)) {
-      if (n.type && ts.isTypeReferenceNode(n.type) && ts.isIdentifier(n.type.typeName)) out.set(n.name.text, n.type.typeName.text);
-      const init = n.initializer;
-      if (init && ts.isCallExpression(init) && ts.isPropertyAccessExpression(init.expression)) {
-        const method = init.expression.name.text;
-        // reserve names the struct; lookup's struct is its map's value (structLocalLayout).
-        const slot = method === "reserve" ? init.arguments[0] : method === "lookup" ? init.expression.expression : undefined;
-        if (slot && ts.isIdentifier(slot)) {
-          out.set(n.name.text, slot.text);
-          nullable.set(n.name.text, method as NullableSource);
-        }
-      }
-    }
-    ts.forEachChild(n, visit);
-  };
-  visit(body);
-  return { structLocals: out, nullableLocals: nullable };
+function visibleAt(ts: typeof TS, d: TS.VariableDeclaration, offset: number): boolean {
+  let scope: TS.Node | undefined = d.parent;
+  while (scope && !ts.isBlock(scope) && !ts.isCaseBlock(scope) && !ts.isForStatement(scope)) scope = scope.parent;
+  return d.name.getStart() <= offset && (!scope || (scope.pos <= offset && offset <= scope.end));
 }
 
-/** Locals initialised by `a.b` or `a[i]` (whether that is a struct is the chain's to say). */
-function memberAliases(ts: typeof TS, body: TS.Block): Map<string, string> {
-  const out = new Map<string, string>();
+/**
+ * What the locals seen at `offset` are, each by the one declaration of its name seen there:
+ * typed by a struct placeholder (`let e: ${Ev}`) or initialised by `X.reserve(Struct)` or
+ * `${map}.lookup(k)` (those two also nullable): `structLocals`; initialised by `a.b` or `a[i]`
+ * (whether that is a struct is the chain's to say): `structAliases`.
+ */
+function localFacts(ts: typeof TS, body: TS.Block, offset: number): Pick<ProgramAt, "structLocals" | "nullableLocals" | "structAliases"> {
+  const seen = new Map<string, TS.VariableDeclaration>();
   const visit = (n: TS.Node): void => {
-    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) {
-      const init = n.initializer;
-      if (ts.isPropertyAccessExpression(init) || ts.isElementAccessExpression(init)) out.set(n.name.text, init.getText());
-    }
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && visibleAt(ts, n, offset)) seen.set(n.name.text, n);
     ts.forEachChild(n, visit);
   };
   visit(body);
-  return out;
+  const structs = new Map<string, string>();
+  const nullable = new Map<string, NullableSource>();
+  const aliases = new Map<string, string>();
+  for (const [name, d] of seen) {
+    if (d.type && ts.isTypeReferenceNode(d.type) && ts.isIdentifier(d.type.typeName)) structs.set(name, d.type.typeName.text);
+    const init = d.initializer;
+    if (init && ts.isCallExpression(init) && ts.isPropertyAccessExpression(init.expression)) {
+      const method = init.expression.name.text;
+      // reserve names the struct; lookup's struct is its map's value (structLocalLayout).
+      const slot = method === "reserve" ? init.arguments[0] : method === "lookup" ? init.expression.expression : undefined;
+      if (slot && ts.isIdentifier(slot)) {
+        structs.set(name, slot.text);
+        nullable.set(name, method as NullableSource);
+      }
+    }
+    if (init && (ts.isPropertyAccessExpression(init) || ts.isElementAccessExpression(init))) aliases.set(name, init.getText());
+  }
+  return { structLocals: structs, nullableLocals: nullable, structAliases: aliases };
 }
 
 /** const/let names visible at `offset`: declared earlier in a block that encloses it. */
