@@ -60,6 +60,17 @@ export class FixtureEditor {
   }
 
   /**
+   * A completion entry's details and the hover at a use of the same name, as display and
+   * documentation each: the editor builds both with one function, so the two must be equal.
+   */
+  async detailsBesideHover(at: { needle: string; delta: number; name: string }, hoverAt: { needle: string; delta: number }): Promise<{ details: EntryDetails; hover: EntryDetails }> {
+    const details = await this.details(at.needle, at.delta, at.name);
+    const q = await this.hover(hoverAt.needle, hoverAt.delta);
+    if (!q) throw new Error(`no hover at '${hoverAt.needle}'`);
+    return { details, hover: { display: q.displayString, documentation: q.documentation } };
+  }
+
+  /**
    * Replaces characters `from` to `to` of `needle` with `insert`. Positions are those of the
    * file as first read, so edits keep lengths, or are undone before the next one.
    */

@@ -127,10 +127,8 @@ describe("hover on kernel struct reads", () => {
   });
 
   test("completion details and hover agree (one resolver)", async () => {
-    const details = await editor.details("task.real_parent.tgid;", 17, "tgid");
-    const q = await hover("task.real_parent.tgid;", 18);
-    expect(details.display).toBe(q?.displayString);
-    expect(details.documentation).toBe(q?.documentation);
+    const both = await editor.detailsBesideHover({ needle: "task.real_parent.tgid;", delta: 17, name: "tgid" }, { needle: "task.real_parent.tgid;", delta: 18 });
+    expect(both.details).toEqual(both.hover);
   });
 
   test("an unknown field has no hover; the build's WBPF1017 names it", async () => {

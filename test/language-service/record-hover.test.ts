@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { FixtureEditor, type QuickInfo, type EntryDetails } from "./fixture-editor.js";
+import { FixtureEditor, type QuickInfo } from "./fixture-editor.js";
 import { locate, TsServer } from "./tsserver.js";
 
 let editor: FixtureEditor;
@@ -59,7 +59,6 @@ afterAll(async () => {
 });
 
 const hover = (needle: string, delta: number, nth = 1): Promise<QuickInfo | undefined> => editor.hover(needle, delta, nth);
-const details = (needle: string, delta: number, name: string): Promise<EntryDetails> => editor.details(needle, delta, name);
 
 /** The C type of a format declaration: all before the field's name. */
 const cType = (f: FormatField): string => f.decl.slice(0, f.decl.lastIndexOf(f.name)).trim();
@@ -111,10 +110,8 @@ describe("hover on tracepoint record fields", () => {
   });
 
   test("completion details and hover agree (one builder)", async () => {
-    const d = await details("ctx.filename;", 4, "filename");
-    const q = await hover("ctx.filename;", 6);
-    expect(d.display).toBe(q?.displayString);
-    expect(d.documentation).toBe(q?.documentation);
+    const both = await editor.detailsBesideHover({ needle: "ctx.filename;", delta: 4, name: "filename" }, { needle: "ctx.filename;", delta: 6 });
+    expect(both.details).toEqual(both.hover);
   });
 
   test("a field the record lacks has no hover", async () => {
@@ -167,9 +164,7 @@ describe("hover on fields of defstruct locals", () => {
   });
 
   test("completion details and hover agree (one builder)", async () => {
-    const d = await details("e.ts =", 2, "ts");
-    const q = await hover("e.ts =", 2);
-    expect(d.display).toBe(q?.displayString);
-    expect(d.documentation).toBe(q?.documentation);
+    const both = await editor.detailsBesideHover({ needle: "e.ts =", delta: 2, name: "ts" }, { needle: "e.ts =", delta: 2 });
+    expect(both.details).toEqual(both.hover);
   });
 });

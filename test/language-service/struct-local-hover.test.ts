@@ -4,7 +4,7 @@
  * driven over its protocol. Layouts are worked by hand from the C rules below.
  */
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { FixtureEditor, type QuickInfo, type EntryDetails } from "./fixture-editor.js";
+import { FixtureEditor, type QuickInfo } from "./fixture-editor.js";
 import { locate, TsServer } from "./tsserver.js";
 
 let editor: FixtureEditor;
@@ -48,7 +48,6 @@ async function completions(needle: string, delta: number): Promise<CompletionInf
   return server.request<CompletionInfo>("completionInfo", { file, ...locate(text, needle, delta) });
 }
 
-const details = (needle: string, delta: number, name: string): Promise<EntryDetails> => editor.details(needle, delta, name);
 
 test("the template compiles: every nested read hovered here is one the build accepts", async () => {
   expect(await server.request("semanticDiagnosticsSync", { file })).toEqual([]);
@@ -132,10 +131,8 @@ describe("hover on a struct local itself", () => {
   });
 
   test("the local's completion details are its hover (one builder)", async () => {
-    const d = await details("e.flag = 1", 1, "e");
-    const q = await hover("e.flag", 0);
-    expect(d.display).toBe(q?.displayString);
-    expect(d.documentation).toBe(q?.documentation);
+    const both = await editor.detailsBesideHover({ needle: "e.flag = 1", delta: 1, name: "e" }, { needle: "e.flag", delta: 0 });
+    expect(both.details).toEqual(both.hover);
   });
 });
 
@@ -184,10 +181,8 @@ describe("nested struct fields", () => {
   });
 
   test("completion details and hover agree (one builder)", async () => {
-    const d = await details("e.inner.b", 8, "b");
-    const q = await hover("e.inner.b", 8);
-    expect(d.display).toBe(q?.displayString);
-    expect(d.documentation).toBe(q?.documentation);
+    const both = await editor.detailsBesideHover({ needle: "e.inner.b", delta: 8, name: "b" }, { needle: "e.inner.b", delta: 8 });
+    expect(both.details).toEqual(both.hover);
   });
 
   test("only what the compiler reads: no fields after a scalar (`e.x.`), an array itself, an index out of bounds, nor a field the struct lacks", async () => {
