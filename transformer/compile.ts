@@ -27,8 +27,14 @@ export { LICENSE, compileParsed } from "./compile-parsed.js";
 
 export function compileTemplate(src: TemplateSource): CompileResult {
   const read = parseAccepted(src.text);
-  if (read) return compileParsed(src, read);
-  // Outside what our parser reads: TypeScript's says what is wrong, or reads what ours leaves out.
+  return read ? compileParsed(src, read) : compileReadByTypeScript(src);
+}
+
+/**
+ * A template outside what our parser reads: TypeScript's parser says what is wrong, or reads
+ * what ours leaves out. For callers that already tried our parser (the run-time compiler).
+ */
+export function compileReadByTypeScript(src: TemplateSource): CompileResult {
   const sink = new DiagnosticSink(src.start);
   return compileParsed(src, parseTemplate(src.text, sink), sink);
 }

@@ -73,7 +73,7 @@ export interface RunTimeCompiled {
 export async function compileAtRunTime(t: BpfTemplate): Promise<RunTimeCompiled> {
   const { source, maps } = runTimeSource(t);
   const read = parseAccepted(source.text);
-  const result = read ? compileParsed(source, read) : (await typeScriptCompiler(source)).compileTemplate(source);
+  const result = read ? compileParsed(source, read) : (await typeScriptCompiler(source)).compileReadByTypeScript(source);
   return { elf: elfOrThrow(source, result), maps };
 }
 
