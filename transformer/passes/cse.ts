@@ -36,12 +36,12 @@ function keyOf(i: Inst): string {
     const list = a.map(opnd);
     args = (COMMUTATIVE.has(i.op) ? list.sort() : list).join(",");
   }
-  return `${i.op}.${i.w}(${args})${attrKey(i)}`;
+  return key(i.op, i.w, args, i);
 }
 
-/** The attributes part of a key. */
-function attrKey(i: Inst): string {
-  return `[${i.size ?? ""},${i.off ?? ""},${i.slot ?? ""},${i.map ?? ""},${i.global ?? ""},${i.bits ?? ""},${i.param ?? ""}]`;
+/** A key from its parts: operator, width, operand keys, and the attributes of `attrs`. */
+function key(op: string, w: number | undefined, args: string, attrs: Inst): string {
+  return `${op}.${w}(${args})[${attrs.size ?? ""},${attrs.off ?? ""},${attrs.slot ?? ""},${attrs.map ?? ""},${attrs.global ?? ""},${attrs.bits ?? ""},${attrs.param ?? ""}]`;
 }
 
 /** What a load of some bytes is known to read, and which bytes those are. */
@@ -134,11 +134,10 @@ export function cse(fn: Fn): boolean {
     if (v.k === "imm") value = imm(BigInt.asUintN(size * 8, v.v));
     else if (size === 8 || fitsBytes(v.id, size)) value = v;
     if (!value) return;
-    // The keys of a 32- and a 64-bit load of these bytes (keyOf of such a load, built directly).
+    // The keys a 32- and a 64-bit load of these bytes get (the store's attributes are the load's).
     const known = { v: value, base, off, size };
-    const tail = `(${opnd(base)})${attrKey(st)}`;
-    loads.set(`load.32${tail}`, known);
-    loads.set(`load.64${tail}`, known);
+    loads.set(key("load", 32, opnd(base), st), known);
+    loads.set(key("load", 64, opnd(base), st), known);
   };
   const stack: { id: number; loads: Map<string, Known>; entered: boolean }[] = [{ id: fn.blocks[0]!.id, loads: new Map(), entered: false }];
   while (stack.length) {
