@@ -30,18 +30,12 @@ function source(n: number): TemplateSource {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** All of `jobs` in one chunk. */
-function submit(pool: CompilePool, jobs: readonly TemplateSource[], compileHere: (src: TemplateSource) => CompileResult): void {
-  pool.begin(jobs.length, compileHere);
-  pool.add(0, jobs);
-}
-
 describe("CompilePool", () => {
   test("results from the worker are byte for byte those of compileTemplate", async () => {
     const sources = Array.from({ length: 24 }, (_, n) => source(n));
     let here = 0;
     const pool = new CompilePool(1, WORKER);
-    submit(pool, sources, (s) => (here++, compileTemplate(s)));
+    pool.begin(sources, (s) => (here++, compileTemplate(s)));
     // Give the worker time to take jobs before this thread claims any.
     await sleep(1500);
     for (const src of sources) {
@@ -56,26 +50,12 @@ describe("CompilePool", () => {
     expect(pool.workerResults + here).toBe(sources.length);
   }, 60_000);
 
-  test("jobs sent in chunks, the last first: the worker waits for the ones not sent yet", async () => {
-    const sources = Array.from({ length: 12 }, (_, n) => source(30 + n));
-    let here = 0;
-    const pool = new CompilePool(1, WORKER);
-    pool.begin(sources.length, (s) => (here++, compileTemplate(s)));
-    pool.add(8, sources.slice(8));
-    await sleep(1000); // the worker compiles 8..11, then waits for the rest
-    pool.add(0, sources.slice(0, 8));
-    await sleep(1000);
-    for (const src of sources) expect(Buffer.from(pool.compile(src)!.elf!).equals(Buffer.from(compileTemplate(src).elf!))).toBe(true);
-    expect(pool.workerResults).toBeGreaterThan(4);
-    expect(pool.workerResults + here).toBe(sources.length);
-  }, 60_000);
-
   test("a template the worker's parser does not read is compiled on this thread, which reports it", async () => {
     const good = source(5);
     let here = 0;
     const pool = new CompilePool(1, WORKER);
     const bad = template("export function p(ctx: Xdp): i32 { return ; ; }}", {}, "bad.ts");
-    submit(pool, [good, bad], (s) => (here++, compileTemplate(s)));
+    pool.begin([good, bad], (s) => (here++, compileTemplate(s)));
     await sleep(1000); // the worker takes both: bad first (it starts from the end)
     const reported = pool.compile(bad)!;
     expect(reported.elf).toBeUndefined();
@@ -92,7 +72,7 @@ describe("CompilePool", () => {
     const ok = source(2);
     const broken: TemplateSource = { ...ok, slots: ok.slots.map((sl) => ({ ...sl, value: undefined as unknown as typeof sl.value })) };
     const pool = new CompilePool(1, WORKER);
-    submit(pool, [good, broken], (s) => compileTemplate(s));
+    pool.begin([good, broken], (s) => compileTemplate(s));
     await sleep(1500);
     expect(() => compileTemplate(broken)).toThrow(TypeError);
     expect(() => pool.compile(broken)).toThrow(TypeError);
@@ -103,7 +83,7 @@ describe("CompilePool", () => {
     const sources = [source(3), source(4)];
     let here = 0;
     const pool = new CompilePool(1, path.join(root, "dist/transformer/no-such-worker.cjs"));
-    submit(pool, sources, (s) => (here++, compileTemplate(s)));
+    pool.begin(sources, (s) => (here++, compileTemplate(s)));
     await sleep(500);
     for (const src of sources) expect(pool.compile(src)!.elf).toBeDefined();
     expect(here).toBe(2);
@@ -114,7 +94,7 @@ describe("CompilePool", () => {
     const sources = Array.from({ length: 6 }, (_, n) => source(50 + n));
     let here = 0;
     const pool = new CompilePool(1, WORKER);
-    submit(pool, sources, (s) => (here++, compileTemplate(s)));
+    pool.begin(sources, (s) => (here++, compileTemplate(s)));
     await sleep(300); // the worker may be inside a job when it is terminated
     pool[Symbol.dispose]();
     for (const src of sources) expect(Buffer.from(pool.compile(src)!.elf!).equals(Buffer.from(compileTemplate(src).elf!))).toBe(true);
@@ -123,7 +103,7 @@ describe("CompilePool", () => {
 
   test("a source that is not one of its jobs is left to the caller", () => {
     const pool = new CompilePool(0, WORKER);
-    submit(pool, [source(1)], (s) => compileTemplate(s));
+    pool.begin([source(1)], (s) => compileTemplate(s));
     expect(pool.compile(source(1))).toBeUndefined(); // equal content, but not the job's object
   });
 

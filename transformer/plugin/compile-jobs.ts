@@ -10,13 +10,11 @@ export interface WorkerStart {
   readonly port: MessagePort;
 }
 
-/**
- * Messages to a worker: first `begin`, with the shared cells; then the build's templates, in
- * one or more chunks (a worker starts from the end and waits for any not sent yet).
- */
-export type WorkerInput =
-  | { readonly kind: "begin"; readonly cells: SharedArrayBuffer; readonly count: number }
-  | { readonly kind: "jobs"; readonly from: number; readonly jobs: readonly TemplateSource[] };
+/** The one message to a worker: the build's templates, in tsc's order, and the shared cells. */
+export interface WorkerInput {
+  readonly cells: SharedArrayBuffer;
+  readonly jobs: readonly TemplateSource[];
+}
 
 /**
  * What a worker sends back for one job: the result; or `unread`, a template outside the
@@ -30,11 +28,9 @@ export type WorkerOutput =
 
 /**
  * The shared cells: one per job, in state FREE (nobody's yet), CLAIMED (someone compiles it)
- * or DONE (its output is on a port); after them the cursor workers take jobs from, and how
- * many chunks of jobs have been posted (workers wait on it for jobs not sent yet).
+ * or DONE (its output is on a port); after them the cursor workers take jobs from.
  */
 export const FREE = 0;
 export const CLAIMED = 1;
 export const DONE = 2;
 export const cursorCell = (count: number): number => count;
-export const postedCell = (count: number): number => count + 1;

@@ -14,7 +14,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import type { CompileResult, TemplateSource } from "../api.js";
-import { CLAIMED, DONE, FREE, cursorCell, postedCell, type WorkerInput, type WorkerOutput } from "./compile-jobs.js";
+import { CLAIMED, DONE, FREE, cursorCell, type WorkerInput, type WorkerOutput } from "./compile-jobs.js";
 import { countWorkerCompile, countWorkers } from "./trace.js";
 
 /**
@@ -40,7 +40,6 @@ export function workerCount(jobs: number, env: NodeJS.ProcessEnv = process.env):
  */
 export class CompilePool implements Disposable {
   private cells: Int32Array<ArrayBufferLike> = new Int32Array(0);
-  private count = 0;
   /** One port per worker: jobs go out on it, results come back. */
   private readonly ports: MessagePort[] = [];
   private readonly index = new Map<TemplateSource, number>();
@@ -63,7 +62,7 @@ export class CompilePool implements Disposable {
 
   /**
    * Starts `workers` threads, which load the compiler while this thread finds the templates;
-   * `begin` and `add` then give them the jobs. `script` is the worker's bundle (the
+   * `begin` then gives them the jobs. `script` is the worker's bundle (the
    * one `npm run build` writes beside the compiler's).
    */
   constructor(workers: number, script: string = fileURLToPath(new URL("../compile-worker.bundle.cjs", import.meta.url))) {
@@ -87,27 +86,18 @@ export class CompilePool implements Disposable {
   }
 
   /**
-   * A build of `count` jobs, numbered in the order tsc's thread will want them (it takes them
-   * from the front), and how to compile one on this thread.
+   * A build's jobs, in the order tsc's thread will want them (it takes them from the front;
+   * workers from the end), and how to compile one on this thread.
    */
-  begin(count: number, compileHere: (source: TemplateSource) => CompileResult): void {
+  begin(jobs: readonly TemplateSource[], compileHere: (source: TemplateSource) => CompileResult): void {
     this.compileHere = compileHere;
-    const cells = new SharedArrayBuffer(4 * (count + 2));
+    const cells = new SharedArrayBuffer(4 * (jobs.length + 1));
     this.cells = new Int32Array(cells);
-    this.count = count;
-    this.cells[cursorCell(count)] = count;
-    const begin: WorkerInput = { kind: "begin", cells, count };
+    this.cells[cursorCell(jobs.length)] = jobs.length;
+    jobs.forEach((j, k) => this.index.set(j, k));
+    this.expected = jobs.length;
+    const begin: WorkerInput = { cells, jobs };
     for (const port of this.ports) port.postMessage(begin);
-  }
-
-  /** Jobs `from`, `from + 1`, ...: sent at once, to workers waiting for them. */
-  add(from: number, jobs: readonly TemplateSource[]): void {
-    jobs.forEach((j, k) => this.index.set(j, from + k));
-    this.expected += jobs.length;
-    const chunk: WorkerInput = { kind: "jobs", from, jobs };
-    for (const port of this.ports) port.postMessage(chunk);
-    Atomics.add(this.cells, postedCell(this.count), 1);
-    Atomics.notify(this.cells, postedCell(this.count));
   }
 
   /** The result for `source`: compiled here if no worker has claimed it, else the worker's. */

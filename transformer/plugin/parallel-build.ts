@@ -54,8 +54,7 @@ export function planBuild(ts: typeof TS, checker: TS.TypeChecker, compiler: Retu
     all.push(...found);
   }
   if (!pool) return { sites };
-  pool.begin(all.length, (source) => compiler.compileTemplate(source));
-  pool.add(0, all.map((site) => site.source));
+  pool.begin(all.map((site) => site.source), (source) => compiler.compileTemplate(source));
   return { sites, pool };
 }
 
