@@ -15,8 +15,6 @@ export interface CompiledPayload {
   readonly programs: readonly { readonly name: string; readonly section: string }[];
   /** Map name in the object -> the interpolated declaration (for `obj.map(decl)`). */
   readonly maps: Readonly<Record<string, MapDecl>>;
-  /** Host file of the template, for messages. */
-  readonly source?: string;
 }
 
 /** Where a template was written: file (path or URL), 1-based line and column of the tag. */

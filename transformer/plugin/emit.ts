@@ -1,5 +1,5 @@
 /**
- * The replacement for a compiled template: `bpf.compiled({ elf, programs, maps, source })`.
+ * The replacement for a compiled template: `bpf.compiled({ elf, programs, maps })`.
  *
  * The tag expression and the interpolated map expressions are reused as they are, so
  * imports stay referenced and `obj.map(counts)` can find a map by the identity of its
@@ -25,7 +25,7 @@ export function elfLiteral(ts: typeof TS, elf: Uint8Array): TS.Expression {
   ]);
 }
 
-export function compiledCall(ts: typeof TS, site: TemplateSite, result: CompileResult, fileName: string): TS.Expression {
+export function compiledCall(ts: typeof TS, site: TemplateSite, result: CompileResult): TS.Expression {
   const f = ts.factory;
   const elf = result.elf;
   if (!elf) throw new Error("internal: emitting a template that failed to compile");
@@ -45,7 +45,6 @@ export function compiledCall(ts: typeof TS, site: TemplateSite, result: CompileR
       f.createPropertyAssignment("elf", elfLiteral(ts, elf)),
       f.createPropertyAssignment("programs", programs),
       f.createPropertyAssignment("maps", maps),
-      f.createPropertyAssignment("source", f.createStringLiteral(fileName)),
     ],
     true,
   );

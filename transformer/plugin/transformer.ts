@@ -97,7 +97,7 @@ function templateTransformer(program: TS.Program, config: WhistlerPluginConfig, 
       const struct = structs.get(node);
       if (struct) return struct;
       const hit = results.get(node);
-      if (hit?.result.elf) return compiledCall(ts, hit.site, hit.result, sf.fileName);
+      if (hit?.result.elf) return compiledCall(ts, hit.site, hit.result);
       return holdsTarget(node) ? ts.visitEachChild(node, visit, context) : node;
     };
     return ts.visitEachChild(sf, visit, context);
