@@ -27,7 +27,7 @@ export const DIAGNOSTICS = {
   WBPF1016: { title: "packet read without a bound", help: "a packet read at a constant offset that no earlier comparison with the packet end covers on that path" },
   WBPF1020: { title: "invalid format string", help: "a printk format the kernel would refuse, or an argument that does not match its conversion" },
   WBPF1017: { title: "unknown kernel struct or field", help: "a KernelStruct<\"name\"> names a struct the kernel types do not have, or reads a field the struct does not have" },
-  WBPF1018: { title: "unsupported kernel field", help: "a kernel struct field whose type templates cannot read (floats, function pointers, arrays of structs, bitfields spanning more than 8 bytes)" },
+  WBPF1018: { title: "unsupported kernel field", help: "a kernel struct field whose type templates cannot read (floats, function pointers, arrays of arrays, bitfields spanning more than 8 bytes), or an anonymous struct kept in a local" },
   WBPF1030: { title: "loop without a provable bound", help: "the compiler cannot show that a loop ends: its condition must compare a counter with a constant, and the counter must step toward it once per iteration" },
   WBPF1031: { title: "misplaced control flow", help: "`break` outside a loop or switch, `continue` outside a loop, or a switch case that is not a distinct constant" },
   WBPF2001: { title: "wrong map key type", help: "the key does not have (or widen to) the map's key type" },

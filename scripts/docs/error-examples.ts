@@ -132,9 +132,9 @@ export const ERROR_EXAMPLES: Readonly<Record<string, ErrorExample>> = {
     how: "Spell the struct and field as the kernel's BTF does (`whistler btf dump task_struct` lists the fields); the message names the nearest ones.",
   },
   WBPF1018: {
-    bad: TP(`    const task = get_current_task() as KernelStruct<"task_struct">;\n    return task.pid_links as i32;`),
-    fix: TP(`    const task = get_current_task() as KernelStruct<"task_struct">;\n    return task.flags as i32;`),
-    how: "Read fields of integer (bitfields included), pointer, embedded struct or integer array type; reach into an array of structs through a pointer you compute and read with probe_read_kernel.",
+    bad: TP(`    const task = get_current_task() as KernelStruct<"task_struct">;\n    const login = task.loginuid;\n    return login.val as i32;`),
+    fix: TP(`    const task = get_current_task() as KernelStruct<"task_struct">;\n    return task.loginuid.val as i32;`),
+    how: "Read an anonymous struct's fields through its parent in one expression (a named struct can be kept in a local); fields must be integers (bitfields included), enums, pointers, structs, unions or arrays of those.",
   },
   WBPF1020: {
     bad: TP(`    const pid_tgid = get_current_pid_tgid();\n    printk("open by %d\\n", pid_tgid);\n    return 0;`),

@@ -110,12 +110,43 @@ export function p(ctx: RawTracepoint<"sys_enter">): i32 {
     expect(diag(prog("  return task.real_parent.tgid;"))).toEqual([]);
   });
 
-  test("a bitfield reads as BPF_CORE_READ_BITFIELD_PROBED does; an array of structs is WBPF1018", () => {
+  test("a bitfield reads as BPF_CORE_READ_BITFIELD_PROBED does; an anonymous struct kept in a local is WBPF1018", () => {
     const listing = disassemble(compile(prog("  return task.in_execve as i32;")));
     // A zeroed u64, a probe read of the relocated size, then the two relocated shifts.
     expect(listing).toMatch(/\*\(u64 \*\)\(r10 - 8\) = 0[\s\S]*call bpf_probe_read_kernel#113[\s\S]*<<= r\d[\s\S]*>>= r\d/);
-    expect(diag(prog("  return task.pid_links as i32;"))[0]).toMatch(/^WBPF1018 4:15 "pid_links" 'pid_links' \(struct hlist_node\[4\]\) is an array of non-integers/);
-    expect(diag(prog("  return task.flags as i32;"))).toEqual([]);
+    expect(diag(prog("  const l = task.loginuid;\n  return l.val as i32;"))[0]).toMatch(/^WBPF1018 5:10 "l" an anonymous kernel struct has no name to relocate against/);
+    expect(diag(prog("  return task.loginuid.val as i32;"))).toEqual([]);
+  });
+
+  test("array elements: the constant index is an access-string step, the offset the element's; the local BTF has the array of structs", () => {
+    const signal = SNAPSHOT_TYPES.composite("signal_struct")!;
+    const rlim = signal.members.find((m) => m.name === "rlim")!;
+    const rlimit = SNAPSHOT_TYPES.composite("rlimit")!;
+    const elf = compile(prog("  return (task.signal.rlim[7].rlim_max + task.comm[1] as u64 + (task.pid_links[2].next == null ? 1 : 0)) as i32;"));
+    const p = parseObject(elf).programs[0]!;
+    // Local task_struct: pid_links, comm, signal (members 0-2, in offset order); signal_struct
+    // holds rlim only, rlimit rlim_max only, hlist_node next only (member 0 each).
+    expect(p.coreRelos.map((r) => r.access).sort()).toEqual(["0:0:2:0", "0:1:1", "0:2", "0:0:7:0"].sort());
+    const listing = disassemble(elf);
+    const rlimMax = rlimit.members.find((m) => m.name === "rlim_max")!.bitOffset / 8;
+    expect(listing).toContain(`= ${rlim.bitOffset / 8 + 7 * rlimit.size + rlimMax}\n`);
+    expect(listing).toContain(`= ${offsetOf("comm") + 1}\n`);
+    // The object's BTF: signal_struct's rlim is an array of 16 rlimit structs.
+    const btf = Btf.parse(readElf(elf).sections.find((x) => x.name === ".BTF")!.data);
+    const local = btf.find("STRUCT", "signal_struct")!;
+    expect(local.members.map((m) => m.name)).toEqual(["rlim"]);
+    const arr = btf.resolve(local.members[0]!.type);
+    expect(arr.kind === "ARRAY" && arr.nelems).toBe(rlim.type.k === "array" ? rlim.type.length : -1);
+    expect(arr.kind === "ARRAY" && btf.resolve(arr.type)).toMatchObject({ kind: "STRUCT", name: "rlimit" });
+  });
+
+  test("array indices: a constant inside the array; an array kept in a local is WBPF1002", () => {
+    expect(diag(prog("  return task.comm[16] as i32;"))[0]).toMatch(/^WBPF1008 4:20 "16" index 16 is outside kernel char\[16\] \(0 to 15\)/);
+    expect(diag(prog("  return task.comm[15] as i32;"))).toEqual([]);
+    expect(diag(prog("  const i = get_current_pid_tgid() & 3;\n  return task.pid_links[i].next == null ? 1 : 0;"))[0]).toMatch(/^WBPF1008 5:25 "i" an index into a kernel struct's array must be a compile-time constant/);
+    expect(diag(prog("  const i = 3;\n  return task.pid_links[i].next == null ? 1 : 0;"))).toEqual([]);
+    expect(diag(prog("  const r = task.signal.rlim;\n  return r[7].rlim_cur as i32;"))[0]).toMatch(/^WBPF1002 5:10 "r\[7\]" kernel struct rlimit\[16\] kept in a local cannot be indexed/);
+    expect(diag(prog("  const r = task.signal.rlim[7];\n  return r.rlim_cur as i32;"))).toEqual([]);
   });
 
   test("kernel addresses compare with null and 0 and test as conditions; a struct value does not", () => {

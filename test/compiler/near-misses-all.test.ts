@@ -49,7 +49,7 @@ const PAIRS: Partial<Record<DiagnosticCode, readonly [string, string]>> = {
   WBPF1015: [xdp("const n: u32 = ctx.rx_queue_index;\nreturn load_u8(ctx.data, n) as i32;"), xdp("if (ctx.data + 4 > ctx.data_end) return XDP_PASS;\nreturn load_u8(ctx.data, 3) as i32;")],
   WBPF1016: [xdp("if (ctx.data + 4 > ctx.data_end) return XDP_PASS;\nreturn load_u8(ctx.data, 4) as i32;"), xdp("if (ctx.data + 5 > ctx.data_end) return XDP_PASS;\nreturn load_u8(ctx.data, 4) as i32;")],
   WBPF1017: [tp('const t = get_current_task() as KernelStruct<"task_struct">;\nreturn t.tgd;'), tp('const t = get_current_task() as KernelStruct<"task_struct">;\nreturn t.tgid;')],
-  WBPF1018: [tp('const t = get_current_task() as KernelStruct<"task_struct">;\nreturn t.pid_links as i32;'), tp('const t = get_current_task() as KernelStruct<"task_struct">;\nreturn t.flags as i32;')],
+  WBPF1018: [tp('const t = get_current_task() as KernelStruct<"task_struct">;\nconst l = t.loginuid;\nreturn l.val as i32;'), tp('const t = get_current_task() as KernelStruct<"task_struct">;\nreturn t.loginuid.val as i32;')],
   WBPF1020: [tp('printk("pid %d\\n", get_current_pid_tgid());\nreturn 0;'), tp('printk("pid %llu\\n", get_current_pid_tgid());\nreturn 0;')],
   WBPF1030: [tp("let n: u32 = 0;\nfor (let i: u32 = 0; i < 10; i += 0) n += i;\nreturn n as i32;"), tp("let n: u32 = 0;\nfor (let i: u32 = 0; i < 10; i += 1) n += i;\nreturn n as i32;")],
   WBPF1031: [tp("const a = get_current_pid_tgid() as u32;\nswitch (a) { case 1: break; case 1: break; }\nreturn 0;"), tp("const a = get_current_pid_tgid() as u32;\nswitch (a) { case 1: break; case 2: break; }\nreturn 0;")],

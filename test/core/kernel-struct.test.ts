@@ -64,6 +64,34 @@ export const onExecBtf = bpf`
   }
 `;
 
+/** Elements of arrays inside kernel structs: an array of structs (`signal->rlim[RLIMIT_NOFILE]`)
+ * and an integer array (`comm[0]`), each element at a CO-RE relocated offset. */
+export const Limits = defstruct("limits_info", { nofile_cur: u64, nofile_max: u64, comm0: u32, pad: u32 });
+export const limits = new HashMap({ key: u32, value: Limits, maxEntries: 1024 });
+export const limitsBtf = new HashMap({ key: u32, value: Limits, maxEntries: 1024 });
+export const onExecLimits = bpf`
+  export function on_exec_limits(ctx: Tracepoint<"sched/sched_process_exec">): i32 {
+    const task = get_current_task() as KernelStruct<"task_struct">;
+    let l: ${Limits};
+    l.nofile_cur = task.signal.rlim[7].rlim_cur;
+    l.nofile_max = task.signal.rlim[7].rlim_max;
+    l.comm0 = task.comm[0] as u32;
+    ${limits}.update((get_current_pid_tgid() >> 32) as u32, l);
+    return 0;
+  }
+
+  /** The same elements through a BTF task pointer: direct loads, no probe reads. */
+  export function on_exec_limits_btf(ctx: TpBtf<"sched_process_exec">): i32 {
+    const task = ctx.args[0];
+    let l: ${Limits};
+    l.nofile_cur = task.signal.rlim[7].rlim_cur;
+    l.nofile_max = task.signal.rlim[7].rlim_max;
+    l.comm0 = task.comm[0] as u32;
+    ${limitsBtf}.update(task.tgid as u32, l);
+    return 0;
+  }
+`;
+
 /** Results in .bss, all u64 in declaration order; run by BPF_PROG_TEST_RUN as the caller. */
 export const selfTask = bpf`
   let r_pid: u64;
@@ -201,6 +229,39 @@ describeKernel("KernelStruct in templates: CO-RE records from our compiler", () 
     expect(e!.has_parent).toBe(1);
     expect(e!.in_execve).toBe(1); // a 1-bit bitfield, set while execve() runs
     expect(e!.comm).toBe("true");
+  });
+
+  test("array elements: a child's signal->rlim[RLIMIT_NOFILE] is the soft limit it set and our hard one, comm[0] its first letter; libbpf relocates them alike", async () => {
+    const elf = onExecLimits.elfBytes() ?? (await compileAtRunTime(onExecLimits)).elf;
+    // The access strings name the element: rlim is member 0 of the local signal_struct, 7 its
+    // element. The local task_struct (shared by both programs) holds tgid, comm and signal, in
+    // offset order; task.signal is read once per element.
+    const programs = parseObject(elf).programs;
+    expect(programs.find((p) => p.name === "on_exec_limits")!.coreRelos.map((r) => r.access).sort()).toEqual(["0:0:7:0", "0:0:7:1", "0:1:0", "0:2", "0:2"]);
+    await using obj = await load(onExecLimits);
+    obj.attachAll();
+    // The shell lowers its soft limit, then becomes /bin/true: the last exec is true's.
+    const child = spawnSync("sh", ["-c", "ulimit -Sn 321 && exec /bin/true"]);
+    expect(child.status).toBe(0);
+    const hard = /^Max open files\s+\d+\s+(\d+)/m.exec(readFileSync("/proc/self/limits", "utf8"))![1]!;
+    const want = { nofile_cur: 321n, nofile_max: BigInt(hard), comm0: "t".charCodeAt(0) };
+    expect(obj.map(limits).get(child.pid)).toMatchObject(want);
+    expect(obj.map(limitsBtf).get(child.pid)).toMatchObject(want);
+    // Through the BTF pointer the only helper call is the map update.
+    const direct = [...normalizedListing(xlatedInsns(obj.program("on_exec_limits_btf").fd.raw))].filter((h) => h.startsWith("85"));
+    expect(direct.length).toBe(1);
+    // libbpf (through bpftool) relocates our records to the same instructions.
+    const ours = xlatedInsns(obj.program("on_exec_limits").fd.raw);
+    const s = scratch("kstruct-arrays");
+    try {
+      const file = writeObject(s.tmp, "on_exec_limits", elf);
+      bpftool(["prog", "load", file, s.pinDir]);
+      const raw = join(s.tmp, "on_exec_limits.xlated");
+      bpftool(["prog", "dump", "xlated", "pinned", s.pinDir, "file", raw]);
+      expect(normalizedListing(new Uint8Array(readFileSync(raw)))).toEqual(normalizedListing(ours));
+    } finally {
+      s.cleanup();
+    }
   });
 
   test("TpBtf<\"sched_process_exec\">: ctx.args[0] is a BTF task pointer read with direct loads; bpftool loads the object alike", async () => {

@@ -19,6 +19,10 @@ export interface BaseTypes {
   readonly ptr: number;
   /** `char[n]` */
   chars(n: number): number;
+  /** `elem[n]` */
+  array(elem: number, n: number): number;
+  /** A struct of the spec listed before the one using it. */
+  struct(name: string): number;
 }
 
 /** name, byte offset, type */
@@ -41,10 +45,17 @@ export function buildTarget(spec: TargetSpec): Uint8Array {
     u64: b.type("__u64", TYPEDEF, 0, b.int("long long unsigned int", 8)),
     ptr: b.type("", PTR, 0, 0),
     chars: (n) => b.type("", ARRAY, 0, 0, [b.int("char", 1, true), uint, n]),
+    array: (elem, n) => b.type("", ARRAY, 0, 0, [elem, uint, n]),
+    struct: (name) => {
+      const id = structs.get(name);
+      if (id === undefined) throw new Error(`buildTarget: struct ${name} is used before it is listed`);
+      return id;
+    },
   };
+  const structs = new Map<string, number>();
   for (const s of spec.structs ?? []) {
     const members = s.members.map(([name, off, type]) => [b.str(name), type(t), off * 8]);
-    b.type(s.name, STRUCT, members.length, s.size, members.flat());
+    structs.set(s.name, b.type(s.name, STRUCT, members.length, s.size, members.flat()));
   }
   for (const e of spec.enums ?? []) b.type(e.name, ENUM, e.values.length, 4, e.values.flatMap(([n, v]) => [b.str(n), v]));
   return b.build();

@@ -14,6 +14,7 @@ import {
 import { BtfError, WhistlerError } from "../../runtime/errors.js";
 import { fixture } from "../loader/fixtures.js";
 import { buildTarget } from "./targets.js";
+import { compileTemplate } from "../../transformer/compile.js";
 
 const skbTarget = (len: "u16" | "u32" | "u64") => buildTarget({
   structs: [{ name: "__sk_buff", size: 192, members: [["len", 0, (t) => t[len]], ["mark", 8, (t) => t.u32], ["priority", 32, (t) => t.u32]] }],
@@ -79,6 +80,41 @@ describe("target BTF", () => {
       expect(first.poisoned).toBe(false);
       expect(insns[first.insn * 8]).toBe(code);
     }
+  });
+
+  test("array elements: an element's offset moves with the array and grows with the target's element size", () => {
+    const text = `export function p(ctx: RawTracepoint<"sys_enter">): i32 {
+  const task = get_current_task() as KernelStruct<"task_struct">;
+  return (task.signal.rlim[7].rlim_max + task.comm[3] as u64) as i32;
+}`;
+    const compiled = compileTemplate({ fileName: "t.ts", hostText: text, start: 0, text, slots: [] });
+    expect(compiled.diagnostics).toEqual([]);
+    const obj = parseObject(compiled.elf!);
+    // rlimit grew to 24 bytes (rlim_max at 16), rlim and comm moved, signal moved.
+    const target = buildTarget({
+      structs: [
+        { name: "rlimit", size: 24, members: [["rlim_cur", 0, (t) => t.u64], ["rlim_max", 16, (t) => t.u64]] },
+        { name: "signal_struct", size: 1024, members: [["rlim", 200, (t) => t.array(t.struct("rlimit"), 16)]] },
+        { name: "task_struct", size: 4096, members: [["comm", 100, (t) => t.chars(16)], ["signal", 300, (t) => t.ptr]] },
+      ],
+    });
+    const { results } = relocateCore(obj.programs[0]!, obj.parsedBtf, () => new CoreCandidates(Btf.parse(target)));
+    const by = new Map(results.map((r) => [r.relo.access, r]));
+    expect(results.every((r) => !r.poisoned)).toBe(true);
+    expect(by.get("0:0:7:0")!.targetValue).toBe(200 + 7 * 24 + 16);
+    expect(by.get("0:0:3")!.targetValue).toBe(103);
+    expect(by.get("0:1")!.targetValue).toBe(300);
+    // An index past the target's array is no match: the read is poisoned, as libbpf does.
+    const short = buildTarget({
+      structs: [
+        { name: "rlimit", size: 16, members: [["rlim_cur", 0, (t) => t.u64], ["rlim_max", 8, (t) => t.u64]] },
+        { name: "signal_struct", size: 1024, members: [["rlim", 200, (t) => t.array(t.struct("rlimit"), 4)]] },
+        { name: "task_struct", size: 4096, members: [["comm", 100, (t) => t.chars(16)], ["signal", 300, (t) => t.ptr]] },
+      ],
+    });
+    const poisoned = relocateCore(obj.programs[0]!, obj.parsedBtf, () => new CoreCandidates(Btf.parse(short))).results;
+    expect(poisoned.find((r) => r.relo.access === "0:0:7:0")!.poisoned).toBe(true);
+    expect(poisoned.find((r) => r.relo.access === "0:0:3")!.poisoned).toBe(false);
   });
 
   test("programs without records never ask for a target", () => {

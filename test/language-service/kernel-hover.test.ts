@@ -115,6 +115,18 @@ describe("hover on kernel struct reads", () => {
     expect(q?.documentation).toContain(`At byte ${(se.bitOffset + sum.bitOffset) / 8} of struct task_struct`);
   });
 
+  test("an element of an array of structs: task.signal.rlim[7].rlim_cur, at its byte in struct signal_struct", async () => {
+    const rlim = member("signal_struct", "rlim");
+    const cur = member("rlimit", "rlim_cur");
+    const size = btf.struct("rlimit").size;
+    const q = await hover("rlim[7].rlim_cur", 8);
+    expect(q?.displayString).toBe(`(field) struct rlimit.rlim_cur: ${btf.resolve(cur.typeId).name}`);
+    expect(q?.documentation).toContain(`Field of struct rlimit (${size} bytes): offset ${cur.bitOffset / 8}, size 8 bytes.`);
+    expect(q?.documentation).toContain(`At byte ${rlim.bitOffset / 8 + 7 * size + cur.bitOffset / 8} of struct signal_struct, which its reads are relocated against.`);
+    const both = await editor.detailsBesideHover({ needle: "rlim[7].rlim_cur", delta: 8, name: "rlim_cur" }, { needle: "rlim[7].rlim_cur", delta: 9 });
+    expect(both.details).toEqual(both.hover);
+  });
+
   test("a bitfield: bit offset and width", async () => {
     const f = member("task_struct", "in_execve");
     expect(f.bitfieldSize).toBeGreaterThan(0);

@@ -22,15 +22,19 @@ export const CORE_KIND = {
 export type CoreKind = (typeof CORE_KIND)[keyof typeof CORE_KIND];
 
 /**
- * One relocatable value: `kind` of member `path` (names, from the root struct inward); of the
- * root type itself when `path` is empty (type_exists, type_size); of enumerator `path[0]` of
- * enum `root` when `enumValues` is set (enum_value, enum_exists).
+ * One relocatable value: `kind` of member `path` (names, from the root struct inward, and
+ * numbers for elements of array members); of the root type itself when `path` is empty
+ * (type_exists, type_size); of enumerator `path[0]` of enum `root` when `enumValues` is set
+ * (enum_value, enum_exists).
  */
 export interface CoreAccess {
   /** The named struct, union or enum the access starts from. */
   readonly root: string;
-  /** Member names; after the first, each is inside the previous member's embedded struct. */
-  readonly path: readonly string[];
+  /**
+   * Member names, each inside the previous member's embedded struct; a number is an element
+   * of the array member before it (`rlim[7]` is `"rlim", 7`).
+   */
+  readonly path: readonly (string | number)[];
   /** For enum accesses: the enum's size and every enumerator the build knows (name, value). */
   readonly enumValues?: { readonly size: number; readonly values: readonly { readonly name: string; readonly value: bigint }[] };
   readonly kind: CoreKind;
@@ -52,18 +56,33 @@ export interface CoreReloRecord {
   readonly kind: number;
 }
 
-type Step = { readonly comp: KComposite; readonly member: string };
+/** A member of a composite, or an element (`index`) of the array member the step before names. */
+type Step = { readonly comp: KComposite; readonly member: string } | { readonly index: number };
 
-/** The composites and members an access walks through, or undefined if a name is unknown. */
+/** The composite a value of type `t` is, if it is one. */
+function compositeOf(t: KType, types: KernelTypes): KComposite | undefined {
+  return t.k === "struct" ? types.composite(t.name) : t.k === "anon" ? t.def : undefined;
+}
+
+/** The composites, members and elements an access walks through, or undefined if one is unknown. */
 function walk(a: CoreAccess, types: KernelTypes): Step[] | undefined {
   let comp = types.composite(a.root);
+  let array: Extract<KType, { k: "array" }> | undefined;
   const steps: Step[] = [];
-  for (const name of a.path) {
+  for (const step of a.path) {
+    if (typeof step === "number") {
+      if (!array) return undefined;
+      steps.push({ index: step });
+      comp = compositeOf(array.elem, types);
+      array = undefined;
+      continue;
+    }
     if (!comp) return undefined;
-    const m = comp.members.find((x) => x.name === name);
+    const m = comp.members.find((x) => x.name === step);
     if (!m) return undefined;
-    steps.push({ comp, member: name });
-    comp = m.type.k === "struct" ? types.composite(m.type.name) : m.type.k === "anon" ? m.type.def : undefined;
+    steps.push({ comp, member: step });
+    comp = compositeOf(m.type, types);
+    array = m.type.k === "array" ? m.type : undefined;
   }
   return steps;
 }
@@ -107,19 +126,16 @@ export function writeCoreTypes(w: BtfWriter, accesses: readonly CoreAccess[], ty
     walks.set(a, steps);
     roots.set(a, root);
     use(root);
-    for (const s of steps) use(s.comp, s.member);
+    for (const s of steps) if ("member" in s) use(s.comp, s.member);
   }
-  // Embedded members need their own (possibly empty) definitions; pointers to known structs
-  // point at theirs, other pointers at void.
+  // Embedded members (and elements of array members) need their own (possibly empty)
+  // definitions; pointers to known structs point at theirs, other pointers at void.
   const memberOf = (c: KComposite, name: string) => c.members.find((m) => m.name === name)!;
   for (const { comp, used } of [...comps.values()]) {
     for (const n of used) {
       const t = memberOf(comp, n).type;
-      if (t.k === "struct") {
-        const inner = types.composite(t.name);
-        if (inner) use(inner);
-      }
-      if (t.k === "anon") use(t.def);
+      const inner = compositeOf(t.k === "array" ? t.elem : t, types);
+      if (inner) use(inner);
     }
   }
   const order = [...comps.keys()];
@@ -138,23 +154,38 @@ export function writeCoreTypes(w: BtfWriter, accesses: readonly CoreAccess[], ty
     }
     return undefined;
   };
-  // Scalars and arrays first; then pointers, whose targets (composites) come right after them.
+  // Scalars and arrays of them first; then pointers and arrays of pointers or composites, whose
+  // targets (the composites) come right after them.
   const pointers: string[] = [];
   const ptrKey = (t: Extract<KType, { k: "ptr" }>) => (t.to && comps.has(`${t.union ? "union" : "struct"} ${t.to}`) ? `${t.union ? "union" : "struct"} ${t.to}` : "void");
+  const elemKey = (t: KType): string | undefined =>
+    t.k === "ptr" ? `*${ptrKey(t)}` : t.k === "struct" ? `${t.union ? "union" : "struct"} ${t.name}` : t.k === "anon" ? key(t.def) : undefined;
+  const arrays: { key: string; elem: string; length: number }[] = [];
+  const arrayKey = (t: Extract<KType, { k: "array" }>): string | undefined => {
+    const e = elemKey(t.elem);
+    return e === undefined ? undefined : `${e}[${t.length}]`;
+  };
   for (const { comp, used } of comps.values()) {
     for (const n of used) {
       const t = memberOf(comp, n).type;
-      if (t.k === "ptr") {
-        const pk = ptrKey(t);
+      const inner = t.k === "array" ? t.elem : t;
+      if (inner.k === "ptr") {
+        const pk = ptrKey(inner);
         if (!pointers.includes(pk)) pointers.push(pk);
-      } else if (t.k !== "struct" && t.k !== "anon" && scalarType(t) === undefined) {
+      }
+      const ak = t.k === "array" ? arrayKey(t) : undefined;
+      if (t.k === "array" && ak !== undefined) {
+        if (!arrays.some((a) => a.key === ak)) arrays.push({ key: ak, elem: elemKey(t.elem)!, length: t.length });
+      } else if (t.k !== "ptr" && t.k !== "struct" && t.k !== "anon" && scalarType(t) === undefined) {
         throw new Error(`internal: CO-RE member ${comp.name}.${n} has a type the compiler does not read`);
       }
     }
   }
-  const firstComp = w.nextTypeId + pointers.length;
+  const firstComp = w.nextTypeId + pointers.length + arrays.length;
   const compId = (k: string) => firstComp + order.indexOf(k);
   const ptrIds = new Map(pointers.map((pk) => [pk, w.ptr(pk === "void" ? 0 : compId(pk))]));
+  const elemId = (k: string) => (k.startsWith("*") ? ptrIds.get(k.slice(1))! : compId(k));
+  const arrayIds = new Map(arrays.map((a) => [a.key, w.array(elemId(a.elem), arrayIndex, a.length)]));
   const localMembers = new Map<string, string[]>();
   for (const k of order) {
     const { comp, used } = comps.get(k)!;
@@ -162,7 +193,8 @@ export function writeCoreTypes(w: BtfWriter, accesses: readonly CoreAccess[], ty
     localMembers.set(k, members.map((m) => m.name));
     const typed = members.map((m) => {
       const t = m.type;
-      const type = t.k === "ptr" ? ptrIds.get(ptrKey(t))! : t.k === "struct" ? compId(`${t.union ? "union" : "struct"} ${t.name}`) : t.k === "anon" ? compId(key(t.def)) : scalarType(t)!;
+      const ak = t.k === "array" ? arrayKey(t) : undefined;
+      const type = ak !== undefined ? arrayIds.get(ak)! : t.k === "ptr" ? ptrIds.get(ptrKey(t))! : t.k === "struct" ? compId(`${t.union ? "union" : "struct"} ${t.name}`) : t.k === "anon" ? compId(key(t.def)) : scalarType(t)!;
       return { name: m.name, type, bitOffset: m.bitOffset, ...(m.bitfieldSize ? { bitfieldSize: m.bitfieldSize } : {}) };
     });
     const id = comp.union ? w.union(comp.name, comp.size, typed) : w.struct(comp.name, comp.size, typed);
@@ -176,10 +208,10 @@ export function writeCoreTypes(w: BtfWriter, accesses: readonly CoreAccess[], ty
   return (a) => {
     if (a.enumValues) {
       const e = enumIds.get(a.root)!;
-      return { typeId: e.id, access: `${e.names.indexOf(a.path[0]!)}` };
+      return { typeId: e.id, access: `${e.names.indexOf(String(a.path[0]))}` };
     }
     const steps = walks.get(a)!;
-    const idx = steps.map((s) => localMembers.get(key(s.comp))!.indexOf(s.member));
+    const idx = steps.map((s) => ("member" in s ? localMembers.get(key(s.comp))!.indexOf(s.member) : s.index));
     return { typeId: compId(key(roots.get(a)!)), access: ["0", ...idx].join(":") };
   };
 }

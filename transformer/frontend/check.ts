@@ -36,7 +36,7 @@ import { checkPacketBounds } from "./packet-lint.js";
 import { unknownTracepoint, withTracepointFields, type TracepointCtxField } from "./tracepoint-ctx.js";
 import { isNullablePointer } from "./types.js";
 import type { KComposite } from "../kernel/kernel-types.js";
-import { kernelAddressOperands, kernelArg, kernelCast, kernelMember, kernelStructType, KERNEL_TYPE_BUILTINS, kernelTypeBuiltin, typedTracingArg } from "./kernel-struct.js";
+import { kernelAddressOperands, kernelArg, kernelCast, kernelIndex, kernelMember, kernelStructType, KERNEL_TYPE_BUILTINS, kernelTypeBuiltin, typedTracingArg } from "./kernel-struct.js";
 import { unknownTpBtf, withTpBtfArgs } from "./tp-btf-ctx.js";
 import type { ArithOp, CheckedFunction, DataSection, GlobalVar, CheckedProgram, CheckedTemplate, CmpOp, LValue, Local, MapMethod, MapRef, TExpr, TStmt } from "./typed.js";
 import { BOOL, ERROR, UNTYPED, VOID, bitsOf, commonType, fits, isSigned, rangeOf, scalar, typeName, widensTo, wrap, type Type } from "./types.js";
@@ -1094,6 +1094,7 @@ class ProgramChecker {
     const p = this.expr(e.target, scope);
     if (p.ty.k === "aptr") return arrayIndex(this.ops(scope), p, e);
     const i = this.expr(e.index, scope);
+    if (p.ty.k === "kbuf") return kernelIndex(this.ops(scope), p, i, e);
     if (p.ty.k === "error" || i.ty.k === "error") return { k: "const", ty: ERROR, value: 0n, span: e.span };
     if (p.ty.k !== "ptr") return this.error("WBPF1002", e.span, `only map value pointers can be indexed (\`p[0]\`), not ${typeName(p.ty)}`);
     if (i.k !== "const" || i.value !== 0n) return this.error("WBPF1008", i.span, "map values are single scalars: the only index is 0, as in `p[0]`");

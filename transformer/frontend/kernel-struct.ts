@@ -16,7 +16,7 @@ import type { ScalarName } from "../../runtime/types.js";
 import type { Span } from "../diagnostics.js";
 import { CORE_KIND, type CoreAccess, type CoreKind } from "../btf/core.js";
 import { kernelEnum, kernelEnumNames } from "../kernel/kernel-enums.js";
-import { KERNEL_TYPES, ktypeC, type KComposite, type KMember, type KType } from "../kernel/kernel-types.js";
+import { KERNEL_TYPES, ktypeC, ktypeSize, type KComposite, type KMember, type KType } from "../kernel/kernel-types.js";
 import type { Expr, KernelStructRef } from "./ast.js";
 import { errorNode, fail, type CheckOps } from "./check-ops.js";
 import { suggest } from "./suggest.js";
@@ -55,12 +55,12 @@ export function kernelCast(ops: CheckOps, v: TExpr, ref: KernelStructRef, span: 
 }
 
 /** Where an access through `base` starts: a new root, or the embedded access `base` ends in. */
-function startOf(base: TExpr, comp: KComposite): { base: TExpr; root: string; path: readonly string[]; offset: number } | undefined {
+function startOf(base: TExpr, comp: KComposite): Place | undefined {
   if (base.k === "kaddr") return { base: base.base, root: base.access.root, path: base.access.path, offset: Number(base.access.value) };
   return comp.name ? { base, root: comp.name, path: [], offset: 0 } : undefined;
 }
 
-function access(root: string, path: readonly string[], kind: CoreKind, value: number): CoreAccess {
+function coreAccess(root: string, path: readonly (string | number)[], kind: CoreKind, value: number): CoreAccess {
   return { root, path, kind, value: BigInt(value) };
 }
 
@@ -85,42 +85,80 @@ export function kernelMember(ops: CheckOps, base: TExpr, e: Extract<Expr, { k: "
   const unsupported = (why: string) => fail(ops, "WBPF1018", e.nameSpan, `'${e.name}' (${ktypeC(m.type)}) ${why}`);
   if (m.bitfieldSize) return bitfield(ops, base, start, m, e);
   if (m.bitOffset % 8) return unsupported("does not start on a byte");
-  const path = [...start.path, e.name];
-  const offset = start.offset + m.bitOffset / 8;
-  const at = access(start.root, path, CORE_KIND.FIELD_BYTE_OFFSET, offset);
-  const t = m.type;
+  return valueAt(base, { ...start, path: [...start.path, e.name], offset: start.offset + m.bitOffset / 8 }, m.type, e.span, unsupported);
+}
+
+/** Where a value inside a kernel struct is: the address it is read through, and the access to it. */
+interface Place {
+  readonly base: TExpr;
+  readonly root: string;
+  readonly path: readonly (string | number)[];
+  readonly offset: number;
+}
+
+/**
+ * The value of type `t` at `at` (a member, or an element of an array member) of the kernel
+ * struct `base` points to: a read for integers and pointers, an address for embedded structs
+ * and arrays (read further by a member or an index), or `unsupported`'s diagnostic.
+ */
+function valueAt(base: TExpr, at: Place, t: KType, span: Span, unsupported: (why: string) => TExpr): TExpr {
+  const access = coreAccess(at.root, at.path, CORE_KIND.FIELD_BYTE_OFFSET, at.offset);
   // Through a BTF pointer, fields are direct loads and what they lead to is BTF-typed too.
-  const btf = base.ty.btf ? { btf: true as const } : {};
-  const direct = base.ty.btf ? { direct: true as const } : {};
+  const throughBtf = (base.ty.k === "kptr" || base.ty.k === "kbuf") && base.ty.btf === true;
+  const btf = throughBtf ? { btf: true as const } : {};
+  const direct = throughBtf ? { direct: true as const } : {};
   switch (t.k) {
     case "int":
     case "enum": {
       if (![1, 2, 4, 8].includes(t.size)) return unsupported(`is ${t.size} bytes wide; templates read 1, 2, 4 or 8`);
       const size = t.size as 1 | 2 | 4 | 8;
-      const raw: TExpr = { k: "kread", ty: scalar(UNSIGNED[size]!), base: start.base, access: at, size, span: e.span, ...direct };
+      const raw: TExpr = { k: "kread", ty: scalar(UNSIGNED[size]!), base: at.base, access, size, span, ...direct };
       const want: ScalarName = t.c === "_Bool" ? "bool" : t.signed ? SIGNED[size]! : UNSIGNED[size]!;
-      if (want === "bool") return { k: "cmp", op: "ne", ty: scalar("bool"), l: raw, r: { k: "const", ty: scalar("u8"), value: 0n, span: e.span }, span: e.span };
-      return want === UNSIGNED[size] ? raw : { k: "convert", ty: scalar(want), e: raw, span: e.span };
+      if (want === "bool") return { k: "cmp", op: "ne", ty: scalar("bool"), l: raw, r: { k: "const", ty: scalar("u8"), value: 0n, span }, span };
+      return want === UNSIGNED[size] ? raw : { k: "convert", ty: scalar(want), e: raw, span };
     }
     case "ptr": {
       const to = t.to ? KERNEL_TYPES.composite(t.to) : undefined;
-      return { k: "kread", ty: to ? { k: "kptr", comp: to, ...btf } : scalar("u64"), base: start.base, access: at, size: 8, span: e.span, ...direct };
+      return { k: "kread", ty: to ? { k: "kptr", comp: to, ...btf } : scalar("u64"), base: at.base, access, size: 8, span, ...direct };
     }
     case "struct": {
       const inner = KERNEL_TYPES.composite(t.name);
       if (!inner) return unsupported("is a struct the build's kernel types do not define");
-      return { k: "kaddr", ty: { k: "kptr", comp: inner, ...btf }, base: start.base, access: at, span: e.span };
+      return { k: "kaddr", ty: { k: "kptr", comp: inner, ...btf }, base: at.base, access, span };
     }
     case "anon":
-      return { k: "kaddr", ty: { k: "kptr", comp: t.def, ...btf }, base: start.base, access: at, span: e.span };
+      return { k: "kaddr", ty: { k: "kptr", comp: t.def, ...btf }, base: at.base, access, span };
     case "array": {
       const el = t.elem;
-      if (el.k !== "int" || ![1, 2, 4, 8].includes(el.size)) return unsupported("is an array of non-integers; templates read integer arrays only");
-      return { k: "kaddr", ty: { k: "kbuf", elemSize: el.size, length: t.length, char: el.size === 1 }, base: start.base, access: at, span: e.span };
+      const elemSize = ktypeSize(el, (n) => KERNEL_TYPES.composite(n));
+      const readable = el.k === "int" || el.k === "enum" ? [1, 2, 4, 8].includes(el.size) : el.k === "struct" || el.k === "anon" || el.k === "ptr";
+      if (!readable || elemSize === 0) return unsupported("is an array of a type templates cannot read (integers, enums, pointers, structs and unions)");
+      return { k: "kaddr", ty: { k: "kbuf", elem: el, elemSize, length: t.length, char: el.k === "int" && el.size === 1, ...btf }, base: at.base, access, span };
     }
     case "other":
       return unsupported("has a type templates cannot read");
   }
+}
+
+/**
+ * `arr[i]` where `arr` (checked) is an array inside a kernel struct (`task.signal.rlim[7]`):
+ * element `i`, a constant (the relocation records it in the access string, as clang does for
+ * `rlim[RLIMIT_NOFILE]`), at its CO-RE relocated offset.
+ */
+export function kernelIndex(ops: CheckOps, arr: TExpr, index: TExpr, e: Extract<Expr, { k: "index" }>): TExpr {
+  if (arr.ty.k !== "kbuf" || arr.k !== "kaddr") {
+    return fail(ops, "WBPF1002", e.span, `${typeName(arr.ty)} kept in a local cannot be indexed: each element's offset is relocated from the struct the array is in, so index it where it is read, e.g. \`task.signal.rlim[7]\``);
+  }
+  const ty = arr.ty;
+  if (index.ty.k === "error") return index;
+  if (index.k !== "const") return fail(ops, "WBPF1008", index.span, "an index into a kernel struct's array must be a compile-time constant (the loader relocates each element's offset), e.g. `rlim[7]`");
+  if (index.value < 0n || (ty.length > 0 && index.value >= BigInt(ty.length))) {
+    return fail(ops, "WBPF1008", index.span, `index ${index.value} is outside ${typeName(ty)} (0 to ${ty.length - 1})`);
+  }
+  const i = Number(index.value);
+  const at = arr.access;
+  const place: Place = { base: arr.base, root: at.root, path: [...at.path, i], offset: Number(at.value) + i * ty.elemSize };
+  return valueAt(arr, place, ty.elem, e.span, (why) => fail(ops, "WBPF1018", e.span, `element ${i} (${ktypeC(ty.elem)}) ${why}`));
 }
 
 /** `field_exists(task.field)`: 1, or 0 when the kernel the object loads into lacks the field. */
@@ -240,7 +278,7 @@ function bitfield(ops: CheckOps, base: TExpr, start: NonNullable<ReturnType<type
     byteOff = Math.floor(bitOff / 8 / byteSize) * byteSize;
   }
   const path = [...start.path, e.name];
-  const at = (kind: CoreKind, value: number) => access(start.root, path, kind, value);
+  const at = (kind: CoreKind, value: number) => coreAccess(start.root, path, kind, value);
   const accesses = {
     offset: at(CORE_KIND.FIELD_BYTE_OFFSET, byteOff), size: at(CORE_KIND.FIELD_BYTE_SIZE, byteSize),
     lshift: at(CORE_KIND.FIELD_LSHIFT_U64, 64 - (bitOff + m.bitfieldSize - byteOff * 8)), rshift: at(CORE_KIND.FIELD_RSHIFT_U64, 64 - m.bitfieldSize),

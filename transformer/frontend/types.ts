@@ -8,7 +8,7 @@
  */
 import { SCALARS, type ScalarName } from "../../runtime/types.js";
 import type { StructFieldType, StructLayout } from "../../runtime/struct/layout.js";
-import type { KComposite } from "../kernel/kernel-types.js";
+import { ktypeC, type KComposite, type KType } from "../kernel/kernel-types.js";
 
 /**
  * Where a struct pointer came from: the verifier treats them differently (a ring buffer
@@ -38,9 +38,10 @@ export type Type =
    * pointer the verifier knows the type of (a tp_btf argument and what it leads to): fields
    * are read with direct loads instead of bpf_probe_read_kernel. */
   | { readonly k: "kptr"; readonly comp: KComposite; readonly btf?: true }
-  /** A kernel address of an integer array inside a kernel struct (`task.comm`): a source for
-   * probe_read_kernel(_str). */
-  | { readonly k: "kbuf"; readonly elemSize: number; readonly length: number; readonly char: boolean }
+  /** A kernel address of an array inside a kernel struct (`task.comm`, `signal.rlim`): a source
+   * for probe_read_kernel(_str), and indexable by a constant (`rlim[7]`), each element at a CO-RE
+   * relocated offset. `length` 0 is a flexible array; `btf` as for `kptr`. */
+  | { readonly k: "kbuf"; readonly elem: KType; readonly elemSize: number; readonly length: number; readonly char: boolean; readonly btf?: true }
   | { readonly k: "null" }
   | { readonly k: "void" }
   /** The type of an expression that already produced a diagnostic: accepted everywhere so
@@ -63,7 +64,7 @@ export function typeName(t: Type): string {
     case "sptr": return t.nullable ? `${t.layout.name} | null` : t.layout.name;
     case "aptr": return `${t.char ? "char" : t.elem.kind === "scalar" ? t.elem.name : t.elem.kind === "struct" ? t.elem.name : "array"}[${t.length}]`;
     case "kptr": return t.comp.name ? `KernelStruct<"${t.comp.name}">` : `${t.comp.union ? "union" : "struct"} { ... } (kernel)`;
-    case "kbuf": return `kernel ${t.char ? "char" : `u${t.elemSize * 8}`}[${t.length}]`;
+    case "kbuf": return `kernel ${t.char ? "char" : t.elem.k === "int" ? `u${t.elemSize * 8}` : ktypeC(t.elem)}[${t.length}]`;
     case "null": return "null";
     case "void": return "void";
     case "error": return "<error>";

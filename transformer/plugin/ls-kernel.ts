@@ -3,12 +3,13 @@
  * `task.real_parent.` lead to a struct whose fields (anonymous members flattened) come from
  * the layouts the compiler uses (`../kernel/kernel-types.ts`). The chain's root is a local
  * declared with `as KernelStruct<"name">` or `: KernelStruct<"name">` earlier in the
- * template; each step goes through an embedded struct or a pointer to one. One resolver
+ * template; each step goes through an embedded struct, a pointer to one, or an element of an
+ * array of them at a constant index. One resolver
  * (`kernelChainAt`) serves both, so the editor offers exactly the fields it describes.
  */
-import { KERNEL_TYPES, type KComposite, type KMember, type KType } from "../kernel/kernel-types.js";
+import { KERNEL_TYPES, ktypeSize, type KComposite, type KMember, type KType } from "../kernel/kernel-types.js";
 import { kernelFieldDoc, kernelStructDoc, type Doc } from "./ls-docs.js";
-import { chainBefore, prevNonBlank } from "./ls-site.js";
+import { chainSteps, constantIndex, prevNonBlank } from "./ls-site.js";
 
 export interface KernelEntry {
   readonly name: string;
@@ -52,11 +53,9 @@ function labelOf(c: KComposite): string {
   return `${c.union ? "union" : "struct"} ${c.name}`;
 }
 
-/** One step from `at` through member `m`: into an embedded struct, or through a pointer to one. */
-function step(at: KernelChainEnd, m: KMember): KernelChainEnd | undefined {
-  const t: KType = m.type;
-  const inside = at.base + Math.floor(m.bitOffset / 8);
-  if (t.k === "anon") return { comp: t.def, label: `${at.label}.${m.name}`, outer: at.outer, base: inside };
+/** What a value of type `t` at byte `inside` of `at.outer` leads to: an embedded struct, or the struct a pointer points to. */
+function into(at: KernelChainEnd, t: KType, inside: number, label: string): KernelChainEnd | undefined {
+  if (t.k === "anon") return { comp: t.def, label, outer: at.outer, base: inside };
   if (t.k === "struct") {
     const comp = KERNEL_TYPES.composite(t.name);
     return comp && { comp, label: labelOf(comp), outer: at.outer, base: inside };
@@ -68,6 +67,19 @@ function step(at: KernelChainEnd, m: KMember): KernelChainEnd | undefined {
   return undefined;
 }
 
+/** One step from `at` through member `m`: into an embedded struct, or through a pointer to one. */
+function step(at: KernelChainEnd, m: KMember): KernelChainEnd | undefined {
+  return into(at, m.type, at.base + Math.floor(m.bitOffset / 8), `${at.label}.${m.name}`);
+}
+
+/** Element `i` of the array member `m` of `at` (a constant inside it, as the compiler requires). */
+function element(at: KernelChainEnd, m: KMember, i: number | undefined): KernelChainEnd | undefined {
+  const t = m.type;
+  if (t.k !== "array" || i === undefined || (t.length > 0 && i >= t.length)) return undefined;
+  const size = ktypeSize(t.elem, (n) => KERNEL_TYPES.composite(n));
+  return into(at, t.elem, at.base + Math.floor(m.bitOffset / 8) + i * size, `${at.label}.${m.name}[${i}]`);
+}
+
 /** The kernel struct `name` is declared as before `end`, if it is a KernelStruct local or parameter. */
 function kernelRoot(text: string, name: string, end: number): (KernelLocal & { comp: KComposite }) | undefined {
   const local = kernelLocals(text, end).get(name);
@@ -75,17 +87,30 @@ function kernelRoot(text: string, name: string, end: number): (KernelLocal & { c
   return comp && { ...local, comp };
 }
 
-/** The struct the kernel struct expression ending at the dot before `wordStart` leads to. */
+/**
+ * The struct the kernel struct expression ending at the dot before `wordStart` leads to,
+ * through fields and constant-index elements of arrays (`task.signal.rlim[7].`).
+ */
 export function kernelChainAt(text: string, wordStart: number): KernelChainEnd | undefined {
-  const chain = chainBefore(text, wordStart);
-  if (!chain) return undefined;
-  const root = kernelRoot(text, chain[0]!, wordStart)?.comp;
-  let at: KernelChainEnd | undefined = root && { comp: root, label: labelOf(root), outer: root, base: 0 };
-  for (const name of chain.slice(1)) {
-    const m = at?.comp.members.find((x) => x.name === name);
-    at = at && m ? step(at, m) : undefined;
+  const chain = chainSteps(text, wordStart);
+  const root = chain && kernelRoot(text, chain.root, wordStart)?.comp;
+  if (!chain || !root) return undefined;
+  let at: KernelChainEnd | undefined = { comp: root, label: labelOf(root), outer: root, base: 0 };
+  // An array member waits for its index: its fields are its elements'.
+  let array: KMember | undefined;
+  for (const s of chain.steps) {
+    if (!at) return undefined;
+    if ("index" in s) {
+      at = array && element(at, array, constantIndex(s.index));
+      array = undefined;
+      continue;
+    }
+    if (array) return undefined;
+    const m: KMember | undefined = at.comp.members.find((x) => x.name === s.field);
+    if (m?.type.k === "array") array = m;
+    else at = m && step(at, m);
   }
-  return at;
+  return array ? undefined : at;
 }
 
 /** Fields offered after `text[..wordStart]` when it ends in a kernel struct expression. */

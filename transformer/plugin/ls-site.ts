@@ -224,17 +224,43 @@ export function memberObject(text: string, wordStart: number): string | undefine
   return objStart < objEnd ? text.slice(objStart, objEnd) : undefined;
 }
 
-/** The identifiers of `a.b.c` ending at the dot before `wordStart`, or undefined. */
-export function chainBefore(text: string, wordStart: number): string[] | undefined {
-  const names: string[] = [];
-  let at = wordStart;
+/** One step of a chain: a field, or an element at the index written between the brackets. */
+export type ChainStep = { readonly field: string } | { readonly index: string };
+
+/** Offset of the `[` that the `]` at `close` closes, or -1. */
+function openingBracket(text: string, close: number): number {
+  let depth = 0;
+  for (let i = close; i >= 0; i--) {
+    if (text[i] === "]") depth++;
+    else if (text[i] === "[" && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** `e.pts[i].inner.` ending at the dot before `wordStart`: the root name and the steps after it. */
+export function chainSteps(text: string, wordStart: number): { root: string; steps: ChainStep[] } | undefined {
+  const dot = prevNonBlank(text, wordStart);
+  if (dot < 0 || text[dot] !== ".") return undefined;
+  const steps: ChainStep[] = [];
+  let end = prevNonBlank(text, dot) + 1;
   for (;;) {
-    const dot = prevNonBlank(text, at);
-    if (dot < 0 || text[dot] !== ".") return names.length ? names.reverse() : undefined;
-    const end = prevNonBlank(text, dot) + 1;
+    while (text[end - 1] === "]") {
+      const open = openingBracket(text, end - 1);
+      if (open < 0) return undefined;
+      steps.push({ index: text.slice(open + 1, end - 1).trim() });
+      end = prevNonBlank(text, open) + 1;
+    }
     const start = identStart(text, end);
     if (start === end) return undefined;
-    names.push(text.slice(start, end));
-    at = start;
+    const name = text.slice(start, end);
+    const before = prevNonBlank(text, start);
+    if (before < 0 || text[before] !== ".") return { root: name, steps: steps.reverse() };
+    steps.push({ field: name });
+    end = prevNonBlank(text, before) + 1;
   }
+}
+
+/** A constant index (`1`, `0x2`) as the compiler folds it, or undefined for an expression. */
+export function constantIndex(s: string): number | undefined {
+  return /^(?:0x[0-9a-f]+|[0-9]+)$/i.test(s) ? Number(s) : undefined;
 }

@@ -8,7 +8,7 @@
  * serves both, so the editor offers exactly the fields it describes.
  */
 import type { StructFieldLayout, StructFieldType, StructLayout } from "../../runtime/struct/layout.js";
-import { identStart, prevNonBlank, structLocalLayout, type SiteAt } from "./ls-site.js";
+import { chainSteps, constantIndex, structLocalLayout, type ChainStep, type SiteAt } from "./ls-site.js";
 
 /** The struct a chain leads to, and where it starts inside the root local's struct. */
 export interface StructChainEnd {
@@ -20,46 +20,6 @@ export interface StructChainEnd {
   /** The root local's struct and the byte `layout` starts at inside it (unknown after a variable index). */
   readonly outer: StructLayout;
   readonly base: number | undefined;
-}
-
-type Step = { readonly field: string } | { readonly index: string };
-
-/** Offset of the `[` that the `]` at `close` closes, or -1. */
-function openingBracket(text: string, close: number): number {
-  let depth = 0;
-  for (let i = close; i >= 0; i--) {
-    if (text[i] === "]") depth++;
-    else if (text[i] === "[" && --depth === 0) return i;
-  }
-  return -1;
-}
-
-/** `e.pts[i].inner.` ending at the dot before `wordStart`: the root name and the steps after it. */
-function chainSteps(text: string, wordStart: number): { root: string; steps: Step[] } | undefined {
-  const dot = prevNonBlank(text, wordStart);
-  if (dot < 0 || text[dot] !== ".") return undefined;
-  const steps: Step[] = [];
-  let end = prevNonBlank(text, dot) + 1;
-  for (;;) {
-    while (text[end - 1] === "]") {
-      const open = openingBracket(text, end - 1);
-      if (open < 0) return undefined;
-      steps.push({ index: text.slice(open + 1, end - 1).trim() });
-      end = prevNonBlank(text, open) + 1;
-    }
-    const start = identStart(text, end);
-    if (start === end) return undefined;
-    const name = text.slice(start, end);
-    const before = prevNonBlank(text, start);
-    if (before < 0 || text[before] !== ".") return { root: name, steps: steps.reverse() };
-    steps.push({ field: name });
-    end = prevNonBlank(text, before) + 1;
-  }
-}
-
-/** A constant index (`1`, `0x2`) as the compiler folds it, or undefined for an expression. */
-function constantIndex(s: string): number | undefined {
-  return /^(?:0x[0-9a-f]+|[0-9]+)$/i.test(s) ? Number(s) : undefined;
 }
 
 /**
@@ -80,7 +40,7 @@ export function structChainAt(at: SiteAt, wordStart: number): StructChainEnd | u
   return resolve(at, chainSteps(at.text, wordStart), new Set());
 }
 
-function resolve(at: SiteAt, chain: { root: string; steps: Step[] } | undefined, seen: Set<string>): StructChainEnd | undefined {
+function resolve(at: SiteAt, chain: { root: string; steps: ChainStep[] } | undefined, seen: Set<string>): StructChainEnd | undefined {
   const root = chain && localStruct(at, chain.root, seen);
   if (!chain || !root) return undefined;
   let type: StructFieldType = root;
