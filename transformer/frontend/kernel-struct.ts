@@ -7,8 +7,9 @@
  *
  * Field types: integers and enums (size and sign from the kernel's BTF), pointers (to a
  * struct: chainable; others: u64), embedded structs and unions (anonymous members are
- * flattened as C sees them), integer arrays (`task.comm`: an address for
- * probe_read_kernel_str), integer bitfields (read and shifted as libbpf's
+ * flattened as C sees them), arrays of any of these (`task.comm`: an address for
+ * probe_read_kernel_str; `task.signal.rlim[7]`: an element at a constant index, which the
+ * access string records as clang's does), integer bitfields (read and shifted as libbpf's
  * BPF_CORE_READ_BITFIELD does). Other types, and bitfields spanning more than 8 aligned bytes,
  * are WBPF1018.
  */
