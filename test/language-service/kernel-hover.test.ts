@@ -127,6 +127,19 @@ describe("hover on kernel struct reads", () => {
     expect(both.details).toEqual(both.hover);
   });
 
+  test("locals a chain initialises root chains too: const parent = task.real_parent; const lim = task.signal.rlim[7];", async () => {
+    const tgid = await hover("parent.tgid", 7);
+    expect(tgid?.displayString).toBe("(field) struct task_struct.tgid: int");
+    expect(tgid?.documentation).toContain(`offset ${member("task_struct", "tgid").bitOffset / 8}, size 4 bytes.`);
+    const max = member("rlimit", "rlim_max");
+    const q = await hover("lim.rlim_max", 4);
+    expect(q?.displayString).toBe(`(field) struct rlimit.rlim_max: ${btf.resolve(max.typeId).name}`);
+    expect(q?.documentation).toContain(`Field of struct rlimit (${btf.struct("rlimit").size} bytes): offset ${max.bitOffset / 8}, size 8 bytes.`);
+    // Completions after `lim.` are rlimit's fields, described as hover describes them.
+    const both = await editor.detailsBesideHover({ needle: "lim.rlim_max", delta: 4, name: "rlim_max" }, { needle: "lim.rlim_max", delta: 5 });
+    expect(both.details).toEqual(both.hover);
+  });
+
   test("a bitfield: bit offset and width", async () => {
     const f = member("task_struct", "in_execve");
     expect(f.bitfieldSize).toBeGreaterThan(0);

@@ -3,13 +3,14 @@
  * `task.real_parent.` lead to a struct whose fields (anonymous members flattened) come from
  * the layouts the compiler uses (`../kernel/kernel-types.ts`). The chain's root is a local
  * declared with `as KernelStruct<"name">` or `: KernelStruct<"name">` earlier in the
- * template; each step goes through an embedded struct, a pointer to one, or an element of an
- * array of them at a constant index. One resolver
- * (`kernelChainAt`) serves both, so the editor offers exactly the fields it describes.
+ * template, or initialised by such a chain (`const parent = task.real_parent;`); each step
+ * goes through an embedded struct, a pointer to one, or an element of an array of them at a
+ * constant index. One resolver (`kernelChainAt`) serves both, so the editor offers exactly
+ * the fields it describes.
  */
 import { KERNEL_TYPES, ktypeSize, type KComposite, type KMember, type KType } from "../kernel/kernel-types.js";
 import { kernelFieldDoc, kernelStructDoc, type Doc } from "./ls-docs.js";
-import { chainSteps, constantIndex, prevNonBlank } from "./ls-site.js";
+import { chainSteps, constantIndex, prevNonBlank, type ChainStep } from "./ls-site.js";
 
 export interface KernelEntry {
   readonly name: string;
@@ -35,18 +36,37 @@ interface KernelLocal {
   readonly param: boolean;
 }
 
-/** Locals and parameters typed as kernel structs in `text` before `end`, by name. */
+/** `a.b[1].c`: an expression the compiler reads as a chain of kernel struct steps. */
+const CHAIN = /^[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*|\s*\[[^[\]]*\])+$/;
+
+/**
+ * Locals and parameters holding kernel structs in `text` before `end`, by name: typed or cast
+ * as `KernelStruct<"name">`, or initialised by a chain that leads to a named struct
+ * (`const parent = task.real_parent;`, `const lim = task.signal.rlim[7];`), which the compiler
+ * keeps as that struct's address. Resolved in order, so a chain may start at an earlier local.
+ */
 function kernelLocals(text: string, end: number): Map<string, KernelLocal> {
   const out = new Map<string, KernelLocal>();
+  const before = text.slice(0, end);
+  const params = /\b([A-Za-z_]\w*)\s*:\s*KernelStruct\s*<\s*"(\w+)"\s*>\s*[,)]/g;
+  for (const m of before.matchAll(params)) out.set(m[1]!, { struct: m[2]!, param: true });
   const decl = /\b(?:const|let)\s+([A-Za-z_]\w*)\s*(?::\s*KernelStruct\s*<\s*"(\w+)"\s*>)?\s*=([^;]*)/g;
-  for (const m of text.slice(0, end).matchAll(decl)) {
-    const cast = /\bas\s+KernelStruct\s*<\s*"(\w+)"\s*>\s*$/.exec(m[3]!.trim());
-    const struct = m[2] ?? cast?.[1];
+  for (const m of before.matchAll(decl)) {
+    const init = m[3]!.trim();
+    const cast = /\bas\s+KernelStruct\s*<\s*"(\w+)"\s*>\s*$/.exec(init);
+    const struct = m[2] ?? cast?.[1] ?? (CHAIN.test(init) ? chainStruct(out, init) : undefined);
     if (struct) out.set(m[1]!, { struct, param: false });
   }
-  const params = /\b([A-Za-z_]\w*)\s*:\s*KernelStruct\s*<\s*"(\w+)"\s*>\s*[,)]/g;
-  for (const m of text.slice(0, end).matchAll(params)) out.set(m[1]!, { struct: m[2]!, param: true });
   return out;
+}
+
+/** The named struct the chain `init` leads to from one of `locals`; an anonymous one cannot be kept (WBPF1018). */
+function chainStruct(locals: ReadonlyMap<string, KernelLocal>, init: string): string | undefined {
+  const chain = chainSteps(`${init}.`, init.length + 1);
+  const local = chain && locals.get(chain.root);
+  const root = local && KERNEL_TYPES.composite(local.struct);
+  const name = chain && root && walk(root, chain.steps)?.comp.name;
+  return name || undefined;
 }
 
 function labelOf(c: KComposite): string {
@@ -87,18 +107,12 @@ function kernelRoot(text: string, name: string, end: number): (KernelLocal & { c
   return comp && { ...local, comp };
 }
 
-/**
- * The struct the kernel struct expression ending at the dot before `wordStart` leads to,
- * through fields and constant-index elements of arrays (`task.signal.rlim[7].`).
- */
-export function kernelChainAt(text: string, wordStart: number): KernelChainEnd | undefined {
-  const chain = chainSteps(text, wordStart);
-  const root = chain && kernelRoot(text, chain.root, wordStart)?.comp;
-  if (!chain || !root) return undefined;
+/** Where `steps` (fields, and constant indices into array fields) lead from the struct `root`. */
+function walk(root: KComposite, steps: readonly ChainStep[]): KernelChainEnd | undefined {
   let at: KernelChainEnd | undefined = { comp: root, label: labelOf(root), outer: root, base: 0 };
   // An array member waits for its index: its fields are its elements'.
   let array: KMember | undefined;
-  for (const s of chain.steps) {
+  for (const s of steps) {
     if (!at) return undefined;
     if ("index" in s) {
       at = array && element(at, array, constantIndex(s.index));
@@ -111,6 +125,16 @@ export function kernelChainAt(text: string, wordStart: number): KernelChainEnd |
     else at = m && step(at, m);
   }
   return array ? undefined : at;
+}
+
+/**
+ * The struct the kernel struct expression ending at the dot before `wordStart` leads to,
+ * through fields and constant-index elements of arrays (`task.signal.rlim[7].`).
+ */
+export function kernelChainAt(text: string, wordStart: number): KernelChainEnd | undefined {
+  const chain = chainSteps(text, wordStart);
+  const root = chain && kernelRoot(text, chain.root, wordStart)?.comp;
+  return chain && root ? walk(root, chain.steps) : undefined;
 }
 
 /** Fields offered after `text[..wordStart]` when it ends in a kernel struct expression. */
