@@ -31,6 +31,11 @@ const CASES: Record<string, Case> = {
     body: "const s = a as i32;\nreturn s < 0 ? -s : (b & 1) == 0 ? (a & 0xffff) as i32 : 7;",
     ref: (a, b) => { const s = i32(a); return s < 0n ? i32(-s) : (b & 1n) === 0n ? a & 0xffffn : 7n; },
   },
+  tern_cast: {
+    // A ?: of constants cast as a whole: each arm wraps as a cast constant does (300 as u8 is 44).
+    body: "const r = ((a > b ? 300 : a == b ? -1 : 7) as u8) as u32 + (((b & 1) == 0 ? 0x1_0000_0002 : 5) as u32);\nreturn r as i32;",
+    ref: (a, b) => u32((a > b ? 44n : a === b ? 255n : 7n) + ((b & 1n) === 0n ? 2n : 5n)),
+  },
   logic_values: {
     body: "const x = (a > 5 && b < 10) || a == b;\nconst y = !(a < b) && !(b == 0);\nreturn ((x as u8) * 2 + (y as u8)) as i32;",
     ref: (a, b) => ((a > 5n && b < 10n) || a === b ? 2n : 0n) + (!(a < b) && b !== 0n ? 1n : 0n),

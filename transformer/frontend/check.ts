@@ -868,10 +868,20 @@ class ProgramChecker {
       // An explicit cast of a constant wraps, as it would at run time.
       return { k: "const", ty: scalar(to), value: wrap(v.value, to), span: e.span };
     }
+    // `(c ? 1 : 2) as u64`: each arm is cast as a constant is.
+    if (v.ty.k === "untyped" && v.k === "select") return this.castArms(v, to);
     if (v.ty.k !== "scalar") return this.error("WBPF1003", e.span, `cannot cast ${typeName(v.ty)} to ${to}`);
     if (v.ty.name === to) return v;
     if (to === "bool") return { k: "cmp", op: "ne", ty: BOOL, l: v, r: { k: "const", ty: v.ty, value: 0n, span: e.span }, span: e.span };
     return { k: "convert", ty: scalar(to), e: v, span: e.span };
+  }
+
+  /** An untyped `?:` cast to `to`: its constant arms wrap, nested ones likewise. */
+  private castArms(v: Extract<TExpr, { k: "select" }>, to: ScalarName): TExpr {
+    return this.control.convertSelect(v, to, (x) =>
+      x.ty.k === "untyped" && x.k === "const" ? { k: "const", ty: scalar(to), value: wrap(x.value, to), span: x.span }
+        : x.ty.k === "untyped" && x.k === "select" ? this.castArms(x, to)
+          : this.convert(x, to, "WBPF1003", () => `cannot cast ${typeName(x.ty)} to ${to}`));
   }
 
   private arity(e: { args: readonly Expr[]; span: Span }, n: number, what: string): boolean {
