@@ -71,4 +71,11 @@ export class DiagnosticSink {
   get hasErrors(): boolean {
     return this.list.some((d) => d.severity === "error");
   }
+
+  /** Whether one of the first `count` diagnostics is an error inside `span`. */
+  errorWithin(span: Span, count: number): boolean {
+    const from = span.start + this.hostStart;
+    const to = span.end + this.hostStart;
+    return this.list.slice(0, count).some((d) => d.severity === "error" && d.start >= from && d.start < to);
+  }
 }

@@ -68,6 +68,9 @@ describe("other codes", () => {
     ["WBPF1009", tp("const x: u8 = 3;\nx = 4;\nreturn 0;"), 'WBPF1009 3:1 "x"', "declare it with `let`"],
     ["WBPF1010", tp("let x = 1;\nlet x = 2;\nreturn 0;"), 'WBPF1010 3:5 "x"', "already declared"],
     ["WBPF1011", tp("const x = 1;"), 'WBPF1011 3:1 "}"', "add `return 0;`"],
+    // One mistake, one message: a return that does not parse is no missing return (WBPF1011).
+    ["WBPF1002", tp("return (get_current_pid_tgid() ** 2) as i32;"), 'WBPF1002 2:32 "**"', "the '**' operator is not supported"],
+    ["WBPF1002", `function sq(x: u32): u32 {\n  return x ** 2;\n}\n${tp("return sq(3) as i32;")}`, 'WBPF1002 2:12 "**"', "the '**' operator is not supported"],
     ["WBPF1012", "function p(ctx: Xdp): i32 { return 0; }", 'WBPF1012 1:10 "p"', "not exported"],
     ["WBPF2003", xdp("${a}.delete(1);\nreturn XDP_PASS;"), 'WBPF2003 2:6 "delete"', "array entries always exist"],
     ["WBPF2002", tp("${m}.update(1, -5);\nreturn 0;"), 'WBPF2002 2:16 "-5"', "value -5 does not fit map 'm' whose value is u64"],

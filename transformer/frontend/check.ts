@@ -112,6 +112,7 @@ interface BodyFacts {
 const SCALAR_TYPES = ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "bool"];
 
 export function checkTemplate(parsed: { readonly programs: readonly ProgramDecl[]; readonly functions: readonly FunctionDecl[]; readonly globals?: readonly GlobalDecl[]; readonly kfuncs?: readonly KfuncDecl[] }, slots: readonly Slot[], sink: DiagnosticSink): CheckedTemplate {
+  const parseErrors = sink.list.length;
   const maps: MapRef[] = [];
   const byName = new Map<string, MapRef>();
   for (const s of slots) {
@@ -198,7 +199,7 @@ export function checkTemplate(parsed: { readonly programs: readonly ProgramDecl[
     }
     return g;
   };
-  const env: CheckEnv = { slots: slotByPlaceholder, maps: byName, sink, functions: sigs, programs: programNames, root, rodataString, kfunc, kfuncNames: () => [...kfuncSigs.keys()] };
+  const env: CheckEnv = { slots: slotByPlaceholder, maps: byName, sink, parseErrors, functions: sigs, programs: programNames, root, rodataString, kfunc, kfuncNames: () => [...kfuncSigs.keys()] };
   for (const g of parsed.globals ?? []) {
     if (root.vars.has(g.name) || sigs.has(g.name) || programNames.has(g.name) || byName.has(g.name)) {
       sink.error("WBPF1010", g.nameSpan, `'${g.name}' is declared twice; globals, functions, programs and maps share one namespace (the ELF symbols)`);
@@ -292,6 +293,11 @@ interface CheckEnv {
   readonly slots: ReadonlyMap<string, Slot>;
   readonly maps: ReadonlyMap<string, MapRef>;
   readonly sink: DiagnosticSink;
+  /**
+   * How many of the sink's diagnostics parsing reported. A statement that did not parse is
+   * missing from the body, so whether a function can reach its end (WBPF1011) is unknown there.
+   */
+  readonly parseErrors: number;
   readonly functions: ReadonlyMap<string, FunctionSig>;
   readonly programs: ReadonlySet<string>;
   /** Module-level names: globals and named constants. */
@@ -369,7 +375,7 @@ class ProgramChecker {
     scope.vars.set(d.ctxName, { k: "ctx" });
     const errorsBefore = this.sink.list.length;
     const { stmts, terminates } = this.block(d.body, scope);
-    if (!terminates) {
+    if (!terminates && !this.sink.errorWithin(d.span, this.env.parseErrors)) {
       this.sink.error("WBPF1011", d.endSpan, `program '${d.name}' can reach its end without returning a value; add \`return 0;\` (or the action to take)`);
     }
     // Only a ring buffer's reserve makes a record to release (MAP_METHODS): without one, the walk finds nothing.
@@ -439,7 +445,7 @@ class ProgramChecker {
     });
     const errorsBefore = this.sink.list.length;
     const { stmts, terminates } = this.block(d.body, scope);
-    if (!terminates && sig.ret !== "void") {
+    if (!terminates && sig.ret !== "void" && !this.sink.errorWithin(d.span, this.env.parseErrors)) {
       this.sink.error("WBPF1011", d.endSpan, `function '${d.name}' can reach its end without returning a ${sig.ret}; add a \`return\``);
     }
     if (this.sink.list.length !== errorsBefore) return undefined;
