@@ -71,6 +71,10 @@ describe("other codes", () => {
     // One mistake, one message: a return that does not parse is no missing return (WBPF1011).
     ["WBPF1002", tp("return (get_current_pid_tgid() ** 2) as i32;"), 'WBPF1002 2:32 "**"', "the '**' operator is not supported"],
     ["WBPF1002", `function sq(x: u32): u32 {\n  return x ** 2;\n}\n${tp("return sq(3) as i32;")}`, 'WBPF1002 2:12 "**"', "the '**' operator is not supported"],
+    // A declaration that does not parse still declares its names: their uses add nothing.
+    ["WBPF1002", tp("const a = [1, 2];\nreturn a[0];"), 'WBPF1002 2:11 "[1, 2]"', "array literals are not supported"],
+    ["WBPF1002", tp("const { pid } = ctx;\nreturn pid;"), 'WBPF1002 2:7 "{ pid }"', "destructuring is not supported"],
+    ["WBPF1002", tp("let s = 0;\nfor (let i: u32[] = 0; i < 3; i++) { s += 1; }\nreturn s as i32;"), 'WBPF1002 3:13 "u32[]"', "the type 'u32[]' is not supported"],
     ["WBPF1012", "function p(ctx: Xdp): i32 { return 0; }", 'WBPF1012 1:10 "p"', "not exported"],
     ["WBPF2003", xdp("${a}.delete(1);\nreturn XDP_PASS;"), 'WBPF2003 2:6 "delete"', "array entries always exist"],
     ["WBPF2002", tp("${m}.update(1, -5);\nreturn 0;"), 'WBPF2002 2:16 "-5"', "value -5 does not fit map 'm' whose value is u64"],

@@ -33,7 +33,12 @@ export type Expr =
   | { readonly k: "assign"; readonly op: AssignOp; readonly target: Expr; readonly value: Expr; readonly span: Span }
   | { readonly k: "incdec"; readonly op: "++" | "--"; readonly prefix: boolean; readonly target: Expr; readonly span: Span }
   /** `test ? then : else` */
-  | { readonly k: "ternary"; readonly test: Expr; readonly then: Expr; readonly else: Expr; readonly span: Span };
+  | { readonly k: "ternary"; readonly test: Expr; readonly then: Expr; readonly else: Expr; readonly span: Span }
+  /**
+   * A declaration's value that did not parse (already reported): it checks as an error, so
+   * the uses of the name it initialises add no second message.
+   */
+  | { readonly k: "invalid"; readonly span: Span };
 
 /** `KernelStruct<"task_struct">`: the struct's name and the span of its string literal. */
 export interface KernelStructRef {

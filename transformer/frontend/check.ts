@@ -670,6 +670,7 @@ class ProgramChecker {
       case "int": return { k: "const", ty: UNTYPED, value: e.value, span: e.span };
       case "bool": return { k: "const", ty: BOOL, value: e.value ? 1n : 0n, span: e.span };
       case "null": return { k: "null", ty: { k: "null" }, span: e.span };
+      case "invalid": return { k: "const", ty: ERROR, value: 0n, span: e.span };
       case "str": return this.error("WBPF1002", e.span, "strings are only printk format strings (`printk(\"pid %d\\n\", pid)`) and strncmp's constant (`strncmp(e.comm, \"bash\")`); elsewhere use integer constants");
       case "name": return this.name(e, scope);
       case "binary": return this.binary(e, scope);
@@ -1249,6 +1250,7 @@ class ProgramChecker {
     const t = this.lvalue(e.target, scope);
     if (!t) return { k: "const", ty: ERROR, value: 0n, span: e.span };
     const ty = t.read.ty;
+    if (ty.k === "error") return t.read;
     if (ty.k !== "scalar" || ty.name === "bool") return this.error("WBPF1003", e.span, `'${e.op}' needs an integer variable, not ${typeName(ty)}`);
     const one: TExpr = { k: "const", ty, value: 1n, span: e.span };
     const rhs: TExpr = { k: "arith", op: e.op === "++" ? "add" : "sub", ty, l: t.read, r: one, span: e.span };

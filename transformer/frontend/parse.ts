@@ -433,31 +433,39 @@ class Parser implements StatementParser {
       return undefined;
     }
     const out: Stmt[] = [];
-    let ok = true;
     for (const d of list.declarations) {
       if (!ts.isIdentifier(d.name)) {
         this.unsupported(d.name, "destructuring is not supported; declare one variable at a time");
-        ok = false;
+        // Its names are declared all the same (invalid), so their uses add no second message.
+        for (const id of boundNames(d.name)) out.push({ k: "let", isConst, name: id.text, nameSpan: this.span(id), init: { k: "invalid", span: this.span(d) }, span: this.span(d) });
         continue;
       }
+      // A declaration whose type or value did not parse (reported) still declares its name,
+      // as an invalid value: its uses then check quietly instead of as unknown names.
+      const declared = (init: Expr, type?: TypeAnnotation): Stmt =>
+        ({ k: "let", isConst, name: (d.name as ts.Identifier).text, nameSpan: this.span(d.name), ...(type ? { type } : {}), init, span: this.span(d) });
+      const invalid: Expr = { k: "invalid", span: this.span(d) };
       if (d.exclamationToken) {
         this.unsupported(d, "the definite assignment `!` is not supported; give the variable a value, e.g. `let x: u32 = 0`");
-        ok = false;
+        out.push(declared(invalid));
         continue;
       }
       let type: TypeAnnotation | undefined;
       if (d.type) {
         type = this.typeAnnotation(d.type);
-        if (!type) { ok = false; continue; }
+        if (!type) {
+          out.push(declared(invalid));
+          continue;
+        }
       }
       let init: Expr | undefined;
       if (d.initializer) {
         init = this.expr(d.initializer);
-        if (!init) { ok = false; continue; }
+        if (!init) { out.push(declared(invalid)); continue; }
       }
       out.push({ k: "let", isConst, name: d.name.text, nameSpan: this.span(d.name), ...(type ? { type } : {}), ...(init ? { init } : {}), span: this.span(d) });
     }
-    return ok ? out : undefined;
+    return out;
   }
 
   private exprs(list: readonly ts.Expression[]): Expr[] | undefined {
@@ -582,4 +590,10 @@ class Parser implements StatementParser {
     this.unsupported(e);
     return undefined;
   }
+}
+
+/** The identifiers a destructuring pattern binds (`{ a, b: [c] }`: a, c). */
+function boundNames(p: ts.BindingName): ts.Identifier[] {
+  if (ts.isIdentifier(p)) return [p];
+  return p.elements.flatMap((e) => (ts.isOmittedExpression(e) ? [] : boundNames(e.name)));
 }
