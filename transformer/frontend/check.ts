@@ -743,7 +743,7 @@ class ProgramChecker {
     }
     for (const x of [l, r]) {
       if (x.ty.k !== "scalar" && x.ty.k !== "untyped") {
-        return this.error("WBPF1003", x.span, `'${e.op}' needs integers, not ${typeName(x.ty)}${x.ty.k === "pkt" || x.ty.k === "pkt_end" ? "; packet pointers only support `p + offset` and comparisons" : ""}`);
+        return this.error("WBPF1003", x.span, `'${e.op}' needs integers, not ${typeName(x.ty)}${x.ty.k === "pkt" || x.ty.k === "pkt_end" ? `; packet pointers only support \`p + offset\` and comparisons${e.op === "-" ? `, as the verifier does (the packet's length is ${this.progType === "xdp" ? "`xdp_get_buff_len(ctx)`" : "`ctx.len`"})` : ""}` : ""}`);
       }
       if (x.ty.k === "scalar" && x.ty.name === "bool") {
         return this.error("WBPF1003", x.span, `'${e.op}' needs integers, not bool; convert with \`as u8\``);

@@ -97,6 +97,7 @@ export const HELPERS = {
   ktime_get_coarse_ns: { id: 160, params: [], ret: "u64", progTypes: "all", doc: "coarse (tick-resolution) CLOCK_MONOTONIC nanoseconds, cheaper to read" },
   get_func_ip: { id: 173, params: ["ctx"], ret: "u64", progTypes: ["kprobe", "tracing"], doc: "address of the traced function" },
   get_attach_cookie: { id: 174, params: ["ctx"], ret: "u64", progTypes: TRACING, doc: "the cookie given when the program was attached" },
+  xdp_get_buff_len: { id: 188, params: ["ctx"], ret: "u64", progTypes: ["xdp"], doc: "xdp_get_buff_len(ctx): the packet's length in bytes, fragments of a multi-buffer packet included", note: "Linux 5.18+" },
   xdp_load_bytes: { id: 189, params: ["ctx", "u32", "buf"], ret: "i64", progTypes: ["xdp"], doc: "xdp_load_bytes(ctx, offset, to): copy sizeof(to) bytes of the (possibly multi-buffer) packet" },
   xdp_store_bytes: { id: 190, params: ["ctx", "u32", "buf"], ret: "i64", progTypes: ["xdp"], doc: "xdp_store_bytes(ctx, offset, from): write sizeof(from) bytes into the packet" },
   ktime_get_tai_ns: { id: 208, params: [], ret: "u64", progTypes: "all", doc: "CLOCK_TAI nanoseconds" },
