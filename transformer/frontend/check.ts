@@ -657,6 +657,13 @@ class ProgramChecker {
   }
 
   private unifyTo(l: TExpr, r: TExpr, t: ScalarName, op: string): [TExpr, TExpr, ScalarName] | undefined {
+    const negative = [l, r].find((x) => x.k === "const" && x.ty.k === "untyped" && x.value < 0n);
+    if (negative?.k === "const" && !isSigned(t)) {
+      // `ctx.dfd == -100`: a syscall tracepoint argument is a u64 even when C declares an int.
+      const use = ["==", "!=", "<", "<=", ">", ">="].includes(op) ? "compare with a negative number" : `use a negative number in '${op}'`;
+      this.sink.error("WBPF1008", negative.span, `constant ${negative.value} does not fit ${t}, the type of the other operand of '${op}'; to ${use}, cast that operand to a signed type of the C declaration's width (\`x as i32 ${op} ${negative.value}\` for an int, as syscall tracepoint arguments declared int are)`);
+      return undefined;
+    }
     const msg = (x: TExpr) => `${this.describe(x)} does not fit ${t}, the type of the other operand of '${op}'`;
     const a = this.convert(l, t, "WBPF1008", msg);
     const b = this.convert(r, t, "WBPF1008", msg);
