@@ -57,6 +57,8 @@ export class DiagnosticSink {
   constructor(private readonly hostStart: number) {}
 
   error(code: DiagnosticCode, span: Span, message: string, related?: readonly (SourceLocation & { message: string })[]): void {
+    // One unchecked pointer is one mistake: its later uses would repeat the same message.
+    if (code === "WBPF1007" && this.list.some((x) => x.code === code && x.message === message)) return;
     const d: Diagnostic = {
       code,
       severity: "error",

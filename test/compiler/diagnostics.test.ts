@@ -64,6 +64,8 @@ describe("other codes", () => {
     ["WBPF1005", tp("const x = redirect(1, 0);\nreturn 0;"), 'WBPF1005 2:11 "redirect"', "not available to tracepoint programs (only xdp, sched_cls)"],
     ["WBPF1006", tp("return ktime_get_ns(1) as i32;"), 'WBPF1006 2:8 "ktime_get_ns(1)"', "takes 0 arguments"],
     ["WBPF1007", tp("const p = ${m}.lookup(1);\np[0] += 1;\nreturn 0;"), 'WBPF1007 3:1 "p"', "may be null"],
+    // One unchecked pointer, one message: at its first use, not at every use.
+    ["WBPF1007", tp("const p = ${m}.lookup(1);\np[0] += 1;\np[0] += 2;\nreturn 0;"), 'WBPF1007 3:1 "p"', "may be null"],
     ["WBPF1008", tp("const x: u8 = 300;\nreturn 0;"), 'WBPF1008 2:15 "300"', "constant 300 does not fit u8 (0 to 255)"],
     ["WBPF1009", tp("const x: u8 = 3;\nx = 4;\nreturn 0;"), 'WBPF1009 3:1 "x"', "declare it with `let`"],
     ["WBPF1010", tp("let x = 1;\nlet x = 2;\nreturn 0;"), 'WBPF1010 3:5 "x"', "already declared"],
