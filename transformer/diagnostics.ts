@@ -54,11 +54,21 @@ export interface Span {
  */
 export class DiagnosticSink {
   readonly list: Diagnostic[] = [];
+  /** WBPF1007 messages given in the function being checked (`beginFunction` resets them). */
+  private nullChecks = new Set<string>();
   constructor(private readonly hostStart: number) {}
 
+  /** A new function or program: an unchecked pointer there is a mistake of its own. */
+  beginFunction(): void {
+    this.nullChecks = new Set();
+  }
+
   error(code: DiagnosticCode, span: Span, message: string, related?: readonly (SourceLocation & { message: string })[]): void {
-    // One unchecked pointer is one mistake: its later uses would repeat the same message.
-    if (code === "WBPF1007" && this.list.some((x) => x.code === code && x.message === message)) return;
+    // One unchecked pointer is one mistake: its later uses in the function would repeat it.
+    if (code === "WBPF1007") {
+      if (this.nullChecks.has(message)) return;
+      this.nullChecks.add(message);
+    }
     const d: Diagnostic = {
       code,
       severity: "error",

@@ -98,6 +98,12 @@ describe("other codes", () => {
     expect(r.diagnostics[0]!.message).toContain("not a constant");
   });
 
+  test("an unchecked pointer is reported once per function: the same name in another program is its own mistake", () => {
+    const body = (name: string) => `export function ${name}(ctx: Tracepoint<"syscalls/sys_enter_openat">): i32 {\n  const p = \${m}.lookup(1);\n  p[0] += 1;\n  p[0] += 2;\n  return 0;\n}`;
+    const { list } = diags(`${body("a")}\n${body("b")}`, { m: hashMap("u32", "u64") });
+    expect(list).toEqual(['WBPF1007 3:3 "p"', 'WBPF1007 9:3 "p"']);
+  });
+
   test("host offsets add the template start", () => {
     const src = template(tp("return nope;"));
     const shifted = { ...src, hostText: "const t = bpf`" + src.text + "`;", start: 14 };

@@ -348,6 +348,7 @@ class ProgramChecker {
   }
 
   check(d: ProgramDecl): CheckedProgram | undefined {
+    this.sink.beginFunction();
     const kind = Object.prototype.hasOwnProperty.call(CTX_KINDS, d.ctxType.name) ? CTX_KINDS[d.ctxType.name] : undefined;
     if (!kind) {
       const near = suggest(d.ctxType.name, ctxKindNames());
@@ -428,6 +429,7 @@ class ProgramChecker {
   }
 
   checkFunction(sig: FunctionSig): CheckedFunction | undefined {
+    this.sink.beginFunction();
     const d = sig.decl;
     this.ret = sig.ret;
     const scope = new Scope(this.env.root);
