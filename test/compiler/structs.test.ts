@@ -108,6 +108,11 @@ describe("struct and map-method diagnostics (trigger and near miss)", () => {
     expect(field).toMatch(/did you mean 'pid'/);
     const [idx] = diag(XDP("let s: ${Outer};\nconst i = ctx.rx_queue_index;\nreturn s.vals[i] as i32;"), SLOTS);
     expect(idx).toMatch(/i & 7/);
+    // An object literal for a struct local: one message, which says to assign the fields.
+    expect(diag(TP("let e: ${OpenEvent} = { pid: 1, ts: 2 };\nreturn e.pid as i32;"), SLOTS)).toEqual([
+      'WBPF1002 2:23 "{ pid: 1, ts: 2 }" a struct local cannot take an object literal: declare it with its type and no value (it starts zero-filled), then assign its fields (`e.pid = ...;`)',
+    ]);
+    expect(diag(TP("let e: ${OpenEvent};\ne.pid = 1;\ne.ts = 2;\nreturn e.pid as i32;"), SLOTS)).toEqual([]);
   });
 
   test("tracepoint fields: pointers are u64 addresses, __data_loc strings the address in the record", () => {

@@ -459,6 +459,14 @@ class Parser implements StatementParser {
         }
       }
       let init: Expr | undefined;
+      if (d.initializer && type && ts.isObjectLiteralExpression(d.initializer)) {
+        // `let e: ${Event} = { pid: 1 }`: a struct local is filled field by field.
+        const first = d.initializer.properties[0]?.name;
+        const field = first && ts.isIdentifier(first) ? first.text : "field";
+        this.unsupported(d.initializer, `a struct local cannot take an object literal: declare it with its type and no value (it starts zero-filled), then assign its fields (\`${d.name.text}.${field} = ...;\`)`);
+        out.push(declared(invalid));
+        continue;
+      }
       if (d.initializer) {
         init = this.expr(d.initializer);
         if (!init) { out.push(declared(invalid)); continue; }
