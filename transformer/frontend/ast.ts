@@ -38,7 +38,19 @@ export type Expr =
    * A declaration's value that did not parse (already reported): it checks as an error, so
    * the uses of the name it initialises add no second message.
    */
-  | { readonly k: "invalid"; readonly span: Span };
+  | { readonly k: "invalid"; readonly span: Span }
+  /**
+   * `{ pid: 1, inner: { a: 2 } }`: only as the value of a typed declaration (a struct local
+   * filled field by field; nested for struct fields). `{ pid }` is `{ pid: pid }`.
+   */
+  | { readonly k: "object"; readonly fields: readonly ObjectField[]; readonly span: Span };
+
+/** One `name: value` of an object literal. */
+export interface ObjectField {
+  readonly name: string;
+  readonly nameSpan: Span;
+  readonly value: Expr;
+}
 
 /** `KernelStruct<"task_struct">`: the struct's name and the span of its string literal. */
 export interface KernelStructRef {

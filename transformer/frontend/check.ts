@@ -523,6 +523,28 @@ class ProgramChecker {
     }
   }
 
+  /**
+   * `{ pid: 1, inner: { a: 2 } }` for the struct `target` names: each field assigned as
+   * `target.pid = 1` would be, nested literals into nested struct fields.
+   */
+  private fillFields(target: Expr, obj: Extract<Expr, { k: "object" }>, scope: Scope, out: TStmt[]): void {
+    const seen = new Set<string>();
+    for (const f of obj.fields) {
+      if (seen.has(f.name)) {
+        this.error("WBPF1010", f.nameSpan, `field '${f.name}' is given twice in this object literal`);
+        continue;
+      }
+      seen.add(f.name);
+      const field: Expr = { k: "member", target, name: f.name, nameSpan: f.nameSpan, span: { start: f.nameSpan.start, end: f.value.span.end } };
+      if (f.value.k === "object") {
+        this.fillFields(field, f.value, scope, out);
+        continue;
+      }
+      const span = field.span;
+      out.push({ k: "expr", e: this.expr({ k: "assign", op: "=", target: field, value: f.value, span }, scope), span });
+    }
+  }
+
   private letDecl(s: Extract<Stmt, { k: "let" }>, scope: Scope, out: TStmt[]): void {
     if (scope.vars.has(s.name)) {
       this.error("WBPF1010", s.nameSpan, `'${s.name}' is already declared in this block; pick another name or assign with \`${s.name} = ...\``);
@@ -542,13 +564,14 @@ class ProgramChecker {
     }
     const structType = s.type ? this.structSlot(s.type.name) : undefined;
     if (structType && s.type) {
-      if (s.init) {
-        this.error("WBPF1002", s.init.span, `a struct local starts zero-filled; declare it without a value (\`let ${s.name}: ${s.type.name};\`) and assign its fields`);
-        return;
-      }
       const local = this.newLocal(s.name, { k: "sptr", layout: structType, nullable: false, origin: "stack" }, false, s.nameSpan);
       scope.vars.set(s.name, { k: "local", local });
       out.push({ k: "let", local, init: stackStruct(structType, s.span), span: s.span });
+      // Zero-filled, then the object literal's fields, as `e.pid = 1;` would set them.
+      if (s.init?.k === "object") this.fillFields({ k: "name", name: s.name, span: s.nameSpan }, s.init, scope, out);
+      else if (s.init && s.init.k !== "invalid") {
+        this.error("WBPF1002", s.init.span, `a struct local starts zero-filled; give it no value, or its fields as an object literal (\`let ${s.name}: ... = { ${structType.fields[0]?.name ?? "field"}: ... }\`)`);
+      }
       return;
     }
     if (s.type) {
@@ -680,6 +703,7 @@ class ProgramChecker {
       case "bool": return { k: "const", ty: BOOL, value: e.value ? 1n : 0n, span: e.span };
       case "null": return { k: "null", ty: { k: "null" }, span: e.span };
       case "invalid": return { k: "const", ty: ERROR, value: 0n, span: e.span };
+      case "object": return this.error("WBPF1002", e.span, "an object literal only gives a struct local its fields: `let e: ${Event} = { pid: 1 }`");
       case "str": return this.error("WBPF1002", e.span, "strings are only printk format strings (`printk(\"pid %d\\n\", pid)`) and strncmp's constant (`strncmp(e.comm, \"bash\")`); elsewhere use integer constants");
       case "name": return this.name(e, scope);
       case "binary": return this.binary(e, scope);

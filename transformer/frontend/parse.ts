@@ -18,7 +18,7 @@
 import ts = require("typescript");
 import type { DiagnosticSink, Span } from "../diagnostics.js";
 import { enumConstants, enumMembers, memberName } from "./enums.js";
-import type { AssignOp, BinaryOp, CtxTypeRef, Expr, FunctionDecl, GlobalDecl, KfuncDecl, ParamDecl, ParseResult, ProgramDecl, Stmt, TypeAnnotation } from "./ast.js";
+import type { AssignOp, BinaryOp, CtxTypeRef, Expr, FunctionDecl, GlobalDecl, KfuncDecl, ObjectField, ParamDecl, ParseResult, ProgramDecl, Stmt, TypeAnnotation } from "./ast.js";
 import { parseControl, type StatementParser } from "./parse-control.js";
 
 const BINARY: Partial<Record<ts.SyntaxKind, BinaryOp>> = {
@@ -72,7 +72,7 @@ const UNSUPPORTED_ADVICE: Partial<Record<ts.SyntaxKind, string>> = {
   [ts.SyntaxKind.TemplateExpression]: "template strings are not supported; use integer constants",
   [ts.SyntaxKind.ArrowFunction]: "closures are not supported; write an exported program function",
   [ts.SyntaxKind.FunctionExpression]: "closures are not supported; write an exported program function",
-  [ts.SyntaxKind.ObjectLiteralExpression]: "object literals are not supported yet; use scalar locals",
+  [ts.SyntaxKind.ObjectLiteralExpression]: "an object literal only gives a struct local its fields (`let e: ${Event} = { pid: 1 }`); elsewhere use scalar locals",
   [ts.SyntaxKind.ArrayLiteralExpression]: "array literals are not supported yet; use scalar locals",
   [ts.SyntaxKind.NewExpression]: "`new` is not supported; BPF code has no heap",
   [ts.SyntaxKind.ClassDeclaration]: "classes are not supported; declare structs with defstruct in the host program",
@@ -459,21 +459,36 @@ class Parser implements StatementParser {
         }
       }
       let init: Expr | undefined;
-      if (d.initializer && type && ts.isObjectLiteralExpression(d.initializer)) {
-        // `let e: ${Event} = { pid: 1 }`: a struct local is filled field by field.
-        const first = d.initializer.properties[0]?.name;
-        const field = first && ts.isIdentifier(first) ? first.text : "field";
-        this.unsupported(d.initializer, `a struct local cannot take an object literal: declare it with its type and no value (it starts zero-filled), then assign its fields (\`${d.name.text}.${field} = ...;\`)`);
-        out.push(declared(invalid));
-        continue;
-      }
       if (d.initializer) {
-        init = this.expr(d.initializer);
-        if (!init) { out.push(declared(invalid)); continue; }
+        // `let e: ${Event} = { pid: 1 }`: the checker fills the struct local field by field.
+        init = type && ts.isObjectLiteralExpression(d.initializer) ? this.objectLiteral(d.initializer) : this.expr(d.initializer);
+        if (!init) { out.push(declared(invalid, type)); continue; }
       }
       out.push({ k: "let", isConst, name: d.name.text, nameSpan: this.span(d.name), ...(type ? { type } : {}), ...(init ? { init } : {}), span: this.span(d) });
     }
     return out;
+  }
+
+  /** `{ a: 1, b, c: { d: 2 } }`: identifiers as names, nested literals for struct fields. */
+  private objectLiteral(o: ts.ObjectLiteralExpression): Expr | undefined {
+    const fields: ObjectField[] = [];
+    let ok = true;
+    for (const p of o.properties) {
+      if (ts.isShorthandPropertyAssignment(p) && !p.objectAssignmentInitializer) {
+        const nameSpan = this.span(p.name);
+        fields.push({ name: p.name.text, nameSpan, value: { k: "name", name: p.name.text, span: nameSpan } });
+        continue;
+      }
+      if (!ts.isPropertyAssignment(p) || !ts.isIdentifier(p.name)) {
+        this.unsupported(p, "a struct's object literal takes `field: value` and `field` entries only");
+        ok = false;
+        continue;
+      }
+      const value = ts.isObjectLiteralExpression(p.initializer) ? this.objectLiteral(p.initializer) : this.expr(p.initializer);
+      if (!value) { ok = false; continue; }
+      fields.push({ name: p.name.text, nameSpan: this.span(p.name), value });
+    }
+    return ok ? { k: "object", fields, span: this.span(o) } : undefined;
   }
 
   private exprs(list: readonly ts.Expression[]): Expr[] | undefined {
