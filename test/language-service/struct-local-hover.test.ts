@@ -137,6 +137,17 @@ describe("hover on a struct local itself", () => {
 });
 
 describe("nested struct fields", () => {
+  test("an object literal for a struct local: its keys complete as the struct's fields, nested ones as the nested struct's; values as names", async () => {
+    const keys = await completions("{ flag: 1, inner", 2);
+    expect(keys.entries.map((x) => x.name)).toEqual(["flag", "inner", "x"]);
+    expect((await completions("{ flag: 1, inner", 11)).entries.map((x) => x.name)).toEqual(["flag", "inner", "x"]);
+    const nested = await completions("{ a: ctx.old_pid", 2);
+    expect(nested.entries.map((x) => x.name)).toEqual(["a", "b"]);
+    const value = await completions("{ a: ctx.old_pid", 5);
+    expect(value.entries.map((x) => x.name)).toEqual(expect.arrayContaining(["ctx", "ktime_get_ns"]));
+    expect(value.entries.map((x) => x.name)).not.toContain("u32");
+  });
+
   test("`e.inner.` completes inner's fields, `e.` outer's", async () => {
     const c = await completions("e.inner.b", 8);
     expect(c.isMemberCompletion).toBe(true);

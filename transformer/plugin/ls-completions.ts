@@ -24,7 +24,7 @@ import { tracepointNames } from "./ls-tracepoints.js";
 import { tracepointFormat } from "../kernel/tracepoints.js";
 import { identStart, memberObject, prevNonBlank, slotNamed, type SiteAt } from "./ls-site.js";
 import { kernelMemberEntries } from "./ls-kernel.js";
-import { localStruct, structChainAt } from "./ls-struct-chain.js";
+import { localStruct, objectLiteralAt, structChainAt } from "./ls-struct-chain.js";
 
 export interface Entry {
   readonly name: string;
@@ -119,6 +119,10 @@ export function completionsAt(at: SiteAt): Completions | undefined {
   if (/^[0-9]/.test(text.slice(prefixStart, offset))) return undefined;
   const before = prevNonBlank(text, prefixStart);
   if (text[before] === ".") return { entries: memberEntries(at, memberObject(text, prefixStart)), isMember: true, prefixStart };
+  // `let e: ${Event} = { | }`: the struct's fields as keys; after `pid:`, a value.
+  const literal = text[before] === "{" || text[before] === "," || text[before] === ":" ? objectLiteralAt(at, prefixStart) : undefined;
+  if (literal && text[before] !== ":") return { entries: literal.layout.fields.map((f) => ({ name: f.name, sortText: "0", doc: structFieldDoc(literal, f) })), isMember: false, prefixStart };
+  if (literal) return { entries: nameEntries(at), isMember: false, prefixStart };
   const prevWordStart = identStart(text, before + 1);
   const prevWord = text.slice(prevWordStart, before + 1);
   if (text[before] === ":" || prevWord === "as") {

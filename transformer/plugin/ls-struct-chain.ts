@@ -8,7 +8,7 @@
  * serves both, so the editor offers exactly the fields it describes.
  */
 import type { StructFieldLayout, StructFieldType, StructLayout } from "../../runtime/struct/layout.js";
-import { chainSteps, constantIndex, structLocalLayout, type ChainStep, type SiteAt } from "./ls-site.js";
+import { chainSteps, constantIndex, identStart, prevNonBlank, slotNamed, structLocalLayout, type ChainStep, type SiteAt } from "./ls-site.js";
 
 /** The struct a chain leads to, and where it starts inside the root local's struct. */
 export interface StructChainEnd {
@@ -42,11 +42,15 @@ export function structChainAt(at: SiteAt, wordStart: number): StructChainEnd | u
 
 function resolve(at: SiteAt, chain: { root: string; steps: ChainStep[] } | undefined, seen: Set<string>): StructChainEnd | undefined {
   const root = chain && localStruct(at, chain.root, seen);
-  if (!chain || !root) return undefined;
+  return chain && root ? walk(root, chain.root, chain.steps) : undefined;
+}
+
+/** Where `steps` (fields, and indices into array fields) lead from the struct `root`, named `rootName`. */
+function walk(root: StructLayout, rootName: string, steps: readonly ChainStep[]): StructChainEnd | undefined {
   let type: StructFieldType = root;
-  let path = chain.root;
+  let path = rootName;
   let base: number | undefined = 0;
-  for (const step of chain.steps) {
+  for (const step of steps) {
     if ("field" in step) {
       const f: StructFieldLayout | undefined = type.kind === "struct" ? type.fields.find((x) => x.name === step.field) : undefined;
       if (!f) return undefined;
@@ -63,5 +67,41 @@ function resolve(at: SiteAt, chain: { root: string; steps: ChainStep[] } | undef
       path = `${path}[${step.index}]`;
     }
   }
-  return type.kind === "struct" ? { layout: type, path, nested: chain.steps.length > 0, outer: root, base } : undefined;
+  return type.kind === "struct" ? { layout: type, path, nested: steps.length > 0, outer: root, base } : undefined;
+}
+
+/** Offset of the `{` that encloses `end` (the innermost one not closed before it), or -1. */
+function enclosingBrace(text: string, end: number): number {
+  let depth = 0;
+  for (let i = end - 1; i >= 0; i--) {
+    if (text[i] === "}") depth++;
+    else if (text[i] === "{" && depth-- === 0) return i;
+  }
+  return -1;
+}
+
+/**
+ * The struct whose fields an object literal around `offset` gives: `let e: ${Event} = { | }`,
+ * and a nested struct field's `inner: { | }` inside one. Undefined anywhere else (a block).
+ */
+export function objectLiteralAt(at: SiteAt, offset: number): StructChainEnd | undefined {
+  const fields: string[] = [];
+  for (let end = offset; ;) {
+    const open = enclosingBrace(at.text, end);
+    const before = open < 0 ? -1 : prevNonBlank(at.text, open);
+    if (before < 0) return undefined;
+    if (at.text[before] === ":") {
+      // `inner: {`: a field of the literal around this one.
+      const nameEnd = prevNonBlank(at.text, before) + 1;
+      const nameStart = identStart(at.text, nameEnd);
+      if (nameStart === nameEnd) return undefined;
+      fields.push(at.text.slice(nameStart, nameEnd));
+      end = nameStart;
+      continue;
+    }
+    if (at.text[before] !== "=") return undefined;
+    const decl = /\b(?:let|const)\s+([A-Za-z_]\w*)\s*:\s*(\$\w+)\s*$/.exec(at.text.slice(0, before));
+    const v = decl ? slotNamed(at.site, decl[2]!)?.value : undefined;
+    return decl && v?.kind === "struct" ? walk(v, decl[1]!, fields.reverse().map((field) => ({ field }))) : undefined;
+  }
 }
