@@ -165,6 +165,14 @@ describe("nested struct fields", () => {
     expect((await hover("e.inner.a", 8))?.documentation).toContain("offset 0, size 4 bytes.\nAt byte 4 of struct outer (`e.inner.a`).");
   });
 
+  test("hover on a key of an object literal: the field it sets, as `o.inner.b` would show it", async () => {
+    const q = await hover("b: 2 }", 0);
+    expect(q?.displayString).toBe("(field) struct inner.b: u16");
+    expect(q?.documentation).toBe(
+      `\`\`\`c\nuint16_t b;\n\`\`\`\nField of struct inner (${INNER.size} bytes): offset 4, size 2 bytes.\nAt byte 8 of struct outer (\`o.inner.b\`).`);
+    expect((await hover("{ flag: 1, inner", 2))?.displayString).toBe("(field) struct outer.flag: u8");
+  });
+
   test("the struct field itself (`e.inner`) is a field of outer", async () => {
     const q = await hover("e.inner.b", 3);
     expect(q?.displayString).toBe("(field) struct outer.inner: struct inner");

@@ -17,8 +17,8 @@ import {
   bpfLoopDoc, callDocs, constantDoc, ctxFieldDoc, ctxKindDoc, ctxParamDoc, helperDoc, intrinsicDoc, mapMethodDoc, scalarDoc, slotDoc, structFieldDoc, structLocalDoc, tracepointFieldDoc, type Doc,
 } from "./ls-docs.js";
 import { kernelHover } from "./ls-kernel.js";
-import { memberObject, prevNonBlank, slotAt, slotNamed, wordAt, type SiteAt } from "./ls-site.js";
-import { localStruct, structChainAt } from "./ls-struct-chain.js";
+import { memberObject, nextNonBlank, prevNonBlank, slotAt, slotNamed, wordAt, type SiteAt } from "./ls-site.js";
+import { localStruct, objectLiteralAt, structChainAt } from "./ls-struct-chain.js";
 import { tracepointFormat } from "../kernel/tracepoints.js";
 
 export interface Hover {
@@ -71,6 +71,13 @@ function docFor(at: SiteAt, word: string, start: number): Doc | undefined {
     const chain = structChainAt(at, start);
     const member = chain?.layout.fields.find((f) => f.name === word);
     return chain && member ? structFieldDoc(chain, member) : undefined;
+  }
+  // A key of a struct local's object literal (`{ flag: 1 }`; a shorthand `{ pid }` reads as its value).
+  const before = at.text[prevNonBlank(at.text, start)];
+  if ((before === "{" || before === ",") && at.text[nextNonBlank(at.text, start + word.length)] === ":") {
+    const literal = objectLiteralAt(at, start);
+    const field = literal?.layout.fields.find((f) => f.name === word);
+    if (literal && field) return structFieldDoc(literal, field);
   }
   if (prog?.ctxName === word) return ctxParamDoc(word, prog.ctxKindName ?? "?", prog.ctxKind);
   // A struct local, at its declaration or a use, shadows helpers and the rest.

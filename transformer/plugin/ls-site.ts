@@ -202,6 +202,13 @@ export function prevNonBlank(text: string, end: number): number {
   return i;
 }
 
+/** Index of the first non-whitespace character at or after `start` (text.length if none). */
+export function nextNonBlank(text: string, start: number): number {
+  let i = start;
+  while (i < text.length && /\s/.test(text[i]!)) i++;
+  return i;
+}
+
 /** The word `[start, end)` around `offset` (the character at offset or just before it). */
 export function wordAt(text: string, offset: number): { start: number; end: number } | undefined {
   let start = offset;
