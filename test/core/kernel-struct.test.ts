@@ -187,6 +187,19 @@ function realOffset(struct: string, member: string): number {
   return m.bitOffset / 8;
 }
 
+/** The instructions bpftool (libbpf) loads `program` of `elf` as, after the kernel's translation. */
+function bpftoolXlated(elf: Uint8Array, program: string): ReturnType<typeof normalizedListing> {
+  const s = scratch("kstruct");
+  try {
+    bpftool(["prog", "load", writeObject(s.tmp, program, elf), s.pinDir]);
+    const raw = join(s.tmp, `${program}.xlated`);
+    bpftool(["prog", "dump", "xlated", "pinned", s.pinDir, "file", raw]);
+    return normalizedListing(new Uint8Array(readFileSync(raw)));
+  } finally {
+    s.cleanup();
+  }
+}
+
 /** Immediates of the `mov64 rX, imm` instructions of a translated program. */
 function movImmediates(insns: Uint8Array): number[] {
   const v = new DataView(insns.buffer, insns.byteOffset, insns.byteLength);
@@ -251,17 +264,7 @@ describeKernel("KernelStruct in templates: CO-RE records from our compiler", () 
     const direct = [...normalizedListing(xlatedInsns(obj.program("on_exec_limits_btf").fd.raw))].filter((h) => h.startsWith("85"));
     expect(direct.length).toBe(1);
     // libbpf (through bpftool) relocates our records to the same instructions.
-    const ours = xlatedInsns(obj.program("on_exec_limits").fd.raw);
-    const s = scratch("kstruct-arrays");
-    try {
-      const file = writeObject(s.tmp, "on_exec_limits", elf);
-      bpftool(["prog", "load", file, s.pinDir]);
-      const raw = join(s.tmp, "on_exec_limits.xlated");
-      bpftool(["prog", "dump", "xlated", "pinned", s.pinDir, "file", raw]);
-      expect(normalizedListing(new Uint8Array(readFileSync(raw)))).toEqual(normalizedListing(ours));
-    } finally {
-      s.cleanup();
-    }
+    expect(bpftoolXlated(elf, "on_exec_limits")).toEqual(normalizedListing(xlatedInsns(obj.program("on_exec_limits").fd.raw)));
   });
 
   test("TpBtf<\"sched_process_exec\">: ctx.args[0] is a BTF task pointer read with direct loads; bpftool loads the object alike", async () => {
@@ -276,16 +279,7 @@ describeKernel("KernelStruct in templates: CO-RE records from our compiler", () 
     const calls = [...normalizedListing(ours)].filter((h) => h.startsWith("85"));
     expect(calls.length).toBe(2);
     // libbpf (through bpftool) relocates our records to the same instructions.
-    const s = scratch("kstruct");
-    try {
-      const file = writeObject(s.tmp, "on_exec_btf", elf);
-      bpftool(["prog", "load", file, s.pinDir]);
-      const raw = join(s.tmp, "on_exec_btf.xlated");
-      bpftool(["prog", "dump", "xlated", "pinned", s.pinDir, "file", raw]);
-      expect(normalizedListing(new Uint8Array(readFileSync(raw)))).toEqual(normalizedListing(ours));
-    } finally {
-      s.cleanup();
-    }
+    expect(bpftoolXlated(elf, "on_exec_btf")).toEqual(normalizedListing(ours));
   });
 
   test("a uprobe on malloc: the calling shell's real_parent->tgid (read in a subprogram) is this process", async () => {
