@@ -34,9 +34,24 @@ export function randomTemplates(seed: number): () => string {
       default: return `${expr(d - 1)}${s()}${pick(["+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>", ">>>", "<", "<=", ">", ">=", "==", "===", "!=", "!==", "&&", "||"])}${s()}${expr(d - 1)}`;
     }
   }
+  /** `{ a: 1, b, c: { ... }, }`, with now and then an entry only TypeScript's parser takes. */
+  function objectLiteral(d: number): string {
+    const entry = (): string => {
+      const key = pick(["a", "b", "c", "pid", "in", "type"]);
+      return pick([`${key}: ${expr(1)}`, key, d > 0 ? `${key}:${ws()}${objectLiteral(d - 1)}` : key, `[${key}]: 1`, `"${key}": 2`, `...${key}`, `${key}() {}`, `${key} = 1`]);
+    };
+    const n = Math.floor(rnd() * 4);
+    return `{${ws()}${Array.from({ length: n }, entry).join(`,${ws()}`)}${n > 0 && chance(0.3) ? "," : ""}${ws()}}`;
+  }
+
   function decl(): string {
     const n = 1 + Math.floor(rnd() * 2);
-    const ds = Array.from({ length: n }, () => `${pick(["v", "w", "z"])}${chance(0.4) ? `: ${pick(types)}` : ""}${chance(0.8) ? ` = ${expr(2)}` : ""}`);
+    const ds = Array.from({ length: n }, () => {
+      const typed = chance(0.4);
+      // A typed declaration may take an object literal (a struct local's fields).
+      const value = typed && chance(0.3) ? objectLiteral(2) : expr(2);
+      return `${pick(["v", "w", "z"])}${typed ? `: ${pick(types)}` : ""}${chance(0.8) ? ` = ${value}` : ""}`;
+    });
     return `${pick(["let", "const"])} ${ds.join(`,${ws()}`)}`;
   }
   function stmt(d: number): string {
