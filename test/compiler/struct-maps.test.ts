@@ -76,6 +76,24 @@ describe("struct-typed map keys and values", () => {
     expect(diag(`  let v: \${Stats};\n  \${flows}.update(k, v);`)).toEqual([]);
   });
 
+  test("object literals for a struct key and value compile as the struct locals would: the same code", () => {
+    const code = (body: string) => {
+      const r = compileTemplate(template(`export function f(ctx: Xdp): i32 {\n  const a = ctx.rx_queue_index;\n${body}\n  return 0;\n}`, SLOTS));
+      expect(r.diagnostics).toEqual([]);
+      return disassemble(r.elf!);
+    };
+    const literal = code("  \${flows}.update({ saddr: a, proto: 6 }, { packets: 1 });\n  const v = \${flows}.lookup({ saddr: a, proto: 6 });\n  if (v) v.packets += 1;");
+    const locals = code("  let k: \${FlowKey};\n  k.saddr = a;\n  k.proto = 6;\n  let s: \${Stats};\n  s.packets = 1;\n  \${flows}.update(k, s);\n  let k2: \${FlowKey};\n  k2.saddr = a;\n  k2.proto = 6;\n  const v = \${flows}.lookup(k2);\n  if (v) v.packets += 1;");
+    expect(literal).toEqual(locals);
+  });
+
+  test("an object literal argument inside a larger expression, or after a call, is WBPF1002, which says to declare the struct first", () => {
+    const [inIf] = diag("  if (${flows}.lookup({ saddr: 1 })) return 1;");
+    expect(inIf).toMatch(/^WBPF1002 .* an object literal gives a struct local its fields .*declare the struct local first/);
+    expect(diag("  ${flows}.update(k, { packets: 1 });")).toEqual([]);
+    expect(diag("  ${flows}.update({ saddr: 1 }, { packets: 1 });")).toEqual([]);
+  });
+
   test("a field of an unchecked lookup is WBPF1007; after the check it is fine", () => {
     expect(diag(`  const s = \${flows}.lookup(k);\n  s.packets = 2;`)[0]).toMatch(/^WBPF1007 /);
     expect(diag(`  const s = \${flows}.lookup(k);\n  if (!s) return 1;\n  s.packets = 2;`)).toEqual([]);

@@ -127,7 +127,8 @@ describe("struct and map-method diagnostics (trigger and near miss)", () => {
     expect(diag(XDP("let s: ${Outer} = { tga: 1 };\nreturn 0;"), SLOTS)[0]).toMatch(/^WBPF1004 2:21 "tga" struct outer has no field 'tga'; did you mean 'tag'\?/);
     expect(diag(XDP("let s: ${Outer} = { tag: 1, tag: 2 };\nreturn 0;"), SLOTS)).toEqual(['WBPF1010 2:29 "tag" field \'tag\' is given twice in this object literal']);
     expect(diag(XDP("let s: ${Outer} = { in: { a: 70000 } };\nreturn 0;"), SLOTS)[0]).toMatch(/^WBPF1008 .*constant 70000 does not fit u16/);
-    expect(diag(XDP("let x: u32 = { a: 1 };\nreturn 0;"), SLOTS)).toEqual(['WBPF1002 2:14 "{ a: 1 }" an object literal only gives a struct local its fields: `let e: ${Event} = { pid: 1 }`']);
+    const [scalar] = diag(XDP("let x: u32 = { a: 1 };\nreturn 0;"), SLOTS);
+    expect(scalar).toMatch(/^WBPF1002 2:14 "\{ a: 1 \}" an object literal gives a struct local its fields \(`let e: \$\{Event\} = \{ pid: 1 \}`\), or a map method its struct key or value/);
   });
 
   test("tracepoint fields: pointers are u64 addresses, __data_loc strings the address in the record", () => {

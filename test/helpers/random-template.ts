@@ -23,12 +23,12 @@ export function randomTemplates(seed: number): () => string {
     switch (Math.floor(rnd() * 12)) {
       case 0: return `${pick(["-", "!", "~", "+", "++", "--"])}${expr(d - 1)}`;
       case 1: return `${expr(0)}${pick(["++", "--"])}`;
-      case 2: return `(${expr(d - 1)})`;
+      case 2: return `(${chance(0.1) ? objectLiteral(1) : expr(d - 1)})`;
       case 3: return `${expr(d - 1)} as ${pick(types)}`;
       case 4: return `${expr(d - 1)} ?${s()}${expr(d - 1)} :${s()}${expr(d - 1)}`;
       case 5: return `${pick(["a", "b.c", "x[0]", "(a)"])} ${pick(["=", "+=", "<<=", ">>>=", "|="])} ${expr(d - 1)}`;
       case 6: return `f(${expr(d - 1)}, ${expr(d - 1)})`;
-      case 7: return `m.${pick(["lookup", "delete", "if", "default"])}(${expr(d - 1)})`;
+      case 7: return `m.${pick(["lookup", "delete", "if", "default"])}(${chance(0.2) ? objectLiteral(1) : expr(d - 1)})`;
       case 8: return `${expr(d - 1)}[${expr(d - 1)}]`;
       case 9: return `${expr(d - 1)}.${pick(["x", "y", "A"])}`;
       default: return `${expr(d - 1)}${s()}${pick(["+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>", ">>>", "<", "<=", ">", ">=", "==", "===", "!=", "!==", "&&", "||"])}${s()}${expr(d - 1)}`;

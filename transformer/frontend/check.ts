@@ -470,11 +470,11 @@ class ProgramChecker {
   private stmt(s: Stmt, scope: Scope, out: TStmt[]): boolean {
     switch (s.k) {
       case "let": {
-        this.letDecl(s, scope, out);
+        this.letDecl(s.init ? { ...s, init: this.literalArgs(s.init, scope, out) } : s, scope, out);
         return false;
       }
       case "expr": {
-        const e = this.expr(s.expr, scope);
+        const e = this.expr(this.literalArgs(s.expr, scope, out), scope);
         out.push({ k: "expr", e, span: s.span });
         return false;
       }
@@ -543,6 +543,38 @@ class ProgramChecker {
       const span = field.span;
       out.push({ k: "expr", e: this.expr({ k: "assign", op: "=", target: field, value: f.value, span }, scope), span });
     }
+  }
+
+  /**
+   * A map method given a struct key or value as an object literal (`${flows}.lookup({ saddr,
+   * proto: 6 })`, `${stats}.update(k, { packets: 1 })`), as the whole statement or value of a
+   * declaration: the literal fills a zeroed stack struct first, which the call then takes,
+   * as the same code with a struct local would. Only when every argument before it is a
+   * plain read, so nothing the call evaluates moves before or after its fields.
+   */
+  private literalArgs(e: Expr, scope: Scope, out: TStmt[]): Expr {
+    if (e.k !== "method" || !e.args.some((a) => a.k === "object")) return e;
+    const map = this.mapOf(e.target, scope);
+    if (!map) return e;
+    const layoutAt = (i: number) => (i === 0 ? map.info.keyStruct : i === 1 && e.method === "update" ? map.info.valueStruct : undefined);
+    const plain = (x: Expr): boolean => x.k === "int" || x.k === "bool" || x.k === "name" || (x.k === "member" && plain(x.target)) || (x.k === "cast" && plain(x.expr));
+    // Literals fill in argument order; any other argument before one must be a plain read.
+    let inOrder = true;
+    const args = e.args.map((a, i) => {
+      const layout = layoutAt(i);
+      if (a.k !== "object" || !layout || !inOrder) {
+        inOrder &&= plain(a);
+        return a;
+      }
+      const name = `#literal${this.nextLocal}`;
+      const local = this.newLocal(name, { k: "sptr", layout, nullable: false, origin: "stack" }, false, a.span);
+      scope.vars.set(name, { k: "local", local });
+      out.push({ k: "let", local, init: stackStruct(layout, a.span), span: a.span });
+      const ref: Expr = { k: "name", name, span: a.span };
+      this.fillFields(ref, a, scope, out);
+      return ref;
+    });
+    return { ...e, args };
   }
 
   private letDecl(s: Extract<Stmt, { k: "let" }>, scope: Scope, out: TStmt[]): void {
@@ -703,7 +735,7 @@ class ProgramChecker {
       case "bool": return { k: "const", ty: BOOL, value: e.value ? 1n : 0n, span: e.span };
       case "null": return { k: "null", ty: { k: "null" }, span: e.span };
       case "invalid": return { k: "const", ty: ERROR, value: 0n, span: e.span };
-      case "object": return this.error("WBPF1002", e.span, "an object literal only gives a struct local its fields: `let e: ${Event} = { pid: 1 }`");
+      case "object": return this.error("WBPF1002", e.span, "an object literal gives a struct local its fields (`let e: ${Event} = { pid: 1 }`), or a map method its struct key or value, as the whole statement or value and after plain arguments (`${flows}.update(k, { packets: 1 })`); elsewhere declare the struct local first");
       case "str": return this.error("WBPF1002", e.span, "strings are only printk format strings (`printk(\"pid %d\\n\", pid)`) and strncmp's constant (`strncmp(e.comm, \"bash\")`); elsewhere use integer constants");
       case "name": return this.name(e, scope);
       case "binary": return this.binary(e, scope);

@@ -72,7 +72,6 @@ const UNSUPPORTED_ADVICE: Partial<Record<ts.SyntaxKind, string>> = {
   [ts.SyntaxKind.TemplateExpression]: "template strings are not supported; use integer constants",
   [ts.SyntaxKind.ArrowFunction]: "closures are not supported; write an exported program function",
   [ts.SyntaxKind.FunctionExpression]: "closures are not supported; write an exported program function",
-  [ts.SyntaxKind.ObjectLiteralExpression]: "an object literal only gives a struct local its fields (`let e: ${Event} = { pid: 1 }`); elsewhere use scalar locals",
   [ts.SyntaxKind.ArrayLiteralExpression]: "array literals are not supported yet; use scalar locals",
   [ts.SyntaxKind.NewExpression]: "`new` is not supported; BPF code has no heap",
   [ts.SyntaxKind.ClassDeclaration]: "classes are not supported; declare structs with defstruct in the host program",
@@ -460,8 +459,7 @@ class Parser implements StatementParser {
       }
       let init: Expr | undefined;
       if (d.initializer) {
-        // `let e: ${Event} = { pid: 1 }`: the checker fills the struct local field by field.
-        init = type && ts.isObjectLiteralExpression(d.initializer) ? this.objectLiteral(d.initializer) : this.expr(d.initializer);
+        init = this.expr(d.initializer);
         if (!init) { out.push(declared(invalid, type)); continue; }
       }
       out.push({ k: "let", isConst, name: d.name.text, nameSpan: this.span(d.name), ...(type ? { type } : {}), ...(init ? { init } : {}), span: this.span(d) });
@@ -469,7 +467,10 @@ class Parser implements StatementParser {
     return out;
   }
 
-  /** `{ a: 1, b, c: { d: 2 } }`: identifiers as names, nested literals for struct fields. */
+  /**
+   * `{ a: 1, b, c: { d: 2 } }`: identifiers as names, nested literals for struct fields. The
+   * checker takes it only where a struct is filled (a struct local, a map method's struct).
+   */
   private objectLiteral(o: ts.ObjectLiteralExpression): Expr | undefined {
     const fields: ObjectField[] = [];
     let ok = true;
@@ -484,7 +485,7 @@ class Parser implements StatementParser {
         ok = false;
         continue;
       }
-      const value = ts.isObjectLiteralExpression(p.initializer) ? this.objectLiteral(p.initializer) : this.expr(p.initializer);
+      const value = this.expr(p.initializer);
       if (!value) { ok = false; continue; }
       fields.push({ name: p.name.text, nameSpan: this.span(p.name), value });
     }
@@ -522,6 +523,7 @@ class Parser implements StatementParser {
       const own = this.enumScope?.members.has(e.text) ? this.enumScope : undefined;
       return { k: "name", name: own ? memberName(own.name, e.text) : e.text, span };
     }
+    if (ts.isObjectLiteralExpression(e)) return this.objectLiteral(e);
     if (ts.isParenthesizedExpression(e)) return this.expr(e.expression);
     if (ts.isConditionalExpression(e)) {
       const test = this.expr(e.condition);

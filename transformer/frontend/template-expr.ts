@@ -6,7 +6,7 @@
  * `(a) {`), it gives up.
  */
 import type { Span } from "../diagnostics.js";
-import type { AssignOp, BinaryOp, CtxTypeRef, Expr, TypeAnnotation } from "./ast.js";
+import type { AssignOp, BinaryOp, CtxTypeRef, Expr, ObjectField, TypeAnnotation } from "./ast.js";
 import { NOT_A_NAME, TokenCursor } from "./template-cursor.js";
 import { giveUp, type Token } from "./template-lexer.js";
 
@@ -161,13 +161,15 @@ export class ExpressionParser extends TokenCursor {
   }
 
   /**
-   * TypeScript tries `(a)`, `(a, ...` and `(a = ...` at the start of an assignment expression
-   * as arrow-function parameters and commits when `{` or `:` (a return type) follows the
-   * `)`: those are errors or arrows, never what we accept.
+   * TypeScript tries `(a)`, `(a, ...`, `(a = ...` and `({ ...` or `([ ...` (a destructuring
+   * pattern) at the start of an assignment expression as arrow-function parameters and
+   * commits when `{` or `:` (a return type) follows the `)`: those are errors or arrows,
+   * never what we accept.
    */
   protected checkNotArrowHead(): void {
     const second = this.peek(1);
-    if (second.kind !== "ident" || !(this.is(",", 2) || this.is("=", 2) || this.is(")", 2))) return;
+    const pattern = second.kind === "punct" && (second.text === "{" || second.text === "[");
+    if (!pattern && (second.kind !== "ident" || !(this.is(",", 2) || this.is("=", 2) || this.is(")", 2)))) return;
     let depth = 0;
     for (let k = this.i; k < this.toks.length; k++) {
       const t = this.toks[k]!;
@@ -360,9 +362,40 @@ export class ExpressionParser extends TokenCursor {
           const close = this.expect(")");
           return { e: inner.e, start: t.start, end: close.end, lhs: true };
         }
+        if (t.text === "{") {
+          const e = this.objectLiteral(t);
+          return { e, start: e.span.start, end: e.span.end, lhs: false };
+        }
         return giveUp(`${t.text} at the start of an expression`);
       default:
         return giveUp("expected an expression");
     }
+  }
+
+  /**
+   * `{ a: 1, b, c: { d: 2 } }` after its `{`: plain names as keys; any other entry (computed,
+   * string, spread, method, default) is left to TypeScript's parser.
+   */
+  protected objectLiteral(open: Token): Expr {
+    const fields: ObjectField[] = [];
+    while (!this.is("}")) {
+      const key = this.next();
+      if (key.kind !== "ident" || NOT_A_NAME.has(key.text)) giveUp("object literal key");
+      const nameSpan = { start: key.start, end: key.end };
+      let value: Expr;
+      if (this.is(":")) {
+        this.next();
+        value = this.assignment().e;
+      } else if (this.is(",") || this.is("}")) {
+        value = { k: "name", name: key.text, span: nameSpan };
+      } else {
+        return giveUp("object literal entry");
+      }
+      fields.push({ name: key.text, nameSpan, value });
+      if (!this.is(",")) break;
+      this.next();
+    }
+    const close = this.expect("}");
+    return { k: "object", fields, span: { start: open.start, end: close.end } };
   }
 }

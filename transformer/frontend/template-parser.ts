@@ -32,7 +32,7 @@
  * `template-lexer.ts` and `template-cursor.ts`; `@inline` JSDoc: `template-jsdoc.ts`.
  */
 import type { Span } from "../diagnostics.js";
-import type { Expr, FunctionDecl, GlobalDecl, KfuncDecl, ObjectField, ParamDecl, ParseResult, ProgramDecl, Stmt, SwitchCase, TypeAnnotation } from "./ast.js";
+import type { Expr, FunctionDecl, GlobalDecl, KfuncDecl, ParamDecl, ParseResult, ProgramDecl, Stmt, SwitchCase, TypeAnnotation } from "./ast.js";
 import { NOT_A_NAME } from "./template-cursor.js";
 import { ExpressionParser } from "./template-expr.js";
 import { jsDocTagNames } from "./template-jsdoc.js";
@@ -325,37 +325,11 @@ class TemplateParser extends ExpressionParser {
       let init: Expr | undefined;
       if (this.is("=")) {
         this.next();
-        // A typed declaration may take an object literal (a struct local's fields), as parse.ts reads it.
-        init = type && this.is("{") ? this.objectLiteral() : this.assignment().e;
+        init = this.assignment().e;
       }
       out.push({ k: "let", isConst, name, nameSpan, ...(type ? { type } : {}), ...(init ? { init } : {}), span: { start: nameSpan.start, end: this.lastEnd } });
     } while (this.is(",") && this.next());
     return out;
-  }
-
-  /** `{ a: 1, b, c: { d: 2 } }`: plain names as keys; anything else is left to TypeScript's parser. */
-  private objectLiteral(): Expr {
-    const open = this.expect("{");
-    const fields: ObjectField[] = [];
-    while (!this.is("}")) {
-      const key = this.next();
-      if (key.kind !== "ident" || NOT_A_NAME.has(key.text)) giveUp("object literal key");
-      const nameSpan = { start: key.start, end: key.end };
-      let value: Expr;
-      if (this.is(":")) {
-        this.next();
-        value = this.is("{") ? this.objectLiteral() : this.assignment().e;
-      } else if (this.is(",") || this.is("}")) {
-        value = { k: "name", name: key.text, span: nameSpan };
-      } else {
-        return giveUp("object literal entry");
-      }
-      fields.push({ name: key.text, nameSpan, value });
-      if (!this.is(",")) break;
-      this.next();
-    }
-    const close = this.expect("}");
-    return { k: "object", fields, span: { start: open.start, end: close.end } };
   }
 
   /** `for (init; cond; update) body` as `parse-control.ts` builds it. */
