@@ -39,6 +39,30 @@ const prog = bpf`
   }
 `;
 
+/** The same program with its key and value written as object literals. */
+const literalCounts = new HashMap({ key: FlowKey, value: u64, maxEntries: 64, name: "lit_counts" });
+const literalStats = new HashMap({ key: FlowKey, value: FlowStats, maxEntries: 64, name: "lit_stats" });
+const literalProg = bpf`
+  export function flows_literal(ctx: Xdp): i32 {
+    const d = ctx.data;
+    if (d + 34 > ctx.data_end) return XDP_PASS;
+    const saddr = load_u32(d, 26);
+    const daddr = load_u32(d, 30);
+    const proto = load_u8(d, 23);
+    ${literalCounts}.increment({ saddr, daddr, proto });
+    const len = ntohs(load_u16(d, 16));
+    const s = ${literalStats}.lookup({ saddr, daddr, proto });
+    if (s) {
+      atomic_add(s.packets, 1);
+      atomic_fetch_add(s.bytes, len);
+      s.last_len = len;
+      return s.packets as i32;
+    }
+    ${literalStats}.update({ saddr, daddr, proto }, { packets: 1, bytes: len, last_len: len });
+    return 1;
+  }
+`;
+
 /** An Ethernet + IPv4 header: addresses as written on the wire, protocol, total length. */
 function packet(saddr: [number, number, number, number], daddr: [number, number, number, number], proto: number, totalLen: number): Uint8Array {
   const p = new Uint8Array(64);
@@ -85,6 +109,18 @@ describeKernel("struct-typed map keys and values in the kernel", () => {
     expect(stats?.bytes).toBe(60n + 1500n + 52n);
     expect(stats?.last_len).toBe(52);
     expect(obj.map(flowStats).get({ saddr: le(b), daddr: le(a), proto: 6 })?.bytes).toBe(40n);
+  });
+
+  test("the same with the keys and value written as object literals: the same returns and maps", async () => {
+    await using obj = await load(literalProg);
+    const p = obj.programs.get("flows_literal")!;
+    const a: [number, number, number, number] = [10, 0, 0, 1];
+    const b: [number, number, number, number] = [10, 0, 0, 2];
+    const sent = [packet(a, b, 6, 60), packet(a, b, 6, 1500), packet(a, b, 17, 100), packet(b, a, 6, 40), packet(a, b, 6, 52)];
+    expect(sent.map((data) => p.testRun({ data }).retval)).toEqual([1, 2, 1, 1, 3]);
+    expect(obj.map(literalCounts).get({ saddr: le(a), daddr: le(b), proto: 6 })).toBe(3n);
+    expect(obj.map(literalStats).get({ saddr: le(a), daddr: le(b), proto: 6 })).toEqual({ packets: 3n, bytes: 60n + 1500n + 52n, last_len: 52 });
+    expect(obj.map(literalStats).get({ saddr: le(b), daddr: le(a), proto: 6 })?.bytes).toBe(40n);
   });
 
   test("the map's BTF names the struct fields: bpftool prints entries field by field", async () => {
