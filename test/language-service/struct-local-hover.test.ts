@@ -146,6 +146,10 @@ describe("nested struct fields", () => {
     const value = await completions("{ a: ctx.old_pid", 5);
     expect(value.entries.map((x) => x.name)).toEqual(expect.arrayContaining(["ctx", "ktime_get_ns"]));
     expect(value.entries.map((x) => x.name)).not.toContain("u32");
+    // A map method's struct value: the map's value struct, nested literals as its fields'.
+    expect((await completions("{ flag: 2, inner", 2)).entries.map((x) => x.name)).toEqual(["flag", "inner", "x"]);
+    expect((await completions("{ b: 4 }", 2)).entries.map((x) => x.name)).toEqual(["a", "b"]);
+    expect((await hover("flag: 2", 0))?.displayString).toBe("(field) struct outer.flag: u8");
   });
 
   test("`e.inner.` completes inner's fields, `e.` outer's", async () => {

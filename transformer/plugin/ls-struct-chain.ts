@@ -99,9 +99,40 @@ export function objectLiteralAt(at: SiteAt, offset: number): StructChainEnd | un
       end = nameStart;
       continue;
     }
+    const steps = fields.reverse().map((field) => ({ field }));
+    if (at.text[before] === "(" || at.text[before] === ",") {
+      // `${flows}.update(k, { | })`: a map method's struct key or value.
+      const arg = mapArgument(at, open);
+      return arg ? walk(arg.layout, arg.name, steps) : undefined;
+    }
     if (at.text[before] !== "=") return undefined;
     const decl = /\b(?:let|const)\s+([A-Za-z_]\w*)\s*:\s*(\$\w+)\s*$/.exec(at.text.slice(0, before));
     const v = decl ? slotNamed(at.site, decl[2]!)?.value : undefined;
-    return decl && v?.kind === "struct" ? walk(v, decl[1]!, fields.reverse().map((field) => ({ field }))) : undefined;
+    return decl && v?.kind === "struct" ? walk(v, decl[1]!, steps) : undefined;
   }
+}
+
+/**
+ * The struct the argument starting at `start` gives a map method (`${flows}.lookup({`, or
+ * `${flows}.update(k, {`): the map's key struct first, an update's value struct second.
+ */
+function mapArgument(at: SiteAt, start: number): { layout: StructLayout; name: string } | undefined {
+  let depth = 0;
+  let index = 0;
+  let paren = -1;
+  for (let i = start - 1; i >= 0 && paren < 0; i--) {
+    const c = at.text[i];
+    if (c === ")" || c === "]" || c === "}") depth++;
+    else if (c === "(" || c === "[" || c === "{") {
+      if (depth === 0) {
+        if (c !== "(") return undefined;
+        paren = i;
+      } else depth--;
+    } else if (c === "," && depth === 0) index++;
+  }
+  const call = /(\$\w+)\s*\.\s*(\w+)\s*$/.exec(at.text.slice(0, Math.max(0, paren)));
+  const v = call ? slotNamed(at.site, call[1]!)?.value : undefined;
+  if (!call || v?.kind !== "map") return undefined;
+  const layout = index === 0 ? v.map.keyStruct : index === 1 && call[2] === "update" ? v.map.valueStruct : undefined;
+  return layout && { layout, name: index === 0 ? "key" : "value" };
 }
