@@ -94,8 +94,9 @@ function walk(a: CoreAccess, types: KernelTypes): Step[] | undefined {
 export function writeCoreTypes(w: BtfWriter, accesses: readonly CoreAccess[], types: KernelTypes, arrayIndex: number): (a: CoreAccess) => { typeId: number; access: string } {
   // Members used per composite (named ones by name: a struct is one local type however reached).
   const keyOf = new Map<KComposite, string>();
+  const named = (name: string, union?: true): string => `${union ? "union" : "struct"} ${name}`;
   const key = (c: KComposite): string => {
-    if (c.name) return `${c.union ? "union" : "struct"} ${c.name}`;
+    if (c.name) return named(c.name, c.union);
     let k = keyOf.get(c);
     if (!k) keyOf.set(c, (k = `anon#${keyOf.size}`));
     return k;
@@ -157,9 +158,10 @@ export function writeCoreTypes(w: BtfWriter, accesses: readonly CoreAccess[], ty
   // Scalars and arrays of them first; then pointers and arrays of pointers or composites, whose
   // targets (the composites) come right after them.
   const pointers: string[] = [];
-  const ptrKey = (t: Extract<KType, { k: "ptr" }>) => (t.to && comps.has(`${t.union ? "union" : "struct"} ${t.to}`) ? `${t.union ? "union" : "struct"} ${t.to}` : "void");
+  const ptrKey = (t: Extract<KType, { k: "ptr" }>) => (t.to && comps.has(named(t.to, t.union)) ? named(t.to, t.union) : "void");
+  // The local type a pointer, struct or union member (or array element) refers to.
   const elemKey = (t: KType): string | undefined =>
-    t.k === "ptr" ? `*${ptrKey(t)}` : t.k === "struct" ? `${t.union ? "union" : "struct"} ${t.name}` : t.k === "anon" ? key(t.def) : undefined;
+    t.k === "ptr" ? `*${ptrKey(t)}` : t.k === "struct" ? named(t.name, t.union) : t.k === "anon" ? key(t.def) : undefined;
   const arrays: { key: string; elem: string; length: number }[] = [];
   const arrayKey = (t: Extract<KType, { k: "array" }>): string | undefined => {
     const e = elemKey(t.elem);
@@ -194,7 +196,8 @@ export function writeCoreTypes(w: BtfWriter, accesses: readonly CoreAccess[], ty
     const typed = members.map((m) => {
       const t = m.type;
       const ak = t.k === "array" ? arrayKey(t) : undefined;
-      const type = ak !== undefined ? arrayIds.get(ak)! : t.k === "ptr" ? ptrIds.get(ptrKey(t))! : t.k === "struct" ? compId(`${t.union ? "union" : "struct"} ${t.name}`) : t.k === "anon" ? compId(key(t.def)) : scalarType(t)!;
+      const ek = elemKey(t);
+      const type = ak !== undefined ? arrayIds.get(ak)! : ek !== undefined ? elemId(ek) : scalarType(t)!;
       return { name: m.name, type, bitOffset: m.bitOffset, ...(m.bitfieldSize ? { bitfieldSize: m.bitfieldSize } : {}) };
     });
     const id = comp.union ? w.union(comp.name, comp.size, typed) : w.struct(comp.name, comp.size, typed);
