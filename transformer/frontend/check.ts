@@ -23,7 +23,7 @@ import type { CheckOps } from "./check-ops.js";
 import { checkHelperArgs } from "./helper-call.js";
 import { BPF_LOOP, checkBpfLoop, checkCallbackReturns, paramType, type ParamType } from "./bpf-loop.js";
 import { checkMapMethod, EXTRA_MAP_METHODS } from "./map-methods.js";
-import { structElemArg, structLookupType } from "./map-structs.js";
+import { structArgument, structElemArg, structLookupType } from "./map-structs.js";
 import { checkAtomic, isAtomicBuiltin } from "./atomics.js";
 import { checkCopyBuiltin, COPY_BUILTINS, structAssign } from "./copy.js";
 import { arrayIndex, memoryLvalue, rememberConstInit, stackStruct, structMember } from "./structs.js";
@@ -556,12 +556,11 @@ class ProgramChecker {
     if (e.k !== "method" || !e.args.some((a) => a.k === "object")) return e;
     const map = this.mapOf(e.target, scope);
     if (!map) return e;
-    const layoutAt = (i: number) => (i === 0 ? map.info.keyStruct : i === 1 && e.method === "update" ? map.info.valueStruct : undefined);
     const plain = (x: Expr): boolean => x.k === "int" || x.k === "bool" || x.k === "name" || (x.k === "member" && plain(x.target)) || (x.k === "cast" && plain(x.expr));
     // Literals fill in argument order; any other argument before one must be a plain read.
     let inOrder = true;
     const args = e.args.map((a, i) => {
-      const layout = layoutAt(i);
+      const layout = structArgument(map.info, e.method, i)?.layout;
       if (a.k !== "object" || !layout || !inOrder) {
         inOrder &&= plain(a);
         return a;

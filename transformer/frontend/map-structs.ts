@@ -5,6 +5,7 @@
  * it is; a lookup yields a nullable struct pointer with field access.
  */
 import type { StructLayout } from "../../runtime/struct/layout.js";
+import type { MapSlotInfo } from "../api.js";
 import type { Expr } from "./ast.js";
 import { fail, type CheckOps } from "./check-ops.js";
 import type { MapRef, TExpr } from "./typed.js";
@@ -13,6 +14,15 @@ import { typeName, type Type } from "./types.js";
 /** Two layouts are the same type when name, size and every field agree. */
 export function sameLayout(a: StructLayout, b: StructLayout): boolean {
   return a === b || (a.name === b.name && a.size === b.size && JSON.stringify(a.fields) === JSON.stringify(b.fields));
+}
+
+/**
+ * The struct argument `index` of `method` on a map passes, if it is one: the key struct
+ * first (lookup, update, delete, increment), an update's value struct second.
+ */
+export function structArgument(info: MapSlotInfo, method: string, index: number): { readonly role: "key" | "value"; readonly layout: StructLayout } | undefined {
+  const layout = index === 0 ? info.keyStruct : index === 1 && method === "update" ? info.valueStruct : undefined;
+  return layout && { role: index === 0 ? "key" : "value", layout };
 }
 
 /** The type a lookup of `map` returns: a struct pointer for struct values. */

@@ -234,12 +234,12 @@ export function memberObject(text: string, wordStart: number): string | undefine
 /** One step of a chain: a field, or an element at the index written between the brackets. */
 export type ChainStep = { readonly field: string } | { readonly index: string };
 
-/** Offset of the `[` that the `]` at `close` closes, or -1. */
-function openingBracket(text: string, close: number): number {
+/** Offset of the `open` bracket that encloses `end`: the innermost one not closed before it, or -1. */
+export function enclosingBracket(text: string, end: number, open: "[" | "{", close: "]" | "}"): number {
   let depth = 0;
-  for (let i = close; i >= 0; i--) {
-    if (text[i] === "]") depth++;
-    else if (text[i] === "[" && --depth === 0) return i;
+  for (let i = end - 1; i >= 0; i--) {
+    if (text[i] === close) depth++;
+    else if (text[i] === open && depth-- === 0) return i;
   }
   return -1;
 }
@@ -252,7 +252,7 @@ export function chainSteps(text: string, wordStart: number): { root: string; ste
   let end = prevNonBlank(text, dot) + 1;
   for (;;) {
     while (text[end - 1] === "]") {
-      const open = openingBracket(text, end - 1);
+      const open = enclosingBracket(text, end - 1, "[", "]");
       if (open < 0) return undefined;
       steps.push({ index: text.slice(open + 1, end - 1).trim() });
       end = prevNonBlank(text, open) + 1;

@@ -8,7 +8,8 @@
  * serves both, so the editor offers exactly the fields it describes.
  */
 import type { StructFieldLayout, StructFieldType, StructLayout } from "../../runtime/struct/layout.js";
-import { chainSteps, constantIndex, identStart, prevNonBlank, slotNamed, structLocalLayout, type ChainStep, type SiteAt } from "./ls-site.js";
+import { structArgument } from "../frontend/map-structs.js";
+import { chainSteps, constantIndex, enclosingBracket, identStart, prevNonBlank, slotNamed, structLocalLayout, type ChainStep, type SiteAt } from "./ls-site.js";
 
 /** The struct a chain leads to, and where it starts inside the root local's struct. */
 export interface StructChainEnd {
@@ -70,16 +71,6 @@ function walk(root: StructLayout, rootName: string, steps: readonly ChainStep[])
   return type.kind === "struct" ? { layout: type, path, nested: steps.length > 0, outer: root, base } : undefined;
 }
 
-/** Offset of the `{` that encloses `end` (the innermost one not closed before it), or -1. */
-function enclosingBrace(text: string, end: number): number {
-  let depth = 0;
-  for (let i = end - 1; i >= 0; i--) {
-    if (text[i] === "}") depth++;
-    else if (text[i] === "{" && depth-- === 0) return i;
-  }
-  return -1;
-}
-
 /**
  * The struct whose fields an object literal around `offset` gives: `let e: ${Event} = { | }`,
  * and a nested struct field's `inner: { | }` inside one. Undefined anywhere else (a block).
@@ -87,7 +78,7 @@ function enclosingBrace(text: string, end: number): number {
 export function objectLiteralAt(at: SiteAt, offset: number): StructChainEnd | undefined {
   const fields: string[] = [];
   for (let end = offset; ;) {
-    const open = enclosingBrace(at.text, end);
+    const open = enclosingBracket(at.text, end, "{", "}");
     const before = open < 0 ? -1 : prevNonBlank(at.text, open);
     if (before < 0) return undefined;
     if (at.text[before] === ":") {
@@ -103,7 +94,7 @@ export function objectLiteralAt(at: SiteAt, offset: number): StructChainEnd | un
     if (at.text[before] === "(" || at.text[before] === ",") {
       // `${flows}.update(k, { | })`: a map method's struct key or value.
       const arg = mapArgument(at, open);
-      return arg ? walk(arg.layout, arg.name, steps) : undefined;
+      return arg ? walk(arg.layout, arg.role, steps) : undefined;
     }
     if (at.text[before] !== "=") return undefined;
     const decl = /\b(?:let|const)\s+([A-Za-z_]\w*)\s*:\s*(\$\w+)\s*$/.exec(at.text.slice(0, before));
@@ -116,7 +107,7 @@ export function objectLiteralAt(at: SiteAt, offset: number): StructChainEnd | un
  * The struct the argument starting at `start` gives a map method (`${flows}.lookup({`, or
  * `${flows}.update(k, {`): the map's key struct first, an update's value struct second.
  */
-function mapArgument(at: SiteAt, start: number): { layout: StructLayout; name: string } | undefined {
+function mapArgument(at: SiteAt, start: number): ReturnType<typeof structArgument> {
   let depth = 0;
   let index = 0;
   let paren = -1;
@@ -132,7 +123,5 @@ function mapArgument(at: SiteAt, start: number): { layout: StructLayout; name: s
   }
   const call = /(\$\w+)\s*\.\s*(\w+)\s*$/.exec(at.text.slice(0, Math.max(0, paren)));
   const v = call ? slotNamed(at.site, call[1]!)?.value : undefined;
-  if (!call || v?.kind !== "map") return undefined;
-  const layout = index === 0 ? v.map.keyStruct : index === 1 && call[2] === "update" ? v.map.valueStruct : undefined;
-  return layout && { layout, name: index === 0 ? "key" : "value" };
+  return call && v?.kind === "map" ? structArgument(v.map, call[2]!, index) : undefined;
 }
