@@ -433,36 +433,35 @@ class Parser implements StatementParser {
     }
     const out: Stmt[] = [];
     for (const d of list.declarations) {
+      const declared = (id: ts.Identifier, init?: Expr, type?: TypeAnnotation): Stmt =>
+        ({ k: "let", isConst, name: id.text, nameSpan: this.span(id), ...(type ? { type } : {}), ...(init ? { init } : {}), span: this.span(d) });
+      // A declaration whose pattern, type or value did not parse (reported) still declares its
+      // names, as an invalid value: their uses then check quietly instead of as unknown names.
+      const invalid: Expr = { k: "invalid", span: this.span(d) };
       if (!ts.isIdentifier(d.name)) {
         this.unsupported(d.name, "destructuring is not supported; declare one variable at a time");
-        // Its names are declared all the same (invalid), so their uses add no second message.
-        for (const id of boundNames(d.name)) out.push({ k: "let", isConst, name: id.text, nameSpan: this.span(id), init: { k: "invalid", span: this.span(d) }, span: this.span(d) });
+        for (const id of boundNames(d.name)) out.push(declared(id, invalid));
         continue;
       }
-      // A declaration whose type or value did not parse (reported) still declares its name,
-      // as an invalid value: its uses then check quietly instead of as unknown names.
-      const declared = (init: Expr, type?: TypeAnnotation): Stmt =>
-        ({ k: "let", isConst, name: (d.name as ts.Identifier).text, nameSpan: this.span(d.name), ...(type ? { type } : {}), init, span: this.span(d) });
-      const invalid: Expr = { k: "invalid", span: this.span(d) };
       if (d.exclamationToken) {
         this.unsupported(d, "the definite assignment `!` is not supported; give the variable a value, e.g. `let x: u32 = 0`");
-        out.push(declared(invalid));
+        out.push(declared(d.name, invalid));
         continue;
       }
       let type: TypeAnnotation | undefined;
       if (d.type) {
         type = this.typeAnnotation(d.type);
         if (!type) {
-          out.push(declared(invalid));
+          out.push(declared(d.name, invalid));
           continue;
         }
       }
       let init: Expr | undefined;
       if (d.initializer) {
         init = this.expr(d.initializer);
-        if (!init) { out.push(declared(invalid, type)); continue; }
+        if (!init) { out.push(declared(d.name, invalid, type)); continue; }
       }
-      out.push({ k: "let", isConst, name: d.name.text, nameSpan: this.span(d.name), ...(type ? { type } : {}), ...(init ? { init } : {}), span: this.span(d) });
+      out.push(declared(d.name, init, type));
     }
     return out;
   }
