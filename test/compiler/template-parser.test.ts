@@ -53,6 +53,24 @@ function verdict(text: string): Verdict {
   return { valid, accepted: true, wrong: "trees differ" };
 }
 
+/**
+ * Verdicts on `count` generated texts, made in order by `make`: the disagreements (each shown
+ * as `shown`, by default the text quoted), and how many were valid and accepted.
+ */
+function tally(count: number, make: (n: number) => { text: string; shown?: string }): { wrong: string[]; valid: number; accepted: number } {
+  const wrong: string[] = [];
+  let valid = 0;
+  let accepted = 0;
+  for (let n = 0; n < count; n++) {
+    const { text, shown = JSON.stringify(text) } = make(n);
+    const v = verdict(text);
+    if (v.wrong) wrong.push(`${shown}\n${v.wrong}`);
+    if (v.valid) valid++;
+    if (v.accepted) accepted++;
+  }
+  return { wrong, valid, accepted };
+}
+
 /** A mismatch description, or undefined when the fast parser is right (or declines). */
 const disagreement = (text: string): string | undefined => verdict(text).wrong;
 
@@ -135,10 +153,7 @@ describe("template parser: layout", () => {
     const rnd = mulberry32(0x1a40);
     const bases = templateCorpus(ROOT).filter((c) => c.tagged && parseAccepted(c.text)).map((c) => c.text);
     const seps = [" ", "\n", "\t", "/* c */", "/*\n*/", "// c\n", "\r\n", "", "\n/** @inline */\n", " /** @noinline */ "];
-    const wrong: string[] = [];
-    let valid = 0;
-    let accepted = 0;
-    for (let n = 0; n < 600; n++) {
+    const { wrong, valid, accepted } = tally(600, () => {
       const tokens = tokenize(bases[Math.floor(rnd() * bases.length)]!).filter((t) => t.kind !== "eof");
       const density = rnd() * 0.5;
       let text = "";
@@ -149,11 +164,8 @@ describe("template parser: layout", () => {
         text += rnd() < density ? seps[Math.floor(rnd() * seps.length)]! : "";
         if (glued) text += " ";
       });
-      const v = verdict(text);
-      if (v.wrong) wrong.push(`${JSON.stringify(text)}\n${v.wrong}`);
-      if (v.valid) valid++;
-      if (v.accepted) accepted++;
-    }
+      return { text };
+    });
     expect(wrong.slice(0, 3)).toEqual([]);
     expect(accepted).toBeGreaterThan(valid * 0.95);
   });
@@ -162,16 +174,7 @@ describe("template parser: layout", () => {
 describe("template parser: random templates", () => {
   it("agrees on templates generated from the grammar (every construct, random layout)", () => {
     const next = randomTemplates(0x9a11);
-    const wrong: string[] = [];
-    let valid = 0;
-    let accepted = 0;
-    for (let n = 0; n < 700; n++) {
-      const text = next();
-      const v = verdict(text);
-      if (v.wrong) wrong.push(`${JSON.stringify(text)}\n${v.wrong}`);
-      if (v.valid) valid++;
-      if (v.accepted) accepted++;
-    }
+    const { wrong, valid, accepted } = tally(700, () => ({ text: next() }));
     expect(wrong.slice(0, 3)).toEqual([]);
     expect(valid).toBeGreaterThan(300);
     // Declined on purpose: `c ? (a) : b` (TypeScript tries `(a): b` as an arrow head) and `a < b ... >` shapes.
@@ -185,16 +188,11 @@ describe("template parser: JSDoc", () => {
     const pick = <T,>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)]!;
     const pieces = ["@inline", "@noinline", "@param x", "@returns", "@deprecated", "text", "a@b", " ", "\n * ", "\n", "*", "@", "{", "[", "`", "@see", "@inline-x", "@inline2", "\t", "@example", " @inline", "**", "/", "\r\n *"];
     const before = ["", "\n", "const A = 1; ", "const A = 1;\n", "// c\n", "/* x */ ", "/** @inline */\n", "enum E { A }\n"];
-    const wrong: string[] = [];
-    let accepted = 0;
-    for (let n = 0; n < 3000; n++) {
+    const { wrong, accepted } = tally(3000, () => {
       let body = "";
       for (let k = Math.floor(rnd() * 6); k >= 0; k--) body += pick(pieces);
-      const text = `${pick(before)}${pick(["/**", "/***", "/*"])}${body}*/${pick([" ", "\n", "\n// c\n", " /** @noinline */ "])}function h() {}\nexport function p(ctx: Xdp): i32 { return 0 }`;
-      const v = verdict(text);
-      if (v.wrong) wrong.push(`${JSON.stringify(text)}\n${v.wrong}`);
-      if (v.accepted) accepted++;
-    }
+      return { text: `${pick(before)}${pick(["/**", "/***", "/*"])}${body}*/${pick([" ", "\n", "\n// c\n", " /** @noinline */ "])}function h() {}\nexport function p(ctx: Xdp): i32 { return 0 }` };
+    });
     expect(wrong.slice(0, 3)).toEqual([]);
     expect(accepted).toBeGreaterThan(1200);
   });
@@ -270,14 +268,10 @@ describe("template parser: targeted cases", () => {
         default: return `${gen(depth - 1)} ${ops[Math.floor(rnd() * ops.length)]} ${gen(depth - 1)}`;
       }
     };
-    let accepted = 0;
-    const wrong: string[] = [];
-    for (let n = 0; n < 600; n++) {
+    const { wrong, accepted } = tally(600, (n) => {
       const text = program(`x = ${gen(1 + (n % 4))};\nreturn 0`);
-      const v = verdict(text);
-      if (v.wrong) wrong.push(`${text}\n${v.wrong}`);
-      if (v.accepted) accepted++;
-    }
+      return { text, shown: text };
+    });
     expect(wrong.slice(0, 3)).toEqual([]);
     // Only `a < ... >` shapes that might be type arguments are left to TypeScript.
     expect(accepted).toBeGreaterThan(450);
@@ -288,18 +282,11 @@ describe("template parser: targeted cases", () => {
     const pick = <T,>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)]!;
     const atoms = ["a", "b", "1", "f(x)", "m.n", "(c)", "u32", "\"s\"", "null"];
     const ops = ["<", ">", ">>", ">=", "<=", "<<", ">>>", "+", "-", "&&", "|", "&", "==", "?", ":", ",", "(", ")", "[", "]", "!", "as u32", "\n", "<<=", ">>=", "=", ".x"];
-    const wrong: string[] = [];
-    let valid = 0;
-    let accepted = 0;
-    for (let n = 0; n < 6000; n++) {
+    const { wrong, valid, accepted } = tally(6000, () => {
       let e = pick(atoms);
       for (let k = Math.floor(rnd() * 7); k >= 0; k--) e += ` ${pick(ops)}${rnd() < 0.3 ? "" : " "}${pick(atoms)}`;
-      const text = program(`x = ${e};\nreturn 0`);
-      const v = verdict(text);
-      if (v.wrong) wrong.push(`${JSON.stringify(e)}\n${v.wrong}`);
-      if (v.valid) valid++;
-      if (v.accepted) accepted++;
-    }
+      return { text: program(`x = ${e};\nreturn 0`), shown: JSON.stringify(e) };
+    });
     expect(wrong.slice(0, 3)).toEqual([]);
     expect(accepted).toBeGreaterThan(valid * 0.9);
   });
