@@ -3,7 +3,8 @@
  * `ts-patch install`) on a generated project of 100 templates, against plain `tsc` on the same
  * project without the plugin (rounds alternate; best of each). The same patched tsc without
  * the plugin separates ts-patch's own cost from the plugin's, and the same build compiling on
- * tsc's thread alone (`WHISTLER_JOBS=1`) shows what a machine with no core to spare gets.
+ * tsc's thread alone (`WHISTLER_JOBS=1`) shows what a machine with no core to spare gets, and
+ * the same build with `"turbofan": true` what pausing V8's TurboFan for it (build-jit.ts) saves.
  * `tspc`, which re-patches the compiler in memory on every run, is reported beside it. Also the
  * warm watch-mode rebuild after editing one template (best of 3).
  */
@@ -69,6 +70,8 @@ export interface TscPluginTimes {
   tspc: number;
   /** The patched tsc with the plugin compiling on tsc's thread alone (`WHISTLER_JOBS=1`, ms). */
   oneThread: number;
+  /** The patched tsc with the plugin's entry saying `"turbofan": true` (ms). */
+  turbofanKept: number;
   ratio: number;
   /**
    * The median over rounds of each round's plugin / plain: both builds of a round run back to
@@ -80,6 +83,8 @@ export interface TscPluginTimes {
   oneThreadRatio: number;
   /** plugin / patchedPlain: what the plugin alone adds to a tsc that ts-patch already patched. */
   pluginOnlyRatio: number;
+  /** turbofanKept / plain: the ratio without the plugin's TurboFan pause. */
+  turbofanKeptRatio: number;
   watchMs: number;
 }
 
@@ -89,14 +94,17 @@ export async function measureTscPlugin(repoRoot: string, rounds = 9): Promise<Ts
   const plainDir = generateProject(repoRoot, FILES, PER_FILE, false);
   const pluginDir = generateProject(repoRoot, FILES, PER_FILE, true);
   const patchedPlainDir = generateProject(repoRoot, FILES, PER_FILE, false);
+  const keptDir = generateProject(repoRoot, FILES, PER_FILE, { turbofan: true });
   try {
     const patched = patchedTypeScript(repoRoot, pluginDir);
     const patchedNoPlugin = patchedTypeScript(repoRoot, patchedPlainDir);
+    const patchedKept = patchedTypeScript(repoRoot, keptDir);
     let plain = Infinity;
     let plugin = Infinity;
     let patchedPlain = Infinity;
     let tspcMs = Infinity;
     let oneThread = Infinity;
+    let turbofanKept = Infinity;
     const paired: number[] = [];
     timeRun([tspc, "-p", pluginDir]); // warm ts-patch's patched-compiler cache, as any second build is
     for (let r = 0; r < rounds; r++) {
@@ -108,6 +116,7 @@ export async function measureTscPlugin(repoRoot: string, rounds = 9): Promise<Ts
       patchedPlain = Math.min(patchedPlain, timeRun([patchedNoPlugin, "-p", patchedPlainDir]));
       tspcMs = Math.min(tspcMs, timeRun([tspc, "-p", pluginDir]));
       oneThread = Math.min(oneThread, timeRun([patched, "-p", pluginDir], { ...process.env, WHISTLER_JOBS: "1" }));
+      turbofanKept = Math.min(turbofanKept, timeRun([patchedKept, "-p", keptDir]));
     }
     // Best of 3 rebuilds, each in a fresh project (an edit must change the file to be seen).
     let watchMs = await watchRebuildMs(repoRoot, pluginDir);
@@ -119,11 +128,15 @@ export async function measureTscPlugin(repoRoot: string, rounds = 9): Promise<Ts
         rmSync(dir, { recursive: true, force: true });
       }
     }
-    return { plain, plugin, patchedPlain, tspc: tspcMs, oneThread, ratio: plugin / plain, pairedRatio: median(paired), oneThreadRatio: oneThread / plain, pluginOnlyRatio: plugin / patchedPlain, watchMs };
+    return {
+      plain, plugin, patchedPlain, tspc: tspcMs, oneThread, turbofanKept, ratio: plugin / plain, pairedRatio: median(paired),
+      oneThreadRatio: oneThread / plain, pluginOnlyRatio: plugin / patchedPlain, turbofanKeptRatio: turbofanKept / plain, watchMs,
+    };
   } finally {
     rmSync(plainDir, { recursive: true, force: true });
     rmSync(pluginDir, { recursive: true, force: true });
     rmSync(patchedPlainDir, { recursive: true, force: true });
+    rmSync(keptDir, { recursive: true, force: true });
   }
 }
 

@@ -26,9 +26,10 @@ export const prog${id} = bpf\`
 
 /**
  * Writes `files` files of `perFile` templates each into a fresh directory whose
- * node_modules/whistler-ts points at this package. Returns the project directory.
+ * node_modules/whistler-ts points at this package. Returns the project directory. `plugin`
+ * adds the transformer's entry to the tsconfig; an object adds it with those options.
  */
-export function generateProject(repoRoot: string, files: number, perFile: number, plugin: boolean): string {
+export function generateProject(repoRoot: string, files: number, perFile: number, plugin: boolean | Readonly<Record<string, unknown>>): string {
   const dir = mkdtempSync(path.join(tmpdir(), "whistler-tsproj-"));
   mkdirSync(path.join(dir, "src"));
   mkdirSync(path.join(dir, "node_modules"));
@@ -40,7 +41,7 @@ export function generateProject(repoRoot: string, files: number, perFile: number
       compilerOptions: {
         target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, skipLibCheck: true,
         outDir: "out", rootDir: "src", types: [], lib: ["ES2023", "ESNext.Disposable"],
-        plugins: plugin ? [{ transform: "whistler-ts/transformer" }] : [],
+        plugins: plugin ? [{ transform: "whistler-ts/transformer", ...(plugin === true ? {} : plugin) }] : [],
       },
       include: ["src"],
     }),

@@ -23,6 +23,8 @@ export interface ParallelBuild {
 /** A first build's files that may hold templates, and the workers started for them. */
 export interface BuildStart {
   readonly files: readonly TS.SourceFile[];
+  /** Templates the build is expected to compile (tags counted in the files' text). */
+  readonly templates: number;
   readonly pool?: CompilePool;
 }
 
@@ -36,8 +38,9 @@ export function startBuild(program: TS.Program): BuildStart | undefined {
   // Only a file that mentions the tag can hold a template; a file missed here (the tag
   // renamed through a re-export) is simply searched when tsc emits it.
   const files = program.getSourceFiles().filter((sf) => !sf.isDeclarationFile && !program.isSourceFileFromExternalLibrary(sf) && sf.text.includes("bpf"));
-  const workers = workerCount(files.reduce((n, sf) => n + tagsIn(sf.text), 0));
-  return { files, ...(workers > 0 ? { pool: new CompilePool(workers) } : {}) };
+  const templates = files.reduce((n, sf) => n + tagsIn(sf.text), 0);
+  const workers = workerCount(templates);
+  return { files, templates, ...(workers > 0 ? { pool: new CompilePool(workers) } : {}) };
 }
 
 /**
@@ -58,7 +61,7 @@ export function planBuild(ts: typeof TS, checker: TS.TypeChecker, compiler: Retu
   return { sites, pool };
 }
 
-/** Occurrences of "bpf`" (an estimate of the templates in a file: the plan's thread count only). */
+/** Occurrences of "bpf`": an estimate of the templates in a file, for the plan's thread count and JIT policy. */
 function tagsIn(text: string): number {
   let n = 0;
   for (let i = text.indexOf("bpf`"); i >= 0; i = text.indexOf("bpf`", i + 4)) n++;

@@ -12,7 +12,7 @@ const FLAGS = new Set((process.env.WHISTLER_TRACE ?? "").split(",").map((s) => s
 export const TRACE_COMPILES = FLAGS.has("compile");
 export const TRACE_TIME = FLAGS.has("time");
 
-const stats = { loadMs: 0, transformMs: 0, files: 0, compileMs: 0, compiled: 0, cached: 0, workers: 0, onWorkers: 0 };
+const stats = { loadMs: 0, transformMs: 0, files: 0, compileMs: 0, compiled: 0, cached: 0, workers: 0, onWorkers: 0, turbofanPaused: false };
 
 if (TRACE_TIME) {
   process.on("exit", () => {
@@ -21,6 +21,7 @@ if (TRACE_TIME) {
       `whistler: loading the compiler ${stats.loadMs.toFixed(1)} ms; transforming ${stats.files} files ${stats.transformMs.toFixed(1)} ms, ` +
         `of which compiling ${stats.compiled} templates ${stats.compileMs.toFixed(1)} ms${per}; ${stats.cached} from the cache` +
         (stats.workers > 0 ? `; ${stats.onWorkers} compiled on ${stats.workers} worker thread${stats.workers === 1 ? "" : "s"}` : "") +
+        (stats.turbofanPaused ? "; TurboFan paused for the build" : "") +
         "\n",
     );
   });
@@ -51,4 +52,9 @@ export function countWorkers(workers: number): void {
 /** A result came from a worker thread (its time is the wait, in `compileMs`). */
 export function countWorkerCompile(): void {
   stats.onWorkers++;
+}
+
+/** The plugin turned V8's TurboFan off for this build (build-jit.ts). */
+export function noteTurbofanPaused(paused: boolean): void {
+  if (paused) stats.turbofanPaused = true;
 }

@@ -11,7 +11,8 @@ import { formatDiagnostic, toTsDiagnostic } from "./diagnostics.js";
 import { compileCached } from "./cache.js";
 import { loadCompiler } from "./host-typescript.js";
 import { planBuild, startBuild, type ParallelBuild } from "./parallel-build.js";
-import { timed } from "./trace.js";
+import { noteTurbofanPaused, timed } from "./trace.js";
+import { pauseTurbofanForBuild } from "./build-jit.js";
 import { declarationTransformer, recordTemplateTypes } from "./declarations.js";
 import { structReplacements } from "../structs/plugin.js";
 
@@ -24,6 +25,12 @@ export interface TransformerExtras {
 export interface WhistlerPluginConfig {
   /** Report warnings as tsc errors (failing the build); by default they are printed only. */
   readonly warningsAsErrors?: boolean;
+  /**
+   * Keep V8's optimizing compiler (TurboFan) on during a first build. By default the plugin
+   * turns it off for the emit of a build of up to 2,000 templates, which it makes faster
+   * (plugin/build-jit.ts has the measurements), and on again when the build is done.
+   */
+  readonly turbofan?: boolean;
 }
 
 /**
@@ -56,6 +63,7 @@ function templateTransformer(program: TS.Program, config: WhistlerPluginConfig, 
   const ts = extras.ts;
   // Workers first: they load their compiler while this thread loads its own.
   let start = options.parallel ? startBuild(program) : undefined;
+  if (start) noteTurbofanPaused(pauseTurbofanForBuild(start.templates, config.turbofan));
   const compiler = loadCompiler(ts);
   const checker = program.getTypeChecker();
   let build: ParallelBuild | undefined;
