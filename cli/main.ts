@@ -45,7 +45,7 @@ program
   .option("--duration <seconds>", "stop after this many seconds (default: run until Ctrl-C)")
   .option("--ifname <name>", "network interface for XDP and tc programs")
   .option("--cgroup <path>", "cgroup v2 directory for cgroup programs")
-  .option("--pid <pid>", "attach uprobes in this process only")
+  .option("--pid <pid>", "attach uprobes and USDT probes in this process only")
   .option("--limit <n>", "print at most this many entries of each map (default 50)")
   .option("--json", "records as JSON lines, then one JSON summary line with every map")
   .action(async (file: string, opts: import("./run/index.js").RunOptions) => (await import("./run/index.js")).runCommand(file, opts));

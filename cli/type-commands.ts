@@ -1,6 +1,7 @@
 /**
  * Commands about types: `gen` (foreign definitions of defstructs), `tracepoint` (tracefs
- * formats and their snapshots), `btf` (kernel types). Each imports its work on use, so the
+ * formats and their snapshots), `btf` (kernel types), `usdt` (a binary's USDT probes). Each
+ * imports its work on use, so the
  * other commands start without `typescript` or the kernel type tables.
  */
 import type { Command } from "commander";
@@ -36,4 +37,11 @@ export function registerTypeCommands(program: Command): void {
     .option("--update", "refresh the snapshot of kernel struct layouts KernelStruct<\"name\"> compiles against")
     .option("-o, --out <file>", "with --update: write the snapshot module here")
     .action(async (action: string, name: string | undefined, opts: { file?: string; update?: boolean; out?: string }) => (await import("./btf.js")).btfCommand(action, name, opts));
+
+  program
+    .command("usdt")
+    .description("list the USDT probes of a program or library: the Usdt<\"binary:provider:name\"> each takes, its sites and argument specs")
+    .argument("<binary>", "path, or a library or command name (libc.so.6, python3)")
+    .argument("[filter]", "only probes whose provider:name contains this")
+    .action(async (binary: string, filter: string | undefined) => (await import("./usdt.js")).usdtCommand(binary, filter));
 }

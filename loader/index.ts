@@ -16,7 +16,8 @@ export {
 export { Program, type AttachOptions, type ProgramInfo, type TestRunInput, type TestRunOutput } from "./program/index.js";
 export {
   Link, attachTracepoint, attachRawTracepoint, attachXdp, attachUprobe, attachKprobe, attachTc, attachCgroup, attachSocketFilter,
-  attachPerfEvent, attachTracing, resolveUprobe,
+  attachPerfEvent, attachTracing, resolveUprobe, attachUsdt, usdtSites, readUsdtProbes,
+  type UsdtAttachOptions, type UsdtProbe, type UsdtArg,
   type LinkKind, type XdpAttachOptions, type XdpMode, type UprobeAttachOptions, type KprobeAttachOptions, type TcAttachOptions,
   type TcDirection, type TcMode, type CgroupAttachOptions, type SocketLike, type PerfEventAttachOptions,
   openPacketSocket, PacketSocket,

@@ -44,7 +44,7 @@ function attachOptions(programs: readonly Program[], o: RunOptions, pid: number 
   return {
     ...(o.ifname ? { xdp: { ifname: o.ifname }, tc: { ifname: o.ifname } } : {}),
     ...(o.cgroup ? { cgroup: o.cgroup } : {}),
-    ...(pid !== undefined ? { uprobe: { pid } } : {}),
+    ...(pid !== undefined ? { uprobe: { pid }, usdt: { pid } } : {}),
     // a socket filter needs a socket the user's code owns: loaded, left unattached
     socket: false,
   };

@@ -16,6 +16,8 @@ import { attachTc, type TcDirection, type TcMode } from "./tc.js";
 import { attachTracepoint, type AttachableProgram } from "./tracepoint.js";
 import { attachTracing } from "./tracing.js";
 import { attachUprobe } from "./uprobe.js";
+import { attachUsdt } from "./usdt.js";
+import type { UsdtSpecTable } from "./usdt-specs.js";
 import { attachXdp, type XdpMode } from "./xdp.js";
 
 export interface AttachOptions {
@@ -29,9 +31,9 @@ export interface AttachOptions {
   tcMode?: TcMode;
   /** cgroup programs: the cgroup directory (absolute, or relative to the cgroup2 mount). */
   cgroup?: string;
-  /** uprobe: "binary:symbol" when the section has none (or to override it); kprobe: the function. */
+  /** uprobe: "binary:symbol" when the section has none (or to override it); kprobe: the function; usdt: "binary:provider:name". */
   target?: string;
-  /** uprobe: only this process. */
+  /** uprobe, usdt: only this process. */
   pid?: number;
   /** Socket filters: the socket (fd number, Fd, or an object with an fd). */
   socket?: SocketLike;
@@ -45,6 +47,8 @@ export interface AttachOptions {
 export interface AttachSubject extends AttachableProgram {
   readonly section: string;
   readonly target: AttachTarget;
+  /** The object's USDT spec table, when its programs read USDT arguments. */
+  readonly usdtSpecs?: UsdtSpecTable;
 }
 
 /** Direction a tc section implies: tc/egress and tcx/egress mean egress. */
@@ -82,6 +86,11 @@ export function attachProgram(p: AttachSubject, opts: AttachOptions = {}): Link 
       if (!target) throw missing(p, "a target", 'pass { target: "/path/to/binary:function" } (a library may be named: "libc.so.6:malloc"), or name it in the section');
       return attachUprobe(p, { target, ret: t.ret, pid: opts.pid, cookie: opts.cookie });
     }
+    case "usdt": {
+      const target = opts.target ?? t.target;
+      if (!target) throw missing(p, "a probe", 'pass { target: "/path/to/binary:provider:name" }, or name it in the section');
+      return attachUsdt(p, p.usdtSpecs, { target, pid: opts.pid });
+    }
     case "socket":
       if (opts.socket === undefined) throw missing(p, "a socket", "pass { socket: fd } (a socket's file descriptor); the filter applies to packets that socket receives");
       return attachSocketFilter(p, opts.socket);
@@ -118,6 +127,8 @@ export interface AttachAllOptions {
   cgroup?: string | false;
   /** uprobes whose section names no target, and a pid filter for all uprobes. */
   uprobe?: { target?: string; pid?: number } | false;
+  /** USDT probes: a pid filter (their sections name the probe). */
+  usdt?: { pid?: number } | false;
   socket?: SocketLike | false;
   perfEvent?: { frequency?: number; period?: bigint } | false;
   /** Program names to leave unattached. */
@@ -149,6 +160,10 @@ export function attachAllOptionsFor(p: AttachSubject, all: AttachAllOptions): At
       if (all.uprobe === false) return undefined;
       if (!t.target && !all.uprobe?.target) throw need("uprobe", '{ target: "/path/to/binary:function" }');
       return { target: all.uprobe?.target, pid: all.uprobe?.pid };
+    case "usdt":
+      if (all.usdt === false) return undefined;
+      if (!t.target) throw new AttachError(p.name, "usdt needs a probe", { hint: 'name it in the section, usdt/<binary>:<provider>:<name>, or attach this program with attach({ target })' });
+      return { pid: all.usdt?.pid };
     case "socket":
       if (all.socket === false) return undefined;
       if (all.socket === undefined) throw need("socket", "fd");

@@ -10,6 +10,10 @@ export { attachRawTracepoint } from "./raw-tracepoint.js";
 export { attachXdp, type XdpAttachOptions, type XdpMode } from "./xdp.js";
 export { attachUprobe, resolveUprobe, type UprobeAttachOptions } from "./uprobe.js";
 export { parseUprobeSpec, libraryMatches, mappedFiles, ldconfigEntries, resolveBinary, type UprobeSpec } from "./uprobe-target.js";
+export { attachUsdt, parseUsdtTarget, usdtSites, type UsdtAttachOptions, type UsdtTarget } from "./usdt.js";
+export { readUsdtProbes, type UsdtProbe } from "./usdt-notes.js";
+export { parseUsdtArg, parseUsdtArgs, type UsdtArg, type UsdtArgKind } from "./usdt-args.js";
+export { UsdtSpecTable } from "./usdt-specs.js";
 export { resolveSymbolOffset, loadSegments, vaddrToOffset, functionSymbols } from "./elf-symbols.js";
 export {
   attachKprobe, kprobeMechanism, kprobeEventLine, kprobeRemoveLine, legacyEventName, LEGACY_GROUP,

@@ -13,7 +13,7 @@ import { pinFd } from "../pin/pin.js";
 
 export type LinkKind =
   | "tracepoint" | "raw_tracepoint" | "xdp" | "uprobe" | "kprobe" | "tc" | "cgroup" | "socket_filter"
-  | "perf_event" | "tracing";
+  | "perf_event" | "tracing" | "usdt";
 
 export interface LinkParts {
   /** The bpf link fd, when the attachment is one (what pin() pins). */

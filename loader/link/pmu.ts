@@ -12,11 +12,14 @@ export interface ProbePmu {
   readonly type: number;
   /** The `config` bit that selects a return probe. */
   readonly retprobeBit: number;
+  /** uprobe: the first `config` bit of the reference counter (USDT semaphore) offset, when
+   * the kernel takes one (format/ref_ctr_offset, "config:32-63", kernels >= 4.20). */
+  readonly refCtrOffsetShift?: number;
 }
 
-/** Parse a PMU format file such as "config:0" into the bit number. */
+/** Parse a PMU format file such as "config:0" (or a range, "config:32-63") into its first bit. */
 export function parseFormatBit(text: string): number | undefined {
-  const m = /^config:(\d+)$/.exec(text.trim());
+  const m = /^config:(\d+)(?:-\d+)?$/.exec(text.trim());
   return m ? Number(m[1]) : undefined;
 }
 
@@ -36,5 +39,11 @@ export function probePmu(name: "kprobe" | "uprobe", root: string = EVENT_SOURCE_
   } catch {
     // kernels before 4.17 lack the format file; bit 0 is what they all used
   }
-  return { name, type, retprobeBit };
+  let refCtrOffsetShift: number | undefined;
+  try {
+    refCtrOffsetShift = parseFormatBit(readFileSync(`${root}/${name}/format/ref_ctr_offset`, "utf8"));
+  } catch {
+    // kprobes have none; uprobes before 4.20 cannot maintain USDT semaphores
+  }
+  return { name, type, retprobeBit, ...(refCtrOffsetShift !== undefined ? { refCtrOffsetShift } : {}) };
 }

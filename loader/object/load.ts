@@ -23,6 +23,8 @@ import { BpfObject, type LoadedMap } from "./bpf-object.js";
 import { coreTarget, relocateCore, type TargetBtf } from "./core-relocate.js";
 import { ProgType } from "./sections.js";
 import type { MapSpec, ObjectSpec, ProgramSpec } from "./spec.js";
+import { USDT_SPECS_MAP } from "../../runtime/usdt-spec.js";
+import { UsdtSpecTable } from "../link/usdt-specs.js";
 
 export interface LoadOptions {
   /** bpffs directory: reuse maps pinned there by name (checked for compatibility), pin new ones there. */
@@ -188,6 +190,8 @@ export function loadSpec(parsed: ObjectSpec, opts: LoadOptions = {}): BpfObject 
       initMapContents(m.fd, m.spec, contents);
       if (m.spec.inner) fillSlots(m.fd, m.spec, mapFd);
     }
+    const usdtMap = maps.get(USDT_SPECS_MAP);
+    const usdtSpecs = usdtMap ? new UsdtSpecTable(usdtMap.fd) : undefined;
     for (const p of spec.programs) {
       if (!p.def.autoload && !opts.programs?.includes(p.name)) continue;
       if (programs.has(p.name)) throw new WhistlerError(`two programs are named "${p.name}"`);
@@ -196,7 +200,7 @@ export function loadSpec(parsed: ObjectSpec, opts: LoadOptions = {}): BpfObject 
       const poisoned = core.results.filter((r) => r.poisoned);
       const kfuncs = (name: string): number => resolveKfunc(p.name, name, vmlinuxBtf(), spec.parsedBtf);
       const fd = loadProgram(p, applyRelocations(core.insns, p.relocations, mapFd, p.name, kfuncs), spec, btfFd, opts, poisoned);
-      programs.set(p.name, new Program(fd, p.name, p.section, p.def.progType, p.def.target, p.insns.length / 8));
+      programs.set(p.name, new Program(fd, p.name, p.section, p.def.progType, p.def.target, p.insns.length / 8, p.def.target.kind === "usdt" ? usdtSpecs : undefined));
     }
     for (const m of maps.values()) {
       if (!m.spec.inner && m.spec.slots.length) fillSlots(m.fd, m.spec, (name) => programs.get(name)?.fd.raw);

@@ -15,6 +15,8 @@ export type AttachTarget =
   | { readonly kind: "raw_tracepoint"; readonly name: string }
   | { readonly kind: "kprobe"; readonly symbol: string; readonly ret: boolean }
   | { readonly kind: "uprobe"; readonly target: string; readonly ret: boolean }
+  /** A USDT probe: "binary:provider:name" (empty when the section names none). */
+  | { readonly kind: "usdt"; readonly target: string }
   | { readonly kind: "xdp" }
   | { readonly kind: "tc" }
   | { readonly kind: "socket" }
@@ -70,6 +72,7 @@ function targetOf(head: string, rest: string, progType: ProgTypeName, attachType
       if (head === "uprobe" || head === "uretprobe" || head === "uprobe.s" || head === "uretprobe.s") {
         return { kind: "uprobe", target: rest, ret: head.startsWith("uret") };
       }
+      if (head === "usdt" || head === "usdt.s") return { kind: "usdt", target: rest };
       return { kind: "other" };
     case "XDP":
       return attachType === BpfAttachType.XDP ? { kind: "xdp" } : { kind: "other" };

@@ -6,6 +6,7 @@ import { progInfo, progTestRun, type Fd } from "../../runtime/sys/index.js";
 import { attachProgram, type AttachOptions, type Link } from "../link/index.js";
 import type { AttachTarget, ProgTypeName } from "../object/sections.js";
 import { pinFd } from "../pin/pin.js";
+import type { UsdtSpecTable } from "../link/usdt-specs.js";
 import { decodeSkbContext, encodeSkbContext, type SkbContext, type SkbContextOut } from "./skb-ctx.js";
 
 export type { AttachOptions } from "../link/index.js";
@@ -64,11 +65,14 @@ export class Program implements Disposable {
   readonly type: ProgTypeName;
   readonly target: AttachTarget;
   readonly insnCount: number;
+  /** @internal The object's USDT spec table, for attaching USDT programs that read arguments. */
+  readonly usdtSpecs: UsdtSpecTable | undefined;
   readonly #fd: Fd;
 
   /** @internal Made by load(). */
-  constructor(fd: Fd, name: string, section: string, type: ProgTypeName, target: AttachTarget, insnCount: number) {
+  constructor(fd: Fd, name: string, section: string, type: ProgTypeName, target: AttachTarget, insnCount: number, usdtSpecs?: UsdtSpecTable) {
     this.#fd = fd;
+    this.usdtSpecs = usdtSpecs;
     this.name = name;
     this.section = section;
     this.type = type;

@@ -18,6 +18,8 @@ describe("sections", () => {
     ['Kretprobe<"do_sys_openat2">', "kretprobe/do_sys_openat2"],
     ['Uprobe<"/usr/lib/libc.so.6:malloc">', "uprobe//usr/lib/libc.so.6:malloc"],
     ['Uretprobe<"/usr/lib/libc.so.6:malloc">', "uretprobe//usr/lib/libc.so.6:malloc"],
+    ['Usdt<"/usr/bin/python3:python:function__entry">', "usdt//usr/bin/python3:python:function__entry"],
+    ['Usdt<"libc.so.6:libc:setjmp">', "usdt/libc.so.6:libc:setjmp"],
     ['Fentry<"do_unlinkat">', "fentry/do_unlinkat"],
     ['Fexit<"do_unlinkat">', "fexit/do_unlinkat"],
     ["PerfEvent", "perf_event"],
@@ -39,6 +41,19 @@ describe("context diagnostics (trigger and near miss)", () => {
     expect(diag(one('RawTracepoint<"sched_switch">', "const i: u32 = 1;\nreturn ctx.args[i] as i32;"))[0]).toMatch(/^WBPF1015 3:17 "i" `ctx.args` takes a constant index/);
     expect(diag(one('Kprobe<"f">', "return ctx.args[6] as i32;"))[0]).toMatch(/^WBPF1008 2:17 "6" argument index 6 is out of range \(0 to 5\)/);
     expect(diag(one('RawTracepoint<"sched_switch">', "return ctx.args as i32;"))[0]).toMatch(/^WBPF1004 2:8 "ctx.args" `ctx.args` is an array of u64/);
+  });
+
+  test("USDT arguments: a constant index up to 11, read through the object's spec table", () => {
+    const usdt = 'Usdt<"/usr/bin/python3:python:function__entry">';
+    const reads = compileTemplate(template(one(usdt, "return ctx.args[11] as i32;")));
+    expect(reads.diagnostics).toEqual([]);
+    expect(reads.maps).toEqual(["__usdt_specs"]);
+    // No argument read, no table: the loader then attaches without spec cookies.
+    expect(compileTemplate(template(one(usdt, "return ctx.ip as i32;"))).maps).toEqual([]);
+    expect(diag(one(usdt, "return ctx.args[12] as i32;"))[0]).toMatch(/^WBPF1008 2:17 "12" argument index 12 is out of range \(0 to 11\)/);
+    expect(diag(one(usdt, "const i: u32 = 1;\nreturn ctx.args[i] as i32;"))[0]).toMatch(/^WBPF1015 3:17 "i" `ctx.args` takes a constant index/);
+    expect(diag(one('Usdt<"/usr/bin/python3:function__entry">'))[0]).toMatch(/^WBPF1004 1:24 .* the USDT probe '\/usr\/bin\/python3:function__entry' must look like "\/path\/to\/binary:provider:name"/);
+    expect(diag(one(usdt, "return ctx.di as i32;"))[0]).toMatch(/^WBPF1004 2:12 "di" Usdt context has no field 'di'.* Fields: ip, sp/);
   });
 
   test("writable fields are writable; others are WBPF1009 listing the writable ones", () => {

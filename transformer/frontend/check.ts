@@ -11,6 +11,7 @@
 import type { ScalarName } from "../../runtime/types.js";
 import type { StructLayout } from "../../runtime/struct/layout.js";
 import { isScalarName } from "../../runtime/types.js";
+import { USDT_MAX_SPECS, USDT_SPEC_LAYOUT, USDT_SPECS_MAP } from "../../runtime/usdt-spec.js";
 import type { Slot } from "../api.js";
 import type { DiagnosticCode, DiagnosticSink, Span } from "../diagnostics.js";
 import type { BinaryOp, Expr, FunctionDecl, GlobalDecl, KfuncDecl, ProgramDecl, Stmt } from "./ast.js";
@@ -199,7 +200,18 @@ export function checkTemplate(parsed: { readonly programs: readonly ProgramDecl[
     }
     return g;
   };
-  const env: CheckEnv = { slots: slotByPlaceholder, maps: byName, sink, parseErrors, functions: sigs, programs: programNames, root, rodataString, kfunc, kfuncNames: () => [...kfuncSigs.keys()] };
+  let usdtSpecs: MapRef | undefined;
+  const usdtSpecTable = (span: Span): MapRef | undefined => {
+    if (usdtSpecs) return usdtSpecs;
+    if (byName.has(USDT_SPECS_MAP)) {
+      sink.error("WBPF1010", span, `the map '${USDT_SPECS_MAP}' holds USDT argument specs; rename the template's map of that name`);
+      return undefined;
+    }
+    usdtSpecs = { index: maps.length, name: USDT_SPECS_MAP, info: { kind: "array", key: "u32", value: "u8", maxEntries: USDT_MAX_SPECS, valueStruct: USDT_SPEC_LAYOUT } };
+    maps.push(usdtSpecs);
+    return usdtSpecs;
+  };
+  const env: CheckEnv = { slots: slotByPlaceholder, maps: byName, sink, parseErrors, functions: sigs, programs: programNames, root, rodataString, kfunc, kfuncNames: () => [...kfuncSigs.keys()], usdtSpecs: usdtSpecTable };
   for (const g of parsed.globals ?? []) {
     if (root.vars.has(g.name) || sigs.has(g.name) || programNames.has(g.name) || byName.has(g.name)) {
       sink.error("WBPF1010", g.nameSpan, `'${g.name}' is declared twice; globals, functions, programs and maps share one namespace (the ELF symbols)`);
@@ -307,6 +319,8 @@ interface CheckEnv {
   /** The kernel function `name` (built in or declared) and its index in the template's kfuncs. */
   kfunc(name: string): { readonly sig: KfuncSig; readonly index: number } | undefined;
   kfuncNames(): string[];
+  /** The USDT spec table (runtime/usdt-spec.ts), added to the template's maps on first use. */
+  usdtSpecs(span: Span): MapRef | undefined;
 }
 
 /** Checks one body: a program's (ctx parameter, i32 result) or a function's. */
@@ -1192,6 +1206,10 @@ class ProgramChecker {
     if (i.ty.k === "error") return i;
     if (i.k !== "const") return this.error("WBPF1015", i.span, "`ctx.args` takes a constant index, e.g. `ctx.args[0]`");
     if (i.value < 0n || i.value >= BigInt(args.count)) return this.error("WBPF1008", i.span, `argument index ${i.value} is out of range (0 to ${args.count - 1})`);
+    if (args.usdt) {
+      const specs = this.env.usdtSpecs(e.span);
+      return specs ? { k: "usdtarg", ty: scalar("u64"), index: Number(i.value), specs, span: e.span } : { k: "const", ty: ERROR, value: 0n, span: e.span };
+    }
     const field: CtxField = { offset: args.offset(Number(i.value)), size: 8, type: "u64" };
     const load: TExpr = { k: "ctxload", ty: scalar("u64"), field, span: e.span };
     const typed = args.kernelTypes?.[Number(i.value)];

@@ -27,6 +27,9 @@ export interface CtxField {
 export interface CtxArgs {
   readonly count: number;
   readonly offset: (i: number) => number;
+  /** USDT probes: the arguments are where the probe's note says, found at run time through
+   * the object's spec table (runtime/usdt-spec.ts), not at a fixed offset. */
+  readonly usdt?: true;
   /** The arguments' kernel types (BTF raw tracepoints): `ctx.args[0]` of `TpBtf<"sched_process_exec">`
    * is a `KernelStruct<"task_struct">` read with direct loads. */
   readonly kernelTypes?: readonly KType[];
@@ -118,6 +121,21 @@ const uprobeKind = (prefix: string): CtxKindDef => ({
   btf: { kind: "void" },
 });
 
+/** "binary:provider:name": the binary a path or a library name, as uprobes take it. */
+const USDT_TARGET = /^[^:\s]+:[A-Za-z_][A-Za-z0-9_]*:[A-Za-z_][A-Za-z0-9_]*$/;
+
+const usdtKind: CtxKindDef = {
+  progType: "kprobe",
+  typeArgs: 1,
+  usage: 'Usdt<"/path/to/binary:provider:name">, e.g. Usdt<"/usr/bin/python3:python:function__entry">',
+  checkArgs: oneArg("the USDT probe", USDT_TARGET, "/path/to/binary:provider:name"),
+  section: (args) => `usdt/${args[0]}`,
+  fields: { ip: PT_REGS_FIELDS.ip!, sp: PT_REGS_FIELDS.sp! },
+  args: { count: 12, offset: () => 0, usdt: true },
+  btf: { kind: "void" },
+  note: "a uprobe at each of the probe's sites; ctx.args[i] follows the argument spec of the site that fired (a register, memory, or a constant), sign- or zero-extended to 64 bits as the note says",
+};
+
 const SKB_BTF: CtxBtf = { kind: "void" };
 
 export const CTX_KINDS: Readonly<Record<string, CtxKindDef>> = {
@@ -145,6 +163,7 @@ export const CTX_KINDS: Readonly<Record<string, CtxKindDef>> = {
   Kretprobe: traceKind("kprobe", "kretprobe", 'Kretprobe<"function">, e.g. Kretprobe<"do_sys_openat2">'),
   Uprobe: uprobeKind("uprobe"),
   Uretprobe: uprobeKind("uretprobe"),
+  Usdt: usdtKind,
   TpBtf: traceKind("tracing", "tp_btf", 'TpBtf<"tracepoint">, e.g. TpBtf<"sched_process_exec">', {
     fields: {}, args: U64_ARGS(12), checkArgs: oneArg("the raw tracepoint", SYMBOL, "sched_process_exec"),
     note: "BTF raw tracepoint: ctx.args[i] typed from the kernel's btf_trace_<name> prototype, kernel struct pointers read with direct loads; loads and attaches on Linux 6.18 here",

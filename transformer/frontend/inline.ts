@@ -26,6 +26,7 @@ function children(e: TExpr): readonly TExpr[] {
     case "global":
     case "gaddr":
     case "ctxload":
+    case "usdtarg":
     case "stackobj":
     case "mapref":
     case "ctxptr":

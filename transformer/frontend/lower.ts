@@ -17,6 +17,7 @@ import { imm, type Block, type Fn, type Operand, type Width } from "../ir/ir.js"
 import type { Cond } from "../ir/ops.js";
 import { mapHasMissingKeys, mapIsPerCpu } from "./builtins.js";
 import { MAP_HELPERS } from "./helpers.js";
+import { lowerUsdtArg } from "./lower-usdt.js";
 import type { CheckedFunction, CheckedProgram, CheckedTemplate, GlobalVar, LValue, TExpr, TStmt } from "./typed.js";
 import type { CallPlan } from "./inline.js";
 import { ControlLowerer } from "./lower-control.js";
@@ -285,6 +286,7 @@ class Lowerer {
         // Helpers return 64-bit registers; narrow results get the representation above.
         return e.helper.ret === "u64" || e.helper.ret === "i64" ? r : this.convert(r, "u64", e.helper.ret, e.span);
       }
+      case "usdtarg": return lowerUsdtArg(this.memOps(), e);
       case "ctxload": {
         const f = e.field;
         const w: Width = f.type === "pkt" || f.type === "pkt_end" || f.size === 8 ? 64 : 32;
