@@ -17,8 +17,8 @@
  * The register is read with a helper because the verifier allows no load from the context
  * at an offset it cannot see. Both reads leave 0 behind when they fault.
  */
-import { imm, type Operand } from "../ir/ir.js";
-import type { Block } from "../ir/ir.js";
+import { imm, type Block, type Operand } from "../ir/ir.js";
+import type { Cond } from "../ir/ops.js";
 import { UsdtArgKindCode, usdtArgField } from "../../runtime/usdt-spec.js";
 import { HELPERS, MAP_HELPERS } from "./helpers.js";
 import type { LowerOps } from "./lower-mem.js";
@@ -34,76 +34,59 @@ export function lowerUsdtArg(ops: LowerOps, e: Extract<TExpr, { k: "usdtarg" }>)
   const spec = b.value("call", 64, [specs, key], span, { helper: MAP_HELPERS.lookup });
 
   const slot = b.slot(8, 8);
-  const scratch = () => b.value("slot_addr", 64, [], span, { slot });
+  /** 8 bytes read with `helper` (probe_read_kernel or _user) from `src`; 0 when it faults. */
+  const read8 = (helper: number, src: Operand): Operand => {
+    const scratch = () => b.value("slot_addr", 64, [], span, { slot });
+    b.value("call", 64, [scratch(), imm(8), src], span, { helper });
+    return b.value("load", 64, [scratch()], span, { size: 8, off: 0 }, 64);
+  };
+  /** Ends the block with `a cond k`, and returns the blocks for true and false. */
+  const branch = (cond: Cond, w: 32 | 64, a: Operand, k: number): [Block, Block] => {
+    const t = b.newBlock();
+    const f = b.newBlock();
+    b.br({ k: "br", cond, w, a, b: imm(k), t: t.id, f: f.id, span });
+    b.seal(t);
+    b.seal(f);
+    return [t, f];
+  };
   // The value as read, before the shifts; and the result. Ids no local or temporary uses.
   const raw = -3_000_000_000 - 2 * slot;
   const result = raw - 1;
   b.declareVar(raw, 64);
   b.declareVar(result, 64);
-
-  const found = b.newBlock();
-  const missing = b.newBlock();
+  /** In `block`: `v` into variable `id`, then on to `next`. */
+  const settle = (block: Block, id: number, v: () => Operand, next: Block) => {
+    b.enter(block);
+    b.writeVar(id, block, v());
+    b.jmp(next, span);
+  };
+  const shifts = b.newBlock();
   const end = b.newBlock();
-  b.br({ k: "br", cond: "eq", w: 64, a: spec, b: imm(0), t: missing.id, f: found.id, span });
-  b.seal(found);
-  b.seal(missing);
 
-  b.enter(missing);
-  b.writeVar(result, missing, imm(0));
-  b.jmp(end, span);
+  const [missing, found] = branch("eq", 64, spec, 0);
+  settle(missing, result, () => imm(0), end);
 
   b.enter(found);
   const kind = b.value("load", 64, [spec], span, { size: 4, off: field("kind") }, 32);
   const value = b.value("load", 64, [spec], span, { size: 8, off: field("value") }, 64);
   const shift = b.value("load", 64, [spec], span, { size: 4, off: field("shift") }, 32);
   const signed = b.value("load", 64, [spec], span, { size: 4, off: field("is_signed") }, 32);
-  const inRegister = b.newBlock();
-  const constant = b.newBlock();
-  const shifts = b.newBlock();
-  b.br({ k: "br", cond: "uge", w: 32, a: kind, b: imm(UsdtArgKindCode.reg), t: inRegister.id, f: constant.id, span });
-  b.seal(inRegister);
-  b.seal(constant);
-
-  b.enter(constant);
-  b.writeVar(raw, constant, value);
-  b.jmp(shifts, span);
+  const [inRegister, constant] = branch("uge", 32, kind, UsdtArgKindCode.reg);
+  settle(constant, raw, () => value, shifts);
 
   b.enter(inRegister);
   const regOffset = b.value("load", 64, [spec], span, { size: 4, off: field("reg_offset") }, 32);
-  const reg = b.value("add", 64, [ops.ctx, regOffset], span);
-  b.value("call", 64, [scratch(), imm(8), reg], span, { helper: HELPERS.probe_read_kernel!.id });
-  const regValue = b.value("load", 64, [scratch()], span, { size: 8, off: 0 }, 64);
-  const deref = b.newBlock();
-  const inReg = b.newBlock();
-  b.br({ k: "br", cond: "eq", w: 32, a: kind, b: imm(UsdtArgKindCode.reg_deref), t: deref.id, f: inReg.id, span });
-  b.seal(deref);
-  b.seal(inReg);
-
-  b.enter(inReg);
-  b.writeVar(raw, inReg, regValue);
-  b.jmp(shifts, span);
-
-  b.enter(deref);
-  const addr = b.value("add", 64, [regValue, value], span);
-  b.value("call", 64, [scratch(), imm(8), addr], span, { helper: HELPERS.probe_read_user!.id });
-  b.writeVar(raw, deref, b.value("load", 64, [scratch()], span, { size: 8, off: 0 }, 64));
-  b.jmp(shifts, span);
+  const regValue = read8(HELPERS.probe_read_kernel!.id, b.value("add", 64, [ops.ctx, regOffset], span));
+  const [deref, inReg] = branch("eq", 32, kind, UsdtArgKindCode.reg_deref);
+  settle(inReg, raw, () => regValue, shifts);
+  settle(deref, raw, () => read8(HELPERS.probe_read_user!.id, b.value("add", 64, [regValue, value], span)), shifts);
 
   b.seal(shifts);
   b.enter(shifts);
   const up = b.value("shl", 64, [b.readVar(raw, shifts), shift], span);
-  const asSigned = b.newBlock();
-  const asUnsigned = b.newBlock();
-  b.br({ k: "br", cond: "ne", w: 32, a: signed, b: imm(0), t: asSigned.id, f: asUnsigned.id, span });
-  b.seal(asSigned);
-  b.seal(asUnsigned);
-  const down = (block: Block, op: "ashr" | "lshr") => {
-    b.enter(block);
-    b.writeVar(result, block, b.value(op, 64, [up, shift], span));
-    b.jmp(end, span);
-  };
-  down(asSigned, "ashr");
-  down(asUnsigned, "lshr");
+  const [asSigned, asUnsigned] = branch("ne", 32, signed, 0);
+  settle(asSigned, result, () => b.value("ashr", 64, [up, shift], span), end);
+  settle(asUnsigned, result, () => b.value("lshr", 64, [up, shift], span), end);
 
   b.seal(end);
   b.enter(end);
