@@ -81,6 +81,32 @@ describeKernel("example tools", () => {
     }
   });
 
+  test("pygc: python3's garbage collections per generation from its USDT probes, filtered to one process", async () => {
+    // Each round makes 100 reference cycles, then collects generation 1 ten times and 2 once.
+    const script = "import gc, time\nwhile True:\n    for _ in range(100):\n        a = []; a.append(a)\n    del a\n    for _ in range(10): gc.collect(1)\n    gc.collect(2)\n    time.sleep(0.01)\n";
+    const child = spawn("/usr/bin/python3", ["-c", script], { stdio: "ignore" });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const r = await startExample("pygc", ["--duration", "1", "--json", "--pid", String(child.pid)]).done;
+      expect(r.code).toBe(0);
+      const out = lastJson<{ generations: { generation: number; collections: number; freed: number; pauseNs: number; longestNs: number; averageNs: number }[]; processes: { pid: number; comm: string; collections: number }[] }>(r);
+      expect(out.processes.map((p) => [p.pid, p.comm])).toEqual([[child.pid, "python3"]]);
+      const [, g1, g2] = out.generations;
+      expect(g1!.collections).toBeGreaterThanOrEqual(10);
+      expect(g2!.collections).toBeGreaterThanOrEqual(1);
+      expect(g1!.collections).toBeGreaterThanOrEqual(5 * g2!.collections); // ten to one, give or take the run's edges
+      expect(g1!.freed + g2!.freed).toBeGreaterThanOrEqual(100); // the cycles, freed by whichever collection came first
+      for (const g of [g1!, g2!]) {
+        expect(g.pauseNs).toBeGreaterThan(0);
+        expect(g.longestNs).toBeGreaterThanOrEqual(g.averageNs);
+        expect(g.longestNs).toBeLessThanOrEqual(g.pauseNs);
+      }
+      expect(out.processes[0]!.collections).toBe(out.generations.reduce((a, g) => a + g.collections, 0));
+    } finally {
+      child.kill();
+    }
+  });
+
   test("cgroup-egress: bytes and packets per cgroup, exact for known UDP senders", async () => {
     const r = await startExample("cgroup-egress", ["--duration", "1.5", "--json"]).done;
     expect(r.code).toBe(0);
