@@ -45,12 +45,30 @@ unsigned short wh_gated_semaphore __attribute__((unused)) __attribute__((section
 __attribute__((noinline)) void gated(int i) { if (wh_gated_semaphore) STAP_PROBE1(wh, gated, i + 100); }
 `;
 
+/** A shared library with a probe, and a program that calls it (probes in libraries are per file). */
+const LIB = `
+#include <sys/sdt.h>
+__attribute__((noinline)) long lib_work(long x) { STAP_PROBE2(whlib, work, x, x * x); return x + 1; }
+`;
+const LIB_MAIN = `
+#include <stdlib.h>
+long lib_work(long x);
+int main(int argc, char **argv) { long s = 0; for (long i = 0; i < atoi(argv[1]); i++) s += lib_work(i); return s < 0; }
+`;
+
 let dir = "";
-const bins: Record<"O0" | "O2", string> = { O0: "", O2: "" };
+const bins: Record<"O0" | "O2" | "lib" | "libMain", string> = { O0: "", O2: "", lib: "", libMain: "" };
 
 /** key = probe * 1e6 + arg * 1e4 + i: each argument each iteration saw. */
 export const seen = new HashMap({ key: u64, value: u64, maxEntries: 4096 });
 export const hits = new HashMap({ key: u32, value: u64, maxEntries: 16 });
+
+export const libProg = bpf`
+  export function on_lib(ctx: Usdt<"libwhusdt.so:whlib:work">): i32 {
+    ${seen}.update(5000000n + ctx.args[0], ctx.args[1]);
+    return 0;
+  }
+`;
 
 export const fixtureProgs = bpf`
   export function on_args(ctx: Usdt<"usdt_target:wh:args">): i32 {
@@ -99,6 +117,12 @@ describeKernel("USDT probes", () => {
       bins[opt] = join(dir, `target-${opt}`);
       execFileSync("gcc", [`-${opt}`, "-o", bins[opt], join(dir, "target.c"), join(dir, "gated.c")]);
     }
+    writeFileSync(join(dir, "lib.c"), LIB);
+    writeFileSync(join(dir, "lib-main.c"), LIB_MAIN);
+    bins.lib = join(dir, "libwhusdt.so");
+    bins.libMain = join(dir, "lib-main");
+    execFileSync("gcc", ["-O2", "-shared", "-fPIC", "-o", bins.lib, join(dir, "lib.c")]);
+    execFileSync("gcc", ["-O2", "-o", bins.libMain, join(dir, "lib-main.c"), bins.lib, `-Wl,-rpath,${dir}`]);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -136,6 +160,16 @@ describeKernel("USDT probes", () => {
       expect(obj.map(hits).get(1)).toBe(BigInt(N));
     });
   }
+
+  test("a probe in a shared library fires in the program that uses it", async () => {
+    await using obj = await load(libProg);
+    {
+      using _link = obj.program("on_lib").attach({ target: `${bins.lib}:whlib:work` });
+      run(bins.libMain, 9);
+    }
+    const m = obj.map(seen);
+    for (let i = 0n; i < 9n; i++) expect(m.get(5000000n + i)).toBe(i * i);
+  });
 
   test("a probe behind a semaphore runs only while attached: the kernel counts the semaphore", async () => {
     const bin = bins.O2;
