@@ -3,10 +3,13 @@
  * offsets 0, leaving the linker (or loader) to fill them in from the ELF section sizes and
  * symbol values; the kernel rejects them otherwise. Extern variables (kconfig) get the
  * "global allocated" linkage the kernel accepts, once the loader has placed them (the facts
- * give `.kconfig` a size and offsets like any section). Pure: returns a patched copy.
+ * give `.kconfig` a size and offsets like any section). A global function the ELF hides
+ * (STV_HIDDEN, as libbpf's usdt.bpf.h declares `bpf_usdt_arg`) becomes static, as libbpf
+ * makes it: the verifier then checks it with its callers' argument types instead of alone,
+ * where a pointer argument could be NULL. Pure: returns a patched copy.
  */
 import { BtfError } from "../../runtime/errors.js";
-import { BTF_FUNC_EXTERN, BTF_FUNC_GLOBAL, BTF_KIND, BTF_VAR_GLOBAL_ALLOCATED, BTF_VAR_GLOBAL_EXTERN } from "../../runtime/btf-format.js";
+import { BTF_FUNC_EXTERN, BTF_FUNC_GLOBAL, BTF_FUNC_STATIC, BTF_KIND, BTF_VAR_GLOBAL_ALLOCATED, BTF_VAR_GLOBAL_EXTERN } from "../../runtime/btf-format.js";
 import { HEAP_BYTES, type ByteArena } from "../elf/arena.js";
 import type { Btf } from "./reader.js";
 
@@ -15,6 +18,8 @@ export interface DatasecFacts {
   sectionSize(name: string): number | undefined;
   /** Offset of symbol `name` in section `section`, if it exists. */
   symbolOffset(section: string, name: string): number | undefined;
+  /** Function `name` is global in BTF but hidden in the ELF (its FUNC becomes static). */
+  hiddenFunction?(name: string): boolean;
 }
 
 /** The DATASEC listing extern kernel functions and variables (`__ksym`). */
@@ -39,6 +44,10 @@ export function fixupDatasecs(btf: Btf, facts: DatasecFacts, bytes: Pick<ByteAre
           if (p.type !== 0 && view.getUint32(at, true) === 0) view.setUint32(at, view.getUint32(base + t.offset, true), true);
         });
       }
+      continue;
+    }
+    if (t.kind === "FUNC" && t.linkage === BTF_FUNC_GLOBAL && facts.hiddenFunction?.(t.name)) {
+      view.setUint32(base + t.offset + 4, (view.getUint32(base + t.offset + 4, true) & ~0xffff) | BTF_FUNC_STATIC, true);
       continue;
     }
     if (t.kind === "DATASEC" && t.name === KSYMS && anInt && t.vars.some((v) => btf.type(v.type).kind === "FUNC")) {

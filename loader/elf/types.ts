@@ -21,6 +21,10 @@ export const STB_LOCAL = 0;
 export const STB_GLOBAL = 1;
 export const STB_WEAK = 2;
 
+/** Symbol visibility (st_other & 3): internal and hidden symbols are not seen outside the object. */
+export const STV_INTERNAL = 1;
+export const STV_HIDDEN = 2;
+
 export const SHN_UNDEF = 0;
 export const SHN_LORESERVE = 0xff00;
 export const SHN_ABS = 0xfff1;

@@ -7,7 +7,6 @@
 import { readFileSync } from "node:fs";
 import { AttachError, ElfError, NotSupportedError, WhistlerError } from "../../runtime/errors.js";
 import { NativeBuffer, perfEventOpen } from "../../runtime/sys/index.js";
-import { encodeUsdtSpec } from "../../runtime/usdt-spec.js";
 import { Link } from "./link.js";
 import { linkPerfEvent } from "./perf-link.js";
 import { probePmu, type ProbePmu } from "./pmu.js";
@@ -103,11 +102,10 @@ export function attachUsdt(prog: AttachableProgram, specs: UsdtSpecTable | undef
     for (const site of sites) {
       let cookie: bigint | undefined;
       if (specs) {
-        const spec = encodeUsdtSpec(site.args);
-        const key = Buffer.from(spec).toString("hex");
+        const key = JSON.stringify(site.args, (_k, v: unknown) => (typeof v === "bigint" ? `${v}` : v));
         let id = idOf.get(key);
         if (id === undefined) {
-          id = specs.add(prog.name, spec);
+          id = specs.add(prog.name, site.args);
           ids.push(id);
           idOf.set(key, id);
         }

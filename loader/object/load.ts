@@ -23,8 +23,7 @@ import { BpfObject, type LoadedMap } from "./bpf-object.js";
 import { coreTarget, relocateCore, type TargetBtf } from "./core-relocate.js";
 import { ProgType } from "./sections.js";
 import type { MapSpec, ObjectSpec, ProgramSpec } from "./spec.js";
-import { USDT_SPECS_MAP } from "../../runtime/usdt-spec.js";
-import { UsdtSpecTable } from "../link/usdt-specs.js";
+import { USDT_LAYOUTS, UsdtSpecTable } from "../link/usdt-specs.js";
 
 export interface LoadOptions {
   /** bpffs directory: reuse maps pinned there by name (checked for compatibility), pin new ones there. */
@@ -190,8 +189,10 @@ export function loadSpec(parsed: ObjectSpec, opts: LoadOptions = {}): BpfObject 
       initMapContents(m.fd, m.spec, contents);
       if (m.spec.inner) fillSlots(m.fd, m.spec, mapFd);
     }
-    const usdtMap = maps.get(USDT_SPECS_MAP);
-    const usdtSpecs = usdtMap ? new UsdtSpecTable(usdtMap.fd) : undefined;
+    // The USDT spec table the object's programs read: ours, or libbpf's (usdt.bpf.h).
+    const usdtLayout = USDT_LAYOUTS.find((l) => maps.has(l.map));
+    const usdtMap = usdtLayout && maps.get(usdtLayout.map);
+    const usdtSpecs = usdtLayout && usdtMap ? new UsdtSpecTable(usdtMap.fd, usdtLayout, usdtMap.spec.valueSize) : undefined;
     for (const p of spec.programs) {
       if (!p.def.autoload && !opts.programs?.includes(p.name)) continue;
       if (programs.has(p.name)) throw new WhistlerError(`two programs are named "${p.name}"`);

@@ -7,7 +7,7 @@
 import { ElfError } from "../../runtime/errors.js";
 import { Btf, fixupDatasecs, parseBtfExt, type BtfExt, type BtfScalarInfo } from "../btf/index.js";
 import {
-  ByteArena, ElfFile, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHN_UNDEF, SHT_NOBITS, STB_WEAK, STT_OBJECT, STT_SECTION,
+  ByteArena, ElfFile, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHN_UNDEF, SHT_NOBITS, STB_LOCAL, STB_WEAK, STT_FUNC, STT_OBJECT, STT_SECTION, STV_HIDDEN, STV_INTERNAL,
   type ElfSection, type ElfSymbol,
 } from "../elf/index.js";
 import {
@@ -218,6 +218,7 @@ export function parseObject(bytes: Uint8Array): ObjectSpec {
         const sec = elf.section(section);
         return sec ? symbols.find((y) => y.shndx === sec.index && y.name === name)?.value : undefined;
       },
+      hiddenFunction: (name) => symbols.some((y) => y.name === name && y.type === STT_FUNC && y.bind !== STB_LOCAL && (y.visibility === STV_HIDDEN || y.visibility === STV_INTERNAL)),
     }, arena);
   }
   return { license: licenseOf(elf), kernVersion: kernVersionOf(elf), maps, programs, btf, parsedBtf, btfExt, kconfig, globals: globalsOf(elf, symbols) };

@@ -104,13 +104,15 @@ export function kconfigData(layout: KconfigLayout, facts: KernelFacts): Uint8Arr
     });
     let raw: string | undefined;
     if (e.name === "LINUX_KERNEL_VERSION") raw = String(kernelVersionCode(facts.release));
+    // libbpf's usdt.bpf.h asks whether uprobes carry BPF cookies (perf-event links, 5.15+).
+    else if (e.name === "LINUX_HAS_BPF_COOKIE") raw = kernelVersionCode(facts.release) >= kernelVersionCode("5.15") ? "y" : "n";
     else if (e.name.startsWith("CONFIG_")) {
       if (!facts.config && !e.weak) throw fail("the kernel's config is not readable (no /proc/config.gz or /boot/config-$(uname -r))");
       raw = facts.config?.get(e.name);
     }
     if (raw === undefined) {
       if (e.weak) continue;
-      throw fail(e.name.startsWith("CONFIG_") || e.name === "LINUX_KERNEL_VERSION" ? "the kernel's config does not set it" : "unknown kconfig extern (LINUX_KERNEL_VERSION and CONFIG_* are known)");
+      throw fail(e.name.startsWith("CONFIG_") || e.name === "LINUX_KERNEL_VERSION" ? "the kernel's config does not set it" : "unknown kconfig extern (LINUX_KERNEL_VERSION, LINUX_HAS_BPF_COOKIE and CONFIG_* are known)");
     }
     writeValue(e, raw, view, out, fail);
   }

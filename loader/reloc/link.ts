@@ -150,7 +150,7 @@ function dataReference(
   if (sym.shndx === SHN_UNDEF) {
     const k = targets.kconfigOffset(sym.name);
     if (k !== undefined) return { kind: "map_value", insn, map: KCONFIG_MAP, offset: k + imm };
-    throw new NotSupportedError(`program "${entry.name}": reference to extern "${sym.name}" is not supported (only kconfig externs: LINUX_KERNEL_VERSION, CONFIG_*)`, {
+    throw new NotSupportedError(`program "${entry.name}": reference to extern "${sym.name}" is not supported (only kconfig externs: LINUX_KERNEL_VERSION, LINUX_HAS_BPF_COOKIE, CONFIG_*)`, {
       hint: "declare it `extern ... __kconfig` in a .kconfig-section, or define it in the object",
     });
   }

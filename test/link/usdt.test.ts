@@ -14,6 +14,7 @@ import { bpf, char, defstruct, HashMap, i32, load, RingBuf, u32, u64 } from "../
 import { readUsdtProbes } from "../../loader/link/usdt-notes.js";
 import { AttachError } from "../../runtime/errors.js";
 import { checkNoFdLeaks } from "../helpers/fds.js";
+import { fixture } from "../loader/fixtures.js";
 import { describeKernel } from "../helpers/kernel.js";
 
 const SOURCE = `
@@ -160,6 +161,27 @@ describeKernel("USDT probes", () => {
       expect(obj.map(hits).get(1)).toBe(BigInt(N));
     });
   }
+
+  test("clang's object using libbpf's usdt.bpf.h attaches as libbpf does: its own __bpf_usdt_specs table, cookies", async () => {
+    for (const bin of [bins.O0, bins.O2]) {
+      await using obj = await load(fixture("usdt_args.bpf.o"));
+      {
+        using _args = obj.program("on_args").attach({ target: `${bin}:wh:args` });
+        using _multi = obj.program("on_multi").attach({ target: `${bin}:wh:multi` });
+        run(bin);
+      }
+      const m = obj.map<bigint, bigint>("seen");
+      for (let i = 0n; i < BigInt(N); i++) {
+        expect(m.get(1000000n + i)).toBe(u64of(-5n * i));
+        expect(m.get(1010000n + i)).toBe(42n);
+        expect(m.get(1020000n + i)).toBe(u64of(-i));
+        expect(m.get(1030000n + i)).toBe(60000n + i);
+        expect(m.get(1040000n + i)).toBe(5n); // bpf_usdt_arg_cnt
+        expect(m.get(3000000n + i)).toBe(u64of(-i));
+        expect(m.get(3001000n + i)).toBe(u64of(-1000n - i));
+      }
+    }
+  });
 
   test("a probe in a shared library fires in the program that uses it", async () => {
     await using obj = await load(libProg);
