@@ -43,7 +43,6 @@ const REGISTERS: readonly (readonly [number, readonly string[]])[] = [
   [96, ["rdx", "edx", "dx", "dl"]],
   [104, ["rsi", "esi", "si", "sil"]],
   [112, ["rdi", "edi", "di", "dil"]],
-  [128, ["rip"]],
   [152, ["rsp", "esp", "sp", "spl"]],
 ];
 
@@ -112,6 +111,10 @@ export function parseUsdtArg(spec: string): UsdtArg {
 function registerOffset(register: string, spec: string): number {
   const off = REGISTER_OFFSETS.get(register);
   if (off !== undefined) return off;
+  if (register === "rip") {
+    // Relative to the instruction that would use the operand, which the note does not record.
+    throw new NotSupportedError(`USDT argument "${spec}": %rip-relative operands are not supported`);
+  }
   if (HIGH_BYTE.has(register)) {
     throw new NotSupportedError(`USDT argument "${spec}": high-byte register %${register} is not supported`);
   }
