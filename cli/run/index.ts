@@ -8,6 +8,7 @@ import pc from "picocolors";
 import { AttachError, WhistlerError } from "../../runtime/errors.js";
 import { load, type AttachAllOptions, type BpfObject, type Program } from "../../loader/index.js";
 import type { RingBufReader } from "../../loader/ringbuf/index.js";
+import { USDT_BOOKKEEPING_MAPS } from "../../loader/link/usdt-specs.js";
 import { decodeStruct } from "../../runtime/struct/field-codecs.js";
 import { dumpEntries, formatMap, show, toJson, type MapDump } from "./format.js";
 import { runSources, type RunSource } from "./sources.js";
@@ -72,7 +73,8 @@ function mapDumps(l: Loaded): MapDump[] {
   return l.obj.mapNames.flatMap((name) => {
     const h = l.obj.map(name);
     const t = h.info.type;
-    if (t === RINGBUF || t === PERF_EVENT_ARRAY || name.endsWith(".rodata")) return [];
+    // USDT spec tables are the loader's bookkeeping, not the program's data.
+    if (t === RINGBUF || t === PERF_EVENT_ARRAY || name.endsWith(".rodata") || USDT_BOOKKEEPING_MAPS.has(name)) return [];
     return [dumpEntries(name, h.entries() as Iterable<readonly [unknown, unknown]>, ARRAY_TYPES.has(t))];
   });
 }

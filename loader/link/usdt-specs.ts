@@ -56,6 +56,13 @@ export const USDT_LAYOUTS: readonly UsdtSpecLayout[] = [
   { map: LIBBPF_USDT_SPECS_MAP, size: LIBBPF_SPEC_SIZE, encode: encodeLibbpfUsdtSpec },
 ];
 
+/**
+ * Maps that only serve USDT argument lookup (the spec tables, and libbpf's table by
+ * instruction address for kernels without cookies, which stays empty here): bookkeeping that
+ * tools showing an object's data leave out.
+ */
+export const USDT_BOOKKEEPING_MAPS: ReadonlySet<string> = new Set([...USDT_LAYOUTS.map((l) => l.map), "__bpf_usdt_ip_to_spec_id"]);
+
 export class UsdtSpecTable {
   readonly #fd: Fd;
   readonly #layout: UsdtSpecLayout;

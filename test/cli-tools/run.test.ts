@@ -57,6 +57,28 @@ describeKernel("whistler run", () => {
     expect(mine?.value).toBeGreaterThanOrEqual(100);
   });
 
+  test("a USDT program (python3's gc__start) filtered by --pid; the spec table is not shown", async () => {
+    const python = spawn("/usr/bin/python3", ["-c", "import gc, sys\nsys.stdin.readline()\nfor _ in range(7): gc.collect(2)\n"], { stdio: ["pipe", "ignore", "ignore"] });
+    const other = spawn("/usr/bin/python3", ["-c", "import gc, time\nfor _ in range(50):\n    gc.collect(2); time.sleep(0.02)\n"], { stdio: "ignore" });
+    try {
+      const run = start([fixture("python-gc.ts"), "--duration", "2", "--json", "--pid", String(python.pid)]);
+      await run.ready;
+      python.stdin!.end("go\n");
+      const r = await run.done;
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/attached 1 program: on_gc \(usdt\/\/usr\/bin\/python3:python:gc__start\)/);
+      const summary = JSON.parse(r.stdout.trim().split("\n").pop()!) as { maps: Record<string, { key: number; value: number }[]> };
+      expect(Object.keys(summary.maps)).toEqual(["collections"]);
+      // Seven explicit full collections in the watched process; the other one's 50 are not counted.
+      const full = summary.maps.collections!.find((e) => e.key === 2)?.value ?? 0;
+      expect(full).toBeGreaterThanOrEqual(7);
+      expect(full).toBeLessThan(20);
+    } finally {
+      python.kill();
+      other.kill();
+    }
+  });
+
   test("prints maps as an aligned table, largest first, with a summary", async () => {
     const run = start([fixture("opens.ts"), "--duration", "1", "--limit", "2"]);
     await run.ready;
