@@ -140,7 +140,16 @@ function attachPointsCheck(tracefs: string | undefined): Check[] {
     uprobes
       ? { id: "uprobes", status: "ok", summary: `uprobes available (${pmu("uprobe") ? "uprobe PMU" : "tracefs uprobe_events"})` }
       : { id: "uprobes", status: "warn", summary: "no uprobes: Uprobe programs load but cannot attach", fix: "use a kernel built with CONFIG_UPROBES=y and CONFIG_UPROBE_EVENTS=y" },
+    usdtCheck(pmu("uprobe")),
   ];
+}
+
+/** USDT probes are uprobes that need the PMU's reference counter for probes with semaphores. */
+function usdtCheck(uprobePmu: boolean): Check {
+  if (!uprobePmu) return { id: "usdt", status: "warn", summary: "no uprobe PMU: Usdt programs load but cannot attach", fix: "use a kernel >= 4.17 built with CONFIG_UPROBE_EVENTS=y" };
+  return existsSync("/sys/bus/event_source/devices/uprobe/format/ref_ctr_offset")
+    ? { id: "usdt", status: "ok", summary: "USDT probes attach, semaphores included (uprobe ref_ctr_offset)" }
+    : { id: "usdt", status: "warn", summary: "USDT probes attach, but probes behind a semaphore stay off (no uprobe ref_ctr_offset)", fix: "use a kernel >= 4.20" };
 }
 
 function path(dir: string, file: string): string {

@@ -42,9 +42,10 @@ describeKernel("whistler doctor", () => {
     expect(d.ok).toBe(true);
     expect(d.cached).toBe(false);
     const ids = d.checks.map((c) => c.id);
-    for (const id of ["kernel", "capabilities", "tracefs", "bpffs", "cgroup2", "vmlinux-btf", "kprobes", "uprobes", "unprivileged_bpf_disabled", "memlock", "bpf-syscall"]) {
+    for (const id of ["kernel", "capabilities", "tracefs", "bpffs", "cgroup2", "vmlinux-btf", "kprobes", "uprobes", "usdt", "unprivileged_bpf_disabled", "memlock", "bpf-syscall"]) {
       expect(ids).toContain(id);
     }
+    expect(d.checks.find((c) => c.id === "usdt")).toMatchObject({ status: "ok", summary: "USDT probes attach, semaphores included (uprobe ref_ctr_offset)" });
     expect(d.checks.find((c) => c.id === "kernel")!.summary).toMatch(/^Linux \d+\.\d+/);
     // what the machines we build on have (DESIGN.md)
     for (const t of ["tracepoint", "raw_tracepoint", "xdp", "sched_cls", "cgroup_skb", "socket_filter", "kprobe", "perf_event"]) expect(d.progTypes[t]).toBe("yes");
