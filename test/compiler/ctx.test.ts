@@ -2,7 +2,7 @@
 // the program may read (and write); misuse is a diagnostic (each with a near miss).
 import { describe, expect, test } from "@jest/globals";
 import { compileTemplate } from "../../transformer/compile.js";
-import { describeDiagnostics, template } from "./helpers.js";
+import { describeDiagnostics, hashMap, template } from "./helpers.js";
 
 const one = (ctx: string, body = "return 0;") => `export function p(ctx: ${ctx}): i32 {\n${body}\n}`;
 function diag(body: string): string[] {
@@ -54,6 +54,10 @@ describe("context diagnostics (trigger and near miss)", () => {
     expect(diag(one(usdt, "const i: u32 = 1;\nreturn ctx.args[i] as i32;"))[0]).toMatch(/^WBPF1015 3:17 "i" `ctx.args` takes a constant index/);
     expect(diag(one('Usdt<"/usr/bin/python3:function__entry">'))[0]).toMatch(/^WBPF1004 1:24 .* the USDT probe '\/usr\/bin\/python3:function__entry' must look like "\/path\/to\/binary:provider:name"/);
     expect(diag(one(usdt, "return ctx.di as i32;"))[0]).toMatch(/^WBPF1004 2:12 "di" Usdt context has no field 'di'.* Fields: ip, sp/);
+    // The table's name is the loader's: a template map of that name is refused where it would clash.
+    const clash = template(one(usdt, "${__usdt_specs}.increment(1);\nreturn ctx.args[0] as i32;"), { __usdt_specs: hashMap("u32", "u64", 8) });
+    expect(describeDiagnostics(clash, compileTemplate(clash).diagnostics)).toEqual([expect.stringMatching(/^WBPF1010 3:8 "ctx.args\[0\]"/)]);
+    expect(compileTemplate(clash).diagnostics[0]!.message).toBe("the map '__usdt_specs' holds USDT argument specs; rename the template's map of that name");
   });
 
   test("writable fields are writable; others are WBPF1009 listing the writable ones", () => {
