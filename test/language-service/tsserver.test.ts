@@ -184,7 +184,7 @@ describe("completions", () => {
     const types = await completions(programs, locate(programsText, "as u32", 3));
     expect(types).toEqual(["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "bool"]);
     const kinds = await completions(programs, locate(programsText, "ctx: Xdp", 5));
-    for (const k of ["Tracepoint", "RawTracepoint", "Uprobe", "Kprobe", "Xdp", "Tc", "CgroupSkb", "SocketFilter", "PerfEvent"]) expect(kinds).toContain(k);
+    for (const k of ["Tracepoint", "RawTracepoint", "Uprobe", "Usdt", "Kprobe", "Xdp", "Tc", "CgroupSkb", "SocketFilter", "PerfEvent"]) expect(kinds).toContain(k);
     expect(kinds).not.toContain("u32");
   });
 
