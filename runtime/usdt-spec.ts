@@ -48,6 +48,9 @@ export function usdtArgField(i: number, field: "value" | "kind" | "reg_offset" |
   return i * USDT_ARG_LAYOUT.size + f.offset;
 }
 
+/** Byte offset of `arg_count` within a spec. */
+export const USDT_ARG_COUNT_OFFSET = USDT_SPEC_LAYOUT.fields.find((f) => f.name === "arg_count")!.offset;
+
 /** What the loader knows of an argument from the probe's note (loader/link/usdt-args.ts). */
 export interface UsdtArgPlacement {
   readonly kind: "const" | "reg" | "reg_deref";
@@ -68,6 +71,6 @@ export function encodeUsdtSpec(args: readonly UsdtArgPlacement[]): Uint8Array {
     v.setUint32(usdtArgField(i, "shift"), 64 - 8 * a.size, true);
     v.setUint32(usdtArgField(i, "is_signed"), a.signed ? 1 : 0, true);
   });
-  v.setUint32(USDT_SPEC_LAYOUT.fields.find((f) => f.name === "arg_count")!.offset, Math.min(args.length, USDT_MAX_ARGS), true);
+  v.setUint32(USDT_ARG_COUNT_OFFSET, Math.min(args.length, USDT_MAX_ARGS), true);
   return bytes;
 }

@@ -53,7 +53,12 @@ describe("context diagnostics (trigger and near miss)", () => {
     expect(diag(one(usdt, "return ctx.args[12] as i32;"))[0]).toMatch(/^WBPF1008 2:17 "12" argument index 12 is out of range \(0 to 11\)/);
     expect(diag(one(usdt, "const i: u32 = 1;\nreturn ctx.args[i] as i32;"))[0]).toMatch(/^WBPF1015 3:17 "i" `ctx.args` takes a constant index/);
     expect(diag(one('Usdt<"/usr/bin/python3:function__entry">'))[0]).toMatch(/^WBPF1004 1:24 .* the USDT probe '\/usr\/bin\/python3:function__entry' must look like "\/path\/to\/binary:provider:name"/);
-    expect(diag(one(usdt, "return ctx.di as i32;"))[0]).toMatch(/^WBPF1004 2:12 "di" Usdt context has no field 'di'.* Fields: ip, sp/);
+    expect(diag(one(usdt, "return ctx.di as i32;"))[0]).toMatch(/^WBPF1004 2:12 "di" Usdt context has no field 'di'.* Fields: ip, sp, arg_count/);
+    expect(diag(one(usdt, "return ctx.arg_cont as i32;"))[0]).toMatch(/no field 'arg_cont'; did you mean 'arg_count'\?/);
+    const count = compileTemplate(template(one(usdt, "return ctx.arg_count as i32;")));
+    expect(count.diagnostics).toEqual([]);
+    expect(count.maps).toEqual(["__usdt_specs"]);
+    expect(diag(one('Uprobe<"/bin/x:f">', "return ctx.arg_count as i32;"))[0]).toMatch(/Uprobe context has no field 'arg_count'/);
     // The table's name is the loader's: a template map of that name is refused where it would clash.
     const clash = template(one(usdt, "${__usdt_specs}.increment(1);\nreturn ctx.args[0] as i32;"), { __usdt_specs: hashMap("u32", "u64", 8) });
     expect(describeDiagnostics(clash, compileTemplate(clash).diagnostics)).toEqual([expect.stringMatching(/^WBPF1010 3:8 "ctx.args\[0\]"/)]);

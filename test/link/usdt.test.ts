@@ -79,6 +79,7 @@ export const fixtureProgs = bpf`
     ${seen}.update(1020000n + i, ctx.args[3]);
     ${seen}.update(1030000n + i, ctx.args[4]);
     ${seen}.update(1040000n + i, ctx.args[5]);
+    ${seen}.update(1050000n + i, ctx.arg_count);
     ${hits}.increment(1);
     return 0;
   }
@@ -153,6 +154,7 @@ describeKernel("USDT probes", () => {
         expect(m.get(1020000n + i)).toBe(u64of(-i)); // signed char, sign-extended
         expect(m.get(1030000n + i)).toBe(60000n + i); // unsigned short
         expect(m.get(1040000n + i)).toBe(0n); // beyond the probe's 5 arguments: 0
+        expect(m.get(1050000n + i)).toBe(5n); // ctx.arg_count
         expect(m.get(2000000n + ((0x89abn + i) & 0xffffn))).toBe(0x123456789abn + i); // 8 bytes whole
         expect(m.get(3000000n + i)).toBe(u64of(-i)); // first site
         expect(m.get(3001000n + i)).toBe(u64of(-1000n - i)); // second site, its own placement

@@ -42,6 +42,9 @@ import { unknownTpBtf, withTpBtfArgs } from "./tp-btf-ctx.js";
 import type { ArithOp, CheckedFunction, DataSection, GlobalVar, CheckedProgram, CheckedTemplate, CmpOp, LValue, Local, MapMethod, MapRef, TExpr, TStmt } from "./typed.js";
 import { BOOL, ERROR, UNTYPED, VOID, bitsOf, commonType, fits, isSigned, rangeOf, scalar, typeName, widensTo, wrap, type Type } from "./types.js";
 
+/** `ctx.arg_count` of a USDT program: how many arguments the site that fired has. */
+const USDT_ARG_COUNT = "arg_count";
+
 type Sym =
   | { readonly k: "local"; readonly local: Local }
   /** `const x = <untyped constant>`: stays untyped, like a named literal. */
@@ -1162,12 +1165,17 @@ class ProgramChecker {
     const t = e.target;
     if (t.k === "name" && scope.lookup(t.name)?.k === "ctx") {
       const kind = this.ctxKind!;
+      if (e.name === USDT_ARG_COUNT && kind.args?.usdt) {
+        const specs = this.env.usdtSpecs(e.span);
+        return specs ? { k: "usdtarg", ty: scalar("u32"), index: "count", specs, span: e.span } : { k: "const", ty: ERROR, value: 0n, span: e.span };
+      }
       const field = Object.prototype.hasOwnProperty.call(kind.fields, e.name) ? kind.fields[e.name] : undefined;
       if (!field) {
         const names = Object.keys(kind.fields);
-        const near = suggest(e.name, names);
+        const near = suggest(e.name, kind.args?.usdt ? [...names, USDT_ARG_COUNT] : names);
         if (e.name === "args" && kind.args) return this.error("WBPF1004", e.span, "`ctx.args` is an array of u64: index it with a constant, e.g. `ctx.args[0]`");
-        return this.error("WBPF1004", e.nameSpan, `${this.ctxTypeName} context has no field '${e.name}'${near ? `; did you mean '${near}'?` : ""}${names.length ? ` Fields: ${names.join(", ")}` : " (tracepoint record fields are not readable yet)"}`);
+        const listed = kind.args?.usdt ? [...names, USDT_ARG_COUNT] : names;
+        return this.error("WBPF1004", e.nameSpan, `${this.ctxTypeName} context has no field '${e.name}'${near ? `; did you mean '${near}'?` : ""}${listed.length ? ` Fields: ${listed.join(", ")}` : " (tracepoint record fields are not readable yet)"}`);
       }
       const ty: Type = field.type === "pkt" ? { k: "pkt" } : field.type === "pkt_end" ? { k: "pkt_end" } : scalar(field.type);
       if ((field as TracepointCtxField).dataLoc) return this.dataLocAddress(field, e.span);

@@ -14,24 +14,67 @@
  *     v = a->is_signed ? (s64)(v << a->shift) >> a->shift : (v << a->shift) >> a->shift
  *   }
  *
+ * `ctx.arg_count` reads the spec's `arg_count` the same way (0 without a spec).
+ *
  * The register is read with a helper because the verifier allows no load from the context
  * at an offset it cannot see. Both reads leave 0 behind when they fault.
  */
 import { imm, type Block, type Operand } from "../ir/ir.js";
+import type { FnBuilder } from "../ir/builder.js";
+import type { Span } from "../diagnostics.js";
 import type { Cond } from "../ir/ops.js";
-import { UsdtArgKindCode, usdtArgField } from "../../runtime/usdt-spec.js";
+import { USDT_ARG_COUNT_OFFSET, UsdtArgKindCode, usdtArgField } from "../../runtime/usdt-spec.js";
 import { HELPERS, MAP_HELPERS } from "./helpers.js";
 import type { LowerOps } from "./lower-mem.js";
 import type { TExpr } from "./typed.js";
 
+/** Ids of the variables below: negative, below those of locals, temporaries and lower-mem.ts. */
+let nextVariable = -3_000_000_000;
+
+/** Block plumbing both lowerings share: two-way branches, and blocks that set a variable. */
+function blocks(b: FnBuilder, span: Span) {
+  return {
+    /** Ends the block with `a cond k`, and returns the blocks for true and false. */
+    branch(cond: Cond, w: 32 | 64, a: Operand, k: number): [Block, Block] {
+      const t = b.newBlock();
+      const f = b.newBlock();
+      b.br({ k: "br", cond, w, a, b: imm(k), t: t.id, f: f.id, span });
+      b.seal(t);
+      b.seal(f);
+      return [t, f];
+    },
+    /** In `block`: `v` into variable `id`, then on to `next`. */
+    settle(block: Block, id: number, v: () => Operand, next: Block): void {
+      b.enter(block);
+      b.writeVar(id, block, v());
+      b.jmp(next, span);
+    },
+    /** A variable of `w` bits no local or temporary uses. */
+    variable(w: 32 | 64): number {
+      const id = nextVariable--;
+      b.declareVar(id, w);
+      return id;
+    },
+  };
+}
+
+/** The spec of the site that fired: a map value pointer, or 0 (not attached by our loader). */
+function siteSpec(ops: LowerOps, e: Extract<TExpr, { k: "usdtarg" }>): Operand {
+  const { b } = ops;
+  const cookie = b.value("call", 64, [ops.ctx], e.span, { helper: HELPERS.get_attach_cookie!.id });
+  const key = ops.spill(cookie, 4, e.span);
+  const specs = b.value("map_ref", 64, [], e.span, { map: e.specs.index });
+  return b.value("call", 64, [specs, key], e.span, { helper: MAP_HELPERS.lookup });
+}
+
 export function lowerUsdtArg(ops: LowerOps, e: Extract<TExpr, { k: "usdtarg" }>): Operand {
+  if (e.index === "count") return lowerUsdtArgCount(ops, e);
   const { b } = ops;
   const span = e.span;
-  const field = (name: Parameters<typeof usdtArgField>[1]) => usdtArgField(e.index, name);
-  const cookie = b.value("call", 64, [ops.ctx], span, { helper: HELPERS.get_attach_cookie!.id });
-  const key = ops.spill(cookie, 4, span);
-  const specs = b.value("map_ref", 64, [], span, { map: e.specs.index });
-  const spec = b.value("call", 64, [specs, key], span, { helper: MAP_HELPERS.lookup });
+  const index = e.index;
+  const field = (name: Parameters<typeof usdtArgField>[1]) => usdtArgField(index, name);
+  const { branch, settle, variable } = blocks(b, span);
+  const spec = siteSpec(ops, e);
 
   const slot = b.slot(8, 8);
   /** 8 bytes read with `helper` (probe_read_kernel or _user) from `src`; 0 when it faults. */
@@ -40,26 +83,9 @@ export function lowerUsdtArg(ops: LowerOps, e: Extract<TExpr, { k: "usdtarg" }>)
     b.value("call", 64, [scratch(), imm(8), src], span, { helper });
     return b.value("load", 64, [scratch()], span, { size: 8, off: 0 }, 64);
   };
-  /** Ends the block with `a cond k`, and returns the blocks for true and false. */
-  const branch = (cond: Cond, w: 32 | 64, a: Operand, k: number): [Block, Block] => {
-    const t = b.newBlock();
-    const f = b.newBlock();
-    b.br({ k: "br", cond, w, a, b: imm(k), t: t.id, f: f.id, span });
-    b.seal(t);
-    b.seal(f);
-    return [t, f];
-  };
-  // The value as read, before the shifts; and the result. Ids no local or temporary uses.
-  const raw = -3_000_000_000 - 2 * slot;
-  const result = raw - 1;
-  b.declareVar(raw, 64);
-  b.declareVar(result, 64);
-  /** In `block`: `v` into variable `id`, then on to `next`. */
-  const settle = (block: Block, id: number, v: () => Operand, next: Block) => {
-    b.enter(block);
-    b.writeVar(id, block, v());
-    b.jmp(next, span);
-  };
+  // The value as read, before the shifts; and the result.
+  const raw = variable(64);
+  const result = variable(64);
   const shifts = b.newBlock();
   const end = b.newBlock();
 
@@ -91,4 +117,19 @@ export function lowerUsdtArg(ops: LowerOps, e: Extract<TExpr, { k: "usdtarg" }>)
   b.seal(end);
   b.enter(end);
   return b.readVar(result, end);
+}
+
+/** `ctx.arg_count`: the spec's `arg_count`, 0 without a spec. */
+function lowerUsdtArgCount(ops: LowerOps, e: Extract<TExpr, { k: "usdtarg" }>): Operand {
+  const { b } = ops;
+  const { branch, settle, variable } = blocks(b, e.span);
+  const spec = siteSpec(ops, e);
+  const count = variable(32);
+  const end = b.newBlock();
+  const [missing, found] = branch("eq", 64, spec, 0);
+  settle(missing, count, () => imm(0), end);
+  settle(found, count, () => b.value("load", 64, [spec], e.span, { size: 4, off: USDT_ARG_COUNT_OFFSET }, 32), end);
+  b.seal(end);
+  b.enter(end);
+  return b.readVar(count, end);
 }

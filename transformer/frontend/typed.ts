@@ -85,8 +85,9 @@ export type TExpr =
   | E<"convert", { readonly e: TExpr }>
   | E<"helper", { readonly name: string; readonly helper: HelperDef; readonly args: readonly TExpr[] }>
   | E<"ctxload", { readonly field: CtxField }>
-  /** `ctx.args[index]` of a USDT probe: followed through spec table `specs` (lower-usdt.ts). */
-  | E<"usdtarg", { readonly index: number; readonly specs: MapRef }>
+  /** `ctx.args[index]` of a USDT probe, followed through spec table `specs` (lower-usdt.ts);
+   * `"count"`: `ctx.arg_count`, how many arguments the site that fired has. */
+  | E<"usdtarg", { readonly index: number | "count"; readonly specs: MapRef }>
   /** Packet pointer plus an unsigned offset. */
   | E<"pktadd", { readonly ptr: TExpr; readonly off: TExpr }>
   | E<"load", { readonly size: 1 | 2 | 4 | 8; readonly ptr: TExpr; readonly off: number }>
