@@ -121,6 +121,15 @@ describe("completions", () => {
     expect(names).toEqual(["data", "data_end", "ingress_ifindex", "rx_queue_index", "egress_ifindex"]);
   });
 
+  test("after `ctx.` of a USDT probe: ip, sp and arg_count, whose details say what it counts", async () => {
+    const at = locate(programsText, "ctx.arg_count", 4);
+    expect(await completions(programs, at)).toEqual(["ip", "sp", "arg_count"]);
+    const [details] = await server.request<{ displayParts: { text: string }[]; documentation: { text: string }[] }[]>(
+      "completionEntryDetails", { file: programs, ...at, entryNames: ["arg_count"] });
+    expect(details!.displayParts.map((p) => p.text).join("")).toBe("(property) Usdt.arg_count: u32");
+    expect(details!.documentation.map((p) => p.text).join("")).toMatch(/bpf_usdt_arg_cnt/);
+  });
+
   test("after `ctx.` of a tracepoint: the record's fields from its format", async () => {
     const names = await completions(programs, locate(programsText, "ctx.flags as u32", 4));
     expect(names).toEqual(["__syscall_nr", "dfd", "filename", "flags", "mode"]);

@@ -16,7 +16,7 @@ import type { Slot } from "../api.js";
 import type { DiagnosticCode, DiagnosticSink, Span } from "../diagnostics.js";
 import type { BinaryOp, Expr, FunctionDecl, GlobalDecl, KfuncDecl, ProgramDecl, Stmt } from "./ast.js";
 import { ALL_MAP_METHODS, CONSTANTS, INTRINSICS, MAP_METHODS } from "./builtins.js";
-import { CTX_KINDS, ctxKindNames, type CtxArgs, type CtxField, type CtxKindDef, type ProgType } from "./ctx.js";
+import { CTX_KINDS, ctxKindNames, USDT_ARG_COUNT, type CtxArgs, type CtxField, type CtxKindDef, type ProgType } from "./ctx.js";
 import { HELPERS, helper, helperAllowed, type HelperDef } from "./helpers.js";
 import { suggest } from "./suggest.js";
 import { ControlChecker } from "./check-control.js";
@@ -42,8 +42,6 @@ import { unknownTpBtf, withTpBtfArgs } from "./tp-btf-ctx.js";
 import type { ArithOp, CheckedFunction, DataSection, GlobalVar, CheckedProgram, CheckedTemplate, CmpOp, LValue, Local, MapMethod, MapRef, TExpr, TStmt } from "./typed.js";
 import { BOOL, ERROR, UNTYPED, VOID, bitsOf, commonType, fits, isSigned, rangeOf, scalar, typeName, widensTo, wrap, type Type } from "./types.js";
 
-/** `ctx.arg_count` of a USDT program: how many arguments the site that fired has. */
-const USDT_ARG_COUNT = "arg_count";
 
 type Sym =
   | { readonly k: "local"; readonly local: Local }

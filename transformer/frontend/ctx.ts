@@ -121,6 +121,9 @@ const uprobeKind = (prefix: string): CtxKindDef => ({
   btf: { kind: "void" },
 });
 
+/** `ctx.arg_count` of a USDT program: how many arguments the site that fired has. */
+export const USDT_ARG_COUNT = "arg_count";
+
 /** "binary:provider:name": the binary a path or a library name, as uprobes take it. */
 const USDT_TARGET = /^[^:\s]+:[A-Za-z_][A-Za-z0-9_]*:[A-Za-z_][A-Za-z0-9_]*$/;
 

@@ -13,12 +13,12 @@
  * Every entry has a `Doc` (ls-docs.ts) for the details pane.
  */
 import { SCALARS, type ScalarName } from "../../runtime/types.js";
-import { CTX_KINDS } from "../frontend/ctx.js";
+import { CTX_KINDS, USDT_ARG_COUNT } from "../frontend/ctx.js";
 import { HELPERS, helperAllowed } from "../frontend/helpers.js";
 import { BPF_LOOP } from "../frontend/bpf-loop.js";
 import { CONSTANTS, INTRINSICS } from "../frontend/builtins.js";
 import {
-  KEYWORDS, bpfLoopDoc, callDocs, constantDoc, ctxFieldDoc, ctxKindDoc, ctxParamDoc, helperDoc, intrinsicDoc, mapMethodDoc, mapMethods, scalarDoc, structFieldDoc, structLocalDoc, tracepointFieldDoc, type Doc,
+  KEYWORDS, bpfLoopDoc, callDocs, constantDoc, ctxFieldDoc, ctxKindDoc, ctxParamDoc, helperDoc, intrinsicDoc, mapMethodDoc, mapMethods, scalarDoc, structFieldDoc, structLocalDoc, tracepointFieldDoc, usdtArgCountDoc, type Doc,
 } from "./ls-docs.js";
 import { tracepointNames } from "./ls-tracepoints.js";
 import { tracepointFormat } from "../kernel/tracepoints.js";
@@ -60,7 +60,8 @@ function memberEntries(at: SiteAt, object: string | undefined): Entry[] {
       // The record's own fields, from the tracefs format (snapshot or live).
       return format.fields.filter((f) => !f.common).map((f) => ({ name: f.name, sortText: "0", doc: tracepointFieldDoc(format.name, f) }));
     }
-    return Object.entries(prog.ctxKind.fields).map(([f, def]) => ({ name: f, sortText: "0", doc: ctxFieldDoc(kindName, f, def) }));
+    const fields = Object.entries(prog.ctxKind.fields).map(([f, def]) => ({ name: f, sortText: "0", doc: ctxFieldDoc(kindName, f, def) }));
+    return prog.ctxKind.args?.usdt ? [...fields, { name: USDT_ARG_COUNT, sortText: "0", doc: usdtArgCountDoc(kindName) }] : fields;
   }
   const wordStart = identStart(at.text, at.offset);
   const chain = structChainAt(at, wordStart);

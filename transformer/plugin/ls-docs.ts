@@ -119,6 +119,14 @@ export function ctxFieldDoc(kindName: string, field: string, f: CtxField): Doc {
   };
 }
 
+export function usdtArgCountDoc(kindName: string): Doc {
+  return {
+    kind: "property",
+    display: `(property) ${kindName}.arg_count: u32`,
+    documentation: "How many arguments the site that fired has, from the probe's note (libbpf's bpf_usdt_arg_cnt); ctx.args[i] beyond it reads 0.",
+  };
+}
+
 export function ctxParamDoc(param: string, kindName: string, def: CtxKindDef | undefined): Doc {
   const kind = def ? ctxKindDoc(kindName, def).documentation : `\`${kindName}\` is not a context type; use one of ${Object.keys(CTX_KINDS).join(", ")}.`;
   return { kind: "parameter", display: `(parameter) ${param}: ${kindName}`, documentation: kind };
