@@ -51,6 +51,8 @@ export interface CoreResult {
   /** Value the instruction holds for the local BTF, and the value patched in. */
   readonly localValue: number;
   readonly targetValue: number;
+  /** Enumerator values exactly, for an ld_imm64 of a 64-bit one (the numbers round above 2^53). */
+  readonly exact?: { readonly local: bigint; readonly target: bigint };
   readonly poisoned: boolean;
   /** Field size on the target (memory loads are resized to it). */
   readonly targetSize?: number;
@@ -229,6 +231,8 @@ function matchSpec(local: Btf, spec: Spec, relo: CoreRelo, target: Btf, tid: num
 
 interface Calc {
   readonly value: number;
+  /** An enumerator's value exactly (`value` rounds 64-bit ones above 2^53). */
+  readonly exact?: bigint;
   readonly size?: number;
   /** The field's type (modifiers and typedefs skipped), for field-based kinds. */
   readonly typeId?: number;
@@ -245,7 +249,8 @@ function calcValue(btf: Btf, spec: Spec, kind: number, localTypeId: number): Cal
     case CoreReloKind.ENUMVAL_EXISTS: return { value: 1 };
     case CoreReloKind.ENUMVAL_VALUE: {
       const t = skipModsAndTypedefs(btf, last.typeId).t as Extract<BtfType, { kind: "ENUM" | "ENUM64" }>;
-      return { value: Number(t.values[last.idx]!.value) };
+      const v = t.values[last.idx]!.value;
+      return { value: Number(v), exact: BigInt(v) };
     }
     default: break;
   }
@@ -356,9 +361,10 @@ export function resolveCoreRelo(local: Btf, relo: CoreRelo, candidates: CoreCand
   if (!found) {
     return { relo, kindName, localValue: localCalc.value, targetValue: 0, poisoned: !exists, localSize: localCalc.size };
   }
+  const exact = localCalc.exact !== undefined && found.calc.exact !== undefined ? { exact: { local: localCalc.exact, target: found.calc.exact } } : {};
   return {
     relo, kindName, localValue: localCalc.value, targetValue: found.calc.value, poisoned: false, targetSize: found.calc.size, localSize: localCalc.size,
-    sizeChangeUnsafe: sizeChangeUnsafe(local, localCalc, found.btf, found.calc),
+    sizeChangeUnsafe: sizeChangeUnsafe(local, localCalc, found.btf, found.calc), ...exact,
   };
 }
 
@@ -428,12 +434,13 @@ export function patchCoreInsn(insns: Uint8Array, insn: number, r: CoreResult, pr
     }
     case LD: {
       if (code !== 0x18 || at + 16 > insns.length) throw new CoreReloError(`${where}: expected ld_imm64`);
-      const lo = view.getUint32(at + 4, true);
-      const hi = view.getUint32(at + 12, true);
-      const v = hi * 2 ** 32 + lo;
-      if (v !== r.localValue) throw new CoreReloError(`${where}: the instruction holds ${v}, the object's BTF says ${r.localValue}`);
-      view.setUint32(at + 4, r.targetValue >>> 0, true);
-      view.setUint32(at + 12, Math.floor(r.targetValue / 2 ** 32) >>> 0, true);
+      // 64 bits: compared and written as bigints (an enumerator may use all of them).
+      const held = (BigInt(view.getUint32(at + 12, true)) << 32n) | BigInt(view.getUint32(at + 4, true));
+      const local = BigInt.asUintN(64, r.exact?.local ?? BigInt(r.localValue));
+      const target = BigInt.asUintN(64, r.exact?.target ?? BigInt(r.targetValue));
+      if (held !== local) throw new CoreReloError(`${where}: the instruction holds ${held}, the object's BTF says ${local}`);
+      view.setUint32(at + 4, Number(target & 0xffffffffn), true);
+      view.setUint32(at + 12, Number(target >> 32n), true);
       return false;
     }
     default:

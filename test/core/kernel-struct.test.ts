@@ -162,6 +162,20 @@ export const typeKinds = bpf`
   }
 `;
 
+/** Enumerators of 64-bit enums (ENUM64): ld_imm64 relocations that may use all 64 bits. */
+export const wideEnums = bpf`
+  let callchain_kernel: u64;
+  let iv0: u64;
+  let iv1: u64;
+
+  export function wide(ctx: RawTracepoint<"sys_enter">): i32 {
+    callchain_kernel = enum_value("perf_callchain_context", "PERF_CONTEXT_KERNEL") as u64;
+    iv0 = enum_value("blake2b_iv", "BLAKE2B_IV0") as u64;
+    if (enum_exists("blake2b_iv", "BLAKE2B_IV1") != 0) iv1 = enum_value("blake2b_iv", "BLAKE2B_IV1") as u64;
+    return 0;
+  }
+`;
+
 const here = fileURLToPath(new URL(".", import.meta.url));
 let dir = "";
 let loader = "";
@@ -342,6 +356,30 @@ describeKernel("KernelStruct in templates: CO-RE records from our compiler", () 
     const none = writeTarget(dir, "kinds-none", { structs: [{ name: "cred", size: 8, members: [] }] });
     expect((await run(none.bytes)).values).toEqual([0n, 0n, 0n, 0n, 0n, 0n]);
     expect(words(libbpfReport(loader, file, none.path).maps.get(".bss")!)).toEqual([0n, 0n, 0n, 0n, 0n, 0n]);
+  });
+
+  test("64-bit enumerators (ENUM64): exact on this kernel and a synthetic one, alike from both loaders", async () => {
+    const file = join(dir, "wide.o");
+    writeFileSync(file, wideEnums.elfBytes() ?? (await compileAtRunTime(wideEnums)).elf);
+    const words = (b: Uint8Array) => [0, 1, 2].map((i) => new DataView(b.buffer, b.byteOffset).getBigUint64(i * 8, true));
+    const run = async (targetBtf?: Uint8Array) => {
+      await using obj = await load(wideEnums, targetBtf ? { targetBtf } : {});
+      expect(obj.program("wide").testRun({}).retval).toBe(0);
+      return words(bss(obj.map(".bss")));
+    };
+    const value = (en: string, name: string) => BigInt.asUintN(64, BigInt(vmlinuxBtf().find("ENUM64", en)!.values.find((v) => v.name === name)!.value));
+    const mine = [value("perf_callchain_context", "PERF_CONTEXT_KERNEL"), value("blake2b_iv", "BLAKE2B_IV0"), value("blake2b_iv", "BLAKE2B_IV1")];
+    expect(mine[0]).toBe((1n << 64n) - 128n); // (u64)-128, as include/uapi/linux/perf_event.h defines it
+    expect(await run()).toEqual(mine);
+    expect(words(libbpfReport(loader, file).maps.get(".bss")!)).toEqual(mine);
+    // Another kernel: other values, and no BLAKE2B_IV1 (its guarded read never runs).
+    const other = writeTarget(dir, "wide-other", { enums: [
+      { name: "perf_callchain_context", values: [["PERF_CONTEXT_HV", -32n], ["PERF_CONTEXT_KERNEL", -512n]] },
+      { name: "blake2b_iv", values: [["BLAKE2B_IV0", 0x1122334455667788n]] },
+    ] });
+    const theirs = [(1n << 64n) - 512n, 0x1122334455667788n, 0n];
+    expect(await run(other.bytes)).toEqual(theirs);
+    expect(words(libbpfReport(loader, file, other.path).maps.get(".bss")!)).toEqual(theirs);
   });
 
   test("synthetic targets: moved fields are relocated and a vanished one reads as absent, by both loaders alike", async () => {

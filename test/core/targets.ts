@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BtfBuilder } from "../loader/btf-builder.js";
 
-const PTR = 2, ARRAY = 3, STRUCT = 4, ENUM = 6, TYPEDEF = 8;
+const PTR = 2, ARRAY = 3, STRUCT = 4, ENUM = 6, TYPEDEF = 8, ENUM64 = 19;
 
 export interface BaseTypes {
   readonly u16: number;
@@ -30,7 +30,8 @@ export type Member = readonly [string, number, (t: BaseTypes) => number];
 
 export interface TargetSpec {
   readonly structs?: readonly { readonly name: string; readonly size: number; readonly members: readonly Member[] }[];
-  readonly enums?: readonly { readonly name: string; readonly values: readonly (readonly [string, number])[] }[];
+  /** An enum with a bigint value is an 8-byte ENUM64. */
+  readonly enums?: readonly { readonly name: string; readonly values: readonly (readonly [string, number | bigint])[] }[];
 }
 
 /** Raw BTF with the given structs and enums (and the base types they use). */
@@ -57,7 +58,14 @@ export function buildTarget(spec: TargetSpec): Uint8Array {
     const members = s.members.map(([name, off, type]) => [b.str(name), type(t), off * 8]);
     structs.set(s.name, b.type(s.name, STRUCT, members.length, s.size, members.flat()));
   }
-  for (const e of spec.enums ?? []) b.type(e.name, ENUM, e.values.length, 4, e.values.flatMap(([n, v]) => [b.str(n), v]));
+  for (const e of spec.enums ?? []) {
+    if (e.values.some(([, v]) => typeof v === "bigint")) {
+      const halves = (v: bigint) => [Number(BigInt.asUintN(64, v) & 0xffffffffn), Number(BigInt.asUintN(64, v) >> 32n)];
+      b.type(e.name, ENUM64, e.values.length, 8, e.values.flatMap(([n, v]) => [b.str(n), ...halves(BigInt(v))]));
+    } else {
+      b.type(e.name, ENUM, e.values.length, 4, e.values.flatMap(([n, v]) => [b.str(n), Number(v)]));
+    }
+  }
   return b.build();
 }
 

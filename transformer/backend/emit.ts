@@ -261,11 +261,21 @@ function encodeInst(i: MInst, frame: Frame, out: Insn[], relocs: MapReloc[]): vo
       out.push({ code: 0, dst: 0, src: 0, off: 0, imm: Number(BigInt.asIntN(32, v >> 32n)) });
       return;
     }
-    case "coremov":
+    case "coremov": {
       // `mov64 dst, imm` as clang emits for a relocatable offset: the loader checks that imm
-      // holds the local BTF's value, then rewrites it for the target kernel.
-      out.push({ code: CLASS.ALU64 | ALU_OP.mov | SRC.K, dst: i.dst, src: 0, off: 0, imm: Number(BigInt.asIntN(32, i.core.value)) });
+      // holds the local BTF's value, then rewrites it for the target kernel. An enumerator of
+      // a 64-bit enum, or one no 32-bit immediate holds, is an ld_imm64 (as clang emits it),
+      // so the target's value may use all 64 bits.
+      const v = i.core.value;
+      if (i.core.enumValues && (i.core.enumValues.size === 8 || v !== BigInt.asIntN(32, v))) {
+        const u = BigInt.asUintN(64, v);
+        out.push({ code: CLASS.LD | SIZE_DW | MODE.IMM, dst: i.dst, src: 0, off: 0, imm: Number(BigInt.asIntN(32, u & 0xffffffffn)) });
+        out.push({ code: 0, dst: 0, src: 0, off: 0, imm: Number(BigInt.asIntN(32, u >> 32n)) });
+        return;
+      }
+      out.push({ code: CLASS.ALU64 | ALU_OP.mov | SRC.K, dst: i.dst, src: 0, off: 0, imm: Number(BigInt.asIntN(32, v)) });
       return;
+    }
     case "ldglobal":
       // Like clang for a global variable: imm 0, relocated against the variable's symbol;
       // libbpf turns it into BPF_PSEUDO_MAP_VALUE of the section's map plus the offset.

@@ -56,8 +56,18 @@ export class BtfWriter {
     return this.add(name, BTF_KIND.UNION, members.length, size, members.flatMap((m) => [this.str(m.name), m.type, m.bitOffset]));
   }
 
-  /** An enum with the enumerators given (none: what a CO-RE field access needs to know). */
+  /**
+   * An enum with the enumerators given (none: what a CO-RE field access needs to know); an
+   * 8-byte one is an ENUM64, whose enumerators carry both 32-bit halves of their value.
+   */
   enumeration(name: string, size: number, signed: boolean, values: readonly { name: string; value: bigint }[] = []): number {
+    if (size === 8) {
+      const words = values.flatMap((v) => {
+        const u = BigInt.asUintN(64, v.value);
+        return [this.str(v.name), Number(u & 0xffffffffn), Number(u >> 32n)];
+      });
+      return this.add(name, BTF_KIND.ENUM64, values.length, size, words, signed);
+    }
     return this.add(name, BTF_KIND.ENUM, values.length, size, values.flatMap((v) => [this.str(v.name), Number(BigInt.asUintN(32, v.value))]), signed);
   }
 

@@ -252,7 +252,6 @@ export function kernelTypeBuiltin(ops: CheckOps, e: Extract<Expr, { k: "call" }>
     const near = suggest(item.value, en.values.map((x) => x.name));
     return fail(ops, "WBPF1017", item.span, `enum ${en.name} has no enumerator '${item.value}'${near ? `; did you mean '${near}'?` : ""}`);
   }
-  if (en.size > 4 || v.value < -(1n << 31n) || v.value >= 1n << 31n) return fail(ops, "WBPF1018", item.span, `${item.value} (${v.value}) does not fit the 32-bit immediate a relocated enum value is`);
   const exists = e.callee === "enum_exists";
   const enumValues = { size: en.size, values: en.values };
   return {
