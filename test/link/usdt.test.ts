@@ -71,6 +71,14 @@ export const libProg = bpf`
   }
 `;
 
+/** Reads no argument: the object gets no spec table, and its uprobes no cookies. */
+export const countOnly = bpf`
+  export function count_args(ctx: Usdt<"usdt_target:wh:args">): i32 {
+    ${hits}.increment(7);
+    return 0;
+  }
+`;
+
 export const fixtureProgs = bpf`
   export function on_args(ctx: Usdt<"usdt_target:wh:args">): i32 {
     const i = ctx.args[0];
@@ -183,6 +191,17 @@ describeKernel("USDT probes", () => {
         expect(m.get(3001000n + i)).toBe(u64of(-1000n - i));
       }
     }
+  });
+
+  test("a program that reads no argument attaches without a spec table", async () => {
+    await using obj = await load(countOnly);
+    expect(obj.mapNames).toEqual(["hits"]);
+    {
+      using link = obj.program("count_args").attach({ target: `${bins.O2}:wh:args` });
+      expect(link.target).toBe(`${bins.O2}:wh:args`);
+      run(bins.O2);
+    }
+    expect(obj.map(hits).get(7)).toBe(BigInt(N));
   });
 
   test("a probe in a shared library fires in the program that uses it", async () => {
