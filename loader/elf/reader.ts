@@ -26,6 +26,7 @@ class Section implements ElfSection {
     readonly index: number,
     readonly type: number,
     readonly flags: number,
+    readonly addr: number,
     readonly offset: number,
     readonly size: number,
     readonly link: number,
@@ -110,7 +111,7 @@ export class ElfFile {
       }
       names.push(v.getUint32(o, true));
       sections.push(new Section(
-        bytes, i, type, u64(o + 8, "sh_flags"), offset, size, v.getUint32(o + 40, true), v.getUint32(o + 44, true),
+        bytes, i, type, u64(o + 8, "sh_flags"), u64(o + 16, "sh_addr"), offset, size, v.getUint32(o + 40, true), v.getUint32(o + 44, true),
         u64(o + 48, "sh_addralign"), u64(o + 56, "sh_entsize"),
       ));
     }

@@ -55,6 +55,8 @@ export interface ElfSection {
   readonly name: string;
   readonly type: number;
   readonly flags: number;
+  /** sh_addr: where the section is loaded (0 in BPF objects; executables' virtual addresses). */
+  readonly addr: number;
   readonly offset: number;
   readonly size: number;
   readonly link: number;

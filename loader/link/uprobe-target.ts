@@ -117,6 +117,15 @@ function fromPath(name: string): string | undefined {
   return undefined;
 }
 
+/** The bytes of a probed binary; a file that cannot be read is a WhistlerError naming it. */
+export function readBinary(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new WhistlerError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { cause: e });
+  }
+}
+
 /** The file a uprobe's binary names: a path as is, a library by name, or a command on PATH. */
 export function resolveBinary(binary: string, pid?: number): string {
   if (binary.includes("/")) {

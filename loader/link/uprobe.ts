@@ -3,7 +3,6 @@
  * file's path and config2 = the file offset of the probed instruction, then a bpf link.
  * Without `pid` the probe fires in every process that runs the file.
  */
-import { readFileSync } from "node:fs";
 import { AttachError, NotSupportedError, WhistlerError } from "../../runtime/errors.js";
 import { NativeBuffer, perfEventOpen } from "../../runtime/sys/index.js";
 import { resolveSymbolOffset } from "./elf-symbols.js";
@@ -11,7 +10,7 @@ import type { Link } from "./link.js";
 import { linkPerfEvent } from "./perf-link.js";
 import { probePmu } from "./pmu.js";
 import type { AttachableProgram } from "./tracepoint.js";
-import { parseUprobeSpec, resolveBinary } from "./uprobe-target.js";
+import { parseUprobeSpec, readBinary, resolveBinary } from "./uprobe-target.js";
 
 export interface UprobeAttachOptions {
   /** "path:symbol", "path:symbol+0x10", "path:0x1234" (file offset); path may be "libc.so.6" or "c". */
@@ -29,13 +28,7 @@ export function resolveUprobe(target: string, pid?: number): { path: string; off
   const spec = parseUprobeSpec(target);
   const path = resolveBinary(spec.binary, pid);
   if (spec.symbol === undefined) return { path, offset: spec.offset };
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(path));
-  } catch (e) {
-    throw new WhistlerError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { cause: e });
-  }
-  const r = resolveSymbolOffset(bytes, spec.symbol, spec.offset);
+  const r = resolveSymbolOffset(readBinary(path), spec.symbol, spec.offset);
   if (!r.found) {
     throw new WhistlerError(`cannot probe ${spec.symbol} in ${path}: ${r.reason}`, {
       hint: r.suggestions.length ? `similar symbols: ${r.suggestions.join(", ")}` : "check the name with: nm -D --defined-only " + path + " (or give a file offset: path:0x1234)",

@@ -5,7 +5,7 @@
  * files end in an `ElfError` naming the section, offset and probe.
  */
 import { ElfError, NotSupportedError, WhistlerError } from "../../runtime/errors.js";
-import { ByteReader, ElfFile, type ElfSection } from "../elf/index.js";
+import { ByteReader, ElfFile } from "../elf/index.js";
 import { loadSegments, vaddrToOffset, type LoadSegment } from "./elf-symbols.js";
 import { parseUsdtArgs, type UsdtArg } from "./usdt-args.js";
 
@@ -32,7 +32,6 @@ const NOTE_NAME = "stapsdt";
 const NOTE_HEADER = 12;
 /** pc, link-time base, semaphore: three 64-bit addresses before the strings. */
 const ADDRESSES = 24;
-const SHDR_SIZE = 64;
 const EM_X86_64 = 62;
 const ELFCLASS32 = 1;
 
@@ -87,7 +86,7 @@ export function readUsdtProbes(bytes: Uint8Array): UsdtProbe[] {
   if (notes.type !== SHT_NOTE) throw new ElfError(notes.name, notes.offset, `section type is ${notes.type}, expected SHT_NOTE (${SHT_NOTE})`);
   const segments = loadSegments(bytes);
   const baseSection = elf.section(BASE_SECTION);
-  const linkBase = baseSection ? sectionAddress(elf, baseSection) : undefined;
+  const linkBase = baseSection?.addr;
 
   const r = new ByteReader(notes.data, (off, msg) => new ElfError(notes.name, notes.offset + off, msg));
   // Entries are padded to the section's alignment: 4 for sdt.h's notes, 8 in some toolchains.
@@ -144,10 +143,4 @@ function stringAt(r: ByteReader, at: number, end: number, what: string): [string
   const nul = r.bytes.subarray(0, end).indexOf(0, at);
   if (nul < 0) throw r.fail(at, `${what} is not NUL-terminated inside the note`);
   return [decoder.decode(r.bytes.subarray(at, nul)), nul + 1];
-}
-
-/** sh_addr of `section`, which the ELF reader does not keep: read from its section header. */
-function sectionAddress(elf: ElfFile, section: ElfSection): number {
-  const headers = new ByteReader(elf.bytes, (off, msg) => new ElfError(section.name, off, msg));
-  return headers.u64n(elf.header.shoff + section.index * SHDR_SIZE + 16, "sh_addr");
 }

@@ -76,11 +76,6 @@ export class UsdtSpecTable {
     this.#valueSize = valueSize;
   }
 
-  /** Entries in use. */
-  get size(): number {
-    return this.#used.size;
-  }
-
   /** Writes the spec for `args` at the lowest free index and returns that index. */
   add(program: string, args: readonly UsdtArgPlacement[]): number {
     if (this.#fd.closed) throw new WhistlerError("the object was disposed", { hint: "keep it alive while you attach its programs" });

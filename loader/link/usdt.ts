@@ -4,7 +4,6 @@
  * the probe's semaphore as the uprobe's reference counter, so the binary runs the probe's
  * argument set-up only while something is attached (the kernel counts it up and down).
  */
-import { readFileSync } from "node:fs";
 import { AttachError, ElfError, NotSupportedError, WhistlerError } from "../../runtime/errors.js";
 import { NativeBuffer, perfEventOpen } from "../../runtime/sys/index.js";
 import { Link } from "./link.js";
@@ -13,7 +12,7 @@ import { probePmu, type ProbePmu } from "./pmu.js";
 import type { AttachableProgram } from "./tracepoint.js";
 import { readUsdtProbes, type UsdtProbe } from "./usdt-notes.js";
 import type { UsdtSpecTable } from "./usdt-specs.js";
-import { resolveBinary } from "./uprobe-target.js";
+import { readBinary, resolveBinary } from "./uprobe-target.js";
 
 export interface UsdtAttachOptions {
   /** "binary:provider:name"; the binary a path or a library name ("libc.so.6"), as for uprobes. */
@@ -41,12 +40,7 @@ export function parseUsdtTarget(text: string): UsdtTarget {
 
 /** Every USDT probe site of the file at `path`. */
 export function usdtProbesOf(path: string): UsdtProbe[] {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(path));
-  } catch (e) {
-    throw new WhistlerError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { cause: e });
-  }
+  const bytes = readBinary(path);
   try {
     return readUsdtProbes(bytes);
   } catch (e) {

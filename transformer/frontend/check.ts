@@ -1169,11 +1169,10 @@ class ProgramChecker {
       }
       const field = Object.prototype.hasOwnProperty.call(kind.fields, e.name) ? kind.fields[e.name] : undefined;
       if (!field) {
-        const names = Object.keys(kind.fields);
-        const near = suggest(e.name, kind.args?.usdt ? [...names, USDT_ARG_COUNT] : names);
+        const names = kind.args?.usdt ? [...Object.keys(kind.fields), USDT_ARG_COUNT] : Object.keys(kind.fields);
+        const near = suggest(e.name, names);
         if (e.name === "args" && kind.args) return this.error("WBPF1004", e.span, "`ctx.args` is an array of u64: index it with a constant, e.g. `ctx.args[0]`");
-        const listed = kind.args?.usdt ? [...names, USDT_ARG_COUNT] : names;
-        return this.error("WBPF1004", e.nameSpan, `${this.ctxTypeName} context has no field '${e.name}'${near ? `; did you mean '${near}'?` : ""}${listed.length ? ` Fields: ${listed.join(", ")}` : " (tracepoint record fields are not readable yet)"}`);
+        return this.error("WBPF1004", e.nameSpan, `${this.ctxTypeName} context has no field '${e.name}'${near ? `; did you mean '${near}'?` : ""}${names.length ? ` Fields: ${names.join(", ")}` : " (tracepoint record fields are not readable yet)"}`);
       }
       const ty: Type = field.type === "pkt" ? { k: "pkt" } : field.type === "pkt_end" ? { k: "pkt_end" } : scalar(field.type);
       if ((field as TracepointCtxField).dataLoc) return this.dataLocAddress(field, e.span);
